@@ -1,0 +1,1 @@
+"""NATS JetStream implementation of the Bus protocol."""

@@ -1,0 +1,1 @@
+"""Pure domain types and enums. Imports nothing of shieldwall and no framework."""

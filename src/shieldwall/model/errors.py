@@ -1,0 +1,80 @@
+"""The one exception tree of Shieldwall.
+
+Every error raised on purpose by Shieldwall code derives from :class:`ShieldwallError`,
+so the entry points (CLI, API) can turn it into a clear message or a problem document
+without catching broad ``Exception``::
+
+    ShieldwallError
+    ├── ConfigError          bad or unsafe settings; names the key
+    ├── InputError           bad input; names the input and the place (file, record, field)
+    │   └── RuleError        a detection rule that cannot be loaded or compiled
+    ├── NotFoundError        absent, or present but not visible to the principal (no oracle)
+    ├── AuthenticationError  no or bad credentials
+    ├── PermissionDeniedError  authenticated but the role may not do this (own organisation only)
+    ├── ConflictError        uniqueness or version conflict
+    ├── StoreError           the database is unreachable or refused an operation
+    ├── BusError             the message bus is unreachable or refused an operation
+    └── IntegrityError       tamper evidence: an audit chain or signature does not verify
+"""
+
+from __future__ import annotations
+
+
+class ShieldwallError(Exception):
+    """Root of every error Shieldwall raises on purpose."""
+
+
+class ConfigError(ShieldwallError):
+    """Settings are missing, malformed or unsafe. The message names the key."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"setting {key}: {reason}")
+        self.key = key
+        self.reason = reason
+
+
+class InputError(ShieldwallError):
+    """Input is malformed. ``source`` names the input, ``place`` where in it."""
+
+    def __init__(self, reason: str, *, source: str = "", place: str = "") -> None:
+        where = ":".join(part for part in (source, place) if part)
+        super().__init__(f"{where}: {reason}" if where else reason)
+        self.reason = reason
+        self.source = source
+        self.place = place
+
+
+class RuleError(InputError):
+    """A detection rule could not be loaded or compiled."""
+
+    def __init__(self, reason: str, *, source: str = "", rule_id: str = "") -> None:
+        super().__init__(reason, source=source, place=rule_id)
+        self.rule_id = rule_id
+
+
+class NotFoundError(ShieldwallError):
+    """The object does not exist or the principal may not know that it exists."""
+
+
+class AuthenticationError(ShieldwallError):
+    """Credentials are missing, malformed, expired or revoked."""
+
+
+class PermissionDeniedError(ShieldwallError):
+    """The principal's role does not allow the action on an object it may see."""
+
+
+class ConflictError(ShieldwallError):
+    """The write conflicts with existing state (duplicate key, stale version)."""
+
+
+class StoreError(ShieldwallError):
+    """The database is unreachable or refused an operation."""
+
+
+class BusError(ShieldwallError):
+    """The message bus is unreachable or refused an operation."""
+
+
+class IntegrityError(ShieldwallError):
+    """Tamper evidence: a hash chain or a signature does not verify."""

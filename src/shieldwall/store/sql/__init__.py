@@ -1,0 +1,1 @@
+"""SQLAlchemy implementations of the repository protocols (SQLite and PostgreSQL)."""

@@ -1,0 +1,67 @@
+"""Shared fixtures: the real services (PostgreSQL, NATS) and the shared corpus.
+
+Outside CI a missing service or corpus skips its tests with a visible reason (``-ra``).
+With ``CI=true`` it fails them: CI must never pass by skipping what it was meant to run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_URL = os.environ.get(
+    "SHIELDWALL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+NATS_URL = os.environ.get("SHIELDWALL_TEST_NATS_URL", "nats://127.0.0.1:4222")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+CORPUS = Path(os.environ.get("SHIELDWALL_CORPUS", str(SHARED / "corpus")))
+ATTACK_DATA = SHARED / "data" / "attack"
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def require(available: bool, what: str) -> None:
+    """Fail in CI, skip elsewhere, when a dependency of a marked test is missing."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI (CI=true) but is not available", pytrace=False)
+    pytest.skip(f"{what} is not available")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """URL of the test PostgreSQL database; the test fails in CI if it is down."""
+    require(_port_open("127.0.0.1", 5432), "PostgreSQL at 127.0.0.1:5432")
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def nats_url() -> str:
+    """URL of the test NATS JetStream server; the test fails in CI if it is down."""
+    require(_port_open("127.0.0.1", 4222), "NATS at 127.0.0.1:4222")
+    return NATS_URL
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """The shared corpus (read-only): sigma/ and evtx/."""
+    require((CORPUS / "sigma").is_dir() and (CORPUS / "evtx").is_dir(), f"corpus at {CORPUS}")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def attack_dir() -> Path:
+    """The shared MITRE ATT&CK STIX bundle folder (read-only)."""
+    require(ATTACK_DATA.is_dir(), f"ATT&CK data at {ATTACK_DATA}")
+    return ATTACK_DATA
