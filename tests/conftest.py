@@ -65,3 +65,31 @@ def attack_dir() -> Path:
     """The shared MITRE ATT&CK STIX bundle folder (read-only)."""
     require(ATTACK_DATA.is_dir(), f"ATT&CK data at {ATTACK_DATA}")
     return ATTACK_DATA
+
+
+TABLES_IN_DELETE_ORDER = (
+    "audit_head",
+    "audit_checkpoints",
+    "audit_entries",
+    "api_tokens",
+    "people",
+    "organisations",
+)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database: a fresh SQLite file, or the test PostgreSQL emptied."""
+    from shieldwall.store import migrate
+    from shieldwall.store.sql.engine import create_sql_engine
+
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'shieldwall.db'}"
+    url = str(request.getfixturevalue("postgres_url"))
+    engine = create_sql_engine(url)
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        for table in TABLES_IN_DELETE_ORDER:
+            connection.exec_driver_sql(f"DELETE FROM {table}")
+    engine.dispose()
+    return url

@@ -1,0 +1,30 @@
+"""The ASGI application: routes, problem documents, body limit, metrics."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from shieldwall import __version__
+from shieldwall.api import problems
+from shieldwall.api.body_limit import BodyLimitMiddleware
+from shieldwall.api.metrics import ApiMetrics
+from shieldwall.api.routes import audit, health, organisations, tokens
+from shieldwall.runtime.wiring import Services
+
+
+def create_app(services: Services) -> FastAPI:
+    """Build the API over ready services (the caller owns their lifetime)."""
+    app = FastAPI(
+        title="Shieldwall",
+        version=__version__,
+        description="An open, integrated cyber defence centre.",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.services = services
+    problems.install(app)
+    ApiMetrics().install(app)
+    for router in (health.router, organisations.router, tokens.router, audit.router):
+        app.include_router(router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_body_bytes)
+    return app

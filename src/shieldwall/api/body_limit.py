@@ -1,0 +1,91 @@
+"""Refuse oversize request bodies before reading them (413), as pure ASGI middleware.
+
+A declared Content-Length over the limit is refused at once; a chunked body is counted as it
+arrives: as soon as it crosses the limit the client gets 413 and the application sees the
+client disconnect, so it stops reading and writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def _problem_bytes(limit: int) -> bytes:
+    return json.dumps(
+        {
+            "type": "about:blank",
+            "title": "Content Too Large",
+            "status": 413,
+            "detail": f"request bodies are limited to {limit} bytes",
+        }
+    ).encode()
+
+
+class BodyLimitMiddleware:
+    """ASGI middleware enforcing a maximum request body size."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def _refuse(self, send: Send) -> None:
+        body = _problem_bytes(self.max_bytes)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await self._refuse(send)
+            return
+        state = {"seen": 0, "started": False, "refused": False}
+
+        async def counting_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and not state["refused"]:
+                state["seen"] += len(message.get("body", b""))
+                if state["seen"] > self.max_bytes:
+                    state["refused"] = True
+                    if not state["started"]:
+                        state["started"] = True
+                        await self._refuse(send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if state["started"]:
+                    return
+                state["started"] = True
+            elif state["refused"]:
+                return
+            await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    headers: Any = scope.get("headers", [])
+    for name, value in headers:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None

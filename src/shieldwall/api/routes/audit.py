@@ -1,0 +1,41 @@
+"""The audit log: read (centre, or a lead for its own organisation) and verify (centre)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from shieldwall.api.deps import PrincipalDep, ServicesDep
+from shieldwall.api.schemas import AuditEntryOut, VerifyOut
+from shieldwall.policy.roles import Action, authorise
+from shieldwall.runtime import audit
+
+router = APIRouter(prefix="/api/v1", tags=["audit"])
+
+
+@router.get("/audit")
+def read_audit(
+    svc: ServicesDep,
+    who: PrincipalDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[AuditEntryOut]:
+    """Entries after sequence number ``after``, oldest first."""
+    return [AuditEntryOut.of(entry) for entry in audit.read_entries(svc.store, who, after, limit)]
+
+
+@router.post("/audit/verify")
+def verify_audit(svc: ServicesDep, who: PrincipalDep) -> VerifyOut:
+    """Check the whole hash chain and its signatures."""
+    authorise(who, Action.AUDIT_VERIFY, None)
+    count, problem = audit.verify(svc.store, svc.signer.verifier)
+    if problem is None:
+        return VerifyOut(entries=count, intact=True)
+    return VerifyOut(
+        entries=count,
+        intact=False,
+        first_problem_seq=problem.seq,
+        kind=problem.kind,
+        message=problem.message,
+    )

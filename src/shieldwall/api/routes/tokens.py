@@ -1,0 +1,41 @@
+"""API tokens: issued once, listed without secrets, revoked at once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Response, status
+
+from shieldwall.api.deps import PrincipalDep, ServicesDep
+from shieldwall.api.schemas import IssuedTokenOut, Me, TokenIn, TokenOut
+from shieldwall.runtime import accounts
+
+router = APIRouter(prefix="/api/v1", tags=["tokens"])
+
+
+@router.get("/me")
+def me(who: PrincipalDep) -> Me:
+    """Who the token stands for."""
+    return Me(person_id=who.person_id, org_id=who.org_id, role=who.role)
+
+
+@router.get("/tokens")
+def list_tokens(svc: ServicesDep, who: PrincipalDep) -> list[TokenOut]:
+    """Tokens the caller manages (never their secrets)."""
+    return [TokenOut.of(token) for token in accounts.list_tokens(svc.store, who)]
+
+
+@router.post("/tokens", status_code=status.HTTP_201_CREATED)
+def create_token(body: TokenIn, svc: ServicesDep, who: PrincipalDep) -> IssuedTokenOut:
+    """Issue a token for yourself, or (lead, centre) for a person you administer."""
+    issued = accounts.create_token(
+        svc.store, who, body.person_id or who.person_id, body.name, timedelta(days=body.ttl_days)
+    )
+    return IssuedTokenOut(**TokenOut.of(issued.token).model_dump(), secret=issued.secret)
+
+
+@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_token(token_id: str, svc: ServicesDep, who: PrincipalDep) -> Response:
+    """Revoke a token; refused from the next request on."""
+    accounts.revoke_token(svc.store, who, token_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,5 @@
+"""`python -m shieldwall.cli` runs the `shieldwall` command."""
+
+from shieldwall.cli.main import main
+
+main()

@@ -1,0 +1,58 @@
+"""`shieldwall up` and `shieldwall db ...`: run the service, manage its schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+import uvicorn
+
+from shieldwall.api.app import create_app
+from shieldwall.cli.context import ConfigOption, out, reports_errors, services_from, settings_from
+from shieldwall.store import migrate
+from shieldwall.store.sql.engine import create_sql_engine, parsed_safe
+
+db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Mount `up` and `db` on the main app."""
+    app.command("up")(up)
+    app.add_typer(db_app, name="db")
+
+
+@reports_errors
+def up(config: Path | None = ConfigOption) -> None:
+    """Run Shieldwall: the API on the configured address, on the embedded store by default."""
+    services = services_from(config)
+    settings = services.settings
+    out.print(
+        f"Shieldwall on http://{settings.host}:{settings.port} "
+        f"(database {parsed_safe(settings.effective_database_url)}, bus {settings.bus_url})"
+    )
+    uvicorn.run(
+        create_app(services),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=False,
+    )
+
+
+@db_app.command("upgrade")
+@reports_errors
+def db_upgrade(config: Path | None = ConfigOption) -> None:
+    """Bring the database to the newest schema."""
+    settings = settings_from(config)
+    engine = create_sql_engine(settings.effective_database_url)
+    migrate.upgrade(engine)
+    out.print(f"database at revision {migrate.current_revision(engine)}")
+
+
+@db_app.command("current")
+@reports_errors
+def db_current(config: Path | None = ConfigOption) -> None:
+    """Print the schema revision of the database and of this code."""
+    settings = settings_from(config)
+    engine = create_sql_engine(settings.effective_database_url)
+    out.print(f"database: {migrate.current_revision(engine)}  code: {migrate.head_revision()}")

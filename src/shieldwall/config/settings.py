@@ -1,0 +1,138 @@
+"""One typed settings object, loaded once at start-up and passed down.
+
+Sources, lowest precedence first: defaults, an optional TOML file (``SHIELDWALL_CONFIG`` or
+``--config``), then ``SHIELDWALL_*`` environment variables. Every problem is reported as a
+:class:`~shieldwall.model.errors.ConfigError` naming the exact key (``SHIELDWALL_PORT`` or
+``port`` in the TOML file), and unknown keys are refused: a misspelt setting that silently
+falls back to a default is how a production system ends up on the wrong database.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from shieldwall.model.errors import ConfigError
+
+ENV_PREFIX = "SHIELDWALL_"
+CONFIG_ENV = "SHIELDWALL_CONFIG"
+IGNORED_ENV_PREFIXES = ("SHIELDWALL_TEST_", "SHIELDWALL_CORPUS")
+"""Variables used by the test suite and benchmarks, not by the service."""
+
+SAFE_SYNCHRONOUS = ("FULL", "EXTRA")
+
+
+class Settings(BaseModel):
+    """Everything a Shieldwall process needs to know about its environment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data_dir: Path = Field(default=Path("data"), description="Database, keys and state live here.")
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL; empty means a SQLite file shieldwall.db in data_dir.",
+    )
+    bus_url: str = Field(default="embedded", description="'embedded' or nats://host:port.")
+    host: str = Field(default="127.0.0.1", description="Address the HTTP API listens on.")
+    port: int = Field(default=8000, ge=1, le=65535)
+    sqlite_journal_mode: Literal["WAL", "DELETE", "TRUNCATE", "PERSIST", "MEMORY", "OFF"] = "WAL"
+    sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
+    audit_checkpoint_every: int = Field(default=1000, ge=1, le=1_000_000)
+    token_ttl_days: int = Field(default=90, ge=1, le=3650)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite:", "sqlite+pysqlite:", "postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        return value
+
+    @field_validator("bus_url")
+    @classmethod
+    def _known_bus(cls, value: str) -> str:
+        if value != "embedded" and not value.startswith("nats://"):
+            raise ValueError("must be 'embedded' or a nats://host:port URL")
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to the SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'shieldwall.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the store is the embedded SQLite file."""
+        return self.effective_database_url.startswith("sqlite")
+
+    def check_durability(self) -> None:
+        """Refuse settings under which an acknowledged write could be lost on a crash."""
+        if not self.is_sqlite:
+            return
+        if self.sqlite_journal_mode != "WAL":
+            raise ConfigError(
+                "SHIELDWALL_SQLITE_JOURNAL_MODE",
+                f"is {self.sqlite_journal_mode}; set it to WAL (or unset it): other journal "
+                "modes block readers during writes and are not supported",
+            )
+        if self.sqlite_synchronous not in SAFE_SYNCHRONOUS:
+            raise ConfigError(
+                "SHIELDWALL_SQLITE_SYNCHRONOUS",
+                f"is {self.sqlite_synchronous}; set it to FULL (or unset it): with "
+                f"{self.sqlite_synchronous} an acknowledged write can be lost on power failure",
+            )
+
+
+def _env_key(field: str) -> str:
+    return ENV_PREFIX + field.upper()
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    known = {_env_key(name): name for name in Settings.model_fields}
+    values: dict[str, Any] = {}
+    for key, value in env.items():
+        if not key.startswith(ENV_PREFIX) or key == CONFIG_ENV:
+            continue
+        if key.startswith(IGNORED_ENV_PREFIXES):
+            continue
+        if key not in known:
+            raise ConfigError(key, f"unknown setting; known: {', '.join(sorted(known))}")
+        values[known[key]] = value
+    return values
+
+
+def _from_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(CONFIG_ENV, f"cannot read {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(CONFIG_ENV, f"{path} is not valid TOML: {exc}") from exc
+    section = data.get("shieldwall", data)
+    if not isinstance(section, dict):
+        raise ConfigError("shieldwall", f"{path}: [shieldwall] must be a table")
+    return section
+
+
+def load_settings(env: Mapping[str, str], config_file: Path | None = None) -> Settings:
+    """Build and validate the settings; raise ConfigError naming the first bad key."""
+    path = config_file or (Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else None)
+    file_values = _from_toml(path) if path else {}
+    env_values = _from_env(env)
+    try:
+        settings = Settings.model_validate({**file_values, **env_values})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        key = _env_key(name) if name in env_values or name not in file_values else name
+        raise ConfigError(key, error["msg"]) from exc
+    settings.check_durability()
+    return settings

@@ -1,0 +1,79 @@
+"""Recognise a file's format from its first bytes, and classify single records.
+
+Detection is by content, as the issue asks: EVTX by its ``ElfFile`` magic; Zeek TSV by its
+``#separator``/``#fields`` header; JSON lines by a leading ``{``; CEF by ``CEF:<n>|`` at the
+start of a line or after a syslog header; syslog by ``<PRI>`` or an RFC 3164 timestamp.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from shieldwall.model.event import RecordFormat
+
+Layout = Literal["evtx", "zeek_tsv", "json_lines", "text_lines"]
+"""How a file is laid out on disk, which decides the reader; the record format may vary."""
+
+EVTX_MAGIC = b"ElfFile\x00"
+UTF8_BOM = b"\xef\xbb\xbf"
+MONTHS = frozenset(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+)
+
+
+def sniff_layout(head: bytes) -> Layout | None:
+    """Guess the layout from the first bytes of a file; None when nothing fits."""
+    if head.startswith(EVTX_MAGIC):
+        return "evtx"
+    first = _first_line(head.removeprefix(UTF8_BOM))
+    if first.startswith((b"#separator", b"#fields")):
+        return "zeek_tsv"
+    if first.startswith(b"{"):
+        return "json_lines"
+    text = first.decode("utf-8", errors="replace")
+    if is_cef(text) or looks_like_syslog(text):
+        return "text_lines"
+    return None
+
+
+def _first_line(head: bytes) -> bytes:
+    for line in head.splitlines():
+        stripped = line.strip()
+        if stripped:
+            return stripped
+    return b""
+
+
+def is_cef(line: str) -> bool:
+    """True when the line is CEF: ``CEF:<digit>|`` at its start or after a syslog header."""
+    at = line.find("CEF:")
+    if at < 0 or (at > 0 and line[at - 1] != " "):
+        return False
+    version = line[at + 4 : at + 6]
+    return len(version) == 2 and version[0].isdigit() and version[1] in "|."
+
+
+def looks_like_syslog(line: str) -> bool:
+    """True for ``<PRI>`` (RFC 5424 and 3164) or a bare RFC 3164 ``Mmm dd hh:mm:ss`` start."""
+    if line.startswith("<"):
+        end = line.find(">", 1, 5)
+        return end > 1 and line[1:end].isdigit()
+    return line[:3] in MONTHS and line[3:4] == " " and line[9:10] == ":"
+
+
+def classify_text(line: str, forced: RecordFormat | None) -> RecordFormat:
+    """The format of one text line: CEF (possibly inside syslog) or syslog."""
+    if forced is not None:
+        return forced
+    return "cef" if is_cef(line) else "syslog"
+
+
+def classify_json(obj: dict[str, Any], forced: RecordFormat | None) -> RecordFormat:
+    """The format of one JSON object: Suricata EVE, Zeek, or other JSON (ECS, Windows...)."""
+    if forced is not None:
+        return forced
+    if "event_type" in obj:
+        return "suricata"
+    if "_path" in obj or ("uid" in obj and "id.orig_h" in obj):
+        return "zeek"
+    return "json"

@@ -1,0 +1,138 @@
+"""Zeek TSV logs: ``#`` header lines describe the columns, then one tab-separated record a line.
+
+The header gives the separator, the set separator, the markers for unset (``-``) and empty
+(``(empty)``) values, the log path (``conn``, ``dns``...), the column names (``#fields``) and
+types (``#types``). Values are decoded to the types Zeek's own JSON writer would produce, so
+the Zeek normaliser sees the same dict from TSV and from JSON. Unset values are left out,
+as the JSON writer leaves them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shieldwall.ingest.limits import MAX_COLUMNS
+from shieldwall.ingest.lines import iter_lines
+from shieldwall.ingest.opener import ByteStream
+from shieldwall.model.errors import InputError
+from shieldwall.model.event import RawRecord, RecordFormat, SourceRef
+
+INTEGER_TYPES = frozenset(["count", "int", "port"])
+FLOAT_TYPES = frozenset(["time", "interval", "double"])
+
+
+@dataclass(slots=True)
+class ZeekHeader:
+    """The state the ``#`` lines set; a file may repeat them (concatenated logs)."""
+
+    separator: str = "\t"
+    set_separator: str = ","
+    empty: str = "(empty)"
+    unset: str = "-"
+    path: str = ""
+    fields: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+
+
+def unescape(text: str) -> str:
+    r"""Undo Zeek's ``\xHH`` escapes (used for separators and non-printable bytes)."""
+    if "\\x" not in text:
+        return text
+    parts = text.split("\\x")
+    out = [parts[0]]
+    for part in parts[1:]:
+        code = part[:2]
+        if len(code) == 2 and all(c in "0123456789abcdefABCDEF" for c in code):
+            out.append(chr(int(code, 16)) + part[2:])
+        else:
+            out.append("\\x" + part)
+    return "".join(out)
+
+
+def decode_value(text: str, zeek_type: str, header: ZeekHeader) -> Any:
+    """One column's text as a Python value of its Zeek type. Raises ValueError if malformed."""
+    if zeek_type.startswith(("set[", "vector[")):
+        if text == header.empty:
+            return []
+        inner = zeek_type[zeek_type.index("[") + 1 : -1]
+        return [decode_value(item, inner, header) for item in text.split(header.set_separator)]
+    if text == header.empty:
+        return ""
+    if zeek_type in INTEGER_TYPES:
+        return int(text)
+    if zeek_type in FLOAT_TYPES:
+        return float(text)
+    if zeek_type == "bool":
+        if text not in ("T", "F"):
+            raise ValueError(f"bool must be T or F, not {text!r}")
+        return text == "T"
+    return unescape(text)
+
+
+def _apply_directive(line: str, header: ZeekHeader) -> str | None:
+    """Update the header from one ``#`` line; return a complaint, or None if fine."""
+    if line.startswith("#separator "):
+        header.separator = unescape(line[len("#separator ") :].strip())
+        return None
+    name, _, rest = line[1:].partition(header.separator)
+    values = [unescape(v) for v in rest.split(header.separator)] if rest else []
+    if name == "fields":
+        if len(values) > MAX_COLUMNS:
+            return f"#fields names {len(values)} columns, more than {MAX_COLUMNS}"
+        header.fields = values
+    elif name == "types":
+        header.types = values
+    elif name == "set_separator" and values:
+        header.set_separator = values[0]
+    elif name == "empty_field" and values:
+        header.empty = values[0]
+    elif name == "unset_field" and values:
+        header.unset = values[0]
+    elif name == "path" and values:
+        header.path = values[0]
+    return None
+
+
+def _decode_row(line: str, header: ZeekHeader) -> dict[str, Any]:
+    columns = line.split(header.separator)
+    if len(columns) != len(header.fields):
+        raise ValueError(f"{len(columns)} columns, the #fields header names {len(header.fields)}")
+    types = header.types if len(header.types) == len(header.fields) else []
+    record: dict[str, Any] = {}
+    for index, (name, text) in enumerate(zip(header.fields, columns, strict=True)):
+        if text == header.unset:
+            continue
+        record[name] = decode_value(text, types[index], header) if types else unescape(text)
+    return record
+
+
+def read_zeek_tsv(
+    stream: ByteStream,
+    path: Path,
+    forced: RecordFormat | None,
+    on_problem: Callable[[InputError], None],
+) -> Iterator[RawRecord]:
+    """Yield one record per data line, decoded by the most recent header."""
+    source = str(path)
+    header = ZeekHeader(path=path.name.split(".", 1)[0])
+    fmt: RecordFormat = forced or "zeek"
+    for number, line in iter_lines(stream, source, on_problem):
+        place = f"line {number}"
+        if line.startswith("#"):
+            complaint = _apply_directive(line, header)
+            if complaint:
+                on_problem(InputError(complaint, source=source, place=place))
+                header.fields = []
+            continue
+        if not header.fields:
+            on_problem(InputError("data line before a #fields header", source=source, place=place))
+            continue
+        try:
+            record = _decode_row(line, header)
+        except ValueError as err:
+            on_problem(InputError(str(err), source=source, place=place))
+            continue
+        yield RawRecord(SourceRef(source, number), fmt, record, header.path)

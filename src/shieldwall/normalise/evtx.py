@@ -1,0 +1,208 @@
+"""Windows EVTX events (the ``evtx`` package's JSON) to Sigma's Windows field names.
+
+Naming, as Sigma rules and the engines that run them (Hayabusa, Chainsaw, Zircolite) expect:
+
+- ``System`` children by their element name (``EventID``, ``Channel``, ``Computer``,
+  ``EventRecordID``, ``Level``, ``Task``, ``Opcode``, ``Keywords``, ``Version``); their XML
+  attributes joined to the element name with ``_`` (``Provider_Name``, ``Provider_Guid``,
+  ``Execution_ProcessID``, ``Security_UserID``, ``TimeCreated_SystemTime``,
+  ``EventID_Qualifiers``); numeric System values as ``int``.
+- ``EventData``: each ``<Data Name="X">`` as ``X``. Values are strings as logged: the
+  package types some values (``1``, ``True``); they are turned back into the XML text
+  (``"1"``, ``"true"``) so EVTX and Winlogbeat/NXLog JSON (all strings) compare alike.
+- Unnamed ``<Data>`` items: as ``Data``, a string for one item and a list of strings for
+  several, in order. This is Hayabusa's choice (its rules match ``Data`` against any item)
+  and what Sigma's classic-PowerShell rules (``Data|contains``) rely on.
+- Repeated ``<Data Name="X">``: the package names them ``X``, ``X_1``, ``X_2``...; they
+  are folded back into ``X`` as a list of the values in order.
+- ``Binary`` (hex string) is kept as ``Binary``.
+- ``UserData``: the children of its single inner element by their names (``Param1``,
+  ``SubjectUserName``); nested elements flattened the same way by their own names, with
+  their attributes as ``<name>_<attribute>``; ``xmlns`` attributes are dropped.
+- A System field wins over an EventData/UserData field of the same name (``Channel`` in a
+  ``LogFileCleared`` UserData), because routing depends on the System one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shieldwall.model.event import Event, RawRecord
+from shieldwall.normalise.problems import record_error
+from shieldwall.normalise.timestamps import parse_iso
+
+INT_SYSTEM_FIELDS = frozenset(
+    [
+        "EventID",
+        "EventRecordID",
+        "Level",
+        "Task",
+        "Opcode",
+        "Version",
+        "Execution_ProcessID",
+        "Execution_ThreadID",
+    ]
+)
+ATTRIBUTES = "#attributes"
+TEXT = "#text"
+
+
+def normalise_evtx(record: RawRecord) -> Event:
+    """Turn one EVTX record into an Event with Sigma's Windows field names."""
+    payload = record.payload
+    event = payload.get("Event") if isinstance(payload, dict) else None
+    system = event.get("System") if isinstance(event, dict) else None
+    if not isinstance(system, dict):
+        raise record_error(record, "no Event.System element")
+    fields: dict[str, Any] = {}
+    data = event.get("EventData")  # type: ignore[union-attr]
+    if isinstance(data, dict):
+        event_data_fields(data, fields)
+    else:
+        user_data = event.get("UserData")  # type: ignore[union-attr]
+        if isinstance(user_data, dict):
+            user_data_fields(user_data, fields)
+    system_fields(system, fields)
+    _require_event_id(record, fields)
+    return Event(fields, record.source, system_time(fields), "evtx")
+
+
+def system_fields(system: dict[str, Any], fields: dict[str, Any]) -> None:
+    """Copy System children into ``fields``: attributes as ``Element_Attribute``.
+
+    The hot path of Windows normalisation: joined names come from a small cache rather
+    than being built per event, and only string values of the numeric fields are converted.
+    """
+    for name, value in system.items():
+        if type(value) is dict:
+            attributes = value.get(ATTRIBUTES)
+            if attributes:
+                for attribute, attribute_value in attributes.items():
+                    joined = _joined_name(name, attribute)
+                    if type(attribute_value) is str and joined in INT_SYSTEM_FIELDS:
+                        attribute_value = to_int(attribute_value)
+                    fields[joined] = attribute_value
+            if TEXT in value:
+                value = value[TEXT]
+            else:
+                continue
+        if type(value) is str:
+            if name in INT_SYSTEM_FIELDS:
+                value = to_int(value)
+        elif value is None:
+            continue
+        fields[name] = value
+
+
+_JOINED: dict[str, dict[str, str]] = {}
+_JOINED_LIMIT = 512
+
+
+def _joined_name(element: str, attribute: str) -> str:
+    """``Provider`` + ``Name`` → ``Provider_Name``, cached (bounded: names come from input)."""
+    by_attribute = _JOINED.get(element)
+    if by_attribute is not None:
+        joined = by_attribute.get(attribute)
+        if joined is not None:
+            return joined
+    joined = f"{element}_{attribute}"
+    if len(_JOINED) < _JOINED_LIMIT:
+        _JOINED.setdefault(element, {})
+        if len(_JOINED[element]) < _JOINED_LIMIT:
+            _JOINED[element][attribute] = joined
+    return joined
+
+
+def to_int(text: str) -> int | str:
+    """Decimal or ``0x`` hex text as int; anything else is left as logged."""
+    try:
+        return int(text, 0) if text[:2] in ("0x", "0X") else int(text)
+    except ValueError:
+        return text
+
+
+def event_data_fields(data: dict[str, Any], fields: dict[str, Any]) -> None:
+    """Copy EventData items into ``fields``, as the module docstring describes.
+
+    Most values are already strings, so the mapping is copied in one C-level update and
+    only the other values are revisited.
+    """
+    fields.update(data)
+    for name, value in data.items():
+        if type(value) is str or value is None:
+            continue
+        if type(value) is dict:
+            del fields[name]
+            if name == "Data":
+                fields["Data"] = _unnamed(value.get(TEXT))
+        else:
+            fields[name] = as_logged(value)
+    if "_1" in "|".join(data):  # one C-level scan instead of a check per key
+        _fold_repeats(fields)
+
+
+def _unnamed(text: Any) -> Any:
+    if type(text) is list:
+        return [as_logged(item) for item in text]
+    return as_logged(text)
+
+
+def as_logged(value: Any) -> Any:
+    """A typed value back to its XML text: ``True`` → ``"true"``, ``7`` → ``"7"``."""
+    kind = type(value)
+    if kind is str or value is None:
+        return value
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int or kind is float:
+        return str(value)
+    if kind is list:
+        return [as_logged(item) for item in value]
+    return value
+
+
+def _fold_repeats(fields: dict[str, Any]) -> None:
+    """Fold ``X_1``, ``X_2``... (the package's names for repeats) into a list under ``X``."""
+    for name in [n for n in fields if n[-2:] == "_1" and n[:-2] in fields]:
+        base = name[:-2]
+        values = [fields[base]]
+        index = 1
+        while f"{base}_{index}" in fields:
+            values.append(fields.pop(f"{base}_{index}"))
+            index += 1
+        fields[base] = values
+
+
+def user_data_fields(user_data: dict[str, Any], fields: dict[str, Any]) -> None:
+    """Flatten UserData's inner element(s): children by name, attributes as ``name_attr``."""
+    for inner in user_data.values():
+        if type(inner) is dict:
+            _element_children(inner, fields, depth=0)
+    _fold_repeats(fields)
+
+
+def _element_children(element: dict[str, Any], fields: dict[str, Any], depth: int) -> None:
+    for name, value in element.items():
+        if name[:1] == "#":
+            continue
+        if type(value) is dict and depth < 8:
+            for attribute, attribute_value in (value.get(ATTRIBUTES) or {}).items():
+                if not attribute.startswith("xmlns"):
+                    fields[f"{name}_{attribute}"] = as_logged(attribute_value)
+            if TEXT in value:
+                fields[name] = as_logged(value[TEXT])
+            _element_children(value, fields, depth + 1)
+        else:
+            fields[name] = as_logged(value)
+
+
+def system_time(fields: dict[str, Any]) -> datetime | None:
+    """``TimeCreated_SystemTime`` as an aware UTC datetime, or None if absent or malformed."""
+    text = fields.get("TimeCreated_SystemTime")
+    return parse_iso(text) if type(text) is str else None
+
+
+def _require_event_id(record: RawRecord, fields: dict[str, Any]) -> None:
+    if type(fields.get("EventID")) is not int:
+        raise record_error(record, f"EventID is not an integer: {fields.get('EventID')!r}")

@@ -1,0 +1,34 @@
+"""The composition root for the service: settings in, a ready store (and key) out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shieldwall.config.settings import Settings
+from shieldwall.store import migrate
+from shieldwall.store.audit.signing import Signer, load_or_create_signer
+from shieldwall.store.sql.engine import create_sql_engine
+from shieldwall.store.sql.store import SqlStore
+
+
+@dataclass(frozen=True)
+class Services:
+    """What a Shieldwall process runs on."""
+
+    settings: Settings
+    store: SqlStore
+    signer: Signer
+
+
+def open_services(settings: Settings, *, upgrade: bool = True) -> Services:
+    """Open the store named by the settings; migrate it to the newest schema if asked."""
+    settings.check_durability()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_sql_engine(
+        settings.effective_database_url, synchronous=settings.sqlite_synchronous
+    )
+    if upgrade:
+        migrate.upgrade(engine)
+    signer = load_or_create_signer(settings.data_dir)
+    store = SqlStore(engine, signer, checkpoint_every=settings.audit_checkpoint_every)
+    return Services(settings=settings, store=store, signer=signer)

@@ -1,0 +1,94 @@
+"""The SQL store: opens transactions and hands out the repositories of each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import IntegrityError as SqlIntegrityError
+from sqlalchemy.exc import OperationalError
+
+from shieldwall.model.errors import ConflictError, StoreError
+from shieldwall.store.audit.signing import Signer
+from shieldwall.store.sql.audit import SqlAudit
+from shieldwall.store.sql.engine import BEGIN_MODE
+from shieldwall.store.sql.identity import SqlOrganisations, SqlPeople, SqlTokens
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class SqlUnitOfWork:
+    """The repositories bound to one open transaction."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        signer: Signer,
+        checkpoint_every: int,
+        clock: Callable[[], datetime],
+    ) -> None:
+        now = clock()
+        self.connection = connection
+        self.organisations = SqlOrganisations(connection, now)
+        self.people = SqlPeople(connection, now)
+        self.tokens = SqlTokens(connection)
+        self.audit = SqlAudit(connection, signer, checkpoint_every, clock)
+
+
+class SqlStore:
+    """A Store over a SQLAlchemy engine (SQLite or PostgreSQL)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        signer: Signer,
+        *,
+        checkpoint_every: int = 1000,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.engine = engine
+        self._signer = signer
+        self._every = checkpoint_every
+        self._clock = clock
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlUnitOfWork]:
+        """One write transaction: commits on success, rolls back on any error."""
+        try:
+            with self.engine.connect() as raw:
+                connection = raw.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
+                with connection.begin():
+                    work = SqlUnitOfWork(connection, self._signer, self._every, self._clock)
+                    yield work
+                    work.audit.flush()
+        except SqlIntegrityError as exc:
+            raise ConflictError(_constraint_message(exc)) from exc
+        except OperationalError as exc:
+            raise StoreError("the database is unavailable or refused the operation") from exc
+
+    def ping(self) -> bool:
+        """True when the database answers a trivial query."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except OperationalError:
+            return False
+        return True
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+
+def _constraint_message(exc: SqlIntegrityError) -> str:
+    text_ = str(exc.orig).lower()
+    if "unique" in text_ or "duplicate" in text_:
+        return "an object with that identifier already exists"
+    if "foreign key" in text_:
+        return "a referenced object does not exist"
+    return "the change violates a constraint"

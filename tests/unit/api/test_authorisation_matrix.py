@@ -1,0 +1,151 @@
+"""Every endpoint x every role x own/other organisation, generated from the route table.
+
+The expectations below are written by hand from the access rules (docs/operations.md); the
+test fails if the app has a route this table does not cover, so a new endpoint cannot
+escape the matrix. Cross-organisation requests must never succeed, and no response body may
+mention the other organisation's people or tokens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from starlette.routing import Route
+
+from shieldwall.model.identity import Role
+from tests.unit.api.conftest import MEMBER_ROLES, World
+
+PUBLIC = {
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("GET", "/openapi.json"),
+    ("GET", "/docs"),
+    ("GET", "/docs/oauth2-redirect"),
+}
+
+L, A, LI, S = Role.LEAD, Role.ANALYST, Role.LIAISON, Role.SENSOR
+READERS = {L: 200, A: 200, LI: 200, S: 403}
+CENTRE_ONLY = {L: 403, A: 403, LI: 403, S: 403}
+LEAD_WRITES = {L: 201, A: 403, LI: 403, S: 403}
+ALL_HIDDEN = {L: 404, A: 404, LI: 404, S: 404}
+
+# (method, path) -> (expected for own organisation by role, for the other organisation)
+MATRIX: dict[tuple[str, str], tuple[dict[Role, int], dict[Role, int] | None]] = {
+    ("GET", "/api/v1/organisations"): (READERS, None),
+    ("POST", "/api/v1/organisations"): (CENTRE_ONLY, None),
+    ("GET", "/api/v1/organisations/{org_id}"): (READERS, ALL_HIDDEN),
+    ("POST", "/api/v1/organisations/{org_id}/suspend"): (CENTRE_ONLY, ALL_HIDDEN),
+    ("POST", "/api/v1/organisations/{org_id}/reactivate"): (CENTRE_ONLY, ALL_HIDDEN),
+    ("GET", "/api/v1/organisations/{org_id}/people"): (READERS, ALL_HIDDEN),
+    ("POST", "/api/v1/organisations/{org_id}/people"): (LEAD_WRITES, ALL_HIDDEN),
+    ("GET", "/api/v1/people/{person_id}"): (READERS, ALL_HIDDEN),
+    ("GET", "/api/v1/me"): ({L: 200, A: 200, LI: 200, S: 200}, None),
+    ("GET", "/api/v1/tokens"): ({L: 200, A: 200, LI: 200, S: 403}, None),
+    ("POST", "/api/v1/tokens"): (LEAD_WRITES, ALL_HIDDEN),
+    ("DELETE", "/api/v1/tokens/{token_id}"): ({L: 204, A: 403, LI: 403, S: 403}, ALL_HIDDEN),
+    ("GET", "/api/v1/audit"): ({L: 200, A: 403, LI: 403, S: 403}, None),
+    ("POST", "/api/v1/audit/verify"): (CENTRE_ONLY, None),
+}
+"""POST /tokens and DELETE /tokens target a colleague in the own organisation (the lead's
+power); a person's own tokens are covered in test_tokens.py."""
+
+_bodies = iter(range(10_000))
+
+
+def _body(method: str, path: str, target_org: str, world: World) -> dict[str, Any] | None:
+    number = next(_bodies)
+    if (method, path) == ("POST", "/api/v1/organisations"):
+        return {"id": f"new-{number}", "name": "New", "kind": "civil", "country": "NL"}
+    if path.endswith("/people") and method == "POST":
+        return {"name": "New", "email": f"n{number}@x.example", "role": "analyst"}
+    if (method, path) == ("POST", "/api/v1/tokens"):
+        return {"name": "t", "person_id": world.people[f"{target_org}-colleague"]}
+    return None
+
+
+def _url(path: str, target_org: str, world: World) -> str:
+    return (
+        path.replace("{org_id}", target_org)
+        .replace("{person_id}", world.people[f"{target_org}-colleague"])
+        .replace("{token_id}", world.token_ids[f"{target_org}-colleague"])
+    )
+
+
+def _routes(world: World) -> set[tuple[str, str]]:
+    found = set()
+    for route in world.client.app.routes:  # type: ignore[attr-defined]
+        if isinstance(route, APIRoute | Route):
+            for method in route.methods or ():
+                if method != "HEAD":
+                    found.add((method, route.path))
+    return found
+
+
+def test_every_route_is_in_the_matrix(world: World) -> None:
+    uncovered = _routes(world) - set(MATRIX) - PUBLIC
+    assert not uncovered, f"routes missing from the authorisation matrix: {sorted(uncovered)}"
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
+def test_anonymous_callers_are_refused(world: World, method: str, path: str) -> None:
+    response = world.client.request(method, _url(path, "alpha", world))
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
+@pytest.mark.parametrize("role", MEMBER_ROLES, ids=lambda role: role.value)
+def test_matrix(world: World, method: str, path: str, role: Role) -> None:
+    own, other = MATRIX[(method, path)]
+    caller = f"alpha-{role.value}"
+    targets = [("alpha", own)] + ([("bravo", other)] if other is not None else [])
+    for target, expected in targets:
+        response = world.client.request(
+            method,
+            _url(path, target, world),
+            json=_body(method, path, target, world),
+            headers=world.auth(caller),
+        )
+        assert response.status_code == expected[role], (target, response.text)
+        for name, person_id in world.people.items():
+            if name.startswith("bravo"):
+                assert person_id not in response.text
+                assert world.token_ids[name] not in response.text
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
+def test_the_centre_admin_reaches_every_organisation(world: World, method: str, path: str) -> None:
+    response = world.client.request(
+        method,
+        _url(path, "bravo", world),
+        json=_body(method, path, "bravo", world),
+        headers=world.auth("centre-admin"),
+    )
+    assert response.status_code < 300, response.text
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics", "/openapi.json"])
+def test_public_endpoints_answer_without_a_token(world: World, path: str) -> None:
+    assert world.client.get(path).status_code == 200
+
+
+def test_lists_hold_only_the_own_organisation(world: World) -> None:
+    orgs = world.client.get("/api/v1/organisations", headers=world.auth("alpha-analyst")).json()
+    assert [org["id"] for org in orgs] == ["alpha"]
+    tokens = world.client.get("/api/v1/tokens", headers=world.auth("alpha-lead")).json()
+    owners = {token["person_id"] for token in tokens}
+    alpha_people = {pid for name, pid in world.people.items() if name.startswith("alpha")}
+    assert owners == alpha_people
+    for org in ("alpha", "bravo"):
+        created = world.client.post(
+            f"/api/v1/organisations/{org}/people",
+            json={"name": "N", "email": f"n@{org}.example", "role": "analyst"},
+            headers=world.auth(f"{org}-lead"),
+        )
+        assert created.status_code == 201
+    audit = world.client.get("/api/v1/audit?limit=1000", headers=world.auth("alpha-lead")).json()
+    assert "person.create" in {entry["action"] for entry in audit}
+    assert {entry["org_id"] for entry in audit} == {"alpha"}

@@ -1,0 +1,108 @@
+"""Token lifecycle: issued once, refused when expired, revoked or its organisation suspended."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from shieldwall.model.errors import AuthenticationError
+from shieldwall.runtime import accounts
+from shieldwall.runtime.accounts import OPERATOR
+from shieldwall.runtime.auth import authenticate
+from shieldwall.runtime.credentials import TOKEN_BYTES, token_hash
+from tests.unit.api.conftest import World
+
+
+def _me(world: World, token: str) -> int:
+    response = world.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    return response.status_code
+
+
+def test_a_token_is_shown_once_and_stored_only_as_a_hash(world: World) -> None:
+    response = world.client.post(
+        "/api/v1/tokens", json={"name": "laptop"}, headers=world.auth("alpha-analyst")
+    )
+    assert response.status_code == 201
+    secret = response.json()["secret"]
+    assert secret.startswith("swt_")
+    assert len(secret.rsplit("_", 1)[1]) * 6 >= TOKEN_BYTES * 8
+    assert _me(world, secret) == 200
+    with world.services.store.engine.connect() as db:
+        stored = db.exec_driver_sql("SELECT secret_hash FROM api_tokens").scalars().all()
+    assert token_hash(secret) in stored
+    assert all(secret not in value for value in stored)
+    listing = world.client.get("/api/v1/tokens", headers=world.auth("alpha-analyst")).text
+    assert secret not in listing
+
+
+def test_a_revoked_token_is_refused_on_the_next_request(world: World) -> None:
+    token_id = world.token_ids["alpha-analyst"]
+    response = world.client.delete(
+        f"/api/v1/tokens/{token_id}", headers=world.auth("alpha-analyst")
+    )
+    assert response.status_code == 204
+    assert _me(world, world.tokens["alpha-analyst"]) == 401
+
+
+def test_an_expired_token_is_refused(world: World) -> None:
+    person = world.people["alpha-liaison"]
+    issued = accounts.create_token(
+        world.services.store, OPERATOR, person, "short", timedelta(days=1)
+    )
+    later = datetime.now(UTC) + timedelta(days=1, seconds=1)
+    with pytest.raises(AuthenticationError):
+        authenticate(world.services.store, issued.secret, clock=lambda: later)
+    earlier = datetime.now(UTC) + timedelta(hours=23)
+    assert authenticate(world.services.store, issued.secret, clock=lambda: earlier).person_id == (
+        person
+    )
+
+
+def test_suspending_an_organisation_cuts_its_tokens_at_once(world: World) -> None:
+    assert _me(world, world.tokens["bravo-lead"]) == 200
+    response = world.client.post(
+        "/api/v1/organisations/bravo/suspend", headers=world.auth("centre-admin")
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "suspended"
+    assert _me(world, world.tokens["bravo-lead"]) == 401
+    assert _me(world, world.tokens["alpha-lead"]) == 200
+    world.client.post("/api/v1/organisations/bravo/reactivate", headers=world.auth("centre-admin"))
+    assert _me(world, world.tokens["bravo-lead"]) == 200
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer swt_0000000000000000_" + "A" * 43,
+        "Bearer not-a-token",
+        "Basic dXNlcjpwYXNz",
+        "Bearer ",
+    ],
+)
+def test_forged_or_malformed_credentials_are_refused_alike(world: World, header: str) -> None:
+    response = world.client.get("/api/v1/me", headers={"Authorization": header})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_tampered_secret_with_a_valid_id_is_refused(world: World) -> None:
+    real = world.tokens["alpha-lead"]
+    flipped = real[:-1] + ("A" if real[-1] != "A" else "B")
+    assert _me(world, flipped) == 401
+
+
+def test_people_cannot_mint_tokens_for_others_or_escalate(world: World) -> None:
+    response = world.client.post(
+        "/api/v1/tokens",
+        json={"name": "x", "person_id": world.people["alpha-lead"]},
+        headers=world.auth("alpha-analyst"),
+    )
+    assert response.status_code == 403
+    response = world.client.post(
+        "/api/v1/organisations/alpha/people",
+        json={"name": "Boss", "email": "boss@alpha.example", "role": "admin"},
+        headers=world.auth("alpha-lead"),
+    )
+    assert response.status_code == 403

@@ -1,0 +1,116 @@
+"""Zeek TSV: header directives, typed columns, unset and empty markers, escapes; round trip."""
+
+import io
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shieldwall.ingest.zeek_tsv import read_zeek_tsv
+from shieldwall.model.errors import InputError
+
+HEADER = (
+    "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n"
+)
+FIELDS = "#fields\tts\tuid\tid.orig_h\tid.orig_p\tduration\tlocal_orig\ttunnel_parents\tservice\n"
+TYPES = "#types\ttime\tstring\taddr\tport\tinterval\tbool\tset[string]\tstring\n"
+
+
+def _read(text: str) -> tuple[list[dict[str, Any]], list[str], list[InputError]]:
+    problems: list[InputError] = []
+    records = list(
+        read_zeek_tsv(io.BytesIO(text.encode()), Path("conn.log"), None, problems.append)
+    )
+    return [r.payload for r in records], [r.hint for r in records], problems
+
+
+def test_columns_are_decoded_to_their_zeek_types() -> None:
+    line = "1600000000.5\tC1\t10.0.0.1\t49152\t0.25\tT\ta,b\tdns\n"
+    payloads, hints, problems = _read(HEADER + FIELDS + TYPES + line)
+    assert payloads == [
+        {
+            "ts": 1600000000.5,
+            "uid": "C1",
+            "id.orig_h": "10.0.0.1",
+            "id.orig_p": 49152,
+            "duration": 0.25,
+            "local_orig": True,
+            "tunnel_parents": ["a", "b"],
+            "service": "dns",
+        }
+    ]
+    assert hints == ["conn"]
+    assert problems == []
+
+
+def test_unset_is_left_out_and_empty_is_an_empty_value() -> None:
+    line = "1.0\tC1\t10.0.0.1\t1\t-\t-\t(empty)\t(empty)\n"
+    payloads, _, _ = _read(HEADER + FIELDS + TYPES + line)
+    assert "duration" not in payloads[0]
+    assert "local_orig" not in payloads[0]
+    assert payloads[0]["tunnel_parents"] == []
+    assert payloads[0]["service"] == ""
+
+
+def test_escaped_separator_is_restored() -> None:
+    line = "1.0\tC\\x09x\t10.0.0.1\t1\t-\t-\t-\t-\n"
+    payloads, _, _ = _read(HEADER + FIELDS + TYPES + line)
+    assert payloads[0]["uid"] == "C\tx"
+
+
+def test_bad_rows_are_reported_with_their_line() -> None:
+    text = HEADER + FIELDS + TYPES + "1.0\tC1\n" + "x\tC1\t1\t1\t1\tT\ta\tb\n"
+    payloads, _, problems = _read(text)
+    assert payloads == []
+    assert [p.place for p in problems] == ["line 8", "line 9"]
+    assert "columns" in problems[0].reason
+
+
+def test_data_before_any_header_is_reported() -> None:
+    _, _, problems = _read("1.0\tC1\n")
+    assert [p.reason for p in problems] == ["data line before a #fields header"]
+
+
+NAMES = st.text(alphabet="abcdefghij_.", min_size=1, max_size=8)
+TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\\\r\n"),
+    min_size=1,
+    max_size=12,
+).filter(lambda s: s not in ("-", "(empty)") and s.strip() == s and "," not in s)
+VALUE = st.one_of(
+    st.tuples(st.just("count"), st.integers(0, 2**63)),
+    st.tuples(st.just("double"), st.floats(allow_nan=False, allow_infinity=False)),
+    st.tuples(st.just("bool"), st.booleans()),
+    st.tuples(st.just("string"), TEXT),
+    st.tuples(st.just("set[string]"), st.lists(TEXT, min_size=1, max_size=3)),
+)
+
+
+def _encode(kind: str, value: Any) -> str:
+    if kind == "bool":
+        return "T" if value else "F"
+    if kind == "set[string]":
+        return ",".join(_escape(v) for v in value)
+    return _escape(str(value)) if kind == "string" else repr(value)
+
+
+def _escape(text: str) -> str:
+    return text.replace("\t", "\\x09")
+
+
+@given(st.dictionaries(NAMES, VALUE, min_size=1, max_size=6))
+def test_round_trip_of_generated_records(columns: dict[str, tuple[str, Any]]) -> None:
+    names = list(columns)
+    text = (
+        "#separator \\x09\n#fields\t"
+        + "\t".join(names)
+        + "\n#types\t"
+        + "\t".join(columns[n][0] for n in names)
+        + "\n"
+        + "\t".join(_encode(*columns[n]) for n in names)
+        + "\n"
+    )
+    payloads, _, problems = _read(text)
+    assert problems == []
+    assert payloads == [{n: value for n, (_, value) in columns.items()}]

@@ -1,0 +1,112 @@
+"""Winlogbeat and NXLog Windows JSON map to the same Sigma names as EVTX."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from shieldwall.model.errors import InputError
+from shieldwall.model.event import RawRecord, SourceRef
+from shieldwall.normalise import normalise
+
+WINLOGBEAT: dict[str, Any] = {
+    "@timestamp": "2021-05-01T10:00:00.123Z",
+    "event": {"code": "4688", "kind": "event", "provider": "Microsoft-Windows-Security-Auditing"},
+    "host": {"name": "dc01.corp"},
+    "log": {"level": "information"},
+    "message": "A new process has been created.",
+    "winlog": {
+        "event_id": "4688",
+        "channel": "Security",
+        "provider_name": "Microsoft-Windows-Security-Auditing",
+        "provider_guid": "{54849625-5478-4994-a5ba-3e3b0328c30d}",
+        "computer_name": "DC01.corp",
+        "record_id": "123456",
+        "process": {"pid": 4, "thread": {"id": 72}},
+        "user": {"identifier": "S-1-5-18"},
+        "task": "Process Creation",
+        "opcode": "Info",
+        "keywords": ["Audit Success"],
+        "event_data": {
+            "NewProcessName": "C:\\Windows\\System32\\cmd.exe",
+            "CommandLine": "cmd.exe /c whoami",
+            "TokenElevationType": "%%1936",
+            "NewProcessId": "0x1a2b",
+        },
+    },
+}
+
+NXLOG: dict[str, Any] = {
+    "EventTime": "2021-05-01 10:00:00",
+    "Hostname": "DC01.corp",
+    "Keywords": -9214364837600034816,
+    "EventType": "AUDIT_SUCCESS",
+    "SeverityValue": 2,
+    "EventID": 4688,
+    "SourceName": "Microsoft-Windows-Security-Auditing",
+    "ProviderGuid": "{54849625-5478-4994-A5BA-3E3B0328C30D}",
+    "Version": 2,
+    "Task": 13312,
+    "RecordNumber": 123456,
+    "ProcessID": 4,
+    "ThreadID": 72,
+    "Channel": "Security",
+    "NewProcessName": "C:\\Windows\\System32\\cmd.exe",
+    "CommandLine": "cmd.exe /c whoami",
+    "NewProcessId": "0x1a2b",
+    "MandatoryLabel": 12288,
+}
+
+SHARED_NAMES = {
+    "EventID": 4688,
+    "Channel": "Security",
+    "Provider_Name": "Microsoft-Windows-Security-Auditing",
+    "Computer": "DC01.corp",
+    "EventRecordID": 123456,
+    "Execution_ProcessID": 4,
+    "Execution_ThreadID": 72,
+    "NewProcessName": "C:\\Windows\\System32\\cmd.exe",
+    "CommandLine": "cmd.exe /c whoami",
+    "NewProcessId": "0x1a2b",
+}
+
+
+@pytest.mark.parametrize("document", [WINLOGBEAT, NXLOG], ids=["winlogbeat", "nxlog"])
+def test_windows_json_gets_the_evtx_names(document: dict[str, Any]) -> None:
+    event = normalise(RawRecord(SourceRef("w.json", 1), "json", document))
+    assert {name: event.fields.get(name) for name in SHARED_NAMES} == SHARED_NAMES
+    assert event.format == "evtx"
+    assert event.timestamp is not None and event.timestamp.tzinfo is UTC
+
+
+def test_winlogbeat_keeps_the_rest_of_the_document_under_dotted_names() -> None:
+    event = normalise(RawRecord(SourceRef("w.json", 1), "json", WINLOGBEAT))
+    assert event.fields["host.name"] == "dc01.corp"
+    assert event.fields["Security_UserID"] == "S-1-5-18"
+    assert event.fields["Keywords"] == ["Audit Success"]
+    assert event.timestamp == datetime(2021, 5, 1, 10, 0, 0, 123000, tzinfo=UTC)
+
+
+def test_nxlog_values_are_strings_as_logged_and_time_taken_as_utc() -> None:
+    event = normalise(RawRecord(SourceRef("n.json", 1), "json", NXLOG))
+    assert event.fields["MandatoryLabel"] == "12288"
+    assert event.timestamp == datetime(2021, 5, 1, 10, 0, tzinfo=UTC)
+
+
+def test_evtx_dump_json_lines_are_read_as_evtx() -> None:
+    payload = {"Event": {"System": {"EventID": 4624, "Channel": "Security"}, "EventData": {}}}
+    event = normalise(RawRecord(SourceRef("d.jsonl", 3), "json", payload))
+    assert (event.format, event.fields["EventID"]) == ("evtx", 4624)
+
+
+def test_windows_json_without_an_integer_event_id_is_an_input_error() -> None:
+    document = {"winlog": {"channel": "Security", "event_id": "n/a"}}
+    with pytest.raises(InputError) as caught:
+        normalise(RawRecord(SourceRef("w.json", 5), "json", document))
+    assert caught.value.place == "line 5"
+
+
+def test_absurd_numbers_stay_text_rather_than_crash() -> None:
+    document = {"winlog": {"channel": "Security", "event_id": "4624", "record_id": "9" * 5000}}
+    event = normalise(RawRecord(SourceRef("w.json", 1), "json", document))
+    assert event.fields["EventRecordID"] == "9" * 5000
