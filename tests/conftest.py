@@ -39,10 +39,29 @@ def require(available: bool, what: str) -> None:
     pytest.skip(f"{what} is not available")
 
 
+def _postgres_answers(url: str) -> bool:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    try:
+        with psycopg.connect(
+            host=parsed.host,
+            port=parsed.port or 5432,
+            user=parsed.username,
+            dbname=parsed.database,
+            connect_timeout=3,
+        ) as connection:
+            connection.execute("SELECT 1")
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     """URL of the test PostgreSQL database; the test fails in CI if it is down."""
-    require(_port_open("127.0.0.1", 5432), "PostgreSQL at 127.0.0.1:5432")
+    require(_postgres_answers(POSTGRES_URL), f"PostgreSQL at {POSTGRES_URL}")
     return POSTGRES_URL
 
 
