@@ -1,0 +1,112 @@
+"""The Sigma detection engine: events in, detections out (streaming, one event at a time).
+
+Windows events are routed by (Channel, EventID) to the rules whose logsource can apply
+(see :mod:`shieldwall.detect.sigma.logsource`); other events go to the non-Windows rules.
+Within a route a literal prefilter (:mod:`shieldwall.detect.sigma.index`) picks the rules
+worth evaluating; each is a closure compiled once at load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from shieldwall.detect.sigma.compiler import CompiledRule
+from shieldwall.detect.sigma.context import EventView
+from shieldwall.detect.sigma.index import PrefilterGroup
+from shieldwall.detect.sigma.loader import RuleSet
+from shieldwall.detect.sigma.logsource import VIEWS, RouteKey
+from shieldwall.model.detection import Detection
+from shieldwall.model.event import Event
+
+Groups = tuple[tuple[str, PrefilterGroup], ...]
+MAX_CACHED_ROUTES = 4096
+"""Distinct (Channel, EventID) pairs whose rule groups are kept (bounds memory)."""
+
+
+def event_id_of(value: Any) -> int | None:
+    """EventID as an int whether logged as 4688 or "4688"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+class Engine:
+    """Matches events against a compiled :class:`RuleSet`."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.rules: Sequence[CompiledRule] = tuple(ruleset.rules)
+        self._by_key: dict[RouteKey, list[CompiledRule]] = {}
+        self._windows_any: list[CompiledRule] = []
+        others: list[CompiledRule] = []
+        for rule in self.rules:
+            route = rule.route
+            if not route.windows:
+                others.append(rule)
+            elif route.keys is None:
+                self._windows_any.append(rule)
+            else:
+                for key in route.keys:
+                    self._by_key.setdefault(key, []).append(rule)
+        self._views = sorted({key[2] for key in self._by_key} | {""})
+        self._order = {id(rule): index for index, rule in enumerate(self.rules)}
+        self._other_groups: Groups = (("", PrefilterGroup(others)),) if others else ()
+        self._routes: dict[tuple[str, int | None], Groups] = {}
+
+    def _build_groups(self, channel: str, event_id: int | None) -> Groups:
+        groups: list[tuple[str, PrefilterGroup]] = []
+        for view in self._views:
+            rules = list(self._by_key.get((channel, None, view), ()))
+            if event_id is not None:
+                rules += self._by_key.get((channel, event_id, view), ())
+            if not view:
+                rules += self._windows_any
+            if rules:
+                unique = {id(rule): rule for rule in rules}.values()
+                ordered = sorted(unique, key=lambda rule: self._order[id(rule)])
+                groups.append((view, PrefilterGroup(ordered)))
+        return tuple(groups)
+
+    def _groups(self, fields: Mapping[str, Any]) -> Groups:
+        channel = fields.get("Channel")
+        key = (
+            channel.casefold() if isinstance(channel, str) else "",
+            event_id_of(fields.get("EventID")),
+        )
+        groups = self._routes.get(key)
+        if groups is None:
+            groups = self._build_groups(*key)
+            if len(self._routes) < MAX_CACHED_ROUTES:
+                self._routes[key] = groups
+        return groups
+
+    def match(self, event: Event) -> list[Detection]:
+        """Every rule that matches the event, in rule order within each view."""
+        fields = event.fields
+        groups = self._groups(fields) if event.format == "evtx" else self._other_groups
+        detections: list[Detection] = []
+        for view_name, group in groups:
+            view = EventView(VIEWS[view_name](fields) if view_name else fields)
+            for rule in group.candidates(view):
+                if rule.test(view):
+                    detections.append(_detection(rule, event, view))
+        return detections
+
+
+def _detection(rule: CompiledRule, event: Event, view: EventView) -> Detection:
+    return Detection(
+        rule_id=rule.rule_id,
+        rule_title=rule.title,
+        level=rule.level,
+        tags=rule.tags,
+        timestamp=event.timestamp,
+        source=event.source,
+        matched=rule.explain(view),
+        event=event,
+        rule_name=rule.name,
+    )

@@ -1,0 +1,81 @@
+"""Compile a pySigma :class:`SigmaRule` once into a :class:`CompiledRule` the engine runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sigma.exceptions import SigmaError
+from sigma.rule import SigmaRule
+
+from shieldwall.detect.sigma.conditions import ConditionCompiler
+from shieldwall.detect.sigma.context import EventView
+from shieldwall.detect.sigma.logsource import Route, route_for
+from shieldwall.detect.sigma.nodes import Node, Requirement, Test
+from shieldwall.detect.sigma.placeholders import Placeholders
+from shieldwall.model.detection import Level
+from shieldwall.model.errors import RuleError
+
+
+@dataclass(eq=False)
+class CompiledRule:
+    """A detection rule ready to run: metadata, route, prefilter literals, test."""
+
+    rule_id: str
+    title: str
+    name: str | None
+    level: Level
+    status: str | None
+    tags: tuple[str, ...]
+    source: str
+    route: Route
+    node: Node
+    test: Test
+    requirement: Requirement | None
+    sigma: SigmaRule = field(repr=False)
+
+    def explain(self, view: EventView) -> dict[str, Any]:
+        """Field → value of every (non-negated) leaf that matched: the evidence."""
+        matched: dict[str, Any] = {}
+        for leaf, negated in self.node.leaves():
+            if negated or not leaf.test(view):
+                continue
+            if leaf.field is None:
+                matched.setdefault("keywords", True)
+            elif leaf.field in view.fields:
+                matched[leaf.field] = view.fields[leaf.field]
+        return matched
+
+
+def rule_identity(rule: SigmaRule, source: str) -> str:
+    """The rule id Sigma gives, else its name, else file and title."""
+    if rule.id is not None:
+        return str(rule.id)
+    if rule.name:
+        return str(rule.name)
+    return f"{source}#{rule.title}"
+
+
+def compile_rule(rule: SigmaRule, source: str, placeholders: Placeholders) -> CompiledRule:
+    """Compile one rule; any problem is a :class:`RuleError` naming the file and rule id."""
+    rule_id = rule_identity(rule, source)
+    try:
+        node = ConditionCompiler(rule.detection, placeholders).compile()
+    except RuleError as exc:
+        raise RuleError(exc.reason, source=source, rule_id=rule_id) from exc
+    except SigmaError as exc:
+        raise RuleError(str(exc), source=source, rule_id=rule_id) from exc
+    return CompiledRule(
+        rule_id=rule_id,
+        title=rule.title,
+        name=rule.name,
+        level=Level.parse(rule.level.name) if rule.level is not None else Level.INFORMATIONAL,
+        status=rule.status.name.lower() if rule.status is not None else None,
+        tags=tuple(str(tag) for tag in rule.tags),
+        source=source,
+        route=route_for(rule.logsource).narrowed(node.event_ids()),
+        node=node,
+        test=node.compile(),
+        requirement=node.requirement(),
+        sigma=rule,
+    )
