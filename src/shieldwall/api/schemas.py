@@ -83,6 +83,11 @@ class PersonOut(BaseModel):
         )
 
 
+class LoginIn(Strict):
+    email: Email
+    password: Annotated[StrictStr, StringConstraints(min_length=1, max_length=1024)]
+
+
 class TokenIn(Strict):
     person_id: str | None = None
     name: Name

@@ -13,9 +13,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from shieldwall.model.audit import AuditRecord
+from shieldwall.model.audit import AuditRecord, Outcome
 from shieldwall.model.credentials import ApiToken, IssuedToken
-from shieldwall.model.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from shieldwall.model.errors import (
+    AuthenticationError,
+    ConflictError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from shieldwall.model.identity import (
     SLUG_PATTERN,
     Organisation,
@@ -26,7 +32,12 @@ from shieldwall.model.identity import (
     Role,
 )
 from shieldwall.policy.roles import Action, assignable_roles, authorise
-from shieldwall.runtime.credentials import hash_password, new_token, token_hash
+from shieldwall.runtime.credentials import (
+    hash_password,
+    new_token,
+    password_matches,
+    token_hash,
+)
 from shieldwall.store.protocols import Store, UnitOfWork
 
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
@@ -207,3 +218,41 @@ def list_tokens(store: Store, principal: Principal) -> Sequence[ApiToken]:
             return tx.tokens.list([principal.person_id])
         people = [person.id for person in tx.people.list(principal.org_id)]
         return tx.tokens.list(people)
+
+
+_DUMMY_HASH = hash_password("not-a-password-anyone-has")
+"""Verified against when the e-mail is unknown, so timing does not reveal who exists."""
+LOGIN_TTL = timedelta(hours=12)
+
+
+def login(store: Store, email: str, password: str, clock: Clock = _now) -> IssuedToken:
+    """Exchange e-mail and password for a short-lived token; every attempt is audited."""
+    with store.transaction() as tx:
+        person = tx.people.get_by_email(email)
+        stored_hash = tx.people.password_hash(person.id) if person else None
+    valid = password_matches(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+    org_active = False
+    if person is not None and valid:
+        with store.transaction() as tx:
+            org = tx.organisations.get(person.org_id)
+            org_active = org is not None and org.active
+    if person is None or not valid or not person.active or not org_active:
+        with store.transaction() as tx:
+            tx.audit.append(
+                AuditRecord(
+                    "anonymous",
+                    person.org_id if person else "-",
+                    "session.login",
+                    "person",
+                    person.id if person else "-",
+                    Outcome.DENIED,
+                )
+            )
+        raise AuthenticationError("unknown e-mail or wrong password")
+    token_id, secret = new_token()
+    now = clock()
+    token = ApiToken(token_id, person.id, "login", now, now + LOGIN_TTL)
+    with store.transaction() as tx:
+        tx.tokens.add(token, token_hash(secret))
+        tx.audit.append(AuditRecord(person.id, person.org_id, "session.login", "token", token_id))
+    return IssuedToken(token=token, secret=secret)

@@ -107,3 +107,57 @@ def test_people_cannot_mint_tokens_for_others_or_escalate(world: World) -> None:
         headers=world.auth("alpha-lead"),
     )
     assert response.status_code == 403
+
+
+def test_login_with_a_password_gives_a_working_token(world: World) -> None:
+    created = world.client.post(
+        "/api/v1/organisations/alpha/people",
+        json={
+            "name": "Pat",
+            "email": "pat@alpha.example",
+            "role": "analyst",
+            "password": "correct horse battery",
+        },
+        headers=world.auth("alpha-lead"),
+    )
+    assert created.status_code == 201
+    wrong = world.client.post(
+        "/api/v1/login", json={"email": "pat@alpha.example", "password": "wrong password!"}
+    )
+    unknown = world.client.post(
+        "/api/v1/login", json={"email": "nobody@alpha.example", "password": "whatever it is"}
+    )
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json()["detail"] == unknown.json()["detail"]
+    good = world.client.post(
+        "/api/v1/login", json={"email": "pat@alpha.example", "password": "correct horse battery"}
+    )
+    assert good.status_code == 201
+    assert _me(world, good.json()["secret"]) == 200
+    with world.services.store.engine.connect() as db:
+        stored = db.exec_driver_sql(
+            "SELECT password_hash FROM people WHERE email = 'pat@alpha.example'"
+        ).scalar()
+    assert stored.startswith("$argon2id$")
+    audit = world.client.get("/api/v1/audit?limit=1000", headers=world.auth("centre-admin"))
+    outcomes = [e["outcome"] for e in audit.json() if e["action"] == "session.login"]
+    assert outcomes.count("denied") == 2
+    assert outcomes.count("success") == 1
+
+
+def test_login_is_refused_for_a_suspended_organisation(world: World) -> None:
+    world.client.post(
+        "/api/v1/organisations/alpha/people",
+        json={
+            "name": "Q",
+            "email": "q@alpha.example",
+            "role": "analyst",
+            "password": "correct horse battery",
+        },
+        headers=world.auth("alpha-lead"),
+    )
+    world.client.post("/api/v1/organisations/alpha/suspend", headers=world.auth("centre-admin"))
+    response = world.client.post(
+        "/api/v1/login", json={"email": "q@alpha.example", "password": "correct horse battery"}
+    )
+    assert response.status_code == 401

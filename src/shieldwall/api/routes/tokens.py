@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Response, status
 
 from shieldwall.api.deps import PrincipalDep, ServicesDep
-from shieldwall.api.schemas import IssuedTokenOut, Me, TokenIn, TokenOut
+from shieldwall.api.schemas import IssuedTokenOut, LoginIn, Me, TokenIn, TokenOut
 from shieldwall.runtime import accounts
 
 router = APIRouter(prefix="/api/v1", tags=["tokens"])
@@ -39,3 +39,10 @@ def revoke_token(token_id: str, svc: ServicesDep, who: PrincipalDep) -> Response
     """Revoke a token; refused from the next request on."""
     accounts.revoke_token(svc.store, who, token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/login", status_code=status.HTTP_201_CREATED)
+def login(body: LoginIn, svc: ServicesDep) -> IssuedTokenOut:
+    """Exchange e-mail and password for a token valid 12 hours (for people, not sensors)."""
+    issued = accounts.login(svc.store, body.email, body.password)
+    return IssuedTokenOut(**TokenOut.of(issued.token).model_dump(), secret=issued.secret)
