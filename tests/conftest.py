@@ -112,3 +112,26 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
             connection.exec_driver_sql(f"DELETE FROM {table}")
     engine.dispose()
     return url
+
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> list[str]:
+    """The command line of Debian's headless chromium; the test fails in CI if it is absent."""
+    import shutil
+
+    path = shutil.which("chromium")
+    require(path is not None, "chromium (Debian package 'chromium')")
+    assert path is not None
+    return [path, *CHROMIUM_FLAGS]

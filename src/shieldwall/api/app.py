@@ -10,6 +10,7 @@ from shieldwall.api.body_limit import BodyLimitMiddleware
 from shieldwall.api.metrics import ApiMetrics
 from shieldwall.api.routes import audit, health, organisations, tokens
 from shieldwall.runtime.wiring import Services
+from shieldwall.web import home
 
 
 def create_app(services: Services) -> FastAPI:
@@ -18,13 +19,13 @@ def create_app(services: Services) -> FastAPI:
         title="Shieldwall",
         version=__version__,
         description="An open, integrated cyber defence centre.",
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.services = services
     problems.install(app)
     ApiMetrics().install(app)
-    for router in (health.router, organisations.router, tokens.router, audit.router):
+    for router in (home.router, health.router, organisations.router, tokens.router, audit.router):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_body_bytes)
     return app
