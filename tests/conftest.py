@@ -7,7 +7,9 @@ With ``CI=true`` it fails them: CI must never pass by skipping what it was meant
 from __future__ import annotations
 
 import os
+import secrets
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,10 +61,23 @@ def _postgres_answers(url: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """URL of the test PostgreSQL database; the test fails in CI if it is down."""
+def postgres_url() -> Iterator[str]:
+    """A schema of its own in the test PostgreSQL database, for this test session.
+
+    Each session (a developer's run, CI, a helper's run at the same time) migrates and
+    empties its own schema, so leftovers of another run or branch can never leak in. The
+    test fails in CI when PostgreSQL does not answer.
+    """
+    import psycopg
+
     require(_postgres_answers(POSTGRES_URL), f"PostgreSQL at {POSTGRES_URL}")
-    return POSTGRES_URL
+    schema = f"sw_test_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture(scope="session")
@@ -86,21 +101,12 @@ def attack_dir() -> Path:
     return ATTACK_DATA
 
 
-TABLES_IN_DELETE_ORDER = (
-    "audit_head",
-    "audit_checkpoints",
-    "audit_entries",
-    "api_tokens",
-    "people",
-    "organisations",
-)
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A migrated, empty database: a fresh SQLite file, or the test PostgreSQL emptied."""
+    """A migrated, empty database: a fresh SQLite file, or this session's PostgreSQL schema."""
     from shieldwall.store import migrate
     from shieldwall.store.sql.engine import create_sql_engine
+    from shieldwall.store.sql.tables import metadata
 
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'shieldwall.db'}"
@@ -108,8 +114,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     engine = create_sql_engine(url)
     migrate.upgrade(engine)
     with engine.begin() as connection:
-        for table in TABLES_IN_DELETE_ORDER:
-            connection.exec_driver_sql(f"DELETE FROM {table}")
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(table.delete())
     engine.dispose()
     return url
 
