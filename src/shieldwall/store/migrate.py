@@ -57,8 +57,15 @@ def head_revision() -> str:
     return head
 
 
+def _ours(_object: Any, name: str | None, kind: str, _reflected: bool, _other: Any) -> bool:
+    """Tables of the embedded bus live in the same SQLite file but are not the store's."""
+    return not (kind == "table" and name is not None and name.startswith("bus_"))
+
+
 def drift(engine: Engine) -> list[Any]:
     """Differences between the migrated database and the declared schema (empty = none)."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": _ours}
+        )
         return list(compare_metadata(context, metadata))

@@ -50,3 +50,11 @@ def test_sqlite_runs_in_wal_with_full_sync(tmp_path: Path) -> None:
 def test_in_memory_sqlite_is_refused() -> None:
     with pytest.raises(StoreError, match="not durable"):
         create_sql_engine("sqlite://")
+
+
+def test_drift_ignores_the_embedded_bus_tables(tmp_path: Path) -> None:
+    engine = create_sql_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE bus_messages (seq INTEGER PRIMARY KEY)")
+    assert migrate.drift(engine) == []

@@ -1,0 +1,73 @@
+"""The embedded bus's SQLite file: the pragmas it insists on and the errors it gives."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from shieldwall.bus.sqlite_log import SqliteLog, verify_pragmas
+from shieldwall.model.errors import BusError
+
+
+def test_a_database_that_cannot_do_wal_is_refused_with_what_to_change() -> None:
+    connection = sqlite3.connect(":memory:")
+    try:
+        with pytest.raises(BusError, match=r"journal_mode is 'memory', the bus needs 'wal'"):
+            verify_pragmas(connection, Path(":memory:"))
+    finally:
+        connection.close()
+
+
+def test_opening_sets_and_keeps_wal_and_full_sync(tmp_path: Path) -> None:
+    log = SqliteLog.open(tmp_path / "bus.db")
+    log.close()
+    connection = sqlite3.connect(tmp_path / "bus.db")
+    try:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    finally:
+        connection.close()
+    assert {"bus_message", "bus_consumer", "bus_pending"} <= tables
+
+
+def test_a_file_that_is_not_a_database_is_refused_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"this is not SQLite" * 100)
+
+    with pytest.raises(BusError, match=r"notes\.db.*not a database"):
+        SqliteLog.open(path)
+
+
+def test_a_missing_directory_is_refused_naming_the_file(tmp_path: Path) -> None:
+    with pytest.raises(BusError, match=r"missing[/\\]bus\.db"):
+        SqliteLog.open(tmp_path / "missing" / "bus.db")
+
+
+def test_the_bus_shares_the_file_with_other_tables(tmp_path: Path) -> None:
+    path = tmp_path / "shieldwall.db"
+    with sqlite3.connect(path) as store:
+        store.execute("CREATE TABLE alert (id INTEGER PRIMARY KEY, rule TEXT)")
+        store.execute("INSERT INTO alert (rule) VALUES ('r1')")
+    store.close()
+
+    log = SqliteLog.open(path)
+    sequences = log.publish("events.raw", [("k", b"x")], now=1.0)
+    log.close()
+
+    with sqlite3.connect(path) as again:
+        assert again.execute("SELECT rule FROM alert").fetchall() == [("r1",)]
+    again.close()
+    assert sequences == [1]
+
+
+def test_fetching_for_a_dropped_consumer_says_so(tmp_path: Path) -> None:
+    log = SqliteLog.open(tmp_path / "bus.db")
+    try:
+        log.open_consumer("events.raw", "reader", 30.0, 5, now=1.0)
+        log.drop("events.raw")
+        with pytest.raises(BusError, match="does not exist"):
+            log.fetch("events.raw", "reader", 10, now=2.0)
+    finally:
+        log.close()
