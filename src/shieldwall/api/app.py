@@ -9,6 +9,8 @@ from shieldwall.api import problems
 from shieldwall.api.body_limit import BodyLimitMiddleware
 from shieldwall.api.metrics import ApiMetrics
 from shieldwall.api.routes import audit, health, organisations, tokens
+from shieldwall.api.taxii.app import PREFIX as TAXII_PREFIX
+from shieldwall.api.taxii.app import TaxiiContentLengthGuard, create_taxii_app
 from shieldwall.runtime.wiring import Services
 from shieldwall.web import home
 
@@ -27,5 +29,7 @@ def create_app(services: Services) -> FastAPI:
     ApiMetrics().install(app)
     for router in (home.router, health.router, organisations.router, tokens.router, audit.router):
         app.include_router(router)
+    app.mount(TAXII_PREFIX, create_taxii_app(services))
     app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_body_bytes)
+    app.add_middleware(TaxiiContentLengthGuard, max_bytes=services.settings.max_body_bytes)
     return app

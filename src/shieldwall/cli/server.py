@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
+from typing import Any
 
 import typer
 import uvicorn
 
 from shieldwall.api.app import create_app
 from shieldwall.cli.context import ConfigOption, out, reports_errors, services_from, settings_from
+from shieldwall.config.settings import Settings
 from shieldwall.store import migrate
 from shieldwall.store.sql.engine import create_sql_engine, parsed_safe
 
@@ -24,10 +27,12 @@ def register(app: typer.Typer) -> None:
 @reports_errors
 def up(config: Path | None = ConfigOption) -> None:
     """Run Shieldwall: the API on the configured address, on the embedded store by default."""
+    settings_from(config).check_transport()
     services = services_from(config)
     settings = services.settings
+    scheme = "https" if settings.serves_tls else "http"
     out.print(
-        f"Shieldwall on http://{settings.host}:{settings.port} "
+        f"Shieldwall on {scheme}://{settings.host}:{settings.port} "
         f"(database {parsed_safe(settings.effective_database_url)}, bus {settings.bus_url})"
     )
     uvicorn.run(
@@ -36,7 +41,23 @@ def up(config: Path | None = ConfigOption) -> None:
         port=settings.port,
         log_level=settings.log_level.lower(),
         proxy_headers=False,
+        **tls_options(settings),
     )
+
+
+def tls_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's TLS arguments: certificate and key, TLS 1.2 at least (T1).
+
+    Python's server context already refuses SSLv3, TLS 1.0 and 1.1 (its minimum is TLS
+    1.2) and negotiates TLS 1.3 when the client offers it.
+    """
+    if not settings.serves_tls:
+        return {}
+    return {
+        "ssl_certfile": str(settings.tls_cert_file),
+        "ssl_keyfile": str(settings.tls_key_file),
+        "ssl_version": ssl.PROTOCOL_TLS_SERVER,
+    }
 
 
 @db_app.command("upgrade")

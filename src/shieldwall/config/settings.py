@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from shieldwall.config.taxii import TaxiiFeed, TaxiiPartner, TaxiiRemote, unique_names
 from shieldwall.model.errors import ConfigError
 
 ENV_PREFIX = "SHIELDWALL_"
@@ -24,6 +25,7 @@ IGNORED_ENV_PREFIXES = ("SHIELDWALL_TEST_", "SHIELDWALL_CORPUS")
 """Variables used by the test suite and benchmarks, not by the service."""
 
 SAFE_SYNCHRONOUS = ("FULL", "EXTRA")
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
 
 class Settings(BaseModel):
@@ -45,12 +47,28 @@ class Settings(BaseModel):
     audit_checkpoint_every: int = Field(default=1000, ge=1, le=1_000_000)
     token_ttl_days: int = Field(default=90, ge=1, le=3650)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    tls_cert_file: Path | None = Field(
+        default=None, description="PEM certificate chain: with tls_key_file, serve HTTPS only."
+    )
+    tls_key_file: Path | None = Field(default=None, description="PEM private key for HTTPS.")
+    taxii_feeds: tuple[TaxiiFeed, ...] = Field(
+        default=(), description="Remote TAXII 2.1 collections pulled on a schedule."
+    )
+    taxii_partners: tuple[TaxiiPartner, ...] = Field(
+        default=(), description="Partner TAXII 2.1 collections objects are pushed to."
+    )
 
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:
         if value and not value.startswith(("sqlite:", "sqlite+pysqlite:", "postgresql")):
             raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        return value
+
+    @field_validator("taxii_feeds", "taxii_partners")
+    @classmethod
+    def _unique_remote_names(cls, value: tuple[TaxiiRemote, ...]) -> tuple[TaxiiRemote, ...]:
+        unique_names(value)
         return value
 
     @field_validator("bus_url")
@@ -71,6 +89,24 @@ class Settings(BaseModel):
     def is_sqlite(self) -> bool:
         """True when the store is the embedded SQLite file."""
         return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def serves_tls(self) -> bool:
+        """True when a certificate and key are configured (the API then speaks HTTPS only)."""
+        return self.tls_cert_file is not None and self.tls_key_file is not None
+
+    def check_transport(self) -> None:
+        """Refuse plain HTTP on anything but loopback, and half a TLS configuration."""
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ConfigError(
+                "SHIELDWALL_TLS_KEY_FILE", "set both tls_cert_file and tls_key_file, or neither"
+            )
+        if not self.serves_tls and self.host not in LOOPBACK_HOSTS:
+            raise ConfigError(
+                "SHIELDWALL_HOST",
+                f"is {self.host} without TLS; set tls_cert_file and tls_key_file "
+                "(plain HTTP is served on loopback only)",
+            )
 
     def check_durability(self) -> None:
         """Refuse settings under which an acknowledged write could be lost on a crash."""
@@ -122,6 +158,11 @@ def _from_toml(path: Path) -> dict[str, Any]:
     return section
 
 
+def _nested_place(loc: tuple[int | str, ...]) -> str:
+    """``[0].url`` for an error inside a list of tables such as ``taxii_feeds``."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+
+
 def load_settings(env: Mapping[str, str], config_file: Path | None = None) -> Settings:
     """Build and validate the settings; raise ConfigError naming the first bad key."""
     path = config_file or (Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else None)
@@ -133,6 +174,6 @@ def load_settings(env: Mapping[str, str], config_file: Path | None = None) -> Se
         error = exc.errors()[0]
         name = str(error["loc"][0]) if error["loc"] else "?"
         key = _env_key(name) if name in env_values or name not in file_values else name
-        raise ConfigError(key, error["msg"]) from exc
+        raise ConfigError(key + _nested_place(error["loc"][1:]), error["msg"]) from exc
     settings.check_durability()
     return settings

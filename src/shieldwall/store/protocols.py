@@ -6,14 +6,25 @@ it (the change and its audit entry) commits together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint
 from shieldwall.model.credentials import ApiToken
 from shieldwall.model.identity import Organisation, OrgStatus, Person
+from shieldwall.model.sharing import Community
+from shieldwall.store.intel_records import (
+    Audience,
+    CollectionRecord,
+    NewVersion,
+    PageRequest,
+    RevocationRecord,
+    StatusRecord,
+    StoredVersion,
+)
 
 
 class OrganisationRepository(Protocol):
@@ -56,6 +67,70 @@ class AuditRepository(Protocol):
     def head(self) -> Checkpoint | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """Where a pulled TAXII feed stands: the resume point and the last run's outcome.
+
+    ``added_after`` is the remote's own ``X-TAXII-Date-Added-Last`` string, kept verbatim
+    (its precision is the server's, not ours) and sent back as ``added_after``.
+    """
+
+    name: str
+    added_after: str | None = None
+    last_run_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_error: str = ""
+    objects_total: int = 0
+    runs: int = 0
+
+
+class FeedStateRepository(Protocol):
+    """Resume points of pulled TAXII feeds, one row per configured feed name."""
+
+    def get(self, name: str) -> FeedState | None: ...
+    def save(self, state: FeedState) -> None: ...
+    def list(self) -> Sequence[FeedState]: ...
+
+
+class IntelRepository(Protocol):
+    """STIX object versions, their index terms, and the revocation log."""
+
+    def add_versions(self, versions: Sequence[NewVersion]) -> Sequence[StoredVersion]: ...
+    def versions_of(self, stix_ids: Collection[str]) -> dict[str, list[StoredVersion]]: ...
+    def latest_audiences(self, stix_ids: Collection[str]) -> dict[str, list[Audience]]: ...
+    def set_audience(self, stix_id: str, audience: Audience) -> None: ...
+    def page(self, request: PageRequest) -> Sequence[StoredVersion]: ...
+    def delete_versions(self, seqs: Sequence[int]) -> None: ...
+    def with_term(self, kind: str, value: str, stix_type: str) -> Sequence[StoredVersion]: ...
+    def add_revocation(
+        self, stix_id: str, reason: str, audience: Audience, version: datetime | None = None
+    ) -> RevocationRecord: ...
+    def revocations(self, after_seq: int, limit: int) -> Sequence[RevocationRecord]: ...
+
+
+class CollectionRepository(Protocol):
+    """TAXII collections: named views over the intelligence store."""
+
+    def add(self, collection: CollectionRecord) -> None: ...
+    def list(self) -> Sequence[CollectionRecord]: ...
+    def get(self, collection_id: str) -> CollectionRecord | None: ...
+
+
+class StatusRepository(Protocol):
+    """Outcomes of TAXII add-objects requests."""
+
+    def add(self, status: StatusRecord) -> None: ...
+    def get(self, status_id: str) -> StatusRecord | None: ...
+    def purge(self, before: datetime) -> int: ...
+
+
+class CommunityRepository(Protocol):
+    """Named sets of organisations that shares can be addressed to."""
+
+    def add(self, community: Community) -> None: ...
+    def list(self) -> Sequence[Community]: ...
+
+
 class UnitOfWork(Protocol):
     """The repositories of one transaction."""
 
@@ -67,6 +142,16 @@ class UnitOfWork(Protocol):
     def tokens(self) -> TokenRepository: ...
     @property
     def audit(self) -> AuditRepository: ...
+    @property
+    def intel(self) -> IntelRepository: ...
+    @property
+    def collections(self) -> CollectionRepository: ...
+    @property
+    def statuses(self) -> StatusRepository: ...
+    @property
+    def communities(self) -> CommunityRepository: ...
+    @property
+    def feeds(self) -> FeedStateRepository: ...
 
 
 class Store(Protocol):

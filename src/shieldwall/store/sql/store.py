@@ -14,7 +14,10 @@ from shieldwall.model.errors import ConflictError, StoreError
 from shieldwall.store.audit.signing import Signer
 from shieldwall.store.sql.audit import SqlAudit
 from shieldwall.store.sql.engine import BEGIN_MODE
+from shieldwall.store.sql.feeds import SqlFeedStates
 from shieldwall.store.sql.identity import SqlOrganisations, SqlPeople, SqlTokens
+from shieldwall.store.sql.intel import SqlIntel
+from shieldwall.store.sql.intel_taxii import SqlCollections, SqlCommunities, SqlStatuses
 
 
 def utc_now() -> datetime:
@@ -38,6 +41,11 @@ class SqlUnitOfWork:
         self.people = SqlPeople(connection, now)
         self.tokens = SqlTokens(connection)
         self.audit = SqlAudit(connection, signer, checkpoint_every, clock)
+        self.intel = SqlIntel(connection, now)
+        self.collections = SqlCollections(connection, now)
+        self.statuses = SqlStatuses(connection)
+        self.communities = SqlCommunities(connection, now)
+        self.feeds = SqlFeedStates(connection)
 
 
 class SqlStore:

@@ -10,10 +10,13 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from shieldwall.store.sql.types import UtcDateTime
@@ -108,3 +111,123 @@ audit_head = Table(
     Column("at", UtcDateTime(), nullable=False),
 )
 """One row, rewritten on every append: the signed end of the chain (detects truncation)."""
+
+# --- intelligence (issue 4): STIX versions, index terms, TAXII bookkeeping -----------------
+# Audience sets are stored as ",a,b," text so a LIKE '%,a,%' test filters them in SQL on
+# both databases; the policy gate confirms every row it serves.
+
+intel_sequence = Table(
+    "intel_sequence",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("date_added", UtcDateTime(), nullable=False),
+)
+"""One row: the last sequence number and date_added handed out (both strictly increase)."""
+
+intel_objects = Table(
+    "intel_objects",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("stix_id", String(128), nullable=False),
+    Column("stix_type", String(64), nullable=False),
+    Column("version", UtcDateTime(), nullable=False),
+    Column("spec_version", String(8), nullable=False),
+    Column("date_added", UtcDateTime(), nullable=False),
+    Column("producer_org_id", String(64), nullable=False),
+    Column("tlp", SmallInteger, nullable=True),
+    Column("marking_refs", Text, nullable=False),
+    Column("recipient_org_ids", Text, nullable=False),
+    Column("recipient_person_ids", Text, nullable=False),
+    Column("community_ids", Text, nullable=False),
+    Column("releasable_to", Text, nullable=True),
+    Column("is_latest", Boolean, nullable=False),
+    Column("is_first", Boolean, nullable=False),
+    Column("refs", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    UniqueConstraint("stix_id", "producer_org_id", "version", name="uq_intel_objects_version"),
+    Index("ix_intel_objects_stix_id", "stix_id"),
+    Index("ix_intel_objects_type_seq", "stix_type", "seq"),
+    Index("ix_intel_objects_producer_seq", "producer_org_id", "seq"),
+    Index("ix_intel_objects_date_added", "date_added"),
+)
+
+intel_terms = Table(
+    "intel_terms",
+    metadata,
+    Column("seq", BigInteger, ForeignKey("intel_objects.seq", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("value", String(512), nullable=False),
+    Column("lo", String(40), nullable=True),
+    Column("hi", String(40), nullable=True),
+    Index("ix_intel_terms_kind_value", "kind", "value"),
+    Index("ix_intel_terms_kind_lo", "kind", "lo"),
+    Index("ix_intel_terms_seq", "seq"),
+)
+
+intel_revocations = Table(
+    "intel_revocations",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("stix_id", String(128), nullable=False),
+    Column("version", UtcDateTime(), nullable=True),
+    Column("reason", String(32), nullable=False),
+    Column("producer_org_id", String(64), nullable=False),
+    Column("tlp", SmallInteger, nullable=True),
+    Column("marking_refs", Text, nullable=False),
+    Column("recipient_org_ids", Text, nullable=False),
+    Column("recipient_person_ids", Text, nullable=False),
+    Column("community_ids", Text, nullable=False),
+    Column("releasable_to", Text, nullable=True),
+)
+
+taxii_collections = Table(
+    "taxii_collections",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("max_tlp", SmallInteger, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("kind", "subject", name="uq_taxii_collections_view"),
+    CheckConstraint("kind IN ('federation','member','recipient','community')", name="kind"),
+)
+
+taxii_statuses = Table(
+    "taxii_statuses",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("person_id", String(36), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("detail", JSON, nullable=False),
+    Index("ix_taxii_statuses_created_at", "created_at"),
+)
+
+communities = Table(
+    "communities",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("rules", JSON, nullable=False),
+    Column("members", JSON, nullable=False),
+    Column("excluded", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+taxii_feed_state = Table(
+    "taxii_feed_state",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("added_after", String(40), nullable=True),
+    Column("last_run_at", UtcDateTime(), nullable=True),
+    Column("last_success_at", UtcDateTime(), nullable=True),
+    Column("last_error", Text, nullable=False),
+    Column("objects_total", BigInteger, nullable=False),
+    Column("runs", Integer, nullable=False),
+)
+"""Resume point and last outcome of each pulled TAXII feed (owned by share/taxii_client)."""

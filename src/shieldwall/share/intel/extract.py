@@ -1,0 +1,141 @@
+"""What an object version is indexed by: references, labels, techniques, observables.
+
+Observables come from cyber observables themselves and from the comparisons of indicator
+patterns (``[ipv4-addr:value = '10.0.0.0/8']``), through the pattern parser of
+``stix2-patterns``. ATT&CK techniques come from ``external_references`` whose source is
+``mitre-attack`` (attack-patterns, and any object citing a technique that way).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from stix2patterns.pattern import Pattern
+
+from shieldwall.policy.references import MARKING_REF_FIELDS
+from shieldwall.share.intel.observables import HASH_NAMES, term
+from shieldwall.store.intel_records import IndexTerm
+
+SCO_VALUE_KINDS = {
+    "ipv4-addr": "ip",
+    "ipv6-addr": "ip",
+    "domain-name": "domain",
+    "url": "url",
+    "email-addr": "email",
+}
+"""Cyber-observable types whose ``value`` is an observable we index."""
+
+PATTERN_PATHS: Mapping[tuple[str, str], str] = {
+    ("ipv4-addr", "value"): "ip",
+    ("ipv6-addr", "value"): "ip",
+    ("domain-name", "value"): "domain",
+    ("url", "value"): "url",
+    ("email-addr", "value"): "email",
+    ("email-message", "from_ref.value"): "email",
+    ("network-traffic", "dst_ref.value"): "ip",
+    ("network-traffic", "src_ref.value"): "ip",
+}
+"""Pattern object paths (type, property path) whose compared value we index."""
+
+ATTACK_SOURCES = frozenset({"mitre-attack", "mitre-ics-attack", "mitre-mobile-attack"})
+
+
+def references(obj: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every id the object references at any depth, markings excepted, in order met."""
+    found: dict[str, None] = {}
+    for ref in _walk_refs(obj):
+        found.setdefault(ref, None)
+    return tuple(found)
+
+
+def _walk_refs(value: Any) -> Iterator[str]:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key in MARKING_REF_FIELDS:
+                continue
+            if key.endswith("_ref") and isinstance(item, str):
+                yield item
+            elif key.endswith("_refs") and isinstance(item, list):
+                yield from (ref for ref in item if isinstance(ref, str))
+            else:
+                yield from _walk_refs(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk_refs(item)
+
+
+def index_terms(obj: Mapping[str, Any]) -> tuple[IndexTerm, ...]:
+    """Labels, techniques, observables and sighting targets of one object."""
+    terms: dict[tuple[str, str], IndexTerm] = {}
+    for found in _all_terms(obj):
+        terms.setdefault((found.kind, found.value), found)
+    return tuple(terms.values())
+
+
+def _all_terms(obj: Mapping[str, Any]) -> Iterator[IndexTerm]:
+    for label in obj.get("labels") or ():
+        if isinstance(label, str) and label:
+            yield IndexTerm("label", label[:512])
+    yield from _techniques(obj)
+    yield from _observables(obj)
+    if obj.get("type") == "sighting" and isinstance(obj.get("sighting_of_ref"), str):
+        yield IndexTerm("sighting-of", obj["sighting_of_ref"])
+    if obj.get("type") == "indicator" and obj.get("pattern_type") == "stix":
+        yield from pattern_terms(str(obj.get("pattern", "")))
+
+
+def _techniques(obj: Mapping[str, Any]) -> Iterator[IndexTerm]:
+    for ref in obj.get("external_references") or ():
+        if not isinstance(ref, Mapping) or ref.get("source_name") not in ATTACK_SOURCES:
+            continue
+        ident = ref.get("external_id")
+        if isinstance(ident, str) and ident.upper().startswith("T"):
+            yield IndexTerm("technique", ident.upper())
+
+
+def _observables(obj: Mapping[str, Any]) -> Iterator[IndexTerm]:
+    kind = SCO_VALUE_KINDS.get(str(obj.get("type")))
+    value = obj.get("value")
+    if kind is not None and isinstance(value, str):
+        found = term(kind, value)
+        if found is not None:
+            yield found
+    hashes = obj.get("hashes")
+    if isinstance(hashes, Mapping):
+        for name, digest in hashes.items():
+            hash_kind = HASH_NAMES.get(str(name).lower())
+            if hash_kind is not None and isinstance(digest, str):
+                found = term(hash_kind, digest)
+                if found is not None:
+                    yield found
+
+
+def pattern_terms(pattern: str) -> Iterator[IndexTerm]:
+    """Observables compared for equality (or subset, for CIDR) in a STIX pattern."""
+    comparisons = Pattern(pattern).inspect().comparisons
+    for object_type, tests in comparisons.items():
+        for path, operator, literal in tests:
+            kind = _pattern_kind(object_type, path)
+            if kind is None or operator not in ("=", "ISSUBSET", "IN"):
+                continue
+            for value in _literals(literal):
+                found = term(kind, value)
+                if found is not None:
+                    yield found
+
+
+def _pattern_kind(object_type: str, path: list[Any]) -> str | None:
+    if object_type == "file" and len(path) == 2 and path[0] == "hashes":
+        return HASH_NAMES.get(str(path[1]).lower())
+    return PATTERN_PATHS.get((object_type, ".".join(str(part) for part in path)))
+
+
+def _literals(literal: str) -> Iterator[str]:
+    text = literal.strip()
+    if text.startswith("(") and text.endswith(")"):
+        for part in text[1:-1].split(","):
+            yield from _literals(part)
+        return
+    if len(text) >= 2 and text[0] == "'" and text[-1] == "'":
+        yield text[1:-1].replace("\\'", "'").replace("\\\\", "\\")

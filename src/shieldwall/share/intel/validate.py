@@ -1,0 +1,109 @@
+"""Validating one inbound STIX 2.1 object with the OASIS libraries, and naming why not.
+
+``stix2.parse`` checks the object against the STIX 2.1 object model (required properties,
+types, id shape, timestamps, vocabularies it enforces) and, for indicators with
+``pattern_type: stix``, the pattern syntax through ``stix2-patterns``. On top of that:
+pinned TLP marking definitions must carry exactly their canonical content (the libraries
+accept a tampered TLP 2.0 definition), and the object's version is determined here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import stix2
+import stix2.exceptions
+
+from shieldwall.model.errors import InputError
+from shieldwall.policy.markings import check_marking_definition
+
+MAX_OBJECT_BYTES = 1_000_000
+"""A single object larger than this is refused (a whole envelope has its own limit)."""
+
+_LIBRARY_ERRORS = (stix2.exceptions.STIXError, ValueError, TypeError, KeyError, AttributeError)
+"""What stix2.parse raises on bad input (its own tree plus what slips through from below)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ValidObject:
+    """An object that passed validation, with the facts the store needs."""
+
+    obj: dict[str, Any]
+    stix_id: str
+    stix_type: str
+    version: datetime | None
+    """``modified``, else ``created``, else None (the store's date_added becomes it)."""
+    version_text: str
+    spec_version: str
+    body: str
+
+
+def validate(candidate: Any, *, source: str = "", place: str = "") -> ValidObject:
+    """The object, checked; InputError naming the object and the reason otherwise."""
+    if not isinstance(candidate, dict):
+        raise InputError("not a JSON object", source=source, place=place)
+    ident = candidate.get("id")
+    where = ident if isinstance(ident, str) and ident else place
+    if candidate.get("type") == "bundle":
+        raise InputError("a bundle is not a STIX object; send its objects", source=source)
+    body = orjson.dumps(candidate).decode()
+    if len(body) > MAX_OBJECT_BYTES:
+        raise InputError(f"object larger than {MAX_OBJECT_BYTES} bytes", source=source, place=where)
+    try:
+        stix2.parse(candidate, allow_custom=True, version="2.1")
+    except _LIBRARY_ERRORS as exc:
+        raise InputError(_reason(exc), source=source, place=where) from exc
+    if candidate.get("type") == "marking-definition":
+        check_marking_definition(candidate, source=source)
+    version_text = _version_text(candidate)
+    try:
+        version = parse_timestamp(version_text) if version_text else None
+    except ValueError as exc:
+        raise InputError(str(exc), source=source, place=where) from exc
+    return ValidObject(
+        obj=candidate,
+        stix_id=str(ident),
+        stix_type=str(candidate["type"]),
+        version=version,
+        version_text=version_text,
+        spec_version=str(candidate.get("spec_version", "2.1")),
+        body=body,
+    )
+
+
+def _version_text(obj: Mapping[str, Any]) -> str:
+    for key in ("modified", "created"):
+        value = obj.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def parse_timestamp(text: str) -> datetime:
+    """A STIX/TAXII timestamp (``2024-01-01T00:00:00.123Z``) as an aware UTC datetime.
+
+    Precision beyond microseconds is dropped: versions are compared at microseconds.
+    """
+    value = text.strip()
+    if not value.endswith(("Z", "z")):
+        raise ValueError(f"timestamp {text!r} is not UTC (must end in Z)")
+    main, _, fraction = value[:-1].partition(".")
+    digits = (fraction + "000000")[:6] if fraction else "000000"
+    if fraction and not fraction.isdigit():
+        raise ValueError(f"timestamp {text!r} has a malformed fraction")
+    parsed = datetime.strptime(main, "%Y-%m-%dT%H:%M:%S")
+    return parsed.replace(microsecond=int(digits), tzinfo=UTC)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """UTC with microseconds and ``Z``: the one form every emitted timestamp takes (T10)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:500] if text else type(exc).__name__

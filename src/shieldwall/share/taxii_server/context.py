@@ -1,0 +1,75 @@
+"""One TAXII request's context: a transaction, the directory, the viewer, the collection.
+
+The viewer is built once per request, from a directory read in the request's own
+transaction, so suspensions and community changes take effect on the next request.
+Every resource the caller may not see answers 404, exactly like an absent one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from shieldwall.model.errors import NotFoundError, PermissionDeniedError
+from shieldwall.model.identity import Principal
+from shieldwall.policy.gate import Viewer
+from shieldwall.share.intel.directory import StoreDirectory
+from shieldwall.share.intel.identity import member_identities
+from shieldwall.share.intel.read import IntelReader
+from shieldwall.share.taxii_server.collections import Access, access
+from shieldwall.store.intel_records import CollectionRecord
+from shieldwall.store.protocols import Store, UnitOfWork
+
+API_ROOT = "intel"
+"""The one API root: ``/taxii2/intel/``."""
+
+
+@dataclass
+class RequestContext:
+    """What every TAXII operation of one request works with."""
+
+    tx: UnitOfWork
+    principal: Principal
+    directory: StoreDirectory
+    viewer: Viewer
+
+    def reader(self) -> IntelReader:
+        return IntelReader(
+            self.tx, self.viewer, self.principal, public_refs=member_identities(self.tx)
+        )
+
+    def collection(
+        self, root: str, collection_id: str, *, read: bool = False, write: bool = False
+    ) -> tuple[CollectionRecord, Access]:
+        """The collection if the caller may see it (404) and do what it asks (403)."""
+        check_root(root, self.viewer)
+        record = self.tx.collections.get(collection_id)
+        allowed = access(record, self.viewer, self.principal) if record else Access(False, False)
+        if record is None or not allowed.visible:
+            raise NotFoundError(f"collection {collection_id} not found")
+        if read and not allowed.can_read:
+            raise PermissionDeniedError("you may not read this collection")
+        if write and not allowed.can_write:
+            raise PermissionDeniedError("you may not add objects to this collection")
+        return record, allowed
+
+
+def check_root(root: str, viewer: Viewer) -> None:
+    """The API root exists and the caller may use it (members only)."""
+    if root != API_ROOT or viewer.org_id is None:
+        raise NotFoundError(f"API root {root} not found")
+
+
+@contextmanager
+def request_context(store: Store, principal: Principal) -> Iterator[RequestContext]:
+    """Open the request's transaction and resolve the viewer once."""
+    with store.transaction() as tx:
+        directory = StoreDirectory(tx)
+        viewer = Viewer.for_principal(principal, directory)
+        yield RequestContext(tx, principal, directory, viewer)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,282 @@
+"""The SQL intelligence repository: object versions, their index terms, revocations.
+
+Sequence numbers and ``date_added`` come from one row (``intel_sequence``) updated at the
+start of every write. The row lock it takes is held until commit, so writers are serialised
+there and commit in sequence order: a reader paging by sequence number never misses a row
+that commits later with a smaller number. ``date_added`` strictly increases with the
+sequence (one microsecond apart at least), so every version has its own instant and
+``added_after`` paging neither loses nor repeats rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from shieldwall.store.intel_records import (
+    Audience,
+    NewVersion,
+    PageRequest,
+    RevocationRecord,
+    StoredVersion,
+)
+from shieldwall.store.sql.intel_codec import (
+    audience_of,
+    audience_values,
+    revocation_of,
+    version_of,
+)
+from shieldwall.store.sql.intel_filters import query_clauses, scope_clause, viewer_clause
+from shieldwall.store.sql.tables import (
+    intel_objects,
+    intel_revocations,
+    intel_sequence,
+    intel_terms,
+)
+
+_O = intel_objects.c
+_SEQUENCE_ROW = "intel"
+_TICK = timedelta(microseconds=1)
+_IN_CHUNK = 500
+_Key = tuple[str, str]
+"""(stix id, producer organisation): the unit whose versions carry latest/first flags."""
+
+
+class SqlIntel:
+    """Object versions in one transaction."""
+
+    def __init__(self, connection: Connection, clock_now: datetime) -> None:
+        self._db = connection
+        self._now = clock_now
+
+    def allocate(self, count: int) -> tuple[int, datetime]:
+        """Reserve ``count`` sequence numbers: the first one and its date_added."""
+        row = self._db.execute(
+            update(intel_sequence)
+            .where(intel_sequence.c.id == _SEQUENCE_ROW)
+            .values(seq=intel_sequence.c.seq + count)
+            .returning(intel_sequence.c.seq, intel_sequence.c.date_added)
+        ).first()
+        if row is None:
+            self._db.execute(
+                insert(intel_sequence).values(id=_SEQUENCE_ROW, seq=count, date_added=self._now)
+            )
+            first_seq, last_added = 1, self._now - _TICK
+        else:
+            first_seq, last_added = row.seq - count + 1, row.date_added
+        first_added = max(self._now, last_added + _TICK)
+        self._db.execute(
+            update(intel_sequence)
+            .where(intel_sequence.c.id == _SEQUENCE_ROW)
+            .values(date_added=first_added + _TICK * (count - 1))
+        )
+        return first_seq, first_added
+
+    def add_versions(self, versions: Sequence[NewVersion]) -> list[StoredVersion]:
+        """Store new versions (never an existing (id, producer, version)); keep flags right.
+
+        The latest/first flags are kept per (id, producer): objects without a producer of
+        their own (cyber observables have deterministic ids) may be held by several
+        organisations, each with its own versions and audience.
+        """
+        if not versions:
+            return []
+        first_seq, first_added = self.allocate(len(versions))
+        bounds = self._bounds({v.stix_id for v in versions})
+        pending: dict[_Key, list[dict[str, Any]]] = {}
+        rows: list[dict[str, Any]] = []
+        terms: list[dict[str, Any]] = []
+        for offset, given in enumerate(versions):
+            seq, added = first_seq + offset, first_added + _TICK * offset
+            new = given if given.version is not None else replace(given, version=added)
+            latest, first = self._flags(bounds, pending, new)
+            row = _row(new, seq, added, latest, first)
+            rows.append(row)
+            pending.setdefault(_key(new), []).append(row)
+            terms.extend(
+                {"seq": seq, "kind": t.kind, "value": t.value, "lo": t.lo, "hi": t.hi}
+                for t in new.terms
+            )
+        self._db.execute(insert(intel_objects), rows)
+        if terms:
+            self._db.execute(insert(intel_terms), terms)
+        return [version_of(_Row(row)) for row in rows]
+
+    def _bounds(self, ids: Collection[str]) -> dict[_Key, tuple[datetime, datetime]]:
+        found: dict[_Key, tuple[datetime, datetime]] = {}
+        for chunk in _chunks(sorted(ids)):
+            query = select(_O.stix_id, _O.producer_org_id, _O.version).where(_O.stix_id.in_(chunk))
+            for row in self._db.execute(query):
+                key = (row.stix_id, row.producer_org_id)
+                low, high = found.get(key, (row.version, row.version))
+                found[key] = (min(low, row.version), max(high, row.version))
+        return found
+
+    def _flags(
+        self,
+        bounds: dict[_Key, tuple[datetime, datetime]],
+        pending: dict[_Key, list[dict[str, Any]]],
+        new: NewVersion,
+    ) -> tuple[bool, bool]:
+        key, version = _key(new), new.version
+        assert version is not None  # given by add_versions
+        known = bounds.get(key)
+        bounds[key] = (
+            (version, version)
+            if known is None
+            else (min(known[0], version), max(known[1], version))
+        )
+        if known is None:
+            return True, True
+        latest, first = version > known[1], version < known[0]
+        for flag, wins in (("is_latest", latest), ("is_first", first)):
+            if wins:
+                self._clear_flag(key, flag, pending.get(key, []))
+        return latest, first
+
+    def _clear_flag(self, key: _Key, flag: str, pending: list[dict[str, Any]]) -> None:
+        column = _O[flag]
+        self._db.execute(
+            update(intel_objects)
+            .where(_O.stix_id == key[0], _O.producer_org_id == key[1], column.is_(True))
+            .values({flag: False})
+        )
+        for row in pending:
+            row[flag] = False
+
+    def versions_of(self, stix_ids: Collection[str]) -> dict[str, list[StoredVersion]]:
+        """Every stored version of each id, oldest version first."""
+        found: dict[str, list[StoredVersion]] = {}
+        for chunk in _chunks(sorted(stix_ids)):
+            query = select(intel_objects).where(_O.stix_id.in_(chunk)).order_by(_O.version)
+            for row in self._db.execute(query):
+                found.setdefault(row.stix_id, []).append(version_of(row))
+        return found
+
+    def latest_audiences(self, stix_ids: Collection[str]) -> dict[str, list[Audience]]:
+        """The audiences each stored id has (one per producer holding it)."""
+        found: dict[str, list[Audience]] = {}
+        columns = [c for c in intel_objects.c if c.name not in ("body", "refs")]
+        for chunk in _chunks(sorted(stix_ids)):
+            query = select(*columns).where(_O.stix_id.in_(chunk), _O.is_latest.is_(True))
+            for row in self._db.execute(query):
+                found.setdefault(row.stix_id, []).append(audience_of(row))
+        return found
+
+    def set_audience(self, stix_id: str, audience: Audience) -> None:
+        """Give every version of the object the audience of its newest version."""
+        self._db.execute(
+            update(intel_objects)
+            .where(_O.stix_id == stix_id, _O.producer_org_id == audience.producer_org_id)
+            .values(**audience_values(audience))
+        )
+
+    def page(self, request: PageRequest) -> list[StoredVersion]:
+        """Up to ``limit`` rows after ``after_seq`` that pass the prefilter, in seq order."""
+        clauses = [_O.seq > request.after_seq, viewer_clause(request.viewer)]
+        if request.scope is not None:
+            clauses.append(scope_clause(request.scope, request.viewer))
+        clauses.extend(query_clauses(request.query))
+        query = select(intel_objects).where(*clauses).order_by(_O.seq).limit(request.limit)
+        return [version_of(row) for row in self._db.execute(query)]
+
+    def delete_versions(self, seqs: Sequence[int]) -> None:
+        """Remove versions (their index terms go with them); fix the latest/first flags."""
+        ids: set[str] = set()
+        for chunk in _chunks(list(seqs)):
+            ids.update(
+                self._db.execute(select(_O.stix_id).where(_O.seq.in_(chunk))).scalars().all()
+            )
+            self._db.execute(delete(intel_terms).where(intel_terms.c.seq.in_(chunk)))
+            self._db.execute(delete(intel_objects).where(_O.seq.in_(chunk)))
+        for stix_id in ids:
+            self._refresh_flags(stix_id)
+
+    def _refresh_flags(self, stix_id: str) -> None:
+        rows = self._db.execute(
+            select(_O.seq, _O.producer_org_id, _O.version)
+            .where(_O.stix_id == stix_id)
+            .order_by(_O.version)
+        ).all()
+        by_producer: dict[str, list[int]] = {}
+        for row in rows:
+            by_producer.setdefault(row.producer_org_id, []).append(row.seq)
+        for producer, seqs in by_producer.items():
+            self._db.execute(
+                update(intel_objects)
+                .where(_O.stix_id == stix_id, _O.producer_org_id == producer)
+                .values(is_latest=_O.seq == seqs[-1], is_first=_O.seq == seqs[0])
+            )
+
+    def with_term(self, kind: str, value: str, stix_type: str) -> list[StoredVersion]:
+        """Latest versions of a type carrying an index term (e.g. sightings of an id)."""
+        query = (
+            select(intel_objects)
+            .where(
+                _O.stix_type == stix_type,
+                _O.is_latest.is_(True),
+                _O.seq.in_(
+                    select(intel_terms.c.seq).where(
+                        intel_terms.c.kind == kind, intel_terms.c.value == value
+                    )
+                ),
+            )
+            .order_by(_O.seq)
+        )
+        return [version_of(row) for row in self._db.execute(query)]
+
+    def add_revocation(
+        self, stix_id: str, reason: str, audience: Audience, version: datetime | None = None
+    ) -> RevocationRecord:
+        """Record that an object left the view of (some of) those who could see it."""
+        seq, at = self.allocate(1)
+        values = {"seq": seq, "at": at, "stix_id": stix_id, "reason": reason, "version": version}
+        self._db.execute(insert(intel_revocations).values(**values, **audience_values(audience)))
+        return RevocationRecord(seq, at, stix_id, reason, audience, version)
+
+    def revocations(self, after_seq: int, limit: int) -> list[RevocationRecord]:
+        """Revocations after a sequence number, oldest first."""
+        query = (
+            select(intel_revocations)
+            .where(intel_revocations.c.seq > after_seq)
+            .order_by(intel_revocations.c.seq)
+            .limit(limit)
+        )
+        return [revocation_of(row) for row in self._db.execute(query)]
+
+
+def _row(
+    new: NewVersion, seq: int, date_added: datetime, latest: bool, first: bool
+) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "stix_id": new.stix_id,
+        "stix_type": new.stix_type,
+        "version": new.version,
+        "spec_version": new.spec_version,
+        "date_added": date_added,
+        **audience_values(new.audience),
+        "is_latest": latest,
+        "is_first": first,
+        "refs": " ".join(new.refs),
+        "body": new.body,
+    }
+
+
+class _Row:
+    """Attribute access over a dict, so inserted rows convert like fetched ones."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
+def _key(new: NewVersion) -> _Key:
+    return (new.stix_id, new.audience.producer_org_id)
+
+
+def _chunks(values: Sequence[Any]) -> list[Sequence[Any]]:
+    return [values[i : i + _IN_CHUNK] for i in range(0, len(values), _IN_CHUNK)]

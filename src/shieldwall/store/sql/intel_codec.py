@@ -1,0 +1,88 @@
+"""Row <-> value conversion for the intelligence tables.
+
+Sets of ids are stored as ``,a,b,`` text: the delimiters on both ends make
+``LIKE '%,a,%'`` an exact membership test, and the empty set is the empty string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from shieldwall.store.intel_records import Audience, RevocationRecord, StoredVersion
+
+LIKE_ESCAPE = "\\"
+
+
+def encode_set(values: Iterable[str]) -> str:
+    """``{"b", "a"}`` -> ``",a,b,"``; empty -> ``""``."""
+    ordered = sorted(set(values))
+    return f",{','.join(ordered)}," if ordered else ""
+
+
+def decode_set(text: str | None) -> frozenset[str]:
+    """The inverse of :func:`encode_set` (None stays an empty set)."""
+    return frozenset(part for part in (text or "").split(",") if part)
+
+
+def member_pattern(value: str) -> str:
+    """A LIKE pattern matching an encoded set that contains ``value``."""
+    escaped = value.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
+    return f"%,{escaped},%"
+
+
+def audience_values(audience: Audience) -> dict[str, Any]:
+    """Column values for an audience (shared by objects and revocations)."""
+    rel = audience.releasable_to
+    return {
+        "producer_org_id": audience.producer_org_id,
+        "tlp": audience.tlp,
+        "marking_refs": encode_set(audience.marking_refs),
+        "recipient_org_ids": encode_set(audience.recipient_org_ids),
+        "recipient_person_ids": encode_set(audience.recipient_person_ids),
+        "community_ids": encode_set(audience.community_ids),
+        "releasable_to": None if rel is None else encode_set(rel) or ",",
+    }
+
+
+def audience_of(row: Any) -> Audience:
+    """The audience stored in a row of intel_objects or intel_revocations."""
+    rel = row.releasable_to
+    return Audience(
+        producer_org_id=row.producer_org_id,
+        tlp=row.tlp,
+        marking_refs=tuple(sorted(decode_set(row.marking_refs))),
+        recipient_org_ids=decode_set(row.recipient_org_ids),
+        recipient_person_ids=decode_set(row.recipient_person_ids),
+        community_ids=decode_set(row.community_ids),
+        releasable_to=None if rel is None else decode_set(rel),
+    )
+
+
+def version_of(row: Any) -> StoredVersion:
+    """A stored version from an intel_objects row."""
+    return StoredVersion(
+        seq=row.seq,
+        stix_id=row.stix_id,
+        stix_type=row.stix_type,
+        version=row.version,
+        spec_version=row.spec_version,
+        date_added=row.date_added,
+        audience=audience_of(row),
+        body=row.body,
+        refs=tuple(ref for ref in row.refs.split(" ") if ref),
+        is_latest=row.is_latest,
+        is_first=row.is_first,
+    )
+
+
+def revocation_of(row: Any) -> RevocationRecord:
+    """A revocation from an intel_revocations row."""
+    return RevocationRecord(
+        seq=row.seq,
+        at=row.at,
+        stix_id=row.stix_id,
+        reason=row.reason,
+        audience=audience_of(row),
+        version=row.version,
+    )
