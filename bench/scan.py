@@ -1,0 +1,117 @@
+"""Benchmark ``shieldwall scan``: events/s with --jobs 1 and 2 against the parse-only floor.
+
+Usage: .venv/bin/python bench/scan.py [--corpus ../shared/corpus] [--repeat 3]
+
+Over every EVTX file of the corpus with every rule in ``sigma/rules/windows`` it prints:
+- the parse floor: discover + iter_records + normalise only (no rule), events/s;
+- for each --jobs value: rules loaded/failed, rule-loading time, events/s while scanning
+  (rule loading excluded; with --jobs N from the moment the first worker was ready), the
+  ratio to the floor, detections, and peak RSS (this process, and the largest worker).
+
+The best of --repeat runs is kept for each figure (the machine is shared: the best run is
+the one least disturbed by others). The load average printed first shows how busy it was;
+the CPU seconds each process spent scanning give the rate the scan would reach with a free
+core per worker. Target (issue 3): >= 20k events/s on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from shieldwall.ingest import discover_files, iter_records
+from shieldwall.model.errors import InputError
+from shieldwall.normalise import normalise
+from shieldwall.runtime.scan import scan
+from shieldwall.runtime.scan_summary import ScanSummary
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+def parse_floor(evtx_dir: Path) -> tuple[int, float]:
+    """Events and seconds to read and normalise every record, matching nothing."""
+    problems: list[InputError] = []
+    started = time.perf_counter()
+    events = 0
+    for path in discover_files([evtx_dir]):
+        for record in iter_records(path, on_problem=problems.append):
+            try:
+                normalise(record)
+            except InputError as problem:
+                problems.append(problem)
+                continue
+            events += 1
+    return events, time.perf_counter() - started
+
+
+def run_scan(evtx_dir: Path, rules_dir: Path, jobs: int) -> tuple[ScanSummary, float]:
+    """One full scan; the summary and the wall time including rule loading."""
+    started = time.perf_counter()
+    run = scan([evtx_dir], [rules_dir], jobs=jobs)
+    cpu_before = time.process_time()
+    for _ in run:
+        pass
+    if not run.summary.worker_cpu_seconds:
+        run.summary.worker_cpu_seconds = (time.process_time() - cpu_before,)
+    return run.summary, time.perf_counter() - started
+
+
+def cpu_bound_rate(summary: ScanSummary) -> float:
+    """Events/s if every worker had a core to itself: events / the busiest worker's CPU time."""
+    busiest = max(summary.worker_cpu_seconds, default=0.0)
+    return summary.events / busiest if busiest > 0 else 0.0
+
+
+def best_of(
+    repeat: int, measure: Callable[[], tuple[ScanSummary, float]]
+) -> tuple[ScanSummary, float]:
+    """The run with the highest scanning rate."""
+    runs = [measure() for _ in range(repeat)]
+    return max(runs, key=lambda run: run[0].events_per_second)
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    evtx_dir, rules_dir = args.corpus / "evtx", args.corpus / "sigma" / "rules" / "windows"
+    print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.2f}  corpus: {evtx_dir}")
+
+    floors = [parse_floor(evtx_dir) for _ in range(max(args.repeat, 3))]
+    floor_events, floor_seconds = min(floors, key=lambda floor: floor[1])
+    floor_rate = floor_events / floor_seconds
+    print(f"parse floor: {floor_events:,} events in {floor_seconds:.3f} s = {floor_rate:,.0f} ev/s")
+
+    rates: dict[int, float] = {}
+    for jobs in args.jobs:
+        summary, wall = best_of(args.repeat, lambda jobs=jobs: run_scan(evtx_dir, rules_dir, jobs))
+        rates[jobs] = summary.events_per_second
+        print(
+            f"--jobs {jobs}: rules loaded {summary.rules_loaded:,}, failed {summary.rules_failed}"
+            f" (load {summary.load_seconds:.1f} s); {summary.events:,} events, "
+            f"{summary.detections:,} detections in {summary.scan_seconds:.3f} s = "
+            f"{summary.events_per_second:,.0f} ev/s; floor/scan = "
+            f"{floor_rate / summary.events_per_second:.1f}x; wall {wall:.1f} s; peak RSS "
+            f"parent {peak_rss_mib():.0f} MiB, worker {summary.worker_peak_rss_kib / 1024:.0f} MiB"
+        )
+        cpu = ", ".join(f"{seconds:.3f}" for seconds in summary.worker_cpu_seconds)
+        print(
+            f"    CPU s scanning per process: {cpu}; CPU-bound {cpu_bound_rate(summary):,.0f} ev/s"
+        )
+    if 1 in rates and 2 in rates:
+        print(f"speed-up --jobs 2 / --jobs 1: {rates[2] / rates[1]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

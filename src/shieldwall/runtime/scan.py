@@ -1,0 +1,228 @@
+"""``shieldwall scan`` as a library call: logs and Sigma rules in, detections out.
+
+:func:`scan` checks the inputs and loads the rules at once (so a usage error surfaces before
+any output is written), then returns a :class:`ScanRun`: iterate it to stream detections;
+its :attr:`ScanRun.summary` is complete when the iteration ends.
+
+The parent process does three things to every base detection, whatever ``jobs`` is: fills
+``attack`` from the ATT&CK catalogue (cached per rule), feeds it to the correlation engine
+(which so sees every detection of the scan, from every worker), and counts it. With
+``jobs > 1`` detections of different files arrive in the order workers finish them (see
+:mod:`shieldwall.runtime.scan_workers`); correlation windows are by detection timestamp, and
+a detection arriving later than the window it belongs to has already closed is missed,
+exactly as it would be for a file given out of time order with ``jobs = 1``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from shieldwall.detect.attack import AttackCatalogue, load_catalogue
+from shieldwall.model.detection import AttackTechnique, Detection
+from shieldwall.model.errors import InputError, ShieldwallError
+from shieldwall.model.event import RecordFormat
+from shieldwall.runtime.scan_pipeline import (
+    FileDone,
+    FileScanner,
+    StreamItem,
+    WorkersDone,
+    file_size,
+    scan_serially,
+)
+from shieldwall.runtime.scan_stages import CorrelatorLike, RuleDigest, ScanStages, default_stages
+from shieldwall.runtime.scan_summary import ScanProgress, ScanSummary
+from shieldwall.runtime.scan_workers import WorkerPlan, WorkerPool
+
+ProgressSink = Callable[[ScanProgress], None]
+ProblemSink = Callable[[InputError], None]
+Stream = Callable[[ProblemSink], Iterator[StreamItem]]
+
+
+def scan(
+    paths: Sequence[Path],
+    rules: Sequence[Path],
+    *,
+    fmt: RecordFormat | None = None,
+    selection: Any = None,
+    placeholders: Path | None = None,
+    jobs: int = 1,
+    on_progress: ProgressSink | None = None,
+    on_problem: ProblemSink | None = None,
+    catalogue: AttackCatalogue | None = None,
+    stages: ScanStages | None = None,
+) -> ScanRun:
+    """Prepare a scan; raise :class:`InputError` for a missing path or when no rule loads.
+
+    With ``jobs > 1`` the workers start here (they load the rules) and run until the
+    returned :class:`ScanRun` has been iterated to its end or abandoned.
+
+    ``selection`` is a ``detect.sigma.RuleSelection`` (levels, statuses, tags, ids).
+    Problems with the logs (a corrupt record, an unreadable file) do not raise: they go to
+    ``on_problem`` and into the summary, and the scan goes on.
+    """
+    _require_existing(paths, "log path")
+    _require_existing(rules, "rule path")
+    if jobs < 1:
+        raise InputError(f"jobs must be at least 1, not {jobs}", source="--jobs")
+    chosen = stages or default_stages()
+    techniques = catalogue or load_catalogue()
+    plan = WorkerPlan(chosen, tuple(rules), selection, placeholders, fmt)
+    files = chosen.discover(list(paths))
+    started = time.monotonic()
+    if jobs == 1 or len(files) < 2:
+        digest, stream = _prepare_serial(plan, files)
+    else:
+        digest, stream = _prepare_parallel(plan, files, jobs)
+    summary = ScanSummary(
+        rules_loaded=digest.rules_loaded,
+        rule_files_read=digest.files_read,
+        rule_problems=list(digest.problems),
+        jobs=jobs,
+        load_seconds=time.monotonic() - started,
+    )
+    correlator = _correlator(chosen, digest, summary)
+    run = ScanRun(files, summary, stream, correlator, techniques)
+    run.on_progress, run.on_problem = on_progress, on_problem
+    return run
+
+
+def _correlator(
+    stages: ScanStages, rules: RuleDigest, summary: ScanSummary
+) -> CorrelatorLike | None:
+    """The correlation engine, if any correlation loaded; its refusals count as failed rules."""
+    if not rules.correlations:
+        return None
+    known_problems = len(summary.rule_problems)
+    correlator = stages.make_correlator(rules, summary.rule_problems.append)
+    summary.rules_loaded -= len(summary.rule_problems) - known_problems
+    return correlator
+
+
+def _require_existing(paths: Sequence[Path], what: str) -> None:
+    if not paths:
+        raise InputError(f"no {what} given")
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{what} does not exist", source=str(path))
+
+
+def _no_rules(plan: WorkerPlan, digest: RuleDigest) -> InputError:
+    reason = f"no rule could be loaded ({len(digest.problems)} failed)"
+    if plan.selection is not None:
+        reason += "; or none met the selection (level, status, tag, rule id)"
+    return InputError(reason, source=", ".join(str(path) for path in plan.rule_paths))
+
+
+def _prepare_serial(plan: WorkerPlan, files: list[Path]) -> tuple[RuleDigest, Stream]:
+    ruleset = plan.stages.load_rules(
+        list(plan.rule_paths), selection=plan.selection, placeholders=plan.placeholders
+    )
+    digest = RuleDigest.of(ruleset)
+    if not digest.rule_refs:
+        raise _no_rules(plan, digest)
+    engine = plan.stages.make_engine(ruleset)
+
+    def stream(on_problem: ProblemSink) -> Iterator[StreamItem]:
+        scanner = FileScanner(plan.stages, engine, fmt=plan.fmt, on_problem=on_problem)
+        return scan_serially(scanner, files)
+
+    return digest, stream
+
+
+def _prepare_parallel(plan: WorkerPlan, files: list[Path], jobs: int) -> tuple[RuleDigest, Stream]:
+    pool = WorkerPool(plan, files, min(jobs, len(files)))
+    digest = pool.start()
+    if not digest.rule_refs:
+        pool.close()
+        raise _no_rules(plan, digest)
+    return digest, pool.run
+
+
+class ScanRun:
+    """One prepared scan: iterate for detections; read :attr:`summary` afterwards."""
+
+    def __init__(
+        self,
+        files: list[Path],
+        summary: ScanSummary,
+        stream: Stream,
+        correlator: CorrelatorLike | None,
+        catalogue: AttackCatalogue,
+    ) -> None:
+        self.files = files
+        self.summary = summary
+        self.on_progress: ProgressSink | None = None
+        self.on_problem: ProblemSink | None = None
+        self._correlator = correlator
+        self._stream = stream
+        self._catalogue = catalogue
+        self._attack: dict[str, tuple[AttackTechnique, ...]] = {}
+        self._bytes_total = sum(file_size(path) for path in files)
+        self._iterated = False
+        self._bytes_done = 0
+
+    def __iter__(self) -> Iterator[Detection]:
+        if self._iterated:
+            raise ShieldwallError("a scan can be iterated only once; call scan() again")
+        self._iterated = True
+        correlator = self._correlator
+        started = time.monotonic()
+        for item in self._stream(self._problem):
+            if isinstance(item, Detection):
+                yield from self._emit(item, correlator)
+            elif isinstance(item, FileDone):
+                self._file_done(item)
+            else:
+                started = self._workers_done(item, started)
+        if correlator is not None:
+            for detection in correlator.flush():
+                yield self._finish(detection)
+        self.summary.scan_seconds = time.monotonic() - started
+
+    def _workers_done(self, done: WorkersDone, started: float) -> float:
+        """Record the workers' memory; scanning began when the first worker was ready."""
+        self.summary.worker_peak_rss_kib = done.peak_rss_kib
+        self.summary.worker_cpu_seconds = done.cpu_seconds
+        return min(started, done.started_at) if done.started_at is not None else started
+
+    def _emit(self, detection: Detection, correlator: CorrelatorLike | None) -> Iterator[Detection]:
+        if correlator is None:
+            yield self._finish(detection)
+            return
+        if correlator.emits_base(detection.rule_id, detection.rule_name):
+            yield self._finish(detection)
+        for correlated in correlator.feed(detection):
+            yield self._finish(correlated)
+
+    def _finish(self, detection: Detection) -> Detection:
+        techniques = self._attack.get(detection.rule_id)
+        if techniques is None:
+            techniques = self._catalogue.resolve(detection.tags)
+            self._attack[detection.rule_id] = techniques
+        detection.attack = techniques
+        self.summary.count_detection(detection)
+        return detection
+
+    def _file_done(self, done: FileDone) -> None:
+        self.summary.files += 1
+        self.summary.events += done.events
+        self._bytes_done += done.size
+        if self.on_progress is not None:
+            self.on_progress(
+                ScanProgress(
+                    files_done=self.summary.files,
+                    files_total=len(self.files),
+                    bytes_done=self._bytes_done,
+                    bytes_total=self._bytes_total,
+                    events=self.summary.events,
+                    detections=self.summary.detections,
+                )
+            )
+
+    def _problem(self, problem: InputError) -> None:
+        self.summary.count_problem(problem)
+        if self.on_problem is not None:
+            self.on_problem(problem)
