@@ -41,6 +41,7 @@ from shieldwall.detect.correlate.condition import Check
 from shieldwall.detect.correlate.output import correlation_detection
 from shieldwall.detect.correlate.spec import NUMERIC, CorrelationSpec, field_value, hashable
 from shieldwall.detect.correlate.window import Entry, GroupWindow, SequenceGroup
+from shieldwall.detect.sigma.typed import as_number
 from shieldwall.model.detection import Detection
 
 GroupKey = tuple[Hashable, ...]
@@ -222,22 +223,3 @@ class SequenceCorrelator:
         """End of input: an unfinished sequence never fires, so just forget it."""
         self._groups.clear()
         return []
-
-
-def as_number(value: object) -> float | int | None:
-    """A field value as a number (numeric text included); None if it is not one."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return int(text)
-        except ValueError:
-            pass
-        try:
-            return float(text)
-        except ValueError:
-            return None
-    return None
