@@ -10,7 +10,7 @@ from shieldwall.api.body_limit import BodyLimitMiddleware
 from shieldwall.api.metrics import ApiMetrics
 from shieldwall.api.routes import audit, health, organisations, tokens
 from shieldwall.api.taxii.app import PREFIX as TAXII_PREFIX
-from shieldwall.api.taxii.app import TaxiiContentLengthGuard, create_taxii_app
+from shieldwall.api.taxii.app import create_taxii_app, taxii_refusal
 from shieldwall.runtime.wiring import Services
 from shieldwall.web import home
 
@@ -30,6 +30,9 @@ def create_app(services: Services) -> FastAPI:
     for router in (home.router, health.router, organisations.router, tokens.router, audit.router):
         app.include_router(router)
     app.mount(TAXII_PREFIX, create_taxii_app(services))
-    app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_body_bytes)
-    app.add_middleware(TaxiiContentLengthGuard, max_bytes=services.settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=services.settings.max_body_bytes,
+        refusals=(taxii_refusal,),
+    )
     return app

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from shieldwall.api.taxii import errors
 from shieldwall.api.taxii.media import TAXII_MEDIA
@@ -32,27 +30,10 @@ def create_taxii_app(services: Services) -> FastAPI:
     return app
 
 
-class TaxiiContentLengthGuard:
-    """413 in TAXII form for a declared Content-Length over the limit, before reading (T34).
-
-    Installed outermost, so TAXII callers get a TAXII error message; bodies without a
-    Content-Length are still counted and cut by the API's own body limit.
-    """
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and str(scope.get("path", "")).startswith(PREFIX):
-            declared = _content_length(scope)
-            if declared is not None and declared > self.max_bytes:
-                await _refuse(send, self.max_bytes)
-                return
-        await self.app(scope, receive, send)
-
-
-async def _refuse(send: Send, limit: int) -> None:
+def taxii_refusal(scope: Scope, limit: int) -> tuple[bytes, bytes] | None:
+    """The 413 in TAXII's error format for requests under ``/taxii2`` (T34)."""
+    if not str(scope.get("path", "")).startswith(PREFIX):
+        return None
     body = orjson.dumps(
         {
             "title": "Content Too Large",
@@ -60,26 +41,4 @@ async def _refuse(send: Send, limit: int) -> None:
             "http_status": "413",
         }
     )
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", TAXII_MEDIA.encode()),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
-def _content_length(scope: Scope) -> int | None:
-    headers: Any = scope.get("headers", [])
-    for name, value in headers:
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
+    return TAXII_MEDIA.encode(), body

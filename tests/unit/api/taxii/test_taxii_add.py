@@ -33,6 +33,23 @@ def test_T34_oversize_content_length_is_refused_before_reading(taxii: Taxii) -> 
     assert response.json()["http_status"] == "413"
 
 
+def test_T34_a_streamed_oversize_body_is_cut_with_a_taxii_error(taxii: Taxii) -> None:
+    limit = taxii.world.services.settings.max_body_bytes
+
+    def chunks() -> object:
+        for _ in range(limit // 4096 + 2):
+            yield b" " * 4096
+
+    response = taxii.world.client.post(
+        f"{ROOT}/collections/{taxii.collection_id()}/objects/",
+        content=chunks(),
+        headers=taxii.headers("alpha-analyst", **{"Content-Type": TAXII}),
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == TAXII
+    assert response.json()["http_status"] == "413"
+
+
 def test_T35_no_write_right_gives_403(taxii: Taxii) -> None:
     bravo_outbox = taxii.collection_id("From Bravo CSIRT")
     assert taxii.post(bravo_outbox, [indicator("alpha")]).status_code == 403
