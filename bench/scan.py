@@ -84,8 +84,12 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--logs", type=Path, help="scan this folder instead of the corpus EVTX (e.g. copies)"
+    )
     args = parser.parse_args()
     evtx_dir, rules_dir = args.corpus / "evtx", args.corpus / "sigma" / "rules" / "windows"
+    evtx_dir = args.logs or evtx_dir
     print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.2f}  corpus: {evtx_dir}")
 
     floors = [parse_floor(evtx_dir) for _ in range(max(args.repeat, 3))]
