@@ -8,7 +8,7 @@ from shieldwall import __version__
 from shieldwall.api import problems
 from shieldwall.api.body_limit import BodyLimitMiddleware
 from shieldwall.api.metrics import ApiMetrics
-from shieldwall.api.routes import audit, health, organisations, tokens
+from shieldwall.api.routes import audit, communities, health, intel, organisations, tokens
 from shieldwall.api.taxii.app import PREFIX as TAXII_PREFIX
 from shieldwall.api.taxii.app import create_taxii_app, taxii_refusal
 from shieldwall.runtime.wiring import Services
@@ -29,6 +29,8 @@ def create_app(services: Services) -> FastAPI:
     ApiMetrics().install(app)
     for router in (home.router, health.router, organisations.router, tokens.router, audit.router):
         app.include_router(router)
+    app.include_router(intel.router)
+    app.include_router(communities.router)
     app.mount(TAXII_PREFIX, create_taxii_app(services))
     app.add_middleware(
         BodyLimitMiddleware,

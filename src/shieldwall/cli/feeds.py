@@ -1,43 +1,61 @@
-"""`shieldwall intel pull [--feed NAME]`: pull the configured TAXII feeds now.
+"""`shieldwall intel pull [--feed NAME] [--loop]` and `shieldwall intel push --partner NAME`.
 
-``register(app)`` adds the ``pull`` command to the Typer app it is given: the lead mounts it
-on the ``intel`` group (``feeds.register(intel_app)``). Objects go to the feed spool under
-``data_dir/feeds/`` until the intelligence store's sink is wired in here.
+``register(app)`` adds both commands to the Typer app it is given (the ``intel`` group).
+Pulled objects go into the intelligence store for the member each feed names
+(:mod:`shieldwall.share.intel.feed_sink`). A push sends what the partner's member
+organisation may receive now (its viewer, as an export for it would) within the partner's
+maximum TLP, and reports each object's fate.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import threading
+from datetime import datetime
 from pathlib import Path
+from types import FrameType
 
 import typer
 from rich.markup import escape
 
 from shieldwall.cli.context import ConfigOption, err, out, reports_errors, services_from
+from shieldwall.config.taxii import TaxiiPartner
+from shieldwall.model.errors import InputError, NotFoundError
+from shieldwall.policy.egress import Channel, ChannelKind
+from shieldwall.runtime.feeds import feed_runner
+from shieldwall.share.intel.export import select_for
+from shieldwall.share.intel.validate import parse_timestamp
 from shieldwall.share.taxii_client.pull import PullReport
-from shieldwall.share.taxii_client.runner import FeedRunner
-from shieldwall.share.taxii_client.spool import SpoolSink
-from shieldwall.share.taxii_client.state import StoreFeedStates
+from shieldwall.share.taxii_client.push import CEILINGS, PushReport, open_pusher
+from shieldwall.store.intel_records import IntelQuery
 
 FAILED = 1
 FeedOption = typer.Option(None, "--feed", help="Pull only this feed (default: every feed).")
+LoopOption = typer.Option(False, "--loop", help="Keep pulling on schedule until stopped.")
 
 
 def register(app: typer.Typer) -> None:
-    """Add `pull` to the given app (the `intel` group)."""
+    """Add `pull` and `push` to the given app (the `intel` group)."""
     app.command("pull")(pull)
+    app.command("push")(push)
 
 
 @reports_errors
-def pull(feed: str | None = FeedOption, config: Path | None = ConfigOption) -> None:
+def pull(
+    feed: str | None = FeedOption, loop: bool = LoopOption, config: Path | None = ConfigOption
+) -> None:
     """Pull new objects from the configured TAXII 2.1 feeds, resuming where each stopped."""
     services = services_from(config)
     feeds = services.settings.taxii_feeds
     if not feeds:
         err.print("no TAXII feeds configured (add [[shieldwall.taxii_feeds]] to the settings)")
         raise typer.Exit(FAILED)
-    sink = SpoolSink(services.settings.data_dir / "feeds")
-    runner = FeedRunner(feeds, sink, StoreFeedStates(services.store), env=os.environ)
+    runner = feed_runner(services, os.environ)
+    if loop:
+        out.print(f"pulling {len(feeds)} feeds on schedule; stop with Ctrl-C or SIGTERM")
+        runner.run_forever(_stop_on_signals())
+        return
     names = [feed] if feed else [f.name for f in feeds]
     reports = [runner.run_feed(name) for name in names]
     for report in reports:
@@ -46,13 +64,91 @@ def pull(feed: str | None = FeedOption, config: Path | None = ConfigOption) -> N
         raise typer.Exit(FAILED)
 
 
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+
+    def handle(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, handle)
+    signal.signal(signal.SIGTERM, handle)
+    return stop
+
+
 def _print(report: PullReport) -> None:
     counts = (
         f"{report.pages} pages, {report.received} received, {report.stored} new, "
         f"{report.unchanged} unchanged, {len(report.rejected)} rejected"
     )
+    for rejected in report.rejected:
+        err.print(f"[yellow]refused[/yellow] {escape(rejected.place)}: {escape(rejected.reason)}")
     if report.ok:
         resume = escape(str(report.resume_point))
         out.print(f"{report.feed}: {counts}; {report.stopped}; resume at {resume}")
         return
     err.print(f"[red]{report.feed}: failed:[/red] {escape(report.error)} ({counts})")
+
+
+@reports_errors
+def push(
+    partner: str = typer.Option(..., "--partner", help="The configured partner to push to."),
+    since: str | None = typer.Option(
+        None, "--since", help="Only objects added after this time (2024-01-01T00:00:00Z)."
+    ),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Push what the partner's member organisation may receive now to its TAXII collection."""
+    services = services_from(config)
+    remote = _partner(services.settings.taxii_partners, partner)
+    query = IntelQuery(added_after=_since(since))
+    channel = Channel(remote.name, ChannelKind.FEED, CEILINGS[remote.max_tlp])
+    with services.store.transaction() as tx:
+        selection = select_for(tx, remote.organisation, query, channel=channel)
+    pusher = open_pusher(remote, env=os.environ)
+    try:
+        report = pusher.push(item.obj for item in selection.items)
+    finally:
+        pusher.close()
+    _print_push(report)
+    if not report.complete:
+        raise typer.Exit(FAILED)
+
+
+def _partner(partners: tuple[TaxiiPartner, ...], name: str) -> TaxiiPartner:
+    found = next((p for p in partners if p.name == name), None)
+    if found is None:
+        known = ", ".join(p.name for p in partners) or "none configured"
+        raise NotFoundError(f"partner {name!r} is not configured (known: {known})")
+    if not found.organisation:
+        raise InputError(
+            "names no member organisation (set organisation in its [[taxii_partners]] entry)",
+            source=f"partner {name}",
+        )
+    return found
+
+
+def _since(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_timestamp(text)
+    except ValueError as exc:
+        raise InputError(str(exc), source="--since") from exc
+
+
+def _print_push(report: PushReport) -> None:
+    for stix_id in report.succeeded:
+        out.print(f"accepted {stix_id}")
+    for detail in report.failed:
+        err.print(f"[yellow]refused by partner[/yellow] {detail.id}: {escape(detail.message)}")
+    for stix_id in report.pending:
+        err.print(f"[yellow]pending[/yellow] {stix_id}")
+    for stix_id, reason in report.withheld:
+        err.print(f"[yellow]withheld[/yellow] {stix_id}: {reason}")
+    for error in report.errors:
+        err.print(f"[red]error:[/red] {escape(error)}")
+    out.print(
+        f"{report.partner}: sent {report.sent}, accepted {len(report.succeeded)}, "
+        f"refused {len(report.failed)}, pending {len(report.pending)}, "
+        f"withheld {len(report.withheld)}"
+    )

@@ -1,41 +1,43 @@
-"""`shieldwall intel import|export|list`: the intelligence store from the command line.
+"""`shieldwall intel import|export|list|pull|push`: the intelligence store from the command line.
 
-The local operator acts for an organisation (``--as ORG``): imported objects are published
-by that organisation (their ``created_by_ref`` must be its identity, or absent). Exports
-are made *for* an organisation through the same gate and egress rules as TAXII: what that
-organisation may receive now, up to TLP:AMBER+STRICT, never unmarked objects.
+The local operator acts for an organisation (``--as ORG``). ``import`` *receives* what that
+organisation brings in from elsewhere: STIX bundles, MISP events and MISP feed directories
+(recognised by content). Objects keep their own ``created_by_ref`` as provenance; the
+organisation is recorded as producer and its audience rules apply (see
+:mod:`shieldwall.share.intel.provenance`). Exports are made *for* an organisation through
+the same gate and egress rules as TAXII: what it may receive now, up to TLP:AMBER+STRICT,
+never unmarked objects. ``pull`` and ``push`` are in :mod:`.feeds`.
 """
 
 from __future__ import annotations
 
-import csv
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import orjson
 import typer
+from rich.markup import escape
 
+from shieldwall.cli import feeds
 from shieldwall.cli.context import ConfigOption, err, out, reports_errors, services_from
 from shieldwall.model.errors import InputError, NotFoundError
 from shieldwall.model.identity import Principal, Role
-from shieldwall.model.sharing import TlpLevel
-from shieldwall.policy.egress import Channel, ChannelKind
-from shieldwall.policy.gate import Viewer
 from shieldwall.share.intel.audience import Addressing
 from shieldwall.share.intel.directory import StoreDirectory
-from shieldwall.share.intel.publish import publish
-from shieldwall.share.intel.read import IntelReader, Served
+from shieldwall.share.intel.export import EXPORT_CHANNEL, csv_rows, select_for, stix_bundle
+from shieldwall.share.intel.intake import Intake, IntakeOptions, held_events, read_path
+from shieldwall.share.intel.misp_export import misp_events
+from shieldwall.share.intel.publish import publish_received
+from shieldwall.share.misp import FeedOptions, MispImportContext, export_feed
 from shieldwall.store.intel_records import IntelQuery
 from shieldwall.store.protocols import Store
 
 intel_app = typer.Typer(help="The STIX 2.1 intelligence store.", no_args_is_help=True)
-EXPORT_CHANNEL = Channel("cli-export", ChannelKind.FILE_EXPORT, TlpLevel.AMBER_STRICT)
+FORMATS = ("stix", "misp", "csv")
 
 
 def register(app: typer.Typer) -> None:
-    """Mount `intel` on the main app."""
+    """Mount `intel` (with `pull` and `push`) on the main app."""
     app.add_typer(intel_app, name="intel")
 
 
@@ -47,111 +49,96 @@ def _operator_for(store: Store, org_id: str) -> Principal:
     return Principal("operator", org.id, Role.ADMIN, org.kind, org.country, org.sectors)
 
 
-def _bundle_files(path: Path) -> Iterator[Path]:
-    if path.is_dir():
-        yield from sorted(p for p in path.rglob("*.json") if p.is_file())
-    else:
-        yield path
-
-
-def _objects_of(path: Path) -> list[Any]:
-    try:
-        document = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError) as exc:
-        raise InputError(f"not a readable JSON file ({exc})", source=str(path)) from exc
-    objects = document.get("objects") if isinstance(document, dict) else None
-    if not isinstance(objects, list):
-        raise InputError("not a STIX bundle or TAXII envelope", source=str(path))
-    return objects
-
-
 @intel_app.command("import")
 @reports_errors
 def import_(
-    path: Path = typer.Argument(..., exists=True, help="A STIX bundle, or a folder of them."),
-    as_org: str = typer.Option(..., "--as", help="The organisation publishing the objects."),
-    to: list[str] = typer.Option([], "--to", help="Address to these organisations."),
-    community: list[str] = typer.Option([], "--community", help="Address to communities."),
+    path: Path = typer.Argument(..., exists=True, help="STIX bundle, MISP event or feed, folder."),
+    as_org: str = typer.Option(..., "--as", help="The organisation receiving the objects."),
+    to: list[str] = typer.Option([], "--to", help="Address STIX objects to these organisations."),
+    community: list[str] = typer.Option([], "--community", help="Address STIX objects to these."),
+    misp_community: str | None = typer.Option(
+        None, "--misp-community", help="What MISP distribution 1 means (default: --as only)."
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
-    """Import STIX 2.1 bundles; invalid objects are reported and the rest are stored."""
+    """Import STIX bundles and MISP events or feeds; refusals are reported, the rest stored."""
     services = services_from(config)
     principal = _operator_for(services.store, as_org)
     addressing = Addressing(recipient_org_ids=frozenset(to), community_ids=frozenset(community))
+    context = MispImportContext(owner_org_id=as_org, community_id=misp_community)
+    with services.store.transaction() as tx:
+        known = held_events(tx, as_org, path, FeedOptions())
     stored = refused = 0
-    for file in _bundle_files(path):
-        try:
-            objects = _objects_of(file)
-        except InputError as exc:
-            err.print(f"[red]skipped:[/red] {exc}")
+    for intake in read_path(path, IntakeOptions(context, known_events=known)):
+        if isinstance(intake, InputError):
+            err.print(f"[red]skipped:[/red] {escape(str(intake))}")
             continue
-        with services.store.transaction() as tx:
-            result = publish(
-                tx, principal, objects, addressing, StoreDirectory(tx), source=str(file)
-            )
-        stored += len(result.stored)
-        refused += len(result.failures)
-        for failure in result.failures:
-            err.print(f"[yellow]refused[/yellow] {file}:{failure.id}: {failure.message}")
+        counts = _store(services.store, principal, intake, addressing)
+        stored, refused = stored + counts[0], refused + counts[1]
     out.print(f"stored {stored} object versions, refused {refused}")
 
 
-def _export_items(store: Store, org_id: str, query: IntelQuery) -> Iterator[Served]:
-    principal = _operator_for(store, org_id)
+def _store(
+    store: Store, principal: Principal, intake: Intake, addressing: Addressing
+) -> tuple[int, int]:
+    for problem in intake.problems:
+        err.print(f"[yellow]skipped part[/yellow] {escape(problem)}")
     with store.transaction() as tx:
-        directory = StoreDirectory(tx)
-        org = directory.organisation(org_id)
-        assert org is not None
-        parent = directory.organisation(org.parent_id) if org.parent_id else None
-        viewer = Viewer(
-            directory,
-            person_id=None,
-            org_id=org.id,
-            parent_id=parent.id if parent is not None and parent.active else None,
-            country=org.country,
-            communities=directory.communities_of(org.id),
+        result = publish_received(
+            tx,
+            principal,
+            intake.submissions,
+            StoreDirectory(tx),
+            source=intake.source,
+            addressing=addressing,
         )
-        reader = IntelReader(tx, viewer, principal)
-        after = 0
-        while True:
-            page = reader.page(query, after_seq=after, limit=1000, channel=EXPORT_CHANNEL)
-            yield from page.items
-            if not page.more:
-                return
-            after = page.last_seq
+    for failure in result.failures:
+        where = escape(f"{intake.source}:{failure.id}")
+        err.print(f"[yellow]refused[/yellow] {where}: {escape(failure.message)}")
+    return len(result.stored), len(result.failures)
 
 
 @intel_app.command("export")
 @reports_errors
 def export(
     for_org: str = typer.Option(..., "--for", help="The organisation the export is for."),
-    format_: str = typer.Option("stix", "--format", help="stix or csv."),
+    format_: str = typer.Option("stix", "--format", help="stix, misp or csv."),
+    output: Path | None = typer.Option(
+        None, "--output", help="File (stix, csv, misp as a JSON list) or folder (a MISP feed)."
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
-    """Write what the organisation may receive now, as a STIX bundle or CSV, to stdout."""
-    if format_ not in ("stix", "csv"):
-        raise InputError("--format must be stix or csv (misp: see shieldwall.share.misp)")
+    """Write what the organisation may receive now (default: to standard output)."""
+    if format_ not in FORMATS:
+        raise InputError(f"--format must be one of {', '.join(FORMATS)}, not {format_!r}")
     services = services_from(config)
-    items = list(_export_items(services.store, for_org, IntelQuery()))
+    with services.store.transaction() as tx:
+        selection = select_for(tx, for_org)
+        organisations = {org.id: org for org in tx.organisations.list()}
     if format_ == "stix":
-        objects = b",".join(item.body.encode() for item in items)
-        bundle = b'{"type":"bundle","id":"bundle--' + _uuid().encode() + b'","objects":['
-        sys.stdout.write((bundle + objects + b"]}").decode() + "\n")
+        _write(output, stix_bundle(selection.items) + b"\n")
+    elif format_ == "csv":
+        _write(output, csv_rows(selection.items).encode())
+    else:
+        written = misp_events(selection.items, selection.viewer, EXPORT_CHANNEL, organisations)
+        for stix_id, reason in sorted(written.skipped.items()):
+            err.print(f"[yellow]left out[/yellow] {escape(stix_id)}: {escape(reason)}")
+        if output is not None and (output.is_dir() or not output.suffix):
+            export_feed(written.events, output)
+            out.print(f"wrote a MISP feed of {len(written.events)} events to {output}")
+        else:
+            _write(output, orjson.dumps(written.events) + b"\n")
+
+
+def _write(output: Path | None, data: bytes) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
         return
-    writer = csv.writer(sys.stdout)
-    writer.writerow(["id", "type", "version", "date_added", "name", "pattern"])
-    for item in items:
-        obj = orjson.loads(item.body)
-        writer.writerow(
-            [
-                item.stix_id,
-                obj.get("type"),
-                item.version,
-                item.date_added,
-                obj.get("name", ""),
-                obj.get("pattern", ""),
-            ]
-        )
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise InputError(f"cannot be written: {exc.strerror}", source=str(output)) from exc
 
 
 @intel_app.command("list")
@@ -163,11 +150,10 @@ def list_(
 ) -> None:
     """List the newest version of each object the organisation may see."""
     services = services_from(config)
-    for item in _export_items(services.store, for_org, IntelQuery(types=tuple(type_))):
+    with services.store.transaction() as tx:
+        selection = select_for(tx, for_org, IntelQuery(types=tuple(type_)))
+    for item in selection.items:
         out.print(f"{item.date_added}  {item.stix_id}  {item.version}")
 
 
-def _uuid() -> str:
-    import uuid
-
-    return str(uuid.uuid4())
+feeds.register(intel_app)

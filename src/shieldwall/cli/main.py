@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from shieldwall.cli import attack, audit, intel, members, scan, server
+from shieldwall.cli import attack, audit, communities, intel, members, scan, server
 
 app = typer.Typer(
     name="shieldwall",
@@ -12,7 +12,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-for group in (server, members, audit, intel, scan, attack):
+for group in (server, members, audit, intel, scan, attack, communities):
     group.register(app)
 
 

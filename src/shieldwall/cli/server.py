@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import ssl
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import uvicorn
 from shieldwall.api.app import create_app
 from shieldwall.cli.context import ConfigOption, out, reports_errors, services_from, settings_from
 from shieldwall.config.settings import Settings
+from shieldwall.runtime.feeds import FeedWorker, feed_runner
 from shieldwall.store import migrate
 from shieldwall.store.sql.engine import create_sql_engine, parsed_safe
 
@@ -26,23 +28,36 @@ def register(app: typer.Typer) -> None:
 
 @reports_errors
 def up(config: Path | None = ConfigOption) -> None:
-    """Run Shieldwall: the API on the configured address, on the embedded store by default."""
+    """Run Shieldwall: the API on the configured address, on the embedded store by default.
+
+    Configured TAXII feeds are pulled on schedule by a background thread that stops when
+    the API shuts down (run them in a separate `shieldwall intel pull --loop` instead by
+    leaving them out of this process's settings).
+    """
     settings_from(config).check_transport()
     services = services_from(config)
     settings = services.settings
+    worker = FeedWorker(feed_runner(services, os.environ)) if settings.taxii_feeds else None
     scheme = "https" if settings.serves_tls else "http"
     out.print(
         f"Shieldwall on {scheme}://{settings.host}:{settings.port} "
-        f"(database {parsed_safe(settings.effective_database_url)}, bus {settings.bus_url})"
+        f"(database {parsed_safe(settings.effective_database_url)}, bus {settings.bus_url}, "
+        f"{len(settings.taxii_feeds)} TAXII feeds)"
     )
-    uvicorn.run(
-        create_app(services),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level.lower(),
-        proxy_headers=False,
-        **tls_options(settings),
-    )
+    if worker is not None:
+        worker.start()
+    try:
+        uvicorn.run(
+            create_app(services),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level.lower(),
+            proxy_headers=False,
+            **tls_options(settings),
+        )
+    finally:
+        if worker is not None and not worker.stop():
+            out.print("feed worker still finishing a page; it resumes there on the next start")
 
 
 def tls_options(settings: Settings) -> dict[str, Any]:

@@ -100,8 +100,25 @@ class TaxiiRemote(BaseModel):
         return self
 
 
+TlpDefault = Literal["clear", "green", "amber", "amber+strict", "red"]
+"""The marking given to pulled objects that carry none."""
+
+ORG_ID_PATTERN = r"^$|^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
+
+
 class TaxiiFeed(TaxiiRemote):
-    """A remote collection pulled on a schedule into the intelligence store."""
+    """A remote collection pulled on a schedule into the intelligence store.
+
+    ``organisation`` is the member that receives what the feed brings: it is recorded as
+    the producer in the store and the gate applies its audience rules; the objects keep
+    their own ``created_by_ref``. ``unmarked_tlp`` is the TLP given to pulled objects that
+    carry no marking (unset: the receiving organisation's default, TLP:AMBER+STRICT).
+    """
+
+    organisation: str = Field(
+        default="", pattern=ORG_ID_PATTERN, description="Member receiving the pulled objects."
+    )
+    unmarked_tlp: TlpDefault | None = None
 
     interval_seconds: int = Field(default=3600, ge=1, le=7 * 86400)
     page_size: int = Field(default=1000, ge=1, le=10_000)
@@ -112,7 +129,15 @@ class TaxiiFeed(TaxiiRemote):
 
 
 class TaxiiPartner(TaxiiRemote):
-    """A partner collection objects are pushed (POSTed) to."""
+    """A partner collection objects are pushed (POSTed) to.
+
+    ``organisation`` is the member the partner stands for: a push sends what that
+    organisation may receive now (its viewer), within ``max_tlp``.
+    """
+
+    organisation: str = Field(
+        default="", pattern=ORG_ID_PATTERN, description="Member the partner stands for."
+    )
 
     max_tlp: TlpCeiling = "green"
     objects_per_request: int = Field(default=500, ge=1, le=10_000)

@@ -28,9 +28,14 @@ class Action(StrEnum):
     TOKEN_REVOKE = "token.revoke"
     AUDIT_READ = "audit.read"
     AUDIT_VERIFY = "audit.verify"
+    INTEL_PUBLISH = "intel.publish"
+    COMMUNITY_READ = "community.read"
+    COMMUNITY_MANAGE = "community.manage"
 
 
-CENTRE_ONLY = frozenset({Action.ORG_CREATE, Action.ORG_SUSPEND, Action.AUDIT_VERIFY})
+CENTRE_ONLY = frozenset(
+    {Action.ORG_CREATE, Action.ORG_SUSPEND, Action.AUDIT_VERIFY, Action.COMMUNITY_MANAGE}
+)
 """Coalition-wide actions: only an admin of the centre organisation may take them."""
 
 OWN_ORG_ROLES: dict[Action, frozenset[Role]] = {
@@ -41,6 +46,8 @@ OWN_ORG_ROLES: dict[Action, frozenset[Role]] = {
     Action.TOKEN_CREATE: frozenset({Role.ADMIN, Role.LEAD}),
     Action.TOKEN_REVOKE: frozenset({Role.ADMIN, Role.LEAD}),
     Action.AUDIT_READ: frozenset({Role.ADMIN, Role.LEAD}),
+    Action.INTEL_PUBLISH: frozenset({Role.ADMIN, Role.LEAD, Role.ANALYST, Role.LIAISON}),
+    Action.COMMUNITY_READ: frozenset({Role.ADMIN, Role.LEAD, Role.ANALYST, Role.LIAISON}),
 }
 """Roles that may take an action on objects of their own organisation."""
 

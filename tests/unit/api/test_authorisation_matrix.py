@@ -14,8 +14,13 @@ import pytest
 from fastapi.routing import APIRoute
 from starlette.routing import Route
 
-from shieldwall.model.identity import Role
+from shieldwall.model.identity import Principal, Role
+from shieldwall.model.sharing import Community
+from shieldwall.share.intel.audience import Addressing
+from shieldwall.share.intel.directory import StoreDirectory
+from shieldwall.share.intel.publish import publish
 from tests.unit.api.conftest import MEMBER_ROLES, World
+from tests.unit.share.intel_world import indicator
 
 PUBLIC = {
     ("GET", "/healthz"),
@@ -32,6 +37,8 @@ READERS = {L: 200, A: 200, LI: 200, S: 403}
 CENTRE_ONLY = {L: 403, A: 403, LI: 403, S: 403}
 LEAD_WRITES = {L: 201, A: 403, LI: 403, S: 403}
 ALL_HIDDEN = {L: 404, A: 404, LI: 404, S: 404}
+ALL_OK = {L: 200, A: 200, LI: 200, S: 200}
+PUBLISHERS = {L: 201, A: 201, LI: 201, S: 403}
 
 # (method, path) -> (expected for own organisation by role, for the other organisation)
 MATRIX: dict[tuple[str, str], tuple[dict[Role, int], dict[Role, int] | None]] = {
@@ -49,9 +56,30 @@ MATRIX: dict[tuple[str, str], tuple[dict[Role, int], dict[Role, int] | None]] = 
     ("DELETE", "/api/v1/tokens/{token_id}"): ({L: 204, A: 403, LI: 403, S: 403}, ALL_HIDDEN),
     ("GET", "/api/v1/audit"): ({L: 200, A: 403, LI: 403, S: 403}, None),
     ("POST", "/api/v1/audit/verify"): (CENTRE_ONLY, None),
+    ("GET", "/api/v1/intel/objects"): (ALL_OK, None),
+    ("GET", "/api/v1/intel/objects/{object_id}"): (ALL_OK, ALL_HIDDEN),
+    ("POST", "/api/v1/intel/sightings"): (PUBLISHERS, {L: 404, A: 404, LI: 404, S: 403}),
+    ("GET", "/api/v1/intel/revocations"): (ALL_OK, None),
+    ("GET", "/api/v1/communities"): (READERS, None),
+    ("POST", "/api/v1/communities"): ({L: 403, A: 403, LI: 403, S: 403}, None),
+    ("GET", "/api/v1/communities/{community_id}"): (READERS, ALL_HIDDEN),
+    ("PUT", "/api/v1/communities/{community_id}"): (CENTRE_ONLY, ALL_HIDDEN),
 }
 """POST /tokens and DELETE /tokens target a colleague in the own organisation (the lead's
-power); a person's own tokens are covered in test_tokens.py."""
+power); a person's own tokens are covered in test_tokens.py.
+
+Intelligence: ``{object_id}`` is an indicator the target organisation published at
+TLP:AMBER+STRICT (its own: visible; the other's: not found, like an absent one); a
+sighting of it is reported by members who may publish (sensors read only, as on TAXII).
+``{community_id}`` is a community holding only the target organisation (a member sees its
+own; another's is not found)."""
+
+GATE_BOUND = {
+    ("GET", "/api/v1/intel/objects/{object_id}"),
+    ("POST", "/api/v1/intel/sightings"),
+}
+"""The centre's admins have no read right beyond the sharing gate (tlp-policy.md grants
+none): bravo's TLP:AMBER+STRICT indicator is not found for them either."""
 
 _bodies = iter(range(10_000))
 
@@ -64,15 +92,45 @@ def _body(method: str, path: str, target_org: str, world: World) -> dict[str, An
         return {"name": "New", "email": f"n{number}@x.example", "role": "analyst"}
     if (method, path) == ("POST", "/api/v1/tokens"):
         return {"name": "t", "person_id": world.people[f"{target_org}-colleague"]}
+    if (method, path) == ("POST", "/api/v1/intel/sightings"):
+        return {"sighting_of_ref": _strict_indicator(target_org, world), "count": 2}
+    if (method, path) == ("POST", "/api/v1/communities"):
+        return {"id": f"new-{number}", "name": "New", "rules": [{"countries": ["FR"]}]}
+    if (method, path) == ("PUT", "/api/v1/communities/{community_id}"):
+        return {"name": "Renamed", "members": [target_org]}
     return None
 
 
+def _strict_indicator(org: str, world: World) -> str:
+    """An indicator ``org`` publishes at TLP:AMBER+STRICT (a new one per call)."""
+    obj = indicator(org, tlp="strict")
+    with world.services.store.transaction() as tx:
+        by = Principal(world.people[f"{org}-colleague"], org, Role.ANALYST)
+        result = publish(tx, by, [obj], Addressing(), StoreDirectory(tx))
+    assert result.stored, result.failures
+    return str(obj["id"])
+
+
+def _own_community(org: str, world: World) -> str:
+    """A community holding exactly ``org`` (created on first use)."""
+    community_id = f"only-{org}"
+    with world.services.store.transaction() as tx:
+        if tx.communities.get(community_id) is None:
+            tx.communities.add(Community(community_id, f"Only {org}", members=frozenset({org})))
+    return community_id
+
+
 def _url(path: str, target_org: str, world: World) -> str:
-    return (
+    url = (
         path.replace("{org_id}", target_org)
         .replace("{person_id}", world.people[f"{target_org}-colleague"])
         .replace("{token_id}", world.token_ids[f"{target_org}-colleague"])
     )
+    if "{object_id}" in url:
+        url = url.replace("{object_id}", _strict_indicator(target_org, world))
+    if "{community_id}" in url:
+        url = url.replace("{community_id}", _own_community(target_org, world))
+    return url
 
 
 def _routes(world: World) -> set[tuple[str, str]]:
@@ -125,6 +183,9 @@ def test_the_centre_admin_reaches_every_organisation(world: World, method: str, 
         json=_body(method, path, "bravo", world),
         headers=world.auth("centre-admin"),
     )
+    if (method, path) in GATE_BOUND:
+        assert response.status_code == 404, response.text
+        return
     assert response.status_code < 300, response.text
 
 

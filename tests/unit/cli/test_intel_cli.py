@@ -16,7 +16,7 @@ from shieldwall.model.identity import Organisation, OrgKind
 from shieldwall.runtime import accounts
 from shieldwall.runtime.accounts import OPERATOR
 from shieldwall.runtime.wiring import open_services
-from tests.unit.share.intel_world import indicator
+from tests.unit.share.intel_world import MARK, indicator
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_import_then_export_for_another_member(env: dict[str, str], tmp_path: Pa
     assert "stored 2 object versions, refused 1" in imported.output
     exported = runner.invoke(app, ["intel", "export", "--for", "bravo"], env=env)
     bundle = orjson.loads(exported.stdout)
-    assert [o["id"] for o in bundle["objects"]] == [green["id"]]
+    assert [o["id"] for o in bundle["objects"]] == [MARK["green"], green["id"]]
     as_csv = runner.invoke(app, ["intel", "export", "--for", "alpha", "--format", "csv"], env=env)
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
     assert {row["id"] for row in rows} == {green["id"], strict["id"]}

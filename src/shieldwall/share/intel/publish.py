@@ -19,6 +19,13 @@ of the batch goes on. The rules, in order:
 
 The newest version's audience applies to every version; when it changes, a revocation is
 recorded with the old audience, so those who could see the object before learn it left.
+
+Two entry points: :func:`publish` for a member speaking for itself (TAXII POST, REST), and
+:func:`publish_received` for what a member brings in from elsewhere (``intel import``, MISP,
+pulled feeds). The second keeps the objects' own ``created_by_ref`` as provenance, takes
+an audience per object (:class:`Submission`; MISP distributions and sharing groups give
+one) and holds external objects per receiving organisation; :mod:`.provenance` says how
+rules 2 and 4 read for it and how galaxy cluster SDOs are versioned.
 """
 
 from __future__ import annotations
@@ -31,11 +38,20 @@ from shieldwall.model.audit import AuditRecord
 from shieldwall.model.errors import InputError
 from shieldwall.model.identity import Principal
 from shieldwall.policy.derived import CONTENT_FIELDS, check_derived_marking, content_refs
+from shieldwall.policy.descriptor import ObjectDescriptor
 from shieldwall.policy.directory import Directory
 from shieldwall.policy.markings import PINNED
+from shieldwall.share.intel import provenance
 from shieldwall.share.intel.audience import Addressing, audience_for, descriptor_of
 from shieldwall.share.intel.extract import index_terms, references
-from shieldwall.share.intel.identity import identity_id
+from shieldwall.share.intel.identity import identity_id, member_identities
+from shieldwall.share.intel.submitted import (
+    content_ids_in,
+    described_audience,
+    id_of,
+    marking_refs_in,
+    version_text_of,
+)
 from shieldwall.share.intel.validate import ValidObject, validate
 from shieldwall.store.intel_records import Audience, NewVersion, StoredVersion
 from shieldwall.store.protocols import UnitOfWork
@@ -63,12 +79,38 @@ class PublishResult:
         return len(self.successes) + len(self.failures)
 
 
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One object offered for storing, with the audience its source gave it, if any.
+
+    ``descriptor`` (e.g. from a MISP distribution or sharing group) replaces the
+    addressing of the batch for this object; the object's own markings still count (most
+    restrictive wins). Its producer must be the submitting organisation.
+    """
+
+    obj: Any
+    descriptor: ObjectDescriptor | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    valid: ValidObject
+    descriptor: ObjectDescriptor | None
+    external: bool
+
+    @property
+    def stix_id(self) -> str:
+        return self.valid.stix_id
+
+
 @dataclass
 class _Batch:
     principal: Principal
     addressing: Addressing
     directory: Directory
     source: str
+    members: frozenset[str] | None = None
+    """Member identities when receiving (None: publishing, the member speaks for itself)."""
     result: PublishResult = field(default_factory=PublishResult)
     new: list[NewVersion] = field(default_factory=list)
     seen: set[tuple[str, str]] = field(default_factory=set)
@@ -85,47 +127,86 @@ def publish(
 ) -> PublishResult:
     """Store what is valid and allowed; report every object's outcome. Audited once."""
     batch = _Batch(principal, addressing, directory, source)
-    valid = [v for i, c in enumerate(objects) if (v := _checked(batch, i, c)) is not None]
-    stored_ids = {v.stix_id for v in valid} | _marking_refs(valid) | _content_ids(valid)
+    return _run(tx, batch, [Submission(obj) for obj in objects])
+
+
+def publish_received(
+    tx: UnitOfWork,
+    principal: Principal,
+    submissions: Sequence[Submission],
+    directory: Directory,
+    *,
+    source: str = "",
+    addressing: Addressing | None = None,
+) -> PublishResult:
+    """Store what the principal's organisation received from elsewhere (see module doc)."""
+    members = member_identities(tx)
+    batch = _Batch(principal, addressing or Addressing(), directory, source, members)
+    return _run(tx, batch, submissions)
+
+
+def _run(tx: UnitOfWork, batch: _Batch, submissions: Sequence[Submission]) -> PublishResult:
+    checked = (_checked(batch, i, s) for i, s in enumerate(submissions))
+    items = [item for item in checked if item is not None]
+    valid = [item.valid for item in items]
+    stored_ids = {v.stix_id for v in valid} | marking_refs_in(valid) | content_ids_in(valid)
     existing = tx.intel.versions_of({v.stix_id for v in valid})
     audiences = tx.intel.latest_audiences(stored_ids)
     in_batch = {v.stix_id for v in valid if v.stix_type == "marking-definition"}
-    for item in sorted(valid, key=lambda v: v.stix_type in CONTENT_FIELDS):
-        _admit(batch, item, existing.get(item.stix_id, []), audiences, in_batch)
+    for item in sorted(items, key=lambda i: i.valid.stix_type in CONTENT_FIELDS):
+        _admit(tx, batch, item, existing.get(item.stix_id, []), audiences, in_batch)
     batch.result.stored = list(tx.intel.add_versions(batch.new))
     _align_audiences(tx, batch.result.stored, existing)
-    tx.audit.append(_audit(principal, batch.result, source))
+    tx.audit.append(_audit(batch.principal, batch.result, batch.source))
     return batch.result
 
 
-def _checked(batch: _Batch, index: int, candidate: Any) -> ValidObject | None:
+def _checked(batch: _Batch, index: int, submission: Submission) -> _Item | None:
+    candidate = submission.obj
     try:
         item = validate(candidate, source=batch.source, place=f"objects[{index}]")
     except InputError as exc:
-        batch.result.failures.append(Entry(_id_of(candidate), _version_of(candidate), exc.reason))
-        return None
-    creator = item.obj.get("created_by_ref")
-    own = identity_id(batch.principal.org_id)
-    if creator is not None and creator != own:
-        message = (
-            f"created_by_ref {creator} is not the identity of organisation "
-            f"{batch.principal.org_id} ({own}); only the producer publishes versions"
+        batch.result.failures.append(
+            Entry(id_of(candidate), version_text_of(candidate), exc.reason)
         )
-        batch.result.failures.append(Entry(item.stix_id, item.version_text, message))
         return None
-    return item
+    org = batch.principal.org_id
+    problem = _author_problem(batch, item)
+    made = submission.descriptor
+    if not problem and made is not None and made.producer_org_id != org:
+        problem = f"its audience names producer {made.producer_org_id}, not {org}"
+    if problem:
+        batch.result.failures.append(Entry(item.stix_id, item.version_text, problem))
+        return None
+    external = batch.members is not None and provenance.is_external(item.obj, org)
+    return _Item(item, made, external)
+
+
+def _author_problem(batch: _Batch, item: ValidObject) -> str:
+    org = batch.principal.org_id
+    if batch.members is not None:
+        return provenance.impersonation(item.obj, org, batch.members)
+    creator = item.obj.get("created_by_ref")
+    own = identity_id(org)
+    if creator is None or creator == own:
+        return ""
+    return (
+        f"created_by_ref {creator} is not the identity of organisation "
+        f"{org} ({own}); only the producer publishes versions"
+    )
 
 
 def _admit(
+    tx: UnitOfWork,
     batch: _Batch,
-    item: ValidObject,
+    item: _Item,
     versions: list[StoredVersion],
     audiences: dict[str, list[Audience]],
     in_batch: set[str],
 ) -> None:
-    result, org = batch.result, batch.principal.org_id
-    entry = Entry(item.stix_id, item.version_text)
-    if item.stix_id in PINNED:
+    result, org, valid = batch.result, batch.principal.org_id, item.valid
+    entry = Entry(valid.stix_id, valid.version_text)
+    if valid.stix_id in PINNED:
         result.successes.append(Entry(entry.id, entry.version, "pinned TLP definition; built in"))
         return
     refusal = _refusal(item, versions, audiences, in_batch, org)
@@ -133,12 +214,15 @@ def _admit(
         result.failures.append(Entry(entry.id, entry.version, refusal))
         return
     own = [v for v in versions if v.audience.producer_org_id == org]
-    key = (item.stix_id, item.version_text)
-    if key in batch.seen or _already_stored(item, own):
+    key = (valid.stix_id, valid.version_text)
+    if key in batch.seen or _already_stored(valid, own):
         result.successes.append(Entry(entry.id, entry.version, "already present; not stored again"))
         return
     new = _new_version(batch, item, audiences)
-    content_problem = _widens_contents(batch, item, new.audience, audiences)
+    if provenance.cluster_kept(valid.obj, new.audience, own, batch.directory, tx):
+        result.successes.append(Entry(entry.id, entry.version, "galaxy cluster unchanged; kept"))
+        return
+    content_problem = _widens_contents(batch, valid, new.audience, audiences)
     if content_problem:
         result.failures.append(Entry(entry.id, entry.version, content_problem))
         return
@@ -150,7 +234,7 @@ def _admit(
 
 
 def _refusal(
-    item: ValidObject,
+    item: _Item,
     versions: list[StoredVersion],
     audiences: dict[str, list[Audience]],
     in_batch: set[str],
@@ -158,15 +242,17 @@ def _refusal(
 ) -> str:
     unresolved = sorted(
         ref
-        for ref in _marking_refs([item])
+        for ref in marking_refs_in([item.valid])
         if ref not in PINNED and ref not in in_batch and ref not in audiences
     )
     if unresolved:
         return f"marking {unresolved[0]} does not resolve to a known marking-definition"
-    others = {v.audience.producer_org_id for v in versions} - {org}
-    if others and item.version is not None:
-        return f"only the producer may publish a new version of {item.stix_id}"
-    return ""
+    others = [v for v in versions if v.audience.producer_org_id != org]
+    if not others or item.valid.version is None:
+        return ""
+    if item.external and not any(provenance.member_authored(v) for v in others):
+        return ""  # an external object: every receiver holds its own copy
+    return f"only the producer may publish a new version of {item.stix_id}"
 
 
 def _already_stored(item: ValidObject, own: list[StoredVersion]) -> bool:
@@ -176,19 +262,23 @@ def _already_stored(item: ValidObject, own: list[StoredVersion]) -> bool:
 
 
 def _new_version(
-    batch: _Batch, item: ValidObject, audiences: dict[str, list[Audience]]
+    batch: _Batch, submitted: _Item, audiences: dict[str, list[Audience]]
 ) -> NewVersion:
-    extra: frozenset[str] = frozenset()
-    if item.stix_type == "sighting":
-        sighted = audiences.get(str(item.obj.get("sighting_of_ref")), [])
-        extra = frozenset(a.producer_org_id for a in sighted)
-    audience = audience_for(
-        item.obj,
-        batch.principal.org_id,
-        batch.addressing,
-        extra_recipients=extra - {batch.principal.org_id},
-        source=batch.source,
-    )
+    item = submitted.valid
+    if submitted.descriptor is not None:
+        audience = described_audience(item, submitted.descriptor, batch.source)
+    else:
+        extra: frozenset[str] = frozenset()
+        if item.stix_type == "sighting":
+            sighted = audiences.get(str(item.obj.get("sighting_of_ref")), [])
+            extra = frozenset(a.producer_org_id for a in sighted)
+        audience = audience_for(
+            item.obj,
+            batch.principal.org_id,
+            batch.addressing,
+            extra_recipients=extra - {batch.principal.org_id},
+            source=batch.source,
+        )
     return NewVersion(
         stix_id=item.stix_id,
         stix_type=item.stix_type,
@@ -231,37 +321,6 @@ def _align_audiences(
         elif previous != version.audience:
             tx.intel.set_audience(version.stix_id, version.audience)
             tx.intel.add_revocation(version.stix_id, "audience-changed", previous)
-
-
-def _marking_refs(items: Sequence[ValidObject]) -> set[str]:
-    refs: set[str] = set()
-    for item in items:
-        refs.update(item.obj.get("object_marking_refs") or ())
-        for granular in item.obj.get("granular_markings") or ():
-            if isinstance(granular, dict) and isinstance(granular.get("marking_ref"), str):
-                refs.add(granular["marking_ref"])
-    return refs
-
-
-def _content_ids(items: Sequence[ValidObject]) -> set[str]:
-    found: set[str] = set()
-    for item in items:
-        found.update(content_refs(item.obj))
-        if item.stix_type == "sighting":
-            found.add(str(item.obj.get("sighting_of_ref")))
-    return found
-
-
-def _id_of(candidate: Any) -> str:
-    ident = candidate.get("id") if isinstance(candidate, dict) else None
-    return ident if isinstance(ident, str) else ""
-
-
-def _version_of(candidate: Any) -> str:
-    if not isinstance(candidate, dict):
-        return ""
-    value = candidate.get("modified") or candidate.get("created") or ""
-    return value if isinstance(value, str) else ""
 
 
 def _audit(principal: Principal, result: PublishResult, source: str) -> AuditRecord:

@@ -56,6 +56,9 @@ class Served:
     date_added: str
     spec_version: str
     body: str
+    restricted: bool = False
+    """TLP:AMBER+STRICT, TLP:RED or unmarked: serving it is audited."""
+    stix_type: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +80,15 @@ class IntelReader:
         principal: Principal,
         *,
         public_refs: frozenset[str] = frozenset(),
+        audit_pages: bool = True,
     ) -> None:
-        """``public_refs`` are ids every member may resolve (the members' own identities)."""
+        """``public_refs`` are ids every member may resolve (the members' own identities).
+
+        ``audit_pages`` False leaves auditing to the caller (:func:`audit_restricted`), for
+        requests that read several pages but must write one audit entry.
+        """
         self._tx = tx
+        self._audit_pages = audit_pages
         self.viewer = viewer
         self._principal = principal
         self._scope = scope_of(viewer)
@@ -96,41 +105,36 @@ class IntelReader:
     ) -> Page:
         """Up to ``limit`` visible rows after ``after_seq``."""
         served: list[Served] = []
-        audiences: list[tuple[StoredVersion, Audience]] = []
         cursor, fetch = after_seq, limit + 1
         while len(served) <= limit:
             request = PageRequest(self._scope, query, scope, cursor, fetch)
             rows = self._tx.intel.page(request)
-            for row, item in self._confirm(rows, channel):
-                served.append(item)
-                audiences.append((row, row.audience))
+            served.extend(self._confirm(rows, channel))
             if len(rows) < fetch:
                 break
             cursor, fetch = rows[-1].seq, max(fetch, 2 * (limit + 1 - len(served)))
         more = len(served) > limit
         items = served[:limit]
-        self._audit(audiences[:limit])
+        if self._audit_pages:
+            audit_restricted(self._tx, self._principal, items)
         return Page(items, more, items[-1].seq if items else after_seq)
 
-    def _confirm(
-        self, rows: Sequence[StoredVersion], channel: Channel | None
-    ) -> Iterable[tuple[StoredVersion, Served]]:
+    def _confirm(self, rows: Sequence[StoredVersion], channel: Channel | None) -> Iterable[Served]:
         visible = self._visibility(rows)
         for row in rows:
             if not self._allowed(row, channel, visible):
                 continue
             body = self._body(row, visible)
             if body is not None:
-                yield (
-                    row,
-                    Served(
-                        row.seq,
-                        row.stix_id,
-                        format_timestamp(row.version),
-                        format_timestamp(row.date_added),
-                        row.spec_version,
-                        body,
-                    ),
+                yield Served(
+                    row.seq,
+                    row.stix_id,
+                    format_timestamp(row.version),
+                    format_timestamp(row.date_added),
+                    row.spec_version,
+                    body,
+                    _restricted(row.audience),
+                    row.stix_type,
                 )
 
     def _visibility(self, rows: Sequence[StoredVersion]) -> dict[str, bool]:
@@ -167,24 +171,31 @@ class IntelReader:
         )
         return orjson.dumps(stripped.object).decode() if stripped.servable else None
 
-    def _audit(self, rows: list[tuple[StoredVersion, Audience]]) -> None:
-        restricted = [
-            f"{row.stix_id}@{format_timestamp(row.version)}"
-            for row, audience in rows
-            if audience.tlp is None or TlpLevel(audience.tlp) in AUDITED_LEVELS
-        ]
-        if not restricted:
-            return
-        self._tx.audit.append(
-            AuditRecord(
-                principal=self._principal.person_id,
-                org_id=self._principal.org_id,
-                action="intel.read-restricted",
-                object_type="stix-object",
-                object_id=restricted[0],
-                detail=" ".join(restricted),
-            )
+
+def _restricted(audience: Audience) -> bool:
+    return audience.tlp is None or TlpLevel(audience.tlp) in AUDITED_LEVELS
+
+
+def audit_restricted(
+    tx: UnitOfWork,
+    principal: Principal,
+    items: Sequence[Served],
+    action: str = "intel.read-restricted",
+) -> None:
+    """One audit entry naming every restricted version served (none when nothing was)."""
+    restricted = [f"{item.stix_id}@{item.version}" for item in items if item.restricted]
+    if not restricted:
+        return
+    tx.audit.append(
+        AuditRecord(
+            principal=principal.person_id,
+            org_id=principal.org_id,
+            action=action,
+            object_type="stix-object",
+            object_id=restricted[0],
+            detail=" ".join(restricted),
         )
+    )
 
 
 _NOBODY = Audience(producer_org_id="", tlp=int(TlpLevel.RED))

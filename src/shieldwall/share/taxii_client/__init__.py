@@ -5,7 +5,8 @@ Public surface: :class:`FeedRunner` (scheduled and on-demand pulls), :class:`Fee
 the :class:`ObjectSink` contract the intelligence store implements, and
 :class:`StoreFeedStates` (resume points in the store, audited). Modules behind it:
 :mod:`.transport` (guarded httpx client), :mod:`.guard` (no SSRF), :mod:`.envelope`
-(hostile-input parsers), :mod:`.ratelimit`, :mod:`.credentials`, :mod:`.spool`.
+(hostile-input parsers), :mod:`.ratelimit`, :mod:`.credentials`. The intelligence
+store's sink is :class:`shieldwall.share.intel.feed_sink.IntelSink`.
 """
 
 from shieldwall.share.taxii_client.errors import RefusedTargetError, RemoteError

@@ -35,9 +35,13 @@ class RequestContext:
     directory: StoreDirectory
     viewer: Viewer
 
-    def reader(self) -> IntelReader:
+    def reader(self, *, audit_pages: bool = True) -> IntelReader:
         return IntelReader(
-            self.tx, self.viewer, self.principal, public_refs=member_identities(self.tx)
+            self.tx,
+            self.viewer,
+            self.principal,
+            public_refs=member_identities(self.tx),
+            audit_pages=audit_pages,
         )
 
     def collection(

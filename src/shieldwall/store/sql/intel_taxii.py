@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from shieldwall.model.identity import OrgKind
 from shieldwall.model.sharing import Community, CommunityRule
@@ -127,6 +127,23 @@ class SqlCommunities:
     def list(self) -> Sequence[Community]:
         rows = self._db.execute(select(communities).order_by(communities.c.id))
         return [_community(row) for row in rows]
+
+    def get(self, community_id: str) -> Community | None:
+        row = self._db.execute(select(communities).where(communities.c.id == community_id)).first()
+        return _community(row) if row else None
+
+    def update(self, community: Community) -> None:
+        """Replace the name, rules, members and exclusions of an existing community."""
+        self._db.execute(
+            update(communities)
+            .where(communities.c.id == community.id)
+            .values(
+                name=community.name,
+                rules=[_rule_json(rule) for rule in community.rules],
+                members=sorted(community.members),
+                excluded=sorted(community.excluded),
+            )
+        )
 
 
 def _rule_json(rule: CommunityRule) -> dict[str, list[str]]:

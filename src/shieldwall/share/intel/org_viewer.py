@@ -1,0 +1,58 @@
+"""A viewer standing for an organisation as a whole (no person): exports, pushes, feeds.
+
+Organisation-level channels (a file exported *for* a member, a partner's TAXII collection,
+a comparison of audiences) ask the gate on behalf of the organisation, not of one of its
+people, so TLP:RED (named people only) never passes through them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shieldwall.model.errors import NotFoundError
+from shieldwall.model.identity import Organisation
+from shieldwall.model.sharing import TlpLevel
+from shieldwall.policy.decision import DECISIONS, Reason
+from shieldwall.policy.descriptor import ObjectDescriptor
+from shieldwall.policy.directory import Directory
+from shieldwall.policy.gate import Viewer
+
+
+def org_viewer(directory: Directory, org: Organisation) -> Viewer:
+    """The viewer of ``org`` as the directory knows it now (suspended: sees nothing)."""
+    if not org.active:
+        return Viewer(directory, person_id=None, org_id=None, blocked=DECISIONS[Reason.SUSPENDED])
+    parent = directory.organisation(org.parent_id) if org.parent_id else None
+    return Viewer(
+        directory,
+        person_id=None,
+        org_id=org.id,
+        parent_id=parent.id if parent is not None and parent.active else None,
+        country=org.country,
+        communities=directory.communities_of(org.id),
+    )
+
+
+def org_viewer_of(directory: Directory, org_id: str) -> Viewer:
+    """The viewer of the organisation with that id; NotFoundError when it is unknown."""
+    org = directory.organisation(org_id)
+    if org is None:
+        raise NotFoundError(f"organisation {org_id} not found")
+    return org_viewer(directory, org)
+
+
+def reaches_at_least(
+    wide: ObjectDescriptor,
+    narrow: ObjectDescriptor,
+    directory: Directory,
+    organisations: Iterable[Organisation],
+) -> bool:
+    """True when every organisation (and anonymous reader) that may receive ``narrow`` may
+    receive ``wide`` too, asked of the gate itself. TLP:RED is decided per person, so an
+    audience at RED on either side is never called wider.
+    """
+    if TlpLevel.RED in (wide.tlp, narrow.tlp):
+        return False
+    viewers = [Viewer(directory, person_id=None, org_id=None)]
+    viewers.extend(org_viewer(directory, org) for org in organisations)
+    return all(v.may_receive(wide) for v in viewers if v.may_receive(narrow))
