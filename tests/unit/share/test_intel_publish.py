@@ -130,3 +130,39 @@ def test_sightings_reach_the_indicator_producer_only(
     assert result.failures == []
     assert sighting["id"] in alpha.read_ids(types=("sighting",))
     assert charlie.read_ids(types=("sighting",)) == []
+
+
+def _sighting_of(target: str, org: str) -> dict[str, object]:
+    from tests.unit.share.intel_world import identity_id
+
+    return {
+        "type": "sighting",
+        "spec_version": "2.1",
+        "id": "sighting--6a3e1f0e-9a4b-4c53-8d8e-3b7d3f2a1c10",
+        "created": "2024-01-02T00:00:00.000Z",
+        "modified": "2024-01-02T00:00:00.000Z",
+        "created_by_ref": identity_id(org),
+        "sighting_of_ref": target,
+        "count": 3,
+        "object_marking_refs": [MARK["green"]],
+    }
+
+
+def test_no_path_stores_a_sighting_of_an_object_hidden_from_its_submitter(
+    alpha: Session, bravo: Session
+) -> None:
+    hidden = indicator("alpha", tlp="strict")
+    shared = indicator("alpha", tlp="green")
+    alpha.publish([hidden, shared])
+    refused = bravo.publish([_sighting_of(hidden["id"], "bravo")])
+    absent = bravo.publish(
+        [_sighting_of("indicator--0b1c2d3e-4f50-4a61-8b72-c3d4e5f60718", "bravo")]
+    )
+    assert refused.successes == []
+    assert refused.failures[0].message == absent.failures[0].message.replace(
+        "indicator--0b1c2d3e-4f50-4a61-8b72-c3d4e5f60718", hidden["id"]
+    )
+    accepted = bravo.publish([_sighting_of(shared["id"], "bravo")])
+    assert [entry.id for entry in accepted.successes] == [
+        "sighting--6a3e1f0e-9a4b-4c53-8d8e-3b7d3f2a1c10"
+    ]

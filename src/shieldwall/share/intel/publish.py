@@ -40,11 +40,13 @@ from shieldwall.model.identity import Principal
 from shieldwall.policy.derived import CONTENT_FIELDS, check_derived_marking, content_refs
 from shieldwall.policy.descriptor import ObjectDescriptor
 from shieldwall.policy.directory import Directory
+from shieldwall.policy.gate import Viewer
 from shieldwall.policy.markings import PINNED
 from shieldwall.share.intel import provenance
 from shieldwall.share.intel.audience import Addressing, audience_for, descriptor_of
 from shieldwall.share.intel.extract import index_terms, references
 from shieldwall.share.intel.identity import identity_id, member_identities
+from shieldwall.share.intel.sightings import unseen_for_publisher
 from shieldwall.share.intel.submitted import (
     content_ids_in,
     described_audience,
@@ -111,6 +113,8 @@ class _Batch:
     source: str
     members: frozenset[str] | None = None
     """Member identities when receiving (None: publishing, the member speaks for itself)."""
+    viewer: Viewer | None = None
+    """The person's viewer when a request has one; else the organisation's is used."""
     result: PublishResult = field(default_factory=PublishResult)
     new: list[NewVersion] = field(default_factory=list)
     seen: set[tuple[str, str]] = field(default_factory=set)
@@ -124,9 +128,10 @@ def publish(
     directory: Directory,
     *,
     source: str = "",
+    viewer: Viewer | None = None,
 ) -> PublishResult:
     """Store what is valid and allowed; report every object's outcome. Audited once."""
-    batch = _Batch(principal, addressing, directory, source)
+    batch = _Batch(principal, addressing, directory, source, viewer=viewer)
     return _run(tx, batch, [Submission(obj) for obj in objects])
 
 
@@ -138,15 +143,22 @@ def publish_received(
     *,
     source: str = "",
     addressing: Addressing | None = None,
+    viewer: Viewer | None = None,
 ) -> PublishResult:
     """Store what the principal's organisation received from elsewhere (see module doc)."""
     members = member_identities(tx)
-    batch = _Batch(principal, addressing or Addressing(), directory, source, members)
+    batch = _Batch(principal, addressing or Addressing(), directory, source, members, viewer)
     return _run(tx, batch, submissions)
 
 
 def _run(tx: UnitOfWork, batch: _Batch, submissions: Sequence[Submission]) -> PublishResult:
-    checked = (_checked(batch, i, s) for i, s in enumerate(submissions))
+    objects = [submission.obj for submission in submissions]
+    unseen = unseen_for_publisher(tx, batch.principal, batch.directory, batch.viewer, objects)
+    for index, reason in sorted(unseen.items()):
+        batch.result.failures.append(
+            Entry(id_of(objects[index]), version_text_of(objects[index]), reason)
+        )
+    checked = (_checked(batch, i, s) for i, s in enumerate(submissions) if i not in unseen)
     items = [item for item in checked if item is not None]
     valid = [item.valid for item in items]
     stored_ids = {v.stix_id for v in valid} | marking_refs_in(valid) | content_ids_in(valid)

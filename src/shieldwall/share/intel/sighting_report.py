@@ -83,7 +83,9 @@ def submit_sighting(
     if unseen_targets(reader, [obj]):
         raise NotFoundError(f"object {report.sighting_of_ref} not found")
     addressing = Addressing(recipient_org_ids=report.recipient_org_ids)
-    result = publish(tx, principal, [obj], addressing, directory, source="api:sightings")
+    result = publish(
+        tx, principal, [obj], addressing, directory, source="api:sightings", viewer=reader.viewer
+    )
     if result.failures:
         raise InputError(result.failures[0].message, place="sighting")
     return obj, result

@@ -36,12 +36,16 @@ from typing import Any
 
 import orjson
 
+from shieldwall.model.identity import Principal
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.descriptor import ObjectDescriptor
+from shieldwall.policy.directory import Directory
 from shieldwall.policy.gate import Viewer
 from shieldwall.policy.markings import TLP_GREEN
 from shieldwall.share.intel.audience import descriptor_of
 from shieldwall.share.intel.extract import pattern_terms
+from shieldwall.share.intel.identity import member_identities
+from shieldwall.share.intel.org_viewer import org_viewer_of
 from shieldwall.share.intel.read import IntelReader
 from shieldwall.share.intel.scoring import Score, SightingFact, score_indicator
 from shieldwall.share.intel.validate import format_timestamp, parse_timestamp
@@ -203,6 +207,23 @@ def unseen_targets(reader: IntelReader, objects: Sequence[Any]) -> dict[int, str
         for index, ref in wanted.items()
         if isinstance(ref, str) and ref not in in_batch and ref not in visible
     }
+
+
+def unseen_for_publisher(
+    tx: UnitOfWork,
+    principal: Principal,
+    directory: Directory,
+    viewer: Viewer | None,
+    objects: Sequence[Any],
+) -> dict[int, str]:
+    """:func:`unseen_targets` for whoever publishes: the person's own viewer when the
+    request has one (TAXII, REST), else the organisation's (imports, feeds, MISP), so no
+    path can store a sighting of an object its submitter may not see."""
+    chosen = viewer if viewer is not None else org_viewer_of(directory, principal.org_id)
+    reader = IntelReader(
+        tx, chosen, principal, public_refs=member_identities(tx), audit_pages=False
+    )
+    return unseen_targets(reader, objects)
 
 
 def visible_ids(reader: IntelReader, ids: Iterable[str]) -> set[str]:

@@ -15,9 +15,8 @@ import orjson
 
 from shieldwall.model.audit import AuditRecord
 from shieldwall.model.errors import InputError, NotFoundError
-from shieldwall.share.intel.publish import Entry, publish
+from shieldwall.share.intel.publish import publish
 from shieldwall.share.intel.read import Page, Served
-from shieldwall.share.intel.sightings import unseen_targets
 from shieldwall.share.taxii_server import collections as views
 from shieldwall.share.taxii_server.context import RequestContext
 from shieldwall.share.taxii_server.cursor import CursorCodec, filter_digest
@@ -93,29 +92,16 @@ def add_objects(
     objects = envelope.get("objects") if isinstance(envelope, dict) else None
     if not isinstance(objects, list) or envelope.get("type") == "bundle":
         raise InputError('the body must be a TAXII envelope: {"objects": [...]}', place="body")
-    unseen = unseen_targets(ctx.reader(audit_pages=False), objects)
     result = publish(
         ctx.tx,
         ctx.principal,
-        [obj for index, obj in enumerate(objects) if index not in unseen],
+        objects,
         views.addressing(record),
         ctx.directory,
         source=f"taxii:{record.id}",
-    )
-    result.failures.extend(
-        Entry(_text(objects[i], "id"), _version_text(objects[i]), reason)
-        for i, reason in sorted(unseen.items())
+        viewer=ctx.viewer,
     )
     return status_resource(record_status(ctx, result))
-
-
-def _text(obj: Any, key: str) -> str:
-    value = obj.get(key) if isinstance(obj, dict) else None
-    return value if isinstance(value, str) else ""
-
-
-def _version_text(obj: Any) -> str:
-    return _text(obj, "modified") or _text(obj, "created")
 
 
 def delete_object(
