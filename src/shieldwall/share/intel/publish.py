@@ -34,7 +34,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from shieldwall.model.audit import AuditRecord
 from shieldwall.model.errors import InputError
 from shieldwall.model.identity import Principal
 from shieldwall.policy.derived import CONTENT_FIELDS, check_derived_marking, content_refs
@@ -46,6 +45,8 @@ from shieldwall.share.intel import provenance
 from shieldwall.share.intel.audience import Addressing, audience_for, descriptor_of
 from shieldwall.share.intel.extract import index_terms, references
 from shieldwall.share.intel.identity import identity_id, member_identities
+from shieldwall.share.intel.outcome import Entry, PublishResult, Submission, audit_record
+from shieldwall.share.intel.revocations import align_audiences
 from shieldwall.share.intel.sightings import unseen_for_publisher
 from shieldwall.share.intel.submitted import (
     content_ids_in,
@@ -58,40 +59,7 @@ from shieldwall.share.intel.validate import ValidObject, validate
 from shieldwall.store.intel_records import Audience, NewVersion, StoredVersion
 from shieldwall.store.protocols import UnitOfWork
 
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One object's outcome: its id, version and, for refusals, the reason."""
-
-    id: str
-    version: str
-    message: str = ""
-
-
-@dataclass
-class PublishResult:
-    """What became of each object of a batch."""
-
-    successes: list[Entry] = field(default_factory=list)
-    failures: list[Entry] = field(default_factory=list)
-    stored: list[StoredVersion] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return len(self.successes) + len(self.failures)
-
-
-@dataclass(frozen=True, slots=True)
-class Submission:
-    """One object offered for storing, with the audience its source gave it, if any.
-
-    ``descriptor`` (e.g. from a MISP distribution or sharing group) replaces the
-    addressing of the batch for this object; the object's own markings still count (most
-    restrictive wins). Its producer must be the submitting organisation.
-    """
-
-    obj: Any
-    descriptor: ObjectDescriptor | None = None
+__all__ = ["Entry", "PublishResult", "Submission", "publish", "publish_received"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +136,8 @@ def _run(tx: UnitOfWork, batch: _Batch, submissions: Sequence[Submission]) -> Pu
     for item in sorted(items, key=lambda i: i.valid.stix_type in CONTENT_FIELDS):
         _admit(tx, batch, item, existing.get(item.stix_id, []), audiences, in_batch)
     batch.result.stored = list(tx.intel.add_versions(batch.new))
-    _align_audiences(tx, batch.result.stored, existing)
-    tx.audit.append(_audit(batch.principal, batch.result, batch.source))
+    align_audiences(tx, batch.result.stored, existing)
+    tx.audit.append(audit_record(batch.principal, batch.result, batch.source))
     return batch.result
 
 
@@ -316,32 +284,3 @@ def _widens_contents(
     except InputError as exc:
         return exc.reason
     return ""
-
-
-def _align_audiences(
-    tx: UnitOfWork, stored: list[StoredVersion], before: dict[str, list[StoredVersion]]
-) -> None:
-    """Every version takes the newest version's audience; a change is a revocation."""
-    for version in stored:
-        producer = version.audience.producer_org_id
-        own = [v for v in before.get(version.stix_id, []) if v.audience.producer_org_id == producer]
-        if not own:
-            continue
-        previous = max(own, key=lambda v: v.version).audience
-        if not version.is_latest:
-            tx.intel.set_audience(version.stix_id, previous)
-        elif previous != version.audience:
-            tx.intel.set_audience(version.stix_id, version.audience)
-            tx.intel.add_revocation(version.stix_id, "audience-changed", previous)
-
-
-def _audit(principal: Principal, result: PublishResult, source: str) -> AuditRecord:
-    return AuditRecord(
-        principal=principal.person_id,
-        org_id=principal.org_id,
-        action="intel.publish",
-        object_type="stix-batch",
-        object_id=source or "-",
-        detail=f"stored {len(result.stored)}, accepted {len(result.successes)}, "
-        f"refused {len(result.failures)}",
-    )

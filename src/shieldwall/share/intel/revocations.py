@@ -29,7 +29,7 @@ from shieldwall.share.intel.audience import descriptor_of
 from shieldwall.share.intel.read import AUDITED_LEVELS, IntelReader
 from shieldwall.share.intel.sightings import visible_ids
 from shieldwall.share.intel.validate import format_timestamp
-from shieldwall.store.intel_records import RevocationRecord
+from shieldwall.store.intel_records import RevocationRecord, StoredVersion
 from shieldwall.store.protocols import UnitOfWork
 
 _FETCH = 500
@@ -109,3 +109,20 @@ def _audit(tx: UnitOfWork, principal: Principal, items: Sequence[RevocationRecor
             detail=" ".join(restricted),
         )
     )
+
+
+def align_audiences(
+    tx: UnitOfWork, stored: list[StoredVersion], before: dict[str, list[StoredVersion]]
+) -> None:
+    """Every version takes the newest version's audience; a change is a revocation."""
+    for version in stored:
+        producer = version.audience.producer_org_id
+        own = [v for v in before.get(version.stix_id, []) if v.audience.producer_org_id == producer]
+        if not own:
+            continue
+        previous = max(own, key=lambda v: v.version).audience
+        if not version.is_latest:
+            tx.intel.set_audience(version.stix_id, previous)
+        elif previous != version.audience:
+            tx.intel.set_audience(version.stix_id, version.audience)
+            tx.intel.add_revocation(version.stix_id, "audience-changed", previous)
