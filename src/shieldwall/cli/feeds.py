@@ -4,7 +4,9 @@
 Pulled objects go into the intelligence store for the member each feed names
 (:mod:`shieldwall.share.intel.feed_sink`). A push sends what the partner's member
 organisation may receive now (its viewer, as an export for it would) within the partner's
-maximum TLP, and reports each object's fate.
+maximum TLP, then the tombstones (``revoked`` versions) of objects that organisation could
+see and no longer may (:mod:`shieldwall.share.taxii_server.tombstones`), and reports each
+object's fate.
 """
 
 from __future__ import annotations
@@ -22,13 +24,17 @@ from rich.markup import escape
 from shieldwall.cli.context import ConfigOption, err, out, reports_errors, services_from
 from shieldwall.config.taxii import TaxiiPartner
 from shieldwall.model.errors import InputError, NotFoundError
+from shieldwall.model.identity import Principal, Role
 from shieldwall.policy.egress import Channel, ChannelKind
 from shieldwall.runtime.feeds import feed_runner
 from shieldwall.share.intel.export import select_for
+from shieldwall.share.intel.read import IntelReader
 from shieldwall.share.intel.validate import parse_timestamp
 from shieldwall.share.taxii_client.pull import PullReport
 from shieldwall.share.taxii_client.push import CEILINGS, PushReport, open_pusher
+from shieldwall.share.taxii_server.tombstones import tombstones_for
 from shieldwall.store.intel_records import IntelQuery
+from shieldwall.store.protocols import UnitOfWork
 
 FAILED = 1
 FeedOption = typer.Option(None, "--feed", help="Pull only this feed (default: every feed).")
@@ -104,14 +110,29 @@ def push(
     channel = Channel(remote.name, ChannelKind.FEED, CEILINGS[remote.max_tlp])
     with services.store.transaction() as tx:
         selection = select_for(tx, remote.organisation, query, channel=channel)
+        operator = _operator(tx, remote.organisation)
+        reader = IntelReader(tx, selection.viewer, operator)
+        revoked = list(
+            tombstones_for(
+                tx, reader, operator, int(channel.max_level), after_time=query.added_after
+            )
+        )
     pusher = open_pusher(remote, env=os.environ)
     try:
-        report = pusher.push(item.obj for item in selection.items)
+        report = pusher.push((item.obj for item in selection.items), revoked)
     finally:
         pusher.close()
     _print_push(report)
     if not report.complete:
         raise typer.Exit(FAILED)
+
+
+def _operator(tx: UnitOfWork, org_id: str) -> Principal:
+    """The local operator acting for the partner's organisation (as exports do)."""
+    org = tx.organisations.get(org_id)
+    if org is None:
+        raise NotFoundError(f"organisation {org_id} not found")
+    return Principal("operator", org.id, Role.ADMIN, org.kind, org.country, org.sectors)
 
 
 def _partner(partners: tuple[TaxiiPartner, ...], name: str) -> TaxiiPartner:

@@ -6,7 +6,7 @@ it (the change and its audit entry) commits together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,6 +102,9 @@ class IntelRepository(Protocol):
     def page(self, request: PageRequest) -> Sequence[StoredVersion]: ...
     def delete_versions(self, seqs: Sequence[int]) -> None: ...
     def with_term(self, kind: str, value: str, stix_type: str) -> Sequence[StoredVersion]: ...
+    def with_terms(
+        self, kind: str, values: Collection[str], stix_type: str
+    ) -> Mapping[str, Sequence[StoredVersion]]: ...
     def add_revocation(
         self, stix_id: str, reason: str, audience: Audience, version: datetime | None = None
     ) -> RevocationRecord: ...

@@ -18,7 +18,7 @@ page is cut, so ``more`` and page boundaries reveal nothing about them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,13 +52,22 @@ def read_revocations(
     after_seq: int = 0,
     after_time: datetime | None = None,
     limit: int = 100,
+    keep: Callable[[RevocationRecord], bool] | None = None,
 ) -> RevocationPage:
-    """Up to ``limit`` revocations after ``after_seq`` (and after ``after_time``, if given)."""
+    """Up to ``limit`` revocations after ``after_seq`` (and after ``after_time``, if given).
+
+    ``keep`` narrows the log further (a caller's filter) before the page is cut, so
+    ``more`` and page boundaries stay exact.
+    """
     kept: list[RevocationRecord] = []
     cursor = after_seq
     while len(kept) <= limit:
         batch = tx.intel.revocations(cursor, _FETCH)
-        kept.extend(r for r in batch if _after(r, after_time) and _could_see(reader, r))
+        kept.extend(
+            r
+            for r in batch
+            if _after(r, after_time) and (keep is None or keep(r)) and _could_see(reader, r)
+        )
         if len(batch) < _FETCH:
             break
         cursor = batch[-1].seq
@@ -114,15 +123,22 @@ def _audit(tx: UnitOfWork, principal: Principal, items: Sequence[RevocationRecor
 def align_audiences(
     tx: UnitOfWork, stored: list[StoredVersion], before: dict[str, list[StoredVersion]]
 ) -> None:
-    """Every version takes the newest version's audience; a change is a revocation."""
+    """Every version takes the newest version's audience; a change is a revocation.
+
+    The revocation names the last version the former audience could see (``version``),
+    so a tombstone can be built from that version and never from the new one.
+    """
     for version in stored:
         producer = version.audience.producer_org_id
         own = [v for v in before.get(version.stix_id, []) if v.audience.producer_org_id == producer]
         if not own:
             continue
-        previous = max(own, key=lambda v: v.version).audience
+        last_seen = max(own, key=lambda v: v.version)
+        previous = last_seen.audience
         if not version.is_latest:
             tx.intel.set_audience(version.stix_id, previous)
         elif previous != version.audience:
             tx.intel.set_audience(version.stix_id, version.audience)
-            tx.intel.add_revocation(version.stix_id, "audience-changed", previous)
+            tx.intel.add_revocation(
+                version.stix_id, "audience-changed", previous, last_seen.version
+            )

@@ -17,7 +17,7 @@ as on TAXII. On top of the reader:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,7 +26,7 @@ import orjson
 
 from shieldwall.model.identity import Principal
 from shieldwall.share.intel.read import IntelReader, Served, audit_restricted
-from shieldwall.share.intel.sightings import annotate, countable_sightings
+from shieldwall.share.intel.sightings import annotate, countable_sightings_of
 from shieldwall.share.intel.validate import parse_timestamp
 from shieldwall.store.intel_records import IntelQuery, VersionSelector
 from shieldwall.store.protocols import UnitOfWork
@@ -107,7 +107,7 @@ class Searcher:
         after = 0
         while True:
             page = self._reader.page(query, after_seq=after, limit=MAX_LIMIT)
-            items.extend((served, self._annotated(served)) for served in page.items)
+            items.extend(zip(page.items, self._annotated(page.items), strict=True))
             if not page.more:
                 break
             after = page.last_seq
@@ -121,8 +121,7 @@ class Searcher:
         cursor = after
         while True:
             page = self._reader.page(query, after_seq=cursor, limit=limit + 1)
-            for served in page.items:
-                obj = self._annotated(served)
+            for served, obj in zip(page.items, self._annotated(page.items), strict=True):
                 if keep(obj):
                     kept.append((served, obj))
             if len(kept) > limit or not page.more:
@@ -133,21 +132,28 @@ class Searcher:
         total, cursor = 0, 0
         while True:
             page = self._reader.page(query, after_seq=cursor, limit=MAX_LIMIT)
-            total += sum(1 for served in page.items if keep(self._annotated(served)))
+            total += sum(1 for obj in self._annotated(page.items) if keep(obj))
             if not page.more:
                 return total, False
             if total >= COUNT_CAP:
                 return total, True
             cursor = page.last_seq
 
-    def _annotated(self, served: Served) -> dict[str, Any]:
-        obj: dict[str, Any] = orjson.loads(served.body)
-        if served.stix_type != "indicator":
-            return obj
-        sightings = countable_sightings(
-            self._tx, self._reader.viewer, served.stix_id, anonymised_counts=self._anonymised
+    def _annotated(self, page: Sequence[Served]) -> list[dict[str, Any]]:
+        """The page's objects, indicators annotated; their sightings are fetched in one call
+        for the whole page, never one query per indicator."""
+        indicators = {served.stix_id for served in page if served.stix_type == "indicator"}
+        sightings = countable_sightings_of(
+            self._tx, self._reader.viewer, indicators, anonymised_counts=self._anonymised
         )
-        return annotate(obj, parse_timestamp(served.version), sightings, self._now)
+        found: list[dict[str, Any]] = []
+        for served in page:
+            obj: dict[str, Any] = orjson.loads(served.body)
+            if served.stix_type == "indicator":
+                seen = sightings.get(served.stix_id, [])
+                obj = annotate(obj, parse_timestamp(served.version), seen, self._now)
+            found.append(obj)
+        return found
 
     @staticmethod
     def _found(served: Served, obj: dict[str, Any]) -> Found:

@@ -13,6 +13,11 @@ community  what was addressed to   members of the community   members of the com
            one community                                      (addressed to it)
 ========== ======================= ========================== ============================
 
+A ``revocations`` collection per organisation, readable by that organisation only and
+writable by nobody, holds tombstones of objects it could see and no longer may
+(:mod:`.tombstones`). It is not stored: its id is derived from the organisation's id
+(:func:`revocations_collection`), so it needs no row and no migration.
+
 Reading is always through the gate on top of the view: a member collection shows another
 organisation's objects only as far as their markings allow. Sensors read but never write.
 Each collection is an outbound channel with a maximum TLP (default TLP:AMBER+STRICT; TLP:RED
@@ -21,6 +26,7 @@ never leaves through an organisation-level channel).
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -34,6 +40,7 @@ from shieldwall.store.protocols import UnitOfWork
 
 DEFAULT_MAX_TLP = TlpLevel.AMBER_STRICT
 FEDERATION = "federation"
+REVOCATIONS = "revocations"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +76,27 @@ def ensure_collections(tx: UnitOfWork) -> list[CollectionRecord]:
     return existing
 
 
+def revocations_collection(tx: UnitOfWork, org_id: str | None) -> CollectionRecord | None:
+    """The caller organisation's revocations collection (None for callers of no active org)."""
+    org = tx.organisations.get(org_id) if org_id else None
+    if org is None or not org.active:
+        return None
+    return CollectionRecord(
+        _derived_uuid4(f"revocations:{org.id}"),
+        REVOCATIONS,
+        org.id,
+        f"Revocations for {org.name}",
+        f"Objects {org.name} could see and no longer may, as revoked tombstones",
+        int(DEFAULT_MAX_TLP),
+    )
+
+
+def _derived_uuid4(seed: str) -> str:
+    """A stable id in UUIDv4 form (T15) for a collection that has no stored row."""
+    digest = hashlib.sha256(seed.encode()).digest()[:16]
+    return str(uuid.UUID(bytes=digest, version=4))
+
+
 def access(collection: CollectionRecord, viewer: Viewer, principal: Principal) -> Access:
     """can_read / can_write of this collection for this caller, now."""
     org = viewer.org_id
@@ -85,6 +113,8 @@ def access(collection: CollectionRecord, viewer: Viewer, principal: Principal) -
     if kind == "community":
         member = subject in viewer.communities
         return Access(member, member and writer)
+    if kind == REVOCATIONS:
+        return Access(subject == org, False)
     return Access(False, False)
 
 

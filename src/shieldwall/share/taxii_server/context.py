@@ -18,7 +18,7 @@ from shieldwall.policy.gate import Viewer
 from shieldwall.share.intel.directory import StoreDirectory
 from shieldwall.share.intel.identity import member_identities
 from shieldwall.share.intel.read import IntelReader
-from shieldwall.share.taxii_server.collections import Access, access
+from shieldwall.share.taxii_server.collections import Access, access, revocations_collection
 from shieldwall.store.intel_records import CollectionRecord
 from shieldwall.store.protocols import Store, UnitOfWork
 
@@ -50,6 +50,9 @@ class RequestContext:
         """The collection if the caller may see it (404) and do what it asks (403)."""
         check_root(root, self.viewer)
         record = self.tx.collections.get(collection_id)
+        if record is None:
+            own = revocations_collection(self.tx, self.viewer.org_id)
+            record = own if own is not None and own.id == collection_id else None
         allowed = access(record, self.viewer, self.principal) if record else Access(False, False)
         if record is None or not allowed.visible:
             raise NotFoundError(f"collection {collection_id} not found")

@@ -9,7 +9,12 @@ from typing import Any
 from shieldwall.model.errors import NotFoundError
 from shieldwall.share.intel.publish import Entry, PublishResult
 from shieldwall.share.intel.validate import format_timestamp
-from shieldwall.share.taxii_server.collections import Access, access, ensure_collections
+from shieldwall.share.taxii_server.collections import (
+    Access,
+    access,
+    ensure_collections,
+    revocations_collection,
+)
 from shieldwall.share.taxii_server.context import API_ROOT, RequestContext, check_root, utc_now
 from shieldwall.store.intel_records import CollectionRecord, StatusRecord
 
@@ -43,7 +48,8 @@ def collections(ctx: RequestContext, root: str) -> dict[str, Any]:
     """Collections this caller can read or write; the property is omitted when none (T14)."""
     check_root(root, ctx.viewer)
     listed = []
-    for record in ensure_collections(ctx.tx):
+    own = revocations_collection(ctx.tx, ctx.viewer.org_id)
+    for record in [*ensure_collections(ctx.tx), *([own] if own else [])]:
         allowed = access(record, ctx.viewer, ctx.principal)
         if allowed.visible:
             listed.append(collection_resource(record, allowed))

@@ -22,6 +22,7 @@ from shieldwall.share.taxii_server.context import RequestContext
 from shieldwall.share.taxii_server.cursor import CursorCodec, filter_digest
 from shieldwall.share.taxii_server.discovery import STIX_MEDIA, record_status, status_resource
 from shieldwall.share.taxii_server.params import Paging, parse_paging
+from shieldwall.share.taxii_server.tombstones import TombstonePage, tombstone_page
 from shieldwall.store.intel_records import IntelQuery, VersionSelector
 
 
@@ -44,6 +45,10 @@ def get_objects(
     object_id: str | None = None,
 ) -> PageResult:
     """The objects envelope (T17-T32, T43)."""
+    record, _ = ctx.collection(root, collection_id, read=True)
+    if record.kind == views.REVOCATIONS:
+        found = tombstone_page(ctx, codec, record, params, "objects", object_id)
+        return _tombstones(found, "objects", [t.body for t in found.items])
     page, next_token = _page(ctx, codec, root, collection_id, params, "objects", object_id)
     body = b'{"more":' + (b"true" if page.more else b"false")
     if next_token:
@@ -57,6 +62,19 @@ def get_manifest(
     ctx: RequestContext, codec: CursorCodec, root: str, collection_id: str, params: Any
 ) -> PageResult:
     """Manifest records with the same filters as objects (T23)."""
+    record, _ = ctx.collection(root, collection_id, read=True)
+    if record.kind == views.REVOCATIONS:
+        found = tombstone_page(ctx, codec, record, params, "manifest")
+        manifest = [
+            {
+                "id": t.body["id"],
+                "date_added": t.date_added,
+                "version": t.body["modified"],
+                "media_type": STIX_MEDIA,
+            }
+            for t in found.items
+        ]
+        return _tombstones(found, "objects", manifest)
     page, next_token = _page(ctx, codec, root, collection_id, params, "manifest", None)
     records = [
         {
@@ -80,6 +98,10 @@ def get_versions(
 ) -> PageResult:
     """Version timestamps of one object, in date_added order, paged (T44)."""
     pairs = [(k, v) for k, v in params if k != "match[version]"] + [("match[version]", "all")]
+    record, _ = ctx.collection(root, collection_id, read=True)
+    if record.kind == views.REVOCATIONS:
+        found = tombstone_page(ctx, codec, record, pairs, "versions", object_id)
+        return _tombstones(found, "versions", [t.body["modified"] for t in found.items])
     page, next_token = _page(ctx, codec, root, collection_id, pairs, "versions", object_id)
     return _envelope(page, next_token, "versions", [i.version for i in page.items])
 
@@ -194,6 +216,19 @@ def _envelope(page: Page, next_token: str | None, key: str, values: list[Any]) -
     if values:
         body[key] = values
     return _result(orjson.dumps(body), page.items)
+
+
+def _tombstones(found: TombstonePage, key: str, values: list[Any]) -> PageResult:
+    """A page of the revocations collection (:mod:`.tombstones`)."""
+    body: dict[str, Any] = {"more": found.more}
+    if found.next_token:
+        body["next"] = found.next_token
+    if values:
+        body[key] = values
+    if not found.items:
+        return PageResult(orjson.dumps(body))
+    first, last = found.items[0].date_added, found.items[-1].date_added
+    return PageResult(orjson.dumps(body), first, last)
 
 
 def _result(body: bytes, items: list[Served]) -> PageResult:

@@ -214,20 +214,32 @@ class SqlIntel:
 
     def with_term(self, kind: str, value: str, stix_type: str) -> list[StoredVersion]:
         """Latest versions of a type carrying an index term (e.g. sightings of an id)."""
-        query = (
-            select(intel_objects)
-            .where(
-                _O.stix_type == stix_type,
-                _O.is_latest.is_(True),
-                _O.seq.in_(
-                    select(intel_terms.c.seq).where(
-                        intel_terms.c.kind == kind, intel_terms.c.value == value
-                    )
-                ),
+        return self.with_terms(kind, [value], stix_type).get(value, [])
+
+    def with_terms(
+        self, kind: str, values: Collection[str], stix_type: str
+    ) -> dict[str, list[StoredVersion]]:
+        """:meth:`with_term` for many values at once, one query per chunk: value -> versions.
+
+        Each list is in sequence order, sorted here: an ORDER BY seq would lead SQLite to scan
+        every version of the type instead of looking the terms up by their index.
+        """
+        found: dict[str, dict[int, StoredVersion]] = {}
+        terms = intel_terms.c
+        for chunk in _chunks(sorted(set(values))):
+            query = (
+                select(terms.value.label("term_value"), intel_objects)
+                .join(intel_terms, terms.seq == _O.seq)
+                .where(
+                    _O.stix_type == stix_type,
+                    _O.is_latest.is_(True),
+                    terms.kind == kind,
+                    terms.value.in_(chunk),
+                )
             )
-            .order_by(_O.seq)
-        )
-        return [version_of(row) for row in self._db.execute(query)]
+            for row in self._db.execute(query):
+                found.setdefault(row.term_value, {}).setdefault(row.seq, version_of(row))
+        return {value: [by_seq[seq] for seq in sorted(by_seq)] for value, by_seq in found.items()}
 
     def add_revocation(
         self, stix_id: str, reason: str, audience: Audience, version: datetime | None = None
