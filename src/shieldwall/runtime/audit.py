@@ -17,13 +17,9 @@ def read_entries(
 ) -> Sequence[AuditEntry]:
     """Entries after ``after_seq``: all for the centre, the own organisation's for a lead."""
     authorise(principal, Action.AUDIT_READ, principal.org_id)
-    found: list[AuditEntry] = []
+    scope = None if principal.is_centre_admin else principal.org_id
     with store.transaction() as tx:
-        for entry in tx.audit.entries(after_seq):
-            if principal.is_centre_admin or entry.org_id == principal.org_id:
-                found.append(entry)
-                if len(found) >= limit:
-                    break
+        found = list(tx.audit.entries(after_seq, limit, org_id=scope))
         tx.audit.append(
             AuditRecord(
                 principal=principal.person_id,

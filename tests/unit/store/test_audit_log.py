@@ -186,3 +186,15 @@ def test_verification_with_another_key_fails(store: SqlStore) -> None:
 def test_short_logs_verify(store: SqlStore, count: int) -> None:
     _fill(store, count)
     assert _verify(store) is None
+
+
+def test_entries_of_one_organisation_in_order_and_limited(store: SqlStore) -> None:
+    for number in range(9):
+        org = "alpha" if number % 3 == 0 else "bravo"
+        with store.transaction() as tx:
+            tx.audit.append(AuditRecord(f"p{number}", org, "x.read", "thing", str(number)))
+    with store.transaction() as tx:
+        alpha = [entry.seq for entry in tx.audit.entries(org_id="alpha")]
+        limited = [entry.seq for entry in tx.audit.entries(1, limit=1, org_id="alpha")]
+    assert alpha == [1, 4, 7]
+    assert limited == [4]

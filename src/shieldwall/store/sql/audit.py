@@ -140,16 +140,17 @@ class SqlAudit:
             )
         return entry
 
-    def entries(self, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditEntry]:
+    def entries(
+        self, after_seq: int = 0, limit: int | None = None, org_id: str | None = None
+    ) -> Iterator[AuditEntry]:
+        """Entries after ``after_seq`` in order, all or those of one organisation."""
         remaining = limit
         while remaining is None or remaining > 0:
             page = PAGE if remaining is None else min(PAGE, remaining)
-            rows = self._db.execute(
-                select(audit_entries)
-                .where(audit_entries.c.seq > after_seq)
-                .order_by(audit_entries.c.seq)
-                .limit(page)
-            ).all()
+            query = select(audit_entries).where(audit_entries.c.seq > after_seq)
+            if org_id is not None:
+                query = query.where(audit_entries.c.org_id == org_id)
+            rows = self._db.execute(query.order_by(audit_entries.c.seq).limit(page)).all()
             if not rows:
                 return
             for row in rows:

@@ -88,7 +88,9 @@ audit_entries = Table(
     Column("detail", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Index("ix_audit_entries_org_id_seq", "org_id", "seq"),
 )
+"""A lead reads its own organisation's entries: the (org_id, seq) index serves that page."""
 
 audit_checkpoints = Table(
     "audit_checkpoints",
