@@ -20,9 +20,9 @@ from types import TracebackType
 from typing import Self, TypeVar
 
 from shieldwall.bus.names import (
+    check_batch,
     check_consumer,
     check_consumer_settings,
-    check_key,
     check_subject,
 )
 from shieldwall.bus.protocol import DEFAULT_ACK_WAIT, DEFAULT_MAX_DELIVER, Delivery
@@ -102,9 +102,7 @@ class EmbeddedBus:
 
     async def publish_many(self, subject: str, messages: Sequence[tuple[str, bytes]]) -> list[int]:
         """Store the messages in one transaction; return their sequence numbers."""
-        check_subject(subject)
-        for key, _ in messages:
-            check_key(subject, key)
+        check_batch(subject, messages)
         if not messages:
             return []
         sequences = await self._call(self._log.publish, subject, messages, self._clock())

@@ -8,6 +8,7 @@ derived from a subject (``.`` becomes ``_``) can never collide with another subj
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from shieldwall.model.errors import BusError
 
@@ -51,6 +52,13 @@ def check_key(subject: str, key: str) -> str:
             f"{MAX_KEY_LENGTH} printable characters, not starting or ending with a space"
         )
     return key
+
+
+def check_batch(subject: str, messages: Sequence[tuple[str, bytes]]) -> None:
+    """Check a publish batch before anything is stored: the subject and every key."""
+    check_subject(subject)
+    for key, _ in messages:
+        check_key(subject, key)
 
 
 def check_consumer_settings(ack_wait: float, max_deliver: int) -> None:

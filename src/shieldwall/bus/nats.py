@@ -30,9 +30,9 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 
 from shieldwall.bus.names import (
+    check_batch,
     check_consumer,
     check_consumer_settings,
-    check_key,
     check_subject,
 )
 from shieldwall.bus.nats_consumer import (
@@ -155,9 +155,7 @@ class NatsBus:
 
     async def publish_many(self, subject: str, messages: Sequence[tuple[str, bytes]]) -> list[int]:
         """Send all messages in order, then wait for every acknowledgement."""
-        check_subject(subject)
-        for key, _ in messages:
-            check_key(subject, key)
+        check_batch(subject, messages)
         if not messages:
             return []
         stream = await self._stream(subject)
