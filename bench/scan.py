@@ -4,7 +4,8 @@ Usage: .venv/bin/python bench/scan.py [--corpus ../shared/corpus] [--repeat 3]
 
 Over every EVTX file of the corpus with every rule in ``sigma/rules/windows`` it prints:
 - the parse floor: discover + iter_records + normalise only (no rule), events/s;
-- for each --jobs value: rules loaded/failed, rule-loading time, events/s while scanning
+- for each --jobs value, writing the JSONL ``shieldwall scan`` writes (``--output objects``:
+  only iterating the detections): rules loaded/failed, rule-loading time, events/s while scanning
   (rule loading excluded; with --jobs N from the moment the first worker was ready), the
   ratio to the floor, detections, and peak RSS (this process, and the largest worker).
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +29,7 @@ from shieldwall.ingest import discover_files, iter_records
 from shieldwall.model.errors import InputError
 from shieldwall.normalise import normalise
 from shieldwall.runtime.scan import scan
+from shieldwall.runtime.scan_output import JsonlEncoder
 from shieldwall.runtime.scan_summary import ScanSummary
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -48,13 +51,23 @@ def parse_floor(evtx_dir: Path) -> tuple[int, float]:
     return events, time.perf_counter() - started
 
 
-def run_scan(evtx_dir: Path, rules_dir: Path, jobs: int) -> tuple[ScanSummary, float]:
-    """One full scan; the summary and the wall time including rule loading."""
+def run_scan(evtx_dir: Path, rules_dir: Path, jobs: int, output: str) -> tuple[ScanSummary, float]:
+    """One full scan; the summary and the wall time including rule loading.
+
+    ``output`` ``jsonl`` writes what ``shieldwall scan`` writes, to a temporary file;
+    ``objects`` only iterates the detections (the library path, nothing encoded).
+    """
     started = time.perf_counter()
-    run = scan([evtx_dir], [rules_dir], jobs=jobs)
+    encoder = JsonlEncoder() if output == "jsonl" else None
+    run = scan([evtx_dir], [rules_dir], jobs=jobs, encoder=encoder)
     cpu_before = time.process_time()
-    for _ in run:
-        pass
+    if encoder is None:
+        for _ in run:
+            pass
+    else:
+        with tempfile.TemporaryFile() as sink:
+            for chunk in run.encoded():
+                sink.write(chunk)
     if not run.summary.worker_cpu_seconds:
         run.summary.worker_cpu_seconds = (time.process_time() - cpu_before,)
     return run.summary, time.perf_counter() - started
@@ -85,12 +98,21 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument(
+        "--output",
+        choices=("jsonl", "objects"),
+        default="jsonl",
+        help="jsonl: write the CLI's output to a temporary file; objects: iterate only",
+    )
+    parser.add_argument(
         "--logs", type=Path, help="scan this folder instead of the corpus EVTX (e.g. copies)"
     )
     args = parser.parse_args()
     evtx_dir, rules_dir = args.corpus / "evtx", args.corpus / "sigma" / "rules" / "windows"
     evtx_dir = args.logs or evtx_dir
-    print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.2f}  corpus: {evtx_dir}")
+    print(
+        f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.2f}  corpus: {evtx_dir}"
+        f"  output: {args.output}"
+    )
 
     floors = [parse_floor(evtx_dir) for _ in range(max(args.repeat, 3))]
     floor_events, floor_seconds = min(floors, key=lambda floor: floor[1])
@@ -99,7 +121,9 @@ def main() -> None:
 
     rates: dict[int, float] = {}
     for jobs in args.jobs:
-        summary, wall = best_of(args.repeat, lambda jobs=jobs: run_scan(evtx_dir, rules_dir, jobs))
+        summary, wall = best_of(
+            args.repeat, lambda jobs=jobs: run_scan(evtx_dir, rules_dir, jobs, args.output)
+        )
         rates[jobs] = summary.events_per_second
         print(
             f"--jobs {jobs}: rules loaded {summary.rules_loaded:,}, failed {summary.rules_failed}"

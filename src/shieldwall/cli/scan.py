@@ -19,15 +19,15 @@ from typing import IO, Annotated, Literal, NoReturn
 import typer
 from rich.console import Console
 
-from shieldwall.cli.render import DetectionWriter, open_writer, render_summary
+from shieldwall.cli.render import OutputFormat, TableWriter, render_summary
 from shieldwall.cli.render.progress import progress_reporter
-from shieldwall.cli.render.writers import OutputFormat
 from shieldwall.detect.attack import load_catalogue
 from shieldwall.detect.sigma.selection import RuleSelection
 from shieldwall.model.detection import Level
 from shieldwall.model.errors import InputError, ShieldwallError
 from shieldwall.model.event import RecordFormat
 from shieldwall.runtime.scan import ScanRun, scan
+from shieldwall.runtime.scan_output import encoder_for
 
 USAGE_ERROR = 2
 SCAN_FAILED = 1
@@ -106,6 +106,7 @@ def scan_command(
             run = scan(
                 paths, rules, fmt=input_format, selection=selection, placeholders=placeholders,
                 jobs=jobs, catalogue=load_catalogue(data_dir), on_progress=on_progress,
+                encoder=None if output_format == "table" else encoder_for(output_format),
             )  # fmt: skip
         except InputError as error:
             _fail(errors, str(error), USAGE_ERROR)
@@ -140,9 +141,12 @@ def _write_all(
     run: ScanRun, output_format: OutputFormat, output: Path | None, errors: Console
 ) -> None:
     try:
-        with _writer(output_format, output) as writer:
-            for detection in run:
-                writer.write(detection)
+        with _output(output) as stream:
+            if output_format == "table":
+                _write_table(run, stream)
+            else:
+                for chunk in run.encoded():
+                    stream.write(chunk)
     except BrokenPipeError:
         _reader_left()
     except InputError as error:
@@ -151,25 +155,32 @@ def _write_all(
         _fail(errors, f"scan failed: {error}", SCAN_FAILED)
 
 
+def _write_table(run: ScanRun, stream: IO[bytes]) -> None:
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+    try:
+        table = TableWriter(text)
+        for detection in run:
+            table.write(detection)
+        table.close()
+    finally:
+        text.detach()
+
+
 @contextmanager
-def _writer(fmt: OutputFormat, output: Path | None) -> Iterator[DetectionWriter]:
+def _output(output: Path | None) -> Iterator[IO[bytes]]:
+    """The binary stream detections go to: ``--output`` (created) or stdout."""
     if output is None:
-        writer = open_writer(fmt, sys.stdout.buffer, sys.stdout)
         try:
-            yield writer
+            yield sys.stdout.buffer
         finally:
-            writer.close()
+            sys.stdout.buffer.flush()
         return
     try:
         handle: IO[bytes] = output.open("wb")
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror or exc}", source=str(output)) from exc
-    with handle, io.TextIOWrapper(handle, encoding="utf-8", newline="") as text:
-        writer = open_writer(fmt, handle, text)
-        try:
-            yield writer
-        finally:
-            writer.close()
+    with handle:
+        yield handle
 
 
 def _writable(output: Path) -> bool:

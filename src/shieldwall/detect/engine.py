@@ -57,6 +57,21 @@ class Engine:
         self._order = {id(rule): index for index, rule in enumerate(self.rules)}
         self._other_groups: Groups = (("", PrefilterGroup(others)),) if others else ()
         self._routes: dict[tuple[str, int | None], Groups] = {}
+        self._prefilters: dict[tuple[int, ...], PrefilterGroup] = {}
+        """Groups by the rules they hold: most EventIDs of a channel have no rule of their
+        own and share the channel's group (on the EVTX corpus, 302 routes need 91 groups),
+        so each group's literal automata are built once per process, not once per route."""
+        self._build_named_routes()
+
+    def _build_named_routes(self) -> None:
+        """Build the routes the rules name now, with the rules, not on the first event of each.
+
+        A scan's rate then measures matching, and ``--jobs`` workers, which build their
+        engines in parallel, do not each pay for the routes again while scanning (about 50 ms
+        a process with the 2,407 Windows rules). EventIDs no rule names are built on demand.
+        """
+        for channel, event_id, _view in self._by_key:
+            self._route((channel, event_id))
 
     def _build_groups(self, channel: str, event_id: int | None) -> Groups:
         groups: list[tuple[str, PrefilterGroup]] = []
@@ -67,10 +82,19 @@ class Engine:
             if not view:
                 rules += self._windows_any
             if rules:
-                unique = {id(rule): rule for rule in rules}.values()
-                ordered = sorted(unique, key=lambda rule: self._order[id(rule)])
-                groups.append((view, PrefilterGroup(ordered)))
+                groups.append((view, self._prefilter(rules)))
         return tuple(groups)
+
+    def _prefilter(self, rules: list[CompiledRule]) -> PrefilterGroup:
+        """The group of these rules, in rule order, built once."""
+        order = self._order
+        positions = tuple(sorted({order[id(rule)] for rule in rules}))
+        group = self._prefilters.get(positions)
+        if group is None:
+            group = PrefilterGroup([self.rules[position] for position in positions])
+            if len(self._prefilters) < MAX_CACHED_ROUTES:
+                self._prefilters[positions] = group
+        return group
 
     def _groups(self, fields: Mapping[str, Any]) -> Groups:
         channel = fields.get("Channel")
@@ -79,10 +103,12 @@ class Engine:
             event_id_of(fields.get("EventID")),
         )
         groups = self._routes.get(key)
-        if groups is None:
-            groups = self._build_groups(*key)
-            if len(self._routes) < MAX_CACHED_ROUTES:
-                self._routes[key] = groups
+        return groups if groups is not None else self._route(key)
+
+    def _route(self, key: tuple[str, int | None]) -> Groups:
+        groups = self._build_groups(*key)
+        if len(self._routes) < MAX_CACHED_ROUTES:
+            self._routes[key] = groups
         return groups
 
     def match(self, event: Event) -> list[Detection]:

@@ -4,13 +4,13 @@
 any output is written), then returns a :class:`ScanRun`: iterate it to stream detections;
 its :attr:`ScanRun.summary` is complete when the iteration ends.
 
-The parent process does three things to every base detection, whatever ``jobs`` is: fills
-``attack`` from the ATT&CK catalogue (cached per rule), feeds it to the correlation engine
-(which so sees every detection of the scan, from every worker), and counts it. With
-``jobs > 1`` detections of different files arrive in the order workers finish them (see
-:mod:`shieldwall.runtime.scan_workers`); correlation windows are by detection timestamp, and
-a detection arriving later than the window it belongs to has already closed is missed,
-exactly as it would be for a file given out of time order with ``jobs = 1``.
+Every base detection is finished (``attack`` filled from the ATT&CK catalogue, cached per
+rule) and counted, and those of rules a correlation takes are fed to the correlation engine,
+which runs in this process and so sees the detections of every file and every worker. With
+``jobs > 1`` and an encoder, the workers finish and encode the other detections themselves
+and send their output bytes (see :mod:`shieldwall.runtime.scan_batch`); detections of
+different files arrive in the order workers finish them. Correlation replays what it took in
+time order at the end, so its results depend on neither file order nor ``jobs``.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from shieldwall.detect.attack import AttackCatalogue, load_catalogue
-from shieldwall.model.detection import AttackTechnique, Detection
+from shieldwall.model.detection import Detection
 from shieldwall.model.errors import InputError, ShieldwallError
 from shieldwall.model.event import RecordFormat
+from shieldwall.runtime.scan_finish import DetectionFinisher
+from shieldwall.runtime.scan_output import DetectionEncoder
 from shieldwall.runtime.scan_pipeline import (
     FileDone,
     FileScanner,
@@ -53,6 +55,7 @@ def scan(
     on_problem: ProblemSink | None = None,
     catalogue: AttackCatalogue | None = None,
     stages: ScanStages | None = None,
+    encoder: DetectionEncoder | None = None,
 ) -> ScanRun:
     """Prepare a scan; raise :class:`InputError` for a missing path or when no rule loads.
 
@@ -60,6 +63,8 @@ def scan(
     returned :class:`ScanRun` has been iterated to its end or abandoned.
 
     ``selection`` is a ``detect.sigma.RuleSelection`` (levels, statuses, tags, ids).
+    With an ``encoder`` the run gives output bytes (:meth:`ScanRun.encoded`), encoded in
+    the workers where it can; without one, it gives :class:`Detection` objects.
     Problems with the logs (a corrupt record, an unreadable file) do not raise: they go to
     ``on_problem`` and into the summary, and the scan goes on.
     """
@@ -69,7 +74,7 @@ def scan(
         raise InputError(f"jobs must be at least 1, not {jobs}", source="--jobs")
     chosen = stages or default_stages()
     techniques = catalogue or load_catalogue()
-    plan = WorkerPlan(chosen, tuple(rules), selection, placeholders, fmt)
+    plan = WorkerPlan(chosen, tuple(rules), selection, placeholders, fmt, techniques, encoder)
     files = chosen.discover(list(paths))
     started = time.monotonic()
     if jobs == 1 or len(files) < 2:
@@ -84,7 +89,8 @@ def scan(
         load_seconds=time.monotonic() - started,
     )
     correlator = _correlator(chosen, digest, summary)
-    run = ScanRun(files, summary, stream, correlator, techniques)
+    run = ScanRun(files, summary, stream, correlator, DetectionFinisher(techniques, summary))
+    run.encoder = encoder
     run.on_progress, run.on_problem = on_progress, on_problem
     return run
 
@@ -142,7 +148,8 @@ def _prepare_parallel(plan: WorkerPlan, files: list[Path], jobs: int) -> tuple[R
 
 
 class ScanRun:
-    """One prepared scan: iterate for detections; read :attr:`summary` afterwards."""
+    """One prepared scan: iterate for detections (or :meth:`encoded` for output bytes); read
+    :attr:`summary` afterwards."""
 
     def __init__(
         self,
@@ -150,21 +157,38 @@ class ScanRun:
         summary: ScanSummary,
         stream: Stream,
         correlator: CorrelatorLike | None,
-        catalogue: AttackCatalogue,
+        finisher: DetectionFinisher,
     ) -> None:
         self.files = files
         self.summary = summary
         self.on_progress: ProgressSink | None = None
         self.on_problem: ProblemSink | None = None
+        self.encoder: DetectionEncoder | None = None
         self._correlator = correlator
         self._stream = stream
-        self._catalogue = catalogue
-        self._attack: dict[str, tuple[AttackTechnique, ...]] = {}
+        self._finisher = finisher
         self._bytes_total = sum(file_size(path) for path in files)
         self._iterated = False
         self._bytes_done = 0
 
     def __iter__(self) -> Iterator[Detection]:
+        if self.encoder is not None:
+            raise ShieldwallError("this scan encodes its output: iterate encoded()")
+        for item in self._run():
+            if isinstance(item, Detection):
+                yield item
+
+    def encoded(self) -> Iterator[bytes]:
+        """The whole output: the encoder's header, then every detection's bytes."""
+        encoder = self.encoder
+        if encoder is None:
+            raise ShieldwallError("this scan has no encoder: iterate it for detections")
+        yield encoder.header()
+        for item in self._run():
+            yield item if isinstance(item, bytes) else encoder.encode(item)
+
+    def _run(self) -> Iterator[Detection | bytes]:
+        """Finished detections, and chunks a worker already finished and encoded."""
         if self._iterated:
             raise ShieldwallError("a scan can be iterated only once; call scan() again")
         self._iterated = True
@@ -173,13 +197,15 @@ class ScanRun:
         for item in self._stream(self._problem):
             if isinstance(item, Detection):
                 yield from self._emit(item, correlator)
+            elif isinstance(item, bytes):
+                yield item
             elif isinstance(item, FileDone):
                 self._file_done(item)
             else:
                 started = self._workers_done(item, started)
         if correlator is not None:
             for detection in correlator.flush():
-                yield self._finish(detection)
+                yield self._finisher.finish(detection)
         self.summary.scan_seconds = time.monotonic() - started
 
     def _workers_done(self, done: WorkersDone, started: float) -> float:
@@ -189,24 +215,18 @@ class ScanRun:
         return min(started, done.started_at) if done.started_at is not None else started
 
     def _emit(self, detection: Detection, correlator: CorrelatorLike | None) -> Iterator[Detection]:
+        finish = self._finisher.finish
         if correlator is None:
-            yield self._finish(detection)
+            yield finish(detection)
             return
         if correlator.emits_base(detection.rule_id, detection.rule_name):
-            yield self._finish(detection)
+            yield finish(detection)
         for correlated in correlator.feed(detection):
-            yield self._finish(correlated)
-
-    def _finish(self, detection: Detection) -> Detection:
-        techniques = self._attack.get(detection.rule_id)
-        if techniques is None:
-            techniques = self._catalogue.resolve(detection.tags)
-            self._attack[detection.rule_id] = techniques
-        detection.attack = techniques
-        self.summary.count_detection(detection)
-        return detection
+            yield finish(correlated)
 
     def _file_done(self, done: FileDone) -> None:
+        if done.tally is not None:
+            self.summary.absorb(done.tally)
         self.summary.files += 1
         self.summary.events += done.events
         self._bytes_done += done.size

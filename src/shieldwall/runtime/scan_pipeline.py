@@ -15,6 +15,7 @@ from shieldwall.model.detection import Detection
 from shieldwall.model.errors import InputError
 from shieldwall.model.event import RecordFormat
 from shieldwall.runtime.scan_stages import EngineLike, ProblemSink, ScanStages
+from shieldwall.runtime.scan_summary import DetectionTally
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,8 @@ class FileDone:
     path: str
     events: int
     size: int
+    tally: DetectionTally | None = None
+    """Detections a ``--jobs`` worker finished and encoded itself, counted there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,8 @@ class WorkersDone:
     cpu_seconds: tuple[float, ...]
 
 
-StreamItem = Detection | FileDone | WorkersDone
+StreamItem = Detection | bytes | FileDone | WorkersDone
+"""A detection, output a worker encoded (see :mod:`.scan_batch`), or a marker."""
 
 
 class FileScanner:

@@ -29,7 +29,46 @@ class ScanProgress:
 
 
 @dataclass(slots=True)
-class ScanSummary:
+class DetectionTally:
+    """Detections counted by level, rule and technique.
+
+    A ``--jobs`` worker keeps one for the detections it encodes itself and sends it with each
+    file; the parent adds it to the :class:`ScanSummary`, which is itself a tally.
+    """
+
+    detections: int = 0
+    by_level: Counter[Level] = field(default_factory=Counter)
+    by_rule: Counter[str] = field(default_factory=Counter)
+    rule_titles: dict[str, str] = field(default_factory=dict)
+    by_technique: Counter[str] = field(default_factory=Counter)
+    technique_names: dict[str, str] = field(default_factory=dict)
+
+    def count_detection(self, detection: Detection) -> None:
+        """Add one emitted detection to the tallies."""
+        self.detections += 1
+        self.by_level[detection.level] += 1
+        self.by_rule[detection.rule_id] += 1
+        self.rule_titles.setdefault(detection.rule_id, detection.rule_title)
+        for technique in detection.attack:
+            self.by_technique[technique.id] += 1
+            self.technique_names.setdefault(technique.id, technique.name)
+
+    def absorb(self, other: DetectionTally) -> None:
+        """Add another tally's counts to this one."""
+        self.detections += other.detections
+        self.by_level.update(other.by_level)
+        self.by_rule.update(other.by_rule)
+        self.by_technique.update(other.by_technique)
+        for titles, more in (
+            (self.rule_titles, other.rule_titles),
+            (self.technique_names, other.technique_names),
+        ):
+            for key, value in more.items():
+                titles.setdefault(key, value)
+
+
+@dataclass(slots=True)
+class ScanSummary(DetectionTally):
     """Everything counted during one scan; complete once the detections are exhausted."""
 
     rules_loaded: int = 0
@@ -37,12 +76,6 @@ class ScanSummary:
     rule_problems: list[RuleError] = field(default_factory=list)
     files: int = 0
     events: int = 0
-    detections: int = 0
-    by_level: Counter[Level] = field(default_factory=Counter)
-    by_rule: Counter[str] = field(default_factory=Counter)
-    rule_titles: dict[str, str] = field(default_factory=dict)
-    by_technique: Counter[str] = field(default_factory=Counter)
-    technique_names: dict[str, str] = field(default_factory=dict)
     problems: list[InputError] = field(default_factory=list)
     problem_count: int = 0
     load_seconds: float = 0.0
@@ -63,16 +96,6 @@ class ScanSummary:
     def events_per_second(self) -> float:
         """Events read, normalised and matched per second of scanning (rule loading apart)."""
         return self.events / self.scan_seconds if self.scan_seconds > 0 else 0.0
-
-    def count_detection(self, detection: Detection) -> None:
-        """Add one emitted detection to the tallies."""
-        self.detections += 1
-        self.by_level[detection.level] += 1
-        self.by_rule[detection.rule_id] += 1
-        self.rule_titles.setdefault(detection.rule_id, detection.rule_title)
-        for technique in detection.attack:
-            self.by_technique[technique.id] += 1
-            self.technique_names.setdefault(technique.id, technique.name)
 
     def count_problem(self, problem: InputError) -> None:
         """Keep the first problems, count them all."""

@@ -31,9 +31,12 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from shieldwall.model.detection import Detection
+from shieldwall.detect.attack import AttackCatalogue
 from shieldwall.model.errors import ShieldwallError
 from shieldwall.model.event import RecordFormat
+from shieldwall.runtime.scan_batch import BatchBuilder, BatchItem, parent_route
+from shieldwall.runtime.scan_finish import DetectionFinisher
+from shieldwall.runtime.scan_output import DetectionEncoder
 from shieldwall.runtime.scan_pipeline import (
     FileDone,
     FileScanner,
@@ -42,6 +45,8 @@ from shieldwall.runtime.scan_pipeline import (
     file_size,
 )
 from shieldwall.runtime.scan_stages import ProblemSink, RuleDigest, ScanStages
+from shieldwall.runtime.scan_summary import DetectionTally
+from shieldwall.runtime.scan_wire import decode
 
 BATCH_SIZE = 256
 POLL_SECONDS = 0.5
@@ -65,6 +70,9 @@ class WorkerPlan:
     selection: Any
     placeholders: Path | None
     fmt: RecordFormat | None
+    catalogue: AttackCatalogue
+    encoder: DetectionEncoder | None
+    """With an encoder the workers encode what they can (see :mod:`.scan_batch`)."""
 
 
 def _context() -> BaseContext:
@@ -96,15 +104,23 @@ def _worker_main(number: int, plan: WorkerPlan, channels: _Channels) -> None:
     scanner = FileScanner(
         plan.stages, engine, fmt=plan.fmt, on_problem=lambda p: results.put(("problem", p))
     )
+    batches = BatchBuilder(
+        DetectionFinisher(plan.catalogue, DetectionTally()),
+        plan.encoder,
+        parent_route(plan.stages, RuleDigest.of(ruleset)) if plan.encoder else _everything,
+    )
     while (name := channels.tasks.get()) is not None:
-        batch: list[Detection] = []
         for detection in scanner.scan(Path(name)):
-            batch.append(detection)
-            if len(batch) >= BATCH_SIZE:
-                results.put(("detections", batch))
-                batch = []
-        results.put(("file", (name, scanner.events, batch)))
+            batches.add(detection)
+            if batches.size >= BATCH_SIZE:
+                results.put(("detections", batches.take()))
+        results.put(("file", (name, scanner.events, batches.take(), batches.take_tally())))
     results.put(("done", (_peak_rss_kib(), time.process_time() - cpu_at_start)))
+
+
+def _everything(rule_id: str, rule_name: str | None) -> bool:
+    """Without an encoder, every detection goes to the parent."""
+    return True
 
 
 def _peak_rss_kib() -> int:
@@ -122,6 +138,12 @@ class _Channels:
     """All workers start scanning together, once every one has loaded the rules: the work
     then splits evenly, and the scan rate measures N cores scanning, not a staggered start.
     The cost is the spread of rule-loading times (well under a second), once."""
+
+
+def _unpack(items: list[BatchItem]) -> Iterator[StreamItem]:
+    """Encoded chunks pass as they are; detections sent whole are rebuilt."""
+    for item in items:
+        yield item if isinstance(item, bytes) else decode(item)
 
 
 class WorkerPool:
@@ -178,11 +200,11 @@ class WorkerPool:
         while running:
             kind, payload = self._early.popleft() if self._early else self._next_message()
             if kind == "detections":
-                yield from payload
+                yield from _unpack(payload)
             elif kind == "file":
-                name, events, batch = payload
-                yield from batch
-                yield FileDone(name, events, self._sizes.get(name, 0))
+                name, events, batch, tally = payload
+                yield from _unpack(batch)
+                yield FileDone(name, events, self._sizes.get(name, 0), tally)
             elif kind == "problem":
                 on_problem(payload)
             elif kind == "ready":

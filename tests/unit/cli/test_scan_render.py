@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import pickle
 from datetime import UTC, datetime, timedelta, timezone
 
 import orjson
@@ -11,13 +13,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 
-from shieldwall.cli.render import detection_record, render_summary
-from shieldwall.cli.render.records import utc_iso
-from shieldwall.cli.render.writers import CsvWriter, JsonlWriter, to_json
+from shieldwall.cli.render import render_summary
 from shieldwall.model.detection import AttackTechnique, Detection, Level
 from shieldwall.model.errors import InputError, RuleError
 from shieldwall.model.event import Event, SourceRef
-from shieldwall.runtime.scan_summary import ScanSummary
+from shieldwall.runtime.scan_output import (
+    CsvEncoder,
+    JsonlEncoder,
+    detection_record,
+    to_json,
+    utc_iso,
+)
+from shieldwall.runtime.scan_summary import DetectionTally, ScanSummary
 
 
 @pytest.mark.parametrize(
@@ -94,23 +101,40 @@ def test_json_encodes_what_events_may_hold() -> None:
     }
 
 
-def test_jsonl_writes_one_line_per_detection() -> None:
-    out = io.BytesIO()
-    writer = JsonlWriter(out)
-    writer.write(_correlation())
-    writer.write(_correlation())
-    writer.close()
-    lines = out.getvalue().splitlines()
+def test_jsonl_encodes_one_line_per_detection() -> None:
+    encoder = JsonlEncoder()
+    out = encoder.header() + encoder.encode(_correlation()) + encoder.encode(_correlation())
+    lines = out.splitlines()
     assert [orjson.loads(line)["rule_id"] for line in lines] == ["c1", "c1"]
 
 
 def test_csv_row_for_a_correlation() -> None:
-    out = io.StringIO()
-    writer = CsvWriter(out)
-    writer.write(_correlation())
-    header, row = out.getvalue().splitlines()
+    encoder = CsvEncoder()
+    header, row = (encoder.header() + encoder.encode(_correlation())).decode().splitlines()
     assert header.startswith("timestamp,level,rule_id")
     assert "T1110" in row and "credential-access" in row and ',2,"{""user"":""bob""}"' in row
+
+
+def test_csv_rows_encoded_apart_concatenate_into_one_valid_file() -> None:
+    """Workers encode rows separately; the parent concatenates them: still one CSV."""
+    first, second = CsvEncoder(), pickle.loads(pickle.dumps(CsvEncoder()))
+    awkward = Detection("r", 'a "quoted",\nmulti-line', Level.LOW, (), None, SourceRef("x", 3))
+    data = first.header() + first.encode(awkward) + second.encode(_correlation())
+    rows = list(csv.DictReader(io.StringIO(data.decode(), newline="")))
+    assert [row["rule_title"] for row in rows] == ['a "quoted",\nmulti-line', "Burst"]
+    assert rows[1]["techniques"] == "T1110"
+
+
+def test_a_tally_absorbs_another_as_if_it_had_counted_both() -> None:
+    detections = [_correlation(), Detection("r", "R", Level.LOW, (), None, None)]
+    alone, split, other = DetectionTally(), DetectionTally(), DetectionTally()
+    for detection in detections:
+        alone.count_detection(detection)
+    split.count_detection(detections[0])
+    other.count_detection(detections[1])
+    split.absorb(other)
+    assert split == alone
+    assert alone.by_technique == {"T1110": 1} and alone.detections == 2
 
 
 def test_summary_lists_every_rule_failure_and_groups_reasons() -> None:

@@ -145,6 +145,9 @@ class FakeCorrelator:
     def emits_base(self, rule_id: str, rule_name: str | None = None) -> bool:
         return not any(s["correlation"] == rule_id and s.get("hide_base") for s in self.specs)
 
+    def routes(self, rule_id: str, rule_name: str | None = None) -> bool:
+        return any(spec["correlation"] == rule_id for spec in self.specs)
+
     @staticmethod
     def _correlation(spec: dict[str, Any], seen: list[Detection]) -> Detection:
         return Detection(

@@ -1,12 +1,12 @@
-"""Output of ``shieldwall scan``: detection writers (JSONL, CSV, table) and the summary.
+"""Output of ``shieldwall scan`` for people: the detection table and the summary.
 
-Formatting lives here, apart from the runtime that computes the results (as volatility3 keeps
-renderers apart from plugins): the runtime yields :class:`Detection` objects and a
-:class:`ScanSummary`; these modules only turn them into text.
+Formatting for people lives here, apart from the runtime that computes the results (as
+volatility3 keeps renderers apart from plugins). The machine formats, JSONL and CSV, are
+encoded by the runtime (``runtime.scan_output``) so that ``--jobs`` workers can encode in
+parallel.
 """
 
-from shieldwall.cli.render.records import detection_record
 from shieldwall.cli.render.summary import render_summary
-from shieldwall.cli.render.writers import FORMATS, DetectionWriter, open_writer
+from shieldwall.cli.render.writers import FORMATS, OutputFormat, TableWriter
 
-__all__ = ["FORMATS", "DetectionWriter", "detection_record", "open_writer", "render_summary"]
+__all__ = ["FORMATS", "OutputFormat", "TableWriter", "render_summary"]

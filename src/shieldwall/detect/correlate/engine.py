@@ -112,6 +112,11 @@ class CorrelationEngine:
         key = self._index.key_of(rule_id, rule_name or rule_id) or canonical_id(rule_id)
         return self._generate.get(key, True)
 
+    def routes(self, rule_id: str, rule_name: str | None = None) -> bool:
+        """True if some correlation takes this rule's detections (so they must be fed)."""
+        key = self._index.key_of(rule_id, rule_name)
+        return key is not None and key in self._routes
+
     def feed(self, detection: Detection) -> list[Detection]:
         """Take one detection; return the correlation detections it completes (R14 chained)."""
         fired: list[Detection] = []
