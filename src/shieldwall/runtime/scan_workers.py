@@ -3,9 +3,10 @@
 Each worker loads the rules once and builds its engine (compiled rules hold closures and do
 not pickle; loading in the workers runs in parallel, so it costs one load of wall time); the
 first worker also sends a :class:`RuleDigest` back, so the parent reports and correlates
-without loading the rules itself. Workers then take files from a shared queue, largest
-first, so a big file does not leave a core idle at the end. Detections come back in batches
-through a bounded queue: a slow consumer slows the workers rather than filling memory.
+without loading the rules itself. Workers then take files from a shared list, largest
+first, so a big file does not leave a core idle at the end. Detections, problems and file
+ends come back in batches (see :mod:`.scan_batch`) through a pipe per worker (see
+:mod:`.scan_worker_process`): a slow consumer slows the workers rather than filling memory.
 
 Order: within a file, detections keep record order; across files they arrive as the workers
 finish them, so the output order of a ``--jobs N`` scan is not the file order and can differ
@@ -20,59 +21,39 @@ guard.
 from __future__ import annotations
 
 import multiprocessing
-import queue
-import resource
-import time
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from shieldwall.detect.attack import AttackCatalogue
-from shieldwall.model.errors import ShieldwallError
-from shieldwall.model.event import RecordFormat
-from shieldwall.runtime.scan_batch import BatchBuilder, BatchItem, parent_route
-from shieldwall.runtime.scan_finish import DetectionFinisher
-from shieldwall.runtime.scan_output import DetectionEncoder
-from shieldwall.runtime.scan_pipeline import (
-    FileDone,
-    FileScanner,
-    StreamItem,
-    WorkersDone,
-    file_size,
-)
-from shieldwall.runtime.scan_stages import ProblemSink, RuleDigest, ScanStages
-from shieldwall.runtime.scan_summary import DetectionTally
+from shieldwall.model.errors import InputError, ShieldwallError
+from shieldwall.runtime.scan_batch import BatchItem
+from shieldwall.runtime.scan_pipeline import StreamItem, WorkersDone, file_size
+from shieldwall.runtime.scan_stages import ProblemSink, RuleDigest
 from shieldwall.runtime.scan_wire import decode
+from shieldwall.runtime.scan_worker_process import (
+    WorkerChannels,
+    WorkerPlan,
+    enlarge_pipe,
+    worker_main,
+)
 
-BATCH_SIZE = 256
+__all__ = ["WorkerPlan", "WorkerPool"]
+
 POLL_SECONDS = 0.5
 PRELOAD = [
-    "shieldwall.runtime.scan_workers",
+    "shieldwall.runtime.scan_worker_process",
     "shieldwall.detect.engine",
     "shieldwall.ingest",
     "shieldwall.normalise",
 ]
 """Imported once by the fork server, so each worker does not pay pySigma's import again."""
 
-Message = tuple[str, Any]
-
-
-@dataclass(frozen=True)
-class WorkerPlan:
-    """What a worker needs to build its engine; pickled into the process."""
-
-    stages: ScanStages
-    rule_paths: tuple[Path, ...]
-    selection: Any
-    placeholders: Path | None
-    fmt: RecordFormat | None
-    catalogue: AttackCatalogue
-    encoder: DetectionEncoder | None
-    """With an encoder the workers encode what they can (see :mod:`.scan_batch`)."""
+Message = tuple[int, str, Any]
+"""(worker number, kind, payload)."""
 
 
 def _context() -> BaseContext:
@@ -83,67 +64,15 @@ def _context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _worker_main(number: int, plan: WorkerPlan, channels: _Channels) -> None:
-    """Worker process entry: build the engine, wait for the others, scan until the sentinel."""
-    results = channels.results
-    try:
-        ruleset = plan.stages.load_rules(
-            plan.rule_paths, selection=plan.selection, placeholders=plan.placeholders
-        )
-        engine = plan.stages.make_engine(ruleset) if ruleset.rules else None
-    except ShieldwallError as exc:
-        results.put(("fatal", exc))
-        return
-    results.put(("loaded", RuleDigest.of(ruleset) if number == 0 else None))
-    if engine is None:
-        results.put(("done", (_peak_rss_kib(), 0.0)))
-        return
-    channels.start_line.wait()
-    results.put(("ready", time.monotonic()))
-    cpu_at_start = time.process_time()
-    scanner = FileScanner(
-        plan.stages, engine, fmt=plan.fmt, on_problem=lambda p: results.put(("problem", p))
-    )
-    batches = BatchBuilder(
-        DetectionFinisher(plan.catalogue, DetectionTally()),
-        plan.encoder,
-        parent_route(plan.stages, RuleDigest.of(ruleset)) if plan.encoder else _everything,
-    )
-    while (name := channels.tasks.get()) is not None:
-        for detection in scanner.scan(Path(name)):
-            batches.add(detection)
-            if batches.size >= BATCH_SIZE:
-                results.put(("detections", batches.take()))
-        results.put(("file", (name, scanner.events, batches.take(), batches.take_tally())))
-    results.put(("done", (_peak_rss_kib(), time.process_time() - cpu_at_start)))
-
-
-def _everything(rule_id: str, rule_name: str | None) -> bool:
-    """Without an encoder, every detection goes to the parent."""
-    return True
-
-
-def _peak_rss_kib() -> int:
-    """This process's peak resident set (workers are the fork server's children, not ours)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-@dataclass(frozen=True)
-class _Channels:
-    """The queues and the start barrier the parent shares with its workers."""
-
-    tasks: Any
-    results: Any
-    start_line: Any
-    """All workers start scanning together, once every one has loaded the rules: the work
-    then splits evenly, and the scan rate measures N cores scanning, not a staggered start.
-    The cost is the spread of rule-loading times (well under a second), once."""
-
-
-def _unpack(items: list[BatchItem]) -> Iterator[StreamItem]:
-    """Encoded chunks pass as they are; detections sent whole are rebuilt."""
+def _unpack(items: list[BatchItem], on_problem: ProblemSink) -> Iterator[StreamItem]:
+    """Encoded chunks and file ends pass as they are; detections sent whole are rebuilt."""
     for item in items:
-        yield item if isinstance(item, bytes) else decode(item)
+        if isinstance(item, tuple):
+            yield decode(item)
+        elif isinstance(item, InputError):
+            on_problem(item)
+        else:
+            yield item
 
 
 class WorkerPool:
@@ -151,38 +80,43 @@ class WorkerPool:
 
     def __init__(self, plan: WorkerPlan, files: Sequence[Path], jobs: int) -> None:
         context = _context()
-        self._tasks: Any = context.Queue()
-        self._results: Any = context.Queue(maxsize=4 * jobs)
-        channels = _Channels(self._tasks, self._results, context.Barrier(jobs))
-        self._channels = channels
+        sizes = {str(path): file_size(path) for path in files}
+        largest_first = tuple(sorted(sizes, key=lambda name: (-sizes[name], name)))
+        cursor, start_line = context.Value("q", 0), context.Barrier(jobs)
+        self._readers: dict[Connection, int] = {}
+        self._channels: list[WorkerChannels] = []
         """Held for the pool's life: a process drops its args once started, and the barrier's
         semaphore must outlive the children's unpickling of it."""
-        self._sizes = {str(path): file_size(path) for path in files}
-        for name in sorted(self._sizes, key=lambda n: (-self._sizes[n], n)):
-            self._tasks.put(name)
-        for _ in range(jobs):
-            self._tasks.put(None)
+        for number in range(jobs):
+            reader, writer = context.Pipe(duplex=False)
+            enlarge_pipe(writer)
+            self._readers[reader] = number
+            self._channels.append(WorkerChannels(largest_first, cursor, start_line, writer))
         self._processes: list[BaseProcess] = [
             context.Process(  # type: ignore[attr-defined]
-                target=_worker_main, args=(number, plan, channels), daemon=True
+                target=worker_main, args=(number, plan, channels), daemon=True
             )
-            for number in range(jobs)
+            for number, channels in enumerate(self._channels)
         ]
-        self._early: deque[Message] = deque()
+        self._inbox: deque[Message] = deque()
+        self._finished: set[int] = set()
         self.started_at: float | None = None
         """When the workers started scanning (monotonic clock, shared by processes)."""
 
     def start(self) -> RuleDigest:
         """Start the workers; return the rule digest once the first worker has loaded them."""
-        for process in self._processes:
-            process.start()
         try:
+            for process, channels in zip(self._processes, self._channels, strict=True):
+                process.start()
+                channels.out.close()
+            parked: list[Message] = []
             while True:
-                kind, payload = self._next_message()
-                if kind == "loaded" and payload is not None:
-                    digest: RuleDigest = payload
+                message = self._next_message()
+                if message[1] == "loaded" and message[2] is not None:
+                    self._inbox.extendleft(reversed(parked))
+                    digest: RuleDigest = message[2]
                     return digest
-                self._early.append((kind, payload))
+                parked.append(message)
         except BaseException:
             self.close()
             raise
@@ -195,22 +129,14 @@ class WorkerPool:
             self.close()
 
     def _receive(self, on_problem: ProblemSink) -> Iterator[StreamItem]:
-        running = len(self._processes)
-        peak_rss, cpu_seconds = 0, []
-        while running:
-            kind, payload = self._early.popleft() if self._early else self._next_message()
-            if kind == "detections":
-                yield from _unpack(payload)
-            elif kind == "file":
-                name, events, batch, tally = payload
-                yield from _unpack(batch)
-                yield FileDone(name, events, self._sizes.get(name, 0), tally)
-            elif kind == "problem":
-                on_problem(payload)
+        peak_rss, cpu_seconds = 0, list[float]()
+        while len(cpu_seconds) < len(self._processes):
+            _, kind, payload = self._next_message()
+            if kind == "batch":
+                yield from _unpack(payload, on_problem)
             elif kind == "ready":
                 self._mark_ready(payload)
             elif kind == "done":
-                running -= 1
                 peak_rss = max(peak_rss, payload[0])
                 cpu_seconds.append(payload[1])
         yield WorkersDone(self.started_at, peak_rss, tuple(cpu_seconds))
@@ -219,20 +145,36 @@ class WorkerPool:
         self.started_at = moment if self.started_at is None else min(self.started_at, moment)
 
     def _next_message(self) -> Message:
-        while True:
-            try:
-                message: Message = self._results.get(timeout=POLL_SECONDS)
-            except queue.Empty:
-                self._check_alive()
-                continue
-            if message[0] == "fatal":
-                raise message[1]
-            return message
+        """The next message from any worker, in arrival order per worker."""
+        while not self._inbox:
+            if not self._readers:
+                raise ShieldwallError("every scan worker has gone before finishing")
+            for reader in wait(list(self._readers), timeout=POLL_SECONDS):
+                self._read_one(reader)  # type: ignore[arg-type]
+        message = self._inbox.popleft()
+        if message[1] == "fatal":
+            raise message[2]
+        return message
 
-    def _check_alive(self) -> None:
-        for number, process in enumerate(self._processes):
-            if process.exitcode not in (None, 0):
-                raise ShieldwallError(f"scan worker {number} died (exit code {process.exitcode})")
+    def _read_one(self, reader: Connection) -> None:
+        number = self._readers[reader]
+        try:
+            kind, payload = reader.recv()
+        except EOFError:
+            del self._readers[reader]
+            reader.close()
+            if number not in self._finished:
+                self._lost(number)
+            return
+        if kind == "done":
+            self._finished.add(number)
+        self._inbox.append((number, kind, payload))
+
+    def _lost(self, number: int) -> None:
+        """A worker's pipe closed before it said it was done: it died."""
+        process = self._processes[number]
+        process.join(timeout=POLL_SECONDS)
+        raise ShieldwallError(f"scan worker {number} died (exit code {process.exitcode})")
 
     def close(self) -> None:
         """Stop any worker still running (an abandoned or failed scan) and reap them all."""
@@ -242,6 +184,6 @@ class WorkerPool:
         for process in self._processes:
             if process.pid is not None:
                 process.join(timeout=5)
-        for channel in (self._tasks, self._results):
-            channel.cancel_join_thread()
-            channel.close()
+        for reader in self._readers:
+            reader.close()
+        self._readers.clear()

@@ -196,6 +196,13 @@ def test_a_worker_that_cannot_build_its_engine_fails_the_scan(logs, rules, catal
     assert multiprocessing.active_children() == []
 
 
+def test_a_worker_that_dies_mid_scan_fails_the_scan_naming_it(logs, rules, catalogue) -> None:
+    write_log(logs / "die-now.log", ["whoami"])
+    with pytest.raises(ShieldwallError, match=r"scan worker \d died \(exit code 7\)"):
+        list(scan([logs], [rules], jobs=2, stages=FAKE_STAGES, catalogue=catalogue))
+    assert multiprocessing.active_children() == []
+
+
 def test_abandoning_a_parallel_scan_stops_its_workers(logs, rules, catalogue) -> None:
     stream = iter(scan([logs], [rules], jobs=2, stages=FAKE_STAGES, catalogue=catalogue))
     assert isinstance(next(stream), Detection)

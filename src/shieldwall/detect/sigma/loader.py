@@ -31,6 +31,10 @@ from shieldwall.model.errors import RuleError
 __all__ = ["RuleSelection", "RuleSet", "discover_rule_files", "load_rules"]
 
 RULE_SUFFIXES = (".yml", ".yaml")
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML was built with it: the same safe constructors, with the
+scanner and parser in C. Loading the 2,407 SigmaHQ Windows rules took 4.8 s with the pure
+Python loader, most of it in YAML parsing."""
 
 
 @dataclass
@@ -76,7 +80,7 @@ def _reason(error: Exception) -> str:
 def _read_documents(path: Path, docs: _Documents) -> list[dict[str, Any]]:
     source = str(path)
     try:
-        loaded = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        loaded = list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER))
     except (OSError, UnicodeDecodeError) as exc:
         docs.problems.append(RuleError(f"cannot read: {exc}", source=source))
         return []
