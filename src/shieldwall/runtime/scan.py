@@ -209,10 +209,17 @@ class ScanRun:
         self.summary.scan_seconds = time.monotonic() - started
 
     def _workers_done(self, done: WorkersDone, started: float) -> float:
-        """Record the workers' memory; scanning began when the first worker was ready."""
+        """Record the workers' memory; scanning began when the workers passed the start line.
+
+        The parent starts reading once the first worker has loaded the rules; until the
+        others have too, it waits, and that wait is rule loading, not scanning.
+        """
         self.summary.worker_peak_rss_kib = done.peak_rss_kib
         self.summary.worker_cpu_seconds = done.cpu_seconds
-        return min(started, done.started_at) if done.started_at is not None else started
+        if done.started_at is None:
+            return started
+        self.summary.load_seconds += max(0.0, done.started_at - started)
+        return done.started_at
 
     def _emit(self, detection: Detection, correlator: CorrelatorLike | None) -> Iterator[Detection]:
         finish = self._finisher.finish
