@@ -14,18 +14,12 @@ from pathlib import Path
 import orjson
 import pytest
 
-from shieldwall.detect.attack import AttackCatalogue, build_table
+from shieldwall.detect.attack import AttackCatalogue
 from shieldwall.model.errors import ShieldwallError
 from shieldwall.runtime.scan import scan
 from shieldwall.runtime.scan_output import CsvEncoder, DetectionEncoder, JsonlEncoder
 from shieldwall.runtime.scan_summary import ScanSummary
 from tests.unit.runtime.scan_fakes import FAKE_STAGES, write_log, write_rule
-from tests.unit.runtime.test_scan_runtime import CATALOGUE_BUNDLE
-
-
-@pytest.fixture
-def catalogue() -> AttackCatalogue:
-    return AttackCatalogue(build_table(CATALOGUE_BUNDLE, source_name="test"))
 
 
 @pytest.fixture

@@ -9,29 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from shieldwall.detect.attack import AttackCatalogue, build_table
+from shieldwall.detect.attack import AttackCatalogue
 from shieldwall.model.detection import Detection, Level
 from shieldwall.model.errors import InputError, ShieldwallError
 from shieldwall.runtime.scan import scan
 from shieldwall.runtime.scan_summary import ScanProgress
 from tests.unit.runtime.scan_fakes import FAKE_STAGES, write_log, write_rule
-
-CATALOGUE_BUNDLE = {
-    "objects": [
-        {
-            "type": "attack-pattern",
-            "id": "attack-pattern--1",
-            "name": "PowerShell",
-            "external_references": [{"source_name": "mitre-attack", "external_id": "T1059.001"}],
-            "kill_chain_phases": [{"kill_chain_name": "mitre-attack", "phase_name": "execution"}],
-        }
-    ]
-}
-
-
-@pytest.fixture
-def catalogue() -> AttackCatalogue:
-    return AttackCatalogue(build_table(CATALOGUE_BUNDLE, source_name="test"))
 
 
 @pytest.fixture
