@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 STATUS_OF: list[tuple[type[errors.ShieldwallError], int, str]] = [
     (errors.AuthenticationError, 401, "Unauthorized"),
+    (errors.RateLimitedError, 429, "Too Many Requests"),
     (errors.PermissionDeniedError, 403, "Forbidden"),
     (errors.NotFoundError, 404, "Not Found"),
     (errors.ConflictError, 409, "Conflict"),
@@ -32,10 +33,17 @@ STATUS_OF: list[tuple[type[errors.ShieldwallError], int, str]] = [
 ]
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     """A problem document response."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE, headers=headers)
 
 
@@ -45,6 +53,8 @@ def _shieldwall_error(_request: Request, exc: Exception) -> JSONResponse:
             detail = "not found" if status == 404 else str(exc)
             if status == 503:
                 detail = "a backing service is unavailable; try again"
+            if isinstance(exc, errors.RateLimitedError):
+                return problem(status, title, detail, {"Retry-After": str(exc.retry_after)})
             return problem(status, title, detail)
     return _unexpected(_request, exc)
 

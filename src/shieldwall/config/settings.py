@@ -46,6 +46,16 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
     audit_checkpoint_every: int = Field(default=1000, ge=1, le=1_000_000)
     token_ttl_days: int = Field(default=90, ge=1, le=3650)
+    login_failures_per_account: int = Field(
+        default=5, ge=1, le=1000, description="Failed logins for one e-mail in 15 min before 429."
+    )
+    login_failures_per_address: int = Field(
+        default=30,
+        ge=0,
+        le=100_000,
+        description="Failed logins from one client address in 15 min before 429; 0 turns the"
+        " address limit off (behind a reverse proxy every client shares its address).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     tls_cert_file: Path | None = Field(
         default=None, description="PEM certificate chain: with tls_key_file, serve HTTPS only."

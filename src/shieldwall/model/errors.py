@@ -10,6 +10,7 @@ without catching broad ``Exception``::
     │   └── RuleError        a detection rule that cannot be loaded or compiled
     ├── NotFoundError        absent, or present but not visible to the principal (no oracle)
     ├── AuthenticationError  no or bad credentials
+    ├── RateLimitedError     too many attempts; says when to try again
     ├── PermissionDeniedError  authenticated but the role may not do this (own organisation only)
     ├── ConflictError        uniqueness or version conflict
     ├── StoreError           the database is unreachable or refused an operation
@@ -58,6 +59,21 @@ class NotFoundError(ShieldwallError):
 
 class AuthenticationError(ShieldwallError):
     """Credentials are missing, malformed, expired or revoked."""
+
+
+class RateLimitedError(ShieldwallError):
+    """Too many attempts (failed logins, say); ``retry_after`` is in whole seconds."""
+
+    def __init__(self, reason: str, *, retry_after: int) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rate_limited, (str(self), self.retry_after))
+
+
+def _rate_limited(reason: str, retry_after: int) -> RateLimitedError:
+    return RateLimitedError(reason, retry_after=retry_after)
 
 
 class PermissionDeniedError(ShieldwallError):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shieldwall.config.settings import Settings
+from shieldwall.runtime.login_throttle import LoginThrottle, ThrottlePolicy
 from shieldwall.store import migrate
 from shieldwall.store.audit.signing import Signer, load_or_create_signer
 from shieldwall.store.sql.engine import create_sql_engine
@@ -18,6 +19,17 @@ class Services:
     settings: Settings
     store: SqlStore
     signer: Signer
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    """Failed-login counts of this process (see :mod:`.login_throttle`)."""
+
+    @classmethod
+    def of(cls, settings: Settings, store: SqlStore, signer: Signer) -> Services:
+        """The services, with the login limits the settings give."""
+        policy = ThrottlePolicy(
+            per_account=settings.login_failures_per_account,
+            per_address=settings.login_failures_per_address,
+        )
+        return cls(settings, store, signer, LoginThrottle(policy))
 
 
 def open_services(settings: Settings, *, upgrade: bool = True) -> Services:
@@ -31,4 +43,4 @@ def open_services(settings: Settings, *, upgrade: bool = True) -> Services:
         migrate.upgrade(engine)
     signer = load_or_create_signer(settings.data_dir)
     store = SqlStore(engine, signer, checkpoint_every=settings.audit_checkpoint_every)
-    return Services(settings=settings, store=store, signer=signer)
+    return Services.of(settings, store, signer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from httpx import Response
 
 from shieldwall.model.errors import AuthenticationError
 from shieldwall.runtime import accounts
@@ -161,3 +162,39 @@ def test_login_is_refused_for_a_suspended_organisation(world: World) -> None:
         "/api/v1/login", json={"email": "q@alpha.example", "password": "correct horse battery"}
     )
     assert response.status_code == 401
+
+
+def _login(world: World, email: str, password: str) -> Response:
+    return world.client.post("/api/v1/login", json={"email": email, "password": password})
+
+
+def test_repeated_failed_logins_are_refused_with_429_before_the_password_is_checked(
+    world: World,
+) -> None:
+    world.client.post(
+        "/api/v1/organisations/alpha/people",
+        json={"name": "R", "email": "r@alpha.example", "role": "analyst", "password": "right one!"},
+        headers=world.auth("alpha-lead"),
+    )
+    limit = world.services.login_throttle.policy.per_account
+    assert [_login(world, "r@alpha.example", "wrong").status_code for _ in range(limit)] == (
+        [401] * limit
+    )
+    refused = _login(world, "r@alpha.example", "right one!")
+    assert refused.status_code == 429
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert 0 < int(refused.headers["Retry-After"]) <= 900
+    assert refused.json()["status"] == 429 and "try again later" in refused.json()["detail"]
+    audit = world.client.get("/api/v1/audit?limit=1000", headers=world.auth("centre-admin"))
+    outcomes = [e["outcome"] for e in audit.json() if e["action"] == "session.login"]
+    assert outcomes == ["denied"] * limit  # the refused attempt issued nothing
+
+
+def test_an_unknown_account_is_throttled_alike(world: World) -> None:
+    """The limit is no oracle for which e-mails have accounts."""
+    limit = world.services.login_throttle.policy.per_account
+    for _ in range(limit):
+        assert _login(world, "ghost@alpha.example", "guess").status_code == 401
+    refused = _login(world, "ghost@alpha.example", "guess")
+    assert refused.status_code == 429
+    assert _login(world, "other@alpha.example", "guess").status_code == 401

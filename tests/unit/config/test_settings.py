@@ -43,6 +43,10 @@ def test_config_file_can_come_from_the_environment(tmp_path: Path) -> None:
         ({"SHIELDWALL_DATABSE_URL": "sqlite:///x.db"}, "SHIELDWALL_DATABSE_URL"),
         ({"SHIELDWALL_SQLITE_SYNCHRONOUS": "NORMAL"}, "SHIELDWALL_SQLITE_SYNCHRONOUS"),
         ({"SHIELDWALL_SQLITE_JOURNAL_MODE": "DELETE"}, "SHIELDWALL_SQLITE_JOURNAL_MODE"),
+        (
+            {"SHIELDWALL_LOGIN_FAILURES_PER_ACCOUNT": "0"},
+            "SHIELDWALL_LOGIN_FAILURES_PER_ACCOUNT",
+        ),
     ],
 )
 def test_bad_settings_name_the_key(env: dict[str, str], key: str) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from shieldwall.api.deps import PrincipalDep, ServicesDep
 from shieldwall.api.schemas import IssuedTokenOut, LoginIn, Me, TokenIn, TokenOut
 from shieldwall.runtime import accounts
+from shieldwall.runtime.login_throttle import throttled_login
 
 router = APIRouter(prefix="/api/v1", tags=["tokens"])
 
@@ -42,7 +43,11 @@ def revoke_token(token_id: str, svc: ServicesDep, who: PrincipalDep) -> Response
 
 
 @router.post("/login", status_code=status.HTTP_201_CREATED)
-def login(body: LoginIn, svc: ServicesDep) -> IssuedTokenOut:
-    """Exchange e-mail and password for a token valid 12 hours (for people, not sensors)."""
-    issued = accounts.login(svc.store, body.email, body.password)
+def login(body: LoginIn, svc: ServicesDep, request: Request) -> IssuedTokenOut:
+    """Exchange e-mail and password for a token valid 12 hours (for people, not sensors).
+
+    Repeated failures for one account or from one address get 429 with ``Retry-After``.
+    """
+    address = request.client.host if request.client else None
+    issued = throttled_login(svc.store, svc.login_throttle, body.email, body.password, address)
     return IssuedTokenOut(**TokenOut.of(issued.token).model_dump(), secret=issued.secret)
