@@ -89,8 +89,8 @@ def scan(
         load_seconds=time.monotonic() - started,
     )
     correlator = _correlator(chosen, digest, summary)
-    run = ScanRun(files, summary, stream, correlator, DetectionFinisher(techniques, summary))
-    run.encoder = encoder
+    finisher = DetectionFinisher(techniques, summary)
+    run = ScanRun(files, summary, stream, correlator, finisher, encoder)
     run.on_progress, run.on_problem = on_progress, on_problem
     return run
 
@@ -158,12 +158,14 @@ class ScanRun:
         stream: Stream,
         correlator: CorrelatorLike | None,
         finisher: DetectionFinisher,
+        encoder: DetectionEncoder | None = None,
     ) -> None:
         self.files = files
         self.summary = summary
         self.on_progress: ProgressSink | None = None
         self.on_problem: ProblemSink | None = None
-        self.encoder: DetectionEncoder | None = None
+        self.encoder = encoder
+        """Set when the workers were told to encode: then only :meth:`encoded` may run."""
         self._correlator = correlator
         self._stream = stream
         self._finisher = finisher
