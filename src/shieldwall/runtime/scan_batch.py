@@ -3,7 +3,7 @@
 With an encoder (the CLI's JSONL and CSV output), a worker finishes and encodes most
 detections itself, and a run of them crosses to the parent as one ``bytes`` chunk: the
 parent only writes it. Measured over four copies of the EVTX corpus (67,204 events, 21,916
-detections, 2,407 rules), the parent's CPU time fell from 0.23 s to 0.06 s, on a machine
+detections, 2,407 rules), the parent's CPU time fell from 0.23 s to about 0.11 s, on a machine
 where it shares two cores with both workers.
 
 Only detections the parent must see itself cross as objects (flat tuples, see

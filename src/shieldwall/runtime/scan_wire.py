@@ -4,7 +4,7 @@ Pickling a slotted dataclass goes through ``copyreg`` and ``dataclasses._datacla
 (Python code, once per object, three objects per detection); a tuple of strings, numbers and
 dicts is pickled and unpickled entirely in C. Measured over the 5,479 detections of the EVTX
 corpus, in batches of 256: dataclasses dump in 41 ms and load in 34 ms; these tuples dump in
-17 ms and, rebuilt into detections, load in 19 ms (see ``bench/scan.py``). The parent is a
+17 ms and, rebuilt into detections, load in 19 ms. The parent is a
 third process on the workers' cores, so every millisecond it spends here is taken from them.
 
 Only what a worker's engine produces crosses: base detections (``kind == "rule"``) with their

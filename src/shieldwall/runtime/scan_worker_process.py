@@ -82,14 +82,15 @@ def worker_main(number: int, plan: WorkerPlan, channels: WorkerChannels) -> None
     except ShieldwallError as exc:
         send(("fatal", exc))
         return
-    send(("loaded", RuleDigest.of(ruleset) if number == 0 else None))
+    digest = RuleDigest.of(ruleset)
+    send(("loaded", digest if number == 0 else None))
     if engine is None:
         send(("done", (_peak_rss_kib(), 0.0)))
         return
     batches = BatchBuilder(
         DetectionFinisher(plan.catalogue, DetectionTally()),
         plan.encoder,
-        parent_route(plan.stages, RuleDigest.of(ruleset)) if plan.encoder else _everything,
+        parent_route(plan.stages, digest) if plan.encoder else _everything,
     )
     scanner = FileScanner(plan.stages, engine, fmt=plan.fmt, on_problem=batches.problem)
     channels.start_line.wait()

@@ -75,6 +75,20 @@ def test_the_shapes_feeds_are_made_of_take_the_fast_path(pattern: str) -> None:
     assert run_validator(pattern, "2.1") == []
 
 
+def _indicator(pattern: str, **extra: str) -> dict[str, str]:
+    return {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+        "created": "2024-01-01T00:00:00.000Z",
+        "modified": "2024-01-01T00:00:00.000Z",
+        "pattern": pattern,
+        "pattern_type": "stix",
+        "valid_from": "2024-01-01T00:00:00Z",
+        **extra,
+    }
+
+
 @pytest.mark.parametrize(
     ("pattern", "reason"),
     [
@@ -86,33 +100,14 @@ def test_the_shapes_feeds_are_made_of_take_the_fast_path(pattern: str) -> None:
 def test_a_bad_pattern_is_refused_with_the_reference_library_reason(
     pattern: str, reason: str
 ) -> None:
-    indicator = {
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
-        "created": "2024-01-01T00:00:00.000Z",
-        "modified": "2024-01-01T00:00:00.000Z",
-        "pattern": pattern,
-        "pattern_type": "stix",
-        "valid_from": "2024-01-01T00:00:00Z",
-    }
+    indicator = _indicator(pattern)
     assert not is_plain_pattern(pattern)
     with pytest.raises(InputError, match=reason):
         validate(indicator)
 
 
 def test_a_plain_pattern_object_is_still_checked_in_full_and_stored_unchanged() -> None:
-    indicator = {
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
-        "created": "2024-01-01T00:00:00.000Z",
-        "modified": "2024-01-01T00:00:00.000Z",
-        "pattern": "[ipv4-addr:value = '203.0.113.7']",
-        "pattern_type": "stix",
-        "valid_from": "2024-01-01T00:00:00Z",
-        "valid_until": "2023-01-01T00:00:00Z",
-    }
+    indicator = _indicator("[ipv4-addr:value = '203.0.113.7']", valid_until="2023-01-01T00:00:00Z")
     with pytest.raises(InputError, match="valid_until"):
         validate(indicator)
     del indicator["valid_until"]
