@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import event
 
 from shieldwall.model.identity import Organisation, OrgKind, Person, Principal, Role
+from shieldwall.model.intel import IntelQuery
 from shieldwall.policy.markings import TLP_GREEN
 from shieldwall.share.intel.audience import Addressing
 from shieldwall.share.intel.directory import StoreDirectory
@@ -33,7 +34,6 @@ from shieldwall.share.intel.session import intel_session
 from shieldwall.share.intel.sightings import countable_sightings
 from shieldwall.store import migrate
 from shieldwall.store.audit.signing import Signer
-from shieldwall.store.intel_records import IntelQuery
 from shieldwall.store.sql.engine import create_sql_engine
 from shieldwall.store.sql.store import SqlStore
 

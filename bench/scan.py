@@ -28,9 +28,9 @@ from pathlib import Path
 from shieldwall.ingest import discover_files, iter_records
 from shieldwall.model.errors import InputError
 from shieldwall.normalise import normalise
-from shieldwall.runtime.scan import scan
-from shieldwall.runtime.scan_output import JsonlEncoder
-from shieldwall.runtime.scan_summary import ScanSummary
+from shieldwall.scan.encoders import JsonlEncoder
+from shieldwall.scan.run import scan
+from shieldwall.scan.summary import ScanSummary
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 

@@ -73,10 +73,10 @@ def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
 
 def start_shieldwall(folder: Path) -> Target:
     """Seed one member and a token, then run `shieldwall up` on a free port."""
+    from shieldwall.access import accounts
+    from shieldwall.access.accounts import OPERATOR
     from shieldwall.config.settings import load_settings
     from shieldwall.model.identity import Organisation, OrgKind, Person, Role
-    from shieldwall.runtime import accounts
-    from shieldwall.runtime.accounts import OPERATOR
     from shieldwall.runtime.wiring import open_services
 
     port = _port()

@@ -14,7 +14,7 @@ import argparse
 import json
 from pathlib import Path
 
-from shieldwall.runtime.scan import scan
+from shieldwall.scan.run import scan
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "scan" / "expected_corpus_summary.json"

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from shieldwall.access.auth import authenticate
 from shieldwall.model.errors import AuthenticationError
 from shieldwall.model.identity import Principal
-from shieldwall.runtime.auth import authenticate
 from shieldwall.runtime.wiring import Services
 
 

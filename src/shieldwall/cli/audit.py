@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
+from shieldwall.access import audit
 from shieldwall.cli.context import ConfigOption, err, out, reports_errors, services_from
-from shieldwall.runtime import audit
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 TAMPERED = 3

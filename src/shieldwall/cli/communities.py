@@ -11,13 +11,13 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from shieldwall.access import communities
+from shieldwall.access.accounts import OPERATOR
+from shieldwall.access.communities import CommunityView
 from shieldwall.cli.context import ConfigOption, out, reports_errors, services_from
 from shieldwall.model.errors import InputError
 from shieldwall.model.identity import OrgKind
 from shieldwall.model.sharing import Community, CommunityRule
-from shieldwall.runtime import communities
-from shieldwall.runtime.accounts import OPERATOR
-from shieldwall.runtime.communities import CommunityView
 
 community_app = typer.Typer(help="Communities: named sets of organisations.", no_args_is_help=True)
 

@@ -25,6 +25,7 @@ from shieldwall.cli.context import ConfigOption, err, out, reports_errors, servi
 from shieldwall.config.taxii import TaxiiPartner
 from shieldwall.model.errors import InputError, NotFoundError
 from shieldwall.model.identity import Principal, Role
+from shieldwall.model.intel import IntelQuery
 from shieldwall.policy.egress import Channel, ChannelKind
 from shieldwall.runtime.feeds import feed_runner
 from shieldwall.share.intel.export import select_for
@@ -33,7 +34,6 @@ from shieldwall.share.intel.validate import parse_timestamp
 from shieldwall.share.taxii_client.pull import PullReport
 from shieldwall.share.taxii_client.push import CEILINGS, PushReport, open_pusher
 from shieldwall.share.taxii_server.tombstones import tombstones_for
-from shieldwall.store.intel_records import IntelQuery
 from shieldwall.store.protocols import UnitOfWork
 
 FAILED = 1

@@ -22,6 +22,7 @@ from shieldwall.cli import feeds
 from shieldwall.cli.context import ConfigOption, err, out, reports_errors, services_from
 from shieldwall.model.errors import InputError, NotFoundError
 from shieldwall.model.identity import Principal, Role
+from shieldwall.model.intel import IntelQuery
 from shieldwall.share.intel.audience import Addressing
 from shieldwall.share.intel.directory import StoreDirectory
 from shieldwall.share.intel.export import EXPORT_CHANNEL, csv_rows, select_for, stix_bundle
@@ -29,7 +30,6 @@ from shieldwall.share.intel.intake import Intake, IntakeOptions, held_events, re
 from shieldwall.share.intel.misp_export import misp_events
 from shieldwall.share.intel.publish import publish_received
 from shieldwall.share.misp import FeedOptions, MispImportContext, export_feed
-from shieldwall.store.intel_records import IntelQuery
 from shieldwall.store.protocols import Store
 
 intel_app = typer.Typer(help="The STIX 2.1 intelligence store.", no_args_is_help=True)

@@ -12,11 +12,11 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from shieldwall.access import accounts
+from shieldwall.access.accounts import OPERATOR
 from shieldwall.cli.context import ConfigOption, out, reports_errors, services_from
 from shieldwall.model.errors import NotFoundError
 from shieldwall.model.identity import Organisation, OrgKind, OrgStatus, Person, Role
-from shieldwall.runtime import accounts
-from shieldwall.runtime.accounts import OPERATOR
 from shieldwall.store.protocols import Store
 
 org_app = typer.Typer(help="Member organisations.", no_args_is_help=True)

@@ -26,8 +26,8 @@ from shieldwall.detect.sigma.selection import RuleSelection
 from shieldwall.model.detection import Level
 from shieldwall.model.errors import InputError, ShieldwallError
 from shieldwall.model.event import RecordFormat
-from shieldwall.runtime.scan import ScanRun, scan
-from shieldwall.runtime.scan_output import encoder_for
+from shieldwall.scan.encoders import encoder_for
+from shieldwall.scan.run import ScanRun, scan
 
 USAGE_ERROR = 2
 SCAN_FAILED = 1

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from shieldwall.access.throttle import LoginThrottle, ThrottlePolicy
 from shieldwall.config.settings import Settings
-from shieldwall.runtime.login_throttle import LoginThrottle, ThrottlePolicy
 from shieldwall.store import migrate
 from shieldwall.store.audit.signing import Signer, load_or_create_signer
 from shieldwall.store.sql.engine import create_sql_engine

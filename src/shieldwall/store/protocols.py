@@ -15,8 +15,7 @@ from typing import Protocol
 from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint
 from shieldwall.model.credentials import ApiToken
 from shieldwall.model.identity import Organisation, OrgStatus, Person
-from shieldwall.model.sharing import Community
-from shieldwall.store.intel_records import (
+from shieldwall.model.intel import (
     Audience,
     CollectionRecord,
     NewVersion,
@@ -25,6 +24,7 @@ from shieldwall.store.intel_records import (
     StatusRecord,
     StoredVersion,
 )
+from shieldwall.model.sharing import Community
 
 
 class OrganisationRepository(Protocol):

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from shieldwall.access import accounts
+from shieldwall.access.accounts import OPERATOR
 from shieldwall.api.app import create_app
 from shieldwall.config.settings import load_settings
 from shieldwall.model.identity import Organisation, OrgKind, Person, Role
-from shieldwall.runtime import accounts
-from shieldwall.runtime.accounts import OPERATOR
 from shieldwall.runtime.wiring import Services, open_services
 
 MEMBER_ROLES = (Role.LEAD, Role.ANALYST, Role.LIAISON, Role.SENSOR)

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from httpx import Response
 
+from shieldwall.access import accounts
+from shieldwall.access.accounts import OPERATOR
+from shieldwall.access.auth import authenticate
+from shieldwall.access.credentials import TOKEN_BYTES, token_hash
 from shieldwall.model.errors import AuthenticationError
-from shieldwall.runtime import accounts
-from shieldwall.runtime.accounts import OPERATOR
-from shieldwall.runtime.auth import authenticate
-from shieldwall.runtime.credentials import TOKEN_BYTES, token_hash
 from tests.unit.api.conftest import World
 
 

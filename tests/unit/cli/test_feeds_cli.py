@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from shieldwall.access import accounts
+from shieldwall.access.accounts import OPERATOR
 from shieldwall.cli.main import app
 from shieldwall.config.settings import load_settings
 from shieldwall.model.identity import Organisation, OrgKind
-from shieldwall.runtime import accounts
-from shieldwall.runtime.accounts import OPERATOR
 from shieldwall.runtime.wiring import open_services
 from shieldwall.share.intel.identity import identity_id
 from shieldwall.store.protocols import FeedState

@@ -10,11 +10,11 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
+from shieldwall.access import accounts
+from shieldwall.access.accounts import OPERATOR
 from shieldwall.cli.main import app
 from shieldwall.config.settings import load_settings
 from shieldwall.model.identity import Organisation, OrgKind
-from shieldwall.runtime import accounts
-from shieldwall.runtime.accounts import OPERATOR
 from shieldwall.runtime.wiring import open_services
 from tests.unit.share.intel_world import MARK, indicator
 

@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 
 from shieldwall.cli.render.progress import progress_reporter
-from shieldwall.runtime.scan_summary import ScanProgress
+from shieldwall.scan.summary import ScanProgress
 
 PROGRESS = ScanProgress(
     files_done=2, files_total=3, bytes_done=10, bytes_total=20, events=1234, detections=5

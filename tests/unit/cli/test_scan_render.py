@@ -17,14 +17,14 @@ from shieldwall.cli.render import render_summary
 from shieldwall.model.detection import AttackTechnique, Detection, Level
 from shieldwall.model.errors import InputError, RuleError
 from shieldwall.model.event import Event, SourceRef
-from shieldwall.runtime.scan_output import (
+from shieldwall.scan.encoders import (
     CsvEncoder,
     JsonlEncoder,
     detection_record,
     to_json,
     utc_iso,
 )
-from shieldwall.runtime.scan_summary import DetectionTally, ScanSummary
+from shieldwall.scan.summary import DetectionTally, ScanSummary
 
 
 @pytest.mark.parametrize(

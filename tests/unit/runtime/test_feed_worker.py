@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from shieldwall.access import accounts
+from shieldwall.access.accounts import OPERATOR
 from shieldwall.cli import server
 from shieldwall.cli.main import app
 from shieldwall.config.settings import load_settings
 from shieldwall.model.errors import ConfigError
 from shieldwall.model.identity import Organisation, OrgKind
-from shieldwall.runtime import accounts
-from shieldwall.runtime.accounts import OPERATOR
 from shieldwall.runtime.feeds import FeedWorker, feed_runner
 from shieldwall.runtime.wiring import Services, open_services
 from tests.unit.share.taxii_client.taxii_stub import (

@@ -109,7 +109,7 @@ class Session:
             )
 
     def read_ids(self, **query: Any) -> list[str]:
-        from shieldwall.store.intel_records import IntelQuery
+        from shieldwall.model.intel import IntelQuery
 
         with self.store.transaction() as tx:
             viewer = Viewer.for_principal(self.principal, StoreDirectory(tx))

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import event
 
+from shieldwall.model.intel import IntelQuery
 from shieldwall.share.intel.identity import identity_id
 from shieldwall.share.intel.search import SearchRequest
 from shieldwall.share.intel.session import intel_session
-from shieldwall.store.intel_records import IntelQuery
 from shieldwall.store.sql.store import SqlStore
 from tests.unit.share.intel_world import MARK, Session, indicator, open_store, principal
 

@@ -45,6 +45,7 @@ from hypothesis import strategies as st
 
 from shieldwall.model.errors import NotFoundError
 from shieldwall.model.identity import Organisation, OrgStatus, Person, Principal, Role
+from shieldwall.model.intel import IntelQuery, VersionSelector
 from shieldwall.policy.descriptor import ObjectDescriptor
 from shieldwall.share.intel.audience import Addressing
 from shieldwall.share.intel.directory import StoreDirectory
@@ -54,12 +55,11 @@ from shieldwall.share.intel.publish import publish
 from shieldwall.share.intel.search import SearchRequest
 from shieldwall.share.intel.session import intel_session
 from shieldwall.share.taxii_server import objects as taxii
-from shieldwall.share.taxii_server.collections import ensure_collections
+from shieldwall.share.taxii_server.collection_views import ensure_collections
 from shieldwall.share.taxii_server.context import API_ROOT, request_context
 from shieldwall.share.taxii_server.cursor import CursorCodec
 from shieldwall.store import migrate
 from shieldwall.store.audit.signing import Signer
-from shieldwall.store.intel_records import IntelQuery, VersionSelector
 from shieldwall.store.sql.engine import create_sql_engine
 from shieldwall.store.sql.store import SqlStore
 from tests.unit.policy.test_policy_oracle import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from shieldwall.store.intel_records import (
+from shieldwall.model.intel import (
     Audience,
     IndexTerm,
     IntelQuery,

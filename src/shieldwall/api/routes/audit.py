@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from shieldwall.access import audit
 from shieldwall.api.deps import PrincipalDep, ServicesDep
 from shieldwall.api.schemas import AuditEntryOut, VerifyOut
 from shieldwall.policy.roles import Action, authorise
-from shieldwall.runtime import audit
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field, StringConstraints
 
+from shieldwall.access import communities
+from shieldwall.access.communities import CommunityView
 from shieldwall.api.deps import PrincipalDep, ServicesDep
 from shieldwall.api.schemas import Country, Name, Slug, Strict
 from shieldwall.model.identity import OrgKind
 from shieldwall.model.sharing import Community, CommunityRule
-from shieldwall.runtime import communities
-from shieldwall.runtime.communities import CommunityView
 
 router = APIRouter(prefix="/api/v1", tags=["communities"])
 Sector = Annotated[str, StringConstraints(min_length=1, max_length=64)]

@@ -19,6 +19,7 @@ from pydantic import Field, StringConstraints
 from shieldwall.api.deps import PrincipalDep, ServicesDep
 from shieldwall.api.schemas import Strict
 from shieldwall.model.errors import InputError, NotFoundError
+from shieldwall.model.intel import VersionSelector
 from shieldwall.policy.roles import Action, authorise
 from shieldwall.share.intel.query import Filters, build_query
 from shieldwall.share.intel.revocations import read_revocations
@@ -27,7 +28,6 @@ from shieldwall.share.intel.session import intel_session
 from shieldwall.share.intel.sighting_report import SightingReport, submit_sighting
 from shieldwall.share.intel.validate import parse_timestamp
 from shieldwall.share.taxii_server.cursor import CursorCodec, filter_digest, load_or_create_key
-from shieldwall.store.intel_records import VersionSelector
 
 router = APIRouter(prefix="/api/v1/intel", tags=["intelligence"])
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from shieldwall.access import accounts
 from shieldwall.api.deps import PrincipalDep, ServicesDep
 from shieldwall.api.schemas import OrganisationIn, OrganisationOut, PersonIn, PersonOut
 from shieldwall.model.identity import Organisation, OrgStatus, Person
-from shieldwall.runtime import accounts
 
 router = APIRouter(prefix="/api/v1", tags=["organisations"])
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response, status
 
+from shieldwall.access import accounts
+from shieldwall.access.throttle import throttled_login
 from shieldwall.api.deps import PrincipalDep, ServicesDep
 from shieldwall.api.schemas import IssuedTokenOut, LoginIn, Me, TokenIn, TokenOut
-from shieldwall.runtime import accounts
-from shieldwall.runtime.login_throttle import throttled_login
 
 router = APIRouter(prefix="/api/v1", tags=["tokens"])
 

@@ -13,10 +13,10 @@ import binascii
 
 from fastapi import Request
 
+from shieldwall.access.auth import authenticate
 from shieldwall.api.taxii.media import check_accept
 from shieldwall.model.errors import AuthenticationError
 from shieldwall.model.identity import Principal
-from shieldwall.runtime.auth import authenticate
 from shieldwall.runtime.wiring import Services
 
 

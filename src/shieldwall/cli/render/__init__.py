@@ -7,6 +7,6 @@ parallel.
 """
 
 from shieldwall.cli.render.summary import render_summary
-from shieldwall.cli.render.writers import FORMATS, OutputFormat, TableWriter
+from shieldwall.scan.table import FORMATS, OutputFormat, TableWriter
 
 __all__ = ["FORMATS", "OutputFormat", "TableWriter", "render_summary"]

@@ -15,7 +15,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from shieldwall.runtime.scan_summary import ScanProgress
+from shieldwall.scan.summary import ScanProgress
 
 ProgressSink = Callable[[ScanProgress], None]
 

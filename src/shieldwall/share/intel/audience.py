@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shieldwall.model.intel import Audience, ViewerScope
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.derived import describe_sighting
 from shieldwall.policy.descriptor import ObjectDescriptor, marking_refs_of
 from shieldwall.policy.gate import Viewer
-from shieldwall.store.intel_records import Audience, ViewerScope
 
 
 @dataclass(frozen=True, slots=True)

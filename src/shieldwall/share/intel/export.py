@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from shieldwall.model.identity import Principal, Role
+from shieldwall.model.intel import IntelQuery
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.descriptor import ObjectDescriptor, marking_refs_of
 from shieldwall.policy.egress import Channel, ChannelKind
@@ -32,7 +33,6 @@ from shieldwall.share.intel.audience import descriptor_of
 from shieldwall.share.intel.directory import StoreDirectory
 from shieldwall.share.intel.org_viewer import org_viewer_of
 from shieldwall.share.intel.read import IntelReader
-from shieldwall.store.intel_records import IntelQuery
 from shieldwall.store.protocols import UnitOfWork
 
 EXPORT_CHANNEL = Channel("cli-export", ChannelKind.FILE_EXPORT, TlpLevel.AMBER_STRICT)

@@ -13,9 +13,9 @@ from typing import Any
 
 from stix2patterns.pattern import Pattern
 
+from shieldwall.model.intel import IndexTerm
 from shieldwall.policy.references import MARKING_REF_FIELDS
 from shieldwall.share.intel.observables import HASH_NAMES, term
-from shieldwall.store.intel_records import IndexTerm
 
 SCO_VALUE_KINDS = {
     "ipv4-addr": "ip",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from shieldwall.store.intel_records import IndexTerm
+from shieldwall.model.intel import IndexTerm
 
 HASH_KINDS = {"md5": 32, "sha1": 40, "sha256": 64, "sha512": 128}
 """Hash kinds by the length of their hex digest."""

@@ -7,8 +7,8 @@ from typing import Any
 
 from shieldwall.model.audit import AuditRecord
 from shieldwall.model.identity import Principal
+from shieldwall.model.intel import StoredVersion
 from shieldwall.policy.descriptor import ObjectDescriptor
-from shieldwall.store.intel_records import StoredVersion
 
 
 @dataclass(frozen=True, slots=True)

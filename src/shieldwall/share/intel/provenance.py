@@ -34,12 +34,12 @@ from typing import Any
 
 import orjson
 
+from shieldwall.model.intel import Audience, StoredVersion
 from shieldwall.policy.directory import Directory
 from shieldwall.share.intel.audience import descriptor_of
 from shieldwall.share.intel.identity import identity_id
 from shieldwall.share.intel.org_viewer import reaches_at_least
 from shieldwall.share.misp.ids import derived_id
-from shieldwall.store.intel_records import Audience, StoredVersion
 from shieldwall.store.protocols import UnitOfWork
 
 VERSION_FIELDS = frozenset(

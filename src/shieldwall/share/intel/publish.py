@@ -36,6 +36,7 @@ from typing import Any
 
 from shieldwall.model.errors import InputError
 from shieldwall.model.identity import Principal
+from shieldwall.model.intel import Audience, NewVersion, StoredVersion
 from shieldwall.policy.derived import CONTENT_FIELDS, check_derived_marking, content_refs
 from shieldwall.policy.descriptor import ObjectDescriptor
 from shieldwall.policy.directory import Directory
@@ -56,7 +57,6 @@ from shieldwall.share.intel.submitted import (
     version_text_of,
 )
 from shieldwall.share.intel.validate import ValidObject, validate
-from shieldwall.store.intel_records import Audience, NewVersion, StoredVersion
 from shieldwall.store.protocols import UnitOfWork
 
 __all__ = ["Entry", "PublishResult", "Submission", "publish", "publish_received"]

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from shieldwall.model.errors import InputError
+from shieldwall.model.intel import IndexTerm, IntelQuery, VersionSelector
 from shieldwall.policy.markings import PINNED
 from shieldwall.share.intel.observables import search_terms
 from shieldwall.share.intel.validate import parse_timestamp
-from shieldwall.store.intel_records import IndexTerm, IntelQuery, VersionSelector
 
 _LABEL_ALIASES = {"TLP:WHITE": "TLP:CLEAR"}
 

@@ -26,6 +26,13 @@ import orjson
 
 from shieldwall.model.audit import AuditRecord
 from shieldwall.model.identity import Principal
+from shieldwall.model.intel import (
+    Audience,
+    CollectionScope,
+    IntelQuery,
+    PageRequest,
+    StoredVersion,
+)
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.derived import CONTENT_FIELDS, decide_derived
 from shieldwall.policy.egress import Channel, egress_decision
@@ -33,13 +40,6 @@ from shieldwall.policy.gate import Viewer
 from shieldwall.policy.references import strip_references
 from shieldwall.share.intel.audience import descriptor_of, scope_of
 from shieldwall.share.intel.validate import format_timestamp
-from shieldwall.store.intel_records import (
-    Audience,
-    CollectionScope,
-    IntelQuery,
-    PageRequest,
-    StoredVersion,
-)
 from shieldwall.store.protocols import UnitOfWork
 
 AUDITED_LEVELS = frozenset({TlpLevel.AMBER_STRICT, TlpLevel.RED})

@@ -25,11 +25,11 @@ from typing import Any
 
 from shieldwall.model.audit import AuditRecord
 from shieldwall.model.identity import Principal
+from shieldwall.model.intel import RevocationRecord, StoredVersion
 from shieldwall.share.intel.audience import descriptor_of
 from shieldwall.share.intel.read import AUDITED_LEVELS, IntelReader
 from shieldwall.share.intel.sightings import visible_ids
 from shieldwall.share.intel.validate import format_timestamp
-from shieldwall.store.intel_records import RevocationRecord, StoredVersion
 from shieldwall.store.protocols import UnitOfWork
 
 _FETCH = 500

@@ -25,10 +25,10 @@ from typing import Any
 import orjson
 
 from shieldwall.model.identity import Principal
+from shieldwall.model.intel import IntelQuery, VersionSelector
 from shieldwall.share.intel.read import IntelReader, Served, audit_restricted
 from shieldwall.share.intel.sightings import annotate, countable_sightings_of
 from shieldwall.share.intel.validate import parse_timestamp
-from shieldwall.store.intel_records import IntelQuery, VersionSelector
 from shieldwall.store.protocols import UnitOfWork
 
 MAX_LIMIT = 1000

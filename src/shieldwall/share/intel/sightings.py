@@ -37,6 +37,7 @@ from typing import Any
 import orjson
 
 from shieldwall.model.identity import Principal
+from shieldwall.model.intel import IntelQuery, StoredVersion, VersionSelector
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.descriptor import ObjectDescriptor
 from shieldwall.policy.directory import Directory
@@ -49,7 +50,6 @@ from shieldwall.share.intel.org_viewer import org_viewer_of
 from shieldwall.share.intel.read import IntelReader
 from shieldwall.share.intel.scoring import Score, SightingFact, score_indicator
 from shieldwall.share.intel.validate import format_timestamp, parse_timestamp
-from shieldwall.store.intel_records import IntelQuery, StoredVersion, VersionSelector
 from shieldwall.store.protocols import UnitOfWork
 
 REFUTING_FLAGS = ("x_shieldwall_false_positive", "x_opencti_negative")

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from shieldwall.model.intel import Audience
 from shieldwall.policy.derived import content_refs
 from shieldwall.policy.descriptor import ObjectDescriptor, marking_refs_of
 from shieldwall.share.intel.validate import ValidObject
-from shieldwall.store.intel_records import Audience
 
 
 def marking_refs_in(items: Sequence[ValidObject]) -> set[str]:

@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 
 from shieldwall.model.errors import NotFoundError, PermissionDeniedError
 from shieldwall.model.identity import Principal
+from shieldwall.model.intel import CollectionRecord
 from shieldwall.policy.gate import Viewer
 from shieldwall.share.intel.directory import StoreDirectory
 from shieldwall.share.intel.identity import member_identities
 from shieldwall.share.intel.read import IntelReader
-from shieldwall.share.taxii_server.collections import Access, access, revocations_collection
-from shieldwall.store.intel_records import CollectionRecord
+from shieldwall.share.taxii_server.collection_views import Access, access, revocations_collection
 from shieldwall.store.protocols import Store, UnitOfWork
 
 API_ROOT = "intel"

@@ -7,16 +7,16 @@ from datetime import timedelta
 from typing import Any
 
 from shieldwall.model.errors import NotFoundError
+from shieldwall.model.intel import CollectionRecord, StatusRecord
 from shieldwall.share.intel.publish import Entry, PublishResult
 from shieldwall.share.intel.validate import format_timestamp
-from shieldwall.share.taxii_server.collections import (
+from shieldwall.share.taxii_server.collection_views import (
     Access,
     access,
     ensure_collections,
     revocations_collection,
 )
 from shieldwall.share.taxii_server.context import API_ROOT, RequestContext, check_root, utc_now
-from shieldwall.store.intel_records import CollectionRecord, StatusRecord
 
 TAXII_VERSION = "application/taxii+json;version=2.1"
 STIX_MEDIA = "application/stix+json;version=2.1"

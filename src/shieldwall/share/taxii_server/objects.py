@@ -15,15 +15,15 @@ import orjson
 
 from shieldwall.model.audit import AuditRecord
 from shieldwall.model.errors import InputError, NotFoundError
+from shieldwall.model.intel import IntelQuery, VersionSelector
 from shieldwall.share.intel.publish import publish
 from shieldwall.share.intel.read import Page, Served
-from shieldwall.share.taxii_server import collections as views
+from shieldwall.share.taxii_server import collection_views as views
 from shieldwall.share.taxii_server.context import RequestContext
 from shieldwall.share.taxii_server.cursor import CursorCodec, filter_digest
 from shieldwall.share.taxii_server.discovery import STIX_MEDIA, record_status, status_resource
 from shieldwall.share.taxii_server.params import Paging, parse_paging
 from shieldwall.share.taxii_server.tombstones import TombstonePage, tombstone_page
-from shieldwall.store.intel_records import IntelQuery, VersionSelector
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,9 @@ from datetime import datetime
 from typing import Any
 
 from shieldwall.model.errors import InputError
+from shieldwall.model.intel import IndexTerm, IntelQuery, VersionSelector
 from shieldwall.share.intel.observables import search_terms
 from shieldwall.share.intel.validate import parse_timestamp
-from shieldwall.store.intel_records import IndexTerm, IntelQuery, VersionSelector
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000

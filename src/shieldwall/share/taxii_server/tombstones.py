@@ -39,13 +39,13 @@ import stix2.v21
 
 from shieldwall.model.errors import InputError, NotFoundError
 from shieldwall.model.identity import Principal
+from shieldwall.model.intel import CollectionRecord, RevocationRecord, StoredVersion
 from shieldwall.share.intel.read import IntelReader
 from shieldwall.share.intel.revocations import RevocationPage, read_revocations
 from shieldwall.share.intel.validate import format_timestamp, parse_timestamp
 from shieldwall.share.taxii_server.context import RequestContext
 from shieldwall.share.taxii_server.cursor import CursorCodec, filter_digest
 from shieldwall.share.taxii_server.params import parse_paging
-from shieldwall.store.intel_records import CollectionRecord, RevocationRecord, StoredVersion
 from shieldwall.store.protocols import UnitOfWork
 
 REVOCABLE_TYPES = frozenset(

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from shieldwall.store.intel_records import (
+from shieldwall.model.intel import (
     Audience,
     NewVersion,
     PageRequest,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from shieldwall.store.intel_records import Audience, RevocationRecord, StoredVersion
+from shieldwall.model.intel import Audience, RevocationRecord, StoredVersion
 
 LIKE_ESCAPE = "\\"
 

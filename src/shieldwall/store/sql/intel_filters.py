@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
-from shieldwall.store.intel_records import (
+from shieldwall.model.intel import (
     CollectionScope,
     IndexTerm,
     IntelQuery,

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from shieldwall.model.identity import OrgKind
+from shieldwall.model.intel import CollectionRecord, StatusRecord
 from shieldwall.model.sharing import Community, CommunityRule
-from shieldwall.store.intel_records import CollectionRecord, StatusRecord
 from shieldwall.store.sql.tables import communities, taxii_collections, taxii_statuses
 
 

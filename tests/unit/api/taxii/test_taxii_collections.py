@@ -37,9 +37,9 @@ def test_T14_collections_list_only_what_the_caller_can_use(taxii: Taxii) -> None
 
 
 def test_T14_no_usable_collections_omits_the_property(taxii: Taxii) -> None:
+    from shieldwall.access import accounts
+    from shieldwall.access.accounts import OPERATOR
     from shieldwall.model.identity import OrgStatus
-    from shieldwall.runtime import accounts
-    from shieldwall.runtime.accounts import OPERATOR
 
     taxii.collections()
     accounts.set_org_status(taxii.world.services.store, OPERATOR, "alpha", OrgStatus.SUSPENDED)

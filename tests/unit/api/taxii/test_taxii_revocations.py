@@ -6,9 +6,9 @@ from typing import Any
 
 import stix2
 
+from shieldwall.access import accounts
+from shieldwall.access.accounts import OPERATOR
 from shieldwall.model.identity import Organisation, OrgKind, Role
-from shieldwall.runtime import accounts
-from shieldwall.runtime.accounts import OPERATOR
 from tests.unit.api.conftest import _seed_person
 from tests.unit.api.taxii.conftest import ROOT, TAXII, Taxii
 from tests.unit.share.intel_world import indicator

@@ -14,8 +14,8 @@ from pathlib import Path
 from shieldwall.model.detection import Detection
 from shieldwall.model.errors import InputError
 from shieldwall.model.event import RecordFormat
-from shieldwall.runtime.scan_stages import EngineLike, ProblemSink, ScanStages
-from shieldwall.runtime.scan_summary import DetectionTally
+from shieldwall.scan.stages import EngineLike, ProblemSink, ScanStages
+from shieldwall.scan.summary import DetectionTally
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shieldwall.model.detection import Detection, Level
-from shieldwall.runtime.scan_output import utc_iso
+from shieldwall.scan.encoders import utc_iso
 
 OutputFormat = Literal["jsonl", "csv", "table"]
 FORMATS: tuple[OutputFormat, ...] = ("jsonl", "csv", "table")

@@ -16,10 +16,10 @@ import pytest
 
 from shieldwall.detect.attack import AttackCatalogue
 from shieldwall.model.errors import ShieldwallError
-from shieldwall.runtime.scan import scan
-from shieldwall.runtime.scan_output import CsvEncoder, DetectionEncoder, JsonlEncoder
-from shieldwall.runtime.scan_summary import ScanSummary
-from tests.unit.runtime.scan_fakes import FAKE_STAGES, write_log, write_rule
+from shieldwall.scan.encoders import CsvEncoder, DetectionEncoder, JsonlEncoder
+from shieldwall.scan.run import scan
+from shieldwall.scan.summary import ScanSummary
+from tests.unit.scan.scan_fakes import FAKE_STAGES, write_log, write_rule
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 The encoders live in the runtime, not in the CLI, because with ``--jobs N`` the worker
 processes encode the detections they find and send bytes to the parent (see
-:mod:`shieldwall.runtime.scan_workers`): encoding is then done on every core, and a
+:mod:`shieldwall.scan.workers`): encoding is then done on every core, and a
 detection crosses the process boundary as its output line instead of as objects the parent
 would have to rebuild and encode alone. An encoder is a small picklable object; each
 process builds its own writer state.

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from shieldwall.access.credentials import parse_token, token_matches
 from shieldwall.model.errors import AuthenticationError
 from shieldwall.model.identity import Principal
-from shieldwall.runtime.credentials import parse_token, token_matches
 from shieldwall.store.protocols import Store
 
 TOUCH_EVERY = timedelta(minutes=5)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shieldwall.runtime.scan import scan
+from shieldwall.scan.run import scan
 
 RULES = """
 title: Failed login

@@ -21,12 +21,12 @@ from typing import Any
 from shieldwall.detect.attack import AttackCatalogue
 from shieldwall.model.errors import ShieldwallError
 from shieldwall.model.event import RecordFormat
-from shieldwall.runtime.scan_batch import BatchBuilder, parent_route
-from shieldwall.runtime.scan_finish import DetectionFinisher
-from shieldwall.runtime.scan_output import DetectionEncoder
-from shieldwall.runtime.scan_pipeline import FileScanner, file_size
-from shieldwall.runtime.scan_stages import RuleDigest, ScanStages
-from shieldwall.runtime.scan_summary import DetectionTally
+from shieldwall.scan.batch import BatchBuilder, parent_route
+from shieldwall.scan.encoders import DetectionEncoder
+from shieldwall.scan.finish import DetectionFinisher
+from shieldwall.scan.pipeline import FileScanner, file_size
+from shieldwall.scan.stages import RuleDigest, ScanStages
+from shieldwall.scan.summary import DetectionTally
 
 PIPE_BYTES = 1 << 20
 """Pipe capacity asked for (Linux ``F_SETPIPE_SZ``; 1 MiB is the unprivileged maximum)."""

@@ -7,9 +7,9 @@ detections, 2,407 rules), the parent's CPU time fell from 0.23 s to about 0.11 s
 where it shares two cores with both workers.
 
 Only detections the parent must see itself cross as objects (flat tuples, see
-:mod:`shieldwall.runtime.scan_wire`): those of rules a correlation takes, since correlation
+:mod:`shieldwall.scan.frames`): those of rules a correlation takes, since correlation
 runs over the whole scan in the parent, and every detection when there is no encoder (the
-library's :class:`~shieldwall.runtime.scan.ScanRun` iteration and the table output).
+library's :class:`~shieldwall.scan.run.ScanRun` iteration and the table output).
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from collections.abc import Callable
 
 from shieldwall.model.detection import Detection
 from shieldwall.model.errors import InputError
-from shieldwall.runtime.scan_finish import DetectionFinisher
-from shieldwall.runtime.scan_output import DetectionEncoder
-from shieldwall.runtime.scan_pipeline import FileDone
-from shieldwall.runtime.scan_stages import RuleDigest, ScanStages
-from shieldwall.runtime.scan_summary import DetectionTally
-from shieldwall.runtime.scan_wire import WireDetection, encode
+from shieldwall.scan.encoders import DetectionEncoder
+from shieldwall.scan.finish import DetectionFinisher
+from shieldwall.scan.frames import WireDetection, encode
+from shieldwall.scan.pipeline import FileDone
+from shieldwall.scan.stages import RuleDigest, ScanStages
+from shieldwall.scan.summary import DetectionTally
 
 BatchItem = bytes | WireDetection | FileDone | InputError
 """Encoded output of one or more detections, one detection for the parent to handle, the end

@@ -31,11 +31,11 @@ import uuid
 from dataclasses import dataclass
 
 from shieldwall.model.identity import Principal, Role
+from shieldwall.model.intel import CollectionRecord, CollectionScope
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.egress import Channel, ChannelKind
 from shieldwall.policy.gate import Viewer
 from shieldwall.share.intel.audience import Addressing
-from shieldwall.store.intel_records import CollectionRecord, CollectionScope
 from shieldwall.store.protocols import UnitOfWork
 
 DEFAULT_MAX_TLP = TlpLevel.AMBER_STRICT

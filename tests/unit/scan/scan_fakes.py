@@ -19,7 +19,7 @@ from typing import Any
 from shieldwall.model.detection import Detection, Level
 from shieldwall.model.errors import InputError, RuleError
 from shieldwall.model.event import Event, RawRecord, RecordFormat, SourceRef
-from shieldwall.runtime.scan_stages import RuleDigest, ScanStages
+from shieldwall.scan.stages import RuleDigest, ScanStages
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from shieldwall.runtime.scan import scan
-from shieldwall.runtime.scan_output import JsonlEncoder
-from shieldwall.runtime.scan_summary import ScanSummary
+from shieldwall.scan.encoders import JsonlEncoder
+from shieldwall.scan.run import scan
+from shieldwall.scan.summary import ScanSummary
 
 CORRELATIONS = Path(__file__).parents[2] / "fixtures" / "scan" / "correlations"
 

@@ -25,9 +25,9 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shieldwall.access import accounts
 from shieldwall.model.credentials import IssuedToken
 from shieldwall.model.errors import AuthenticationError, RateLimitedError
-from shieldwall.runtime import accounts
 from shieldwall.store.protocols import Store
 
 log = logging.getLogger(__name__)

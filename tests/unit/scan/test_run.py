@@ -12,9 +12,9 @@ import pytest
 from shieldwall.detect.attack import AttackCatalogue
 from shieldwall.model.detection import Detection, Level
 from shieldwall.model.errors import InputError, ShieldwallError
-from shieldwall.runtime.scan import scan
-from shieldwall.runtime.scan_summary import ScanProgress
-from tests.unit.runtime.scan_fakes import FAKE_STAGES, write_log, write_rule
+from shieldwall.scan.run import scan
+from shieldwall.scan.summary import ScanProgress
+from tests.unit.scan.scan_fakes import FAKE_STAGES, write_log, write_rule
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from shieldwall.detect.attack import AttackCatalogue
 from shieldwall.model.detection import AttackTechnique, Detection
-from shieldwall.runtime.scan_summary import DetectionTally
+from shieldwall.scan.summary import DetectionTally
 
 
 class DetectionFinisher:

@@ -30,11 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from shieldwall.model.errors import InputError, ShieldwallError
-from shieldwall.runtime.scan_batch import BatchItem
-from shieldwall.runtime.scan_pipeline import StreamItem, WorkersDone, file_size
-from shieldwall.runtime.scan_stages import ProblemSink, RuleDigest
-from shieldwall.runtime.scan_wire import decode
-from shieldwall.runtime.scan_worker_process import (
+from shieldwall.scan.batch import BatchItem
+from shieldwall.scan.frames import decode
+from shieldwall.scan.pipeline import StreamItem, WorkersDone, file_size
+from shieldwall.scan.stages import ProblemSink, RuleDigest
+from shieldwall.scan.worker_process import (
     WorkerChannels,
     WorkerPlan,
     enlarge_pipe,
@@ -45,7 +45,7 @@ __all__ = ["WorkerPlan", "WorkerPool"]
 
 POLL_SECONDS = 0.5
 PRELOAD = [
-    "shieldwall.runtime.scan_worker_process",
+    "shieldwall.scan.worker_process",
     "shieldwall.detect.engine",
     "shieldwall.ingest",
     "shieldwall.normalise",

@@ -8,7 +8,7 @@ Every base detection is finished (``attack`` filled from the ATT&CK catalogue, c
 rule) and counted, and those of rules a correlation takes are fed to the correlation engine,
 which runs in this process and so sees the detections of every file and every worker. With
 ``jobs > 1`` and an encoder, the workers finish and encode the other detections themselves
-and send their output bytes (see :mod:`shieldwall.runtime.scan_batch`); detections of
+and send their output bytes (see :mod:`shieldwall.scan.batch`); detections of
 different files arrive in the order workers finish them. Correlation replays what it took in
 time order at the end, so its results depend on neither file order nor ``jobs``.
 """
@@ -24,9 +24,9 @@ from shieldwall.detect.attack import AttackCatalogue, load_catalogue
 from shieldwall.model.detection import Detection
 from shieldwall.model.errors import InputError, ShieldwallError
 from shieldwall.model.event import RecordFormat
-from shieldwall.runtime.scan_finish import DetectionFinisher
-from shieldwall.runtime.scan_output import DetectionEncoder
-from shieldwall.runtime.scan_pipeline import (
+from shieldwall.scan.encoders import DetectionEncoder
+from shieldwall.scan.finish import DetectionFinisher
+from shieldwall.scan.pipeline import (
     FileDone,
     FileScanner,
     StreamItem,
@@ -34,9 +34,9 @@ from shieldwall.runtime.scan_pipeline import (
     file_size,
     scan_serially,
 )
-from shieldwall.runtime.scan_stages import CorrelatorLike, RuleDigest, ScanStages, default_stages
-from shieldwall.runtime.scan_summary import ScanProgress, ScanSummary
-from shieldwall.runtime.scan_workers import WorkerPlan, WorkerPool
+from shieldwall.scan.stages import CorrelatorLike, RuleDigest, ScanStages, default_stages
+from shieldwall.scan.summary import ScanProgress, ScanSummary
+from shieldwall.scan.workers import WorkerPlan, WorkerPool
 
 ProgressSink = Callable[[ScanProgress], None]
 ProblemSink = Callable[[InputError], None]

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shieldwall.access.throttle import LoginThrottle, ThrottlePolicy
 from shieldwall.config.settings import load_settings
 from shieldwall.model.errors import RateLimitedError
-from shieldwall.runtime.login_throttle import LoginThrottle, ThrottlePolicy
 from shieldwall.runtime.wiring import open_services
 
 

@@ -13,6 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from shieldwall.access.credentials import (
+    hash_password,
+    new_token,
+    password_matches,
+    token_hash,
+)
 from shieldwall.model.audit import AuditRecord, Outcome
 from shieldwall.model.credentials import ApiToken, IssuedToken
 from shieldwall.model.errors import (
@@ -32,12 +38,6 @@ from shieldwall.model.identity import (
     Role,
 )
 from shieldwall.policy.roles import Action, assignable_roles, authorise
-from shieldwall.runtime.credentials import (
-    hash_password,
-    new_token,
-    password_matches,
-    token_hash,
-)
 from shieldwall.store.protocols import Store, UnitOfWork
 
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
