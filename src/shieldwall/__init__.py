@@ -1,8 +1,10 @@
 """Shieldwall: an open, integrated cyber defence centre.
 
-The package is laid out as the flow it implements (see docs/architecture.md):
-ingest -> normalise -> detect -> fuse -> share -> respond, above policy, store, bus,
-schema, config and model; runtime wires them; api, web and cli are the entry points.
+The package is laid out as layers (see docs/architecture.md): the front ends ``cli``,
+``server``, ``api`` and ``web``; ``runtime``, which builds services from settings; the
+applications ``scan``, ``share`` and ``access``; the stages of the flow ``ingest`` →
+``normalise`` → ``detect``; the one sharing gate ``policy``; the infrastructure ``store``,
+``bus`` and ``config``; and ``model`` at the bottom. Imports only point down.
 """
 
 __version__ = "0.1.0"

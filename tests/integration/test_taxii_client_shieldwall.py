@@ -21,10 +21,10 @@ from taxii2client.v21 import Collection, Server, as_pages
 
 from shieldwall.access import accounts
 from shieldwall.access.accounts import OPERATOR
-from shieldwall.api.app import create_app
 from shieldwall.config.settings import load_settings
 from shieldwall.model.identity import Organisation, OrgKind, Person, Role
 from shieldwall.runtime.wiring import open_services
+from shieldwall.server import create_app
 from tests.unit.share.intel_world import indicator
 
 

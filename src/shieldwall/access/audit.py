@@ -32,8 +32,11 @@ def read_entries(
     return found
 
 
-def verify(store: Store, verifier: Verifier) -> tuple[int, ChainProblem | None]:
+def verify(
+    store: Store, verifier: Verifier, principal: Principal
+) -> tuple[int, ChainProblem | None]:
     """Check the whole chain; returns (entries checked, first problem or None)."""
+    authorise(principal, Action.AUDIT_VERIFY, None)
     with store.transaction() as tx:
         entries = list(tx.audit.entries())
         problem = verify_chain(entries, tx.audit.checkpoints(), tx.audit.head(), verifier)

@@ -1,4 +1,4 @@
-"""The ASGI application: routes, problem documents, body limit, metrics."""
+"""The API as an ASGI application: routes, TAXII, problem documents, body limit, metrics."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from shieldwall.api.metrics import ApiMetrics
 from shieldwall.api.routes import audit, communities, health, intel, organisations, tokens
 from shieldwall.api.taxii.app import PREFIX as TAXII_PREFIX
 from shieldwall.api.taxii.app import create_taxii_app, taxii_refusal
-from shieldwall.runtime.wiring import Services
-from shieldwall.web import home
+from shieldwall.runtime import Services
 
 
 def create_app(services: Services) -> FastAPI:
@@ -27,7 +26,7 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     problems.install(app)
     ApiMetrics().install(app)
-    for router in (home.router, health.router, organisations.router, tokens.router, audit.router):
+    for router in (health.router, organisations.router, tokens.router, audit.router):
         app.include_router(router)
     app.include_router(intel.router)
     app.include_router(communities.router)

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from shieldwall.access.auth import authenticate
+from shieldwall.access import authenticate
 from shieldwall.model.errors import AuthenticationError
 from shieldwall.model.identity import Principal
-from shieldwall.runtime.wiring import Services
+from shieldwall.runtime import Services
 
 
 def services(request: Request) -> Services:

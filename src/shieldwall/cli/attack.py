@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from shieldwall.detect.attack import install_bundle, load_catalogue
 from shieldwall.model.errors import InputError
+from shieldwall.scan import install_bundle, load_catalogue
 
 USAGE_ERROR = 2
 

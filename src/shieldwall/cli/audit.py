@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from shieldwall.access import audit
+from shieldwall import access
 from shieldwall.cli.context import ConfigOption, err, out, reports_errors, services_from
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
@@ -23,7 +23,9 @@ def register(app: typer.Typer) -> None:
 def verify(config: Path | None = ConfigOption) -> None:
     """Verify the hash chain and its signatures; exit 3 naming the first tampered entry."""
     services = services_from(config)
-    count, problem = audit.verify(services.store, services.signer.verifier)
+    count, problem = access.verify_audit_log(
+        services.store, services.signer.verifier, access.OPERATOR
+    )
     if problem is None:
         out.print(f"audit log intact: {count} entries verified")
         return

@@ -11,9 +11,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from shieldwall.access import communities
-from shieldwall.access.accounts import OPERATOR
-from shieldwall.access.communities import CommunityView
+from shieldwall import access
 from shieldwall.cli.context import ConfigOption, out, reports_errors, services_from
 from shieldwall.model.errors import InputError
 from shieldwall.model.identity import OrgKind
@@ -63,7 +61,7 @@ def add(
         members=frozenset(member),
         excluded=frozenset(exclude),
     )
-    view = communities.add_community(services_from(config).store, OPERATOR, community)
+    view = access.add_community(services_from(config).store, access.OPERATOR, community)
     out.print(f"added community {community_id} with {len(view.member_ids)} organisations")
 
 
@@ -71,7 +69,7 @@ def add(
 @reports_errors
 def list_(config: Path | None = ConfigOption) -> None:
     """List communities and how many organisations each holds now."""
-    views = communities.list_communities(services_from(config).store, OPERATOR)
+    views = access.list_communities(services_from(config).store, access.OPERATOR)
     table = Table(title="Communities")
     for column in ("id", "name", "rules", "organisations"):
         table.add_column(column)
@@ -89,12 +87,12 @@ def list_(config: Path | None = ConfigOption) -> None:
 @reports_errors
 def show(community_id: str, config: Path | None = ConfigOption) -> None:
     """Show a community's rules, hand-picked members, exclusions and current members."""
-    view = communities.get_community(services_from(config).store, OPERATOR, community_id)
+    view = access.get_community(services_from(config).store, access.OPERATOR, community_id)
     for line in describe(view):
         out.print(line, highlight=False)
 
 
-def describe(view: CommunityView) -> list[str]:
+def describe(view: access.CommunityView) -> list[str]:
     """The lines `show` prints."""
     community = view.community
     lines = [f"{community.id}: {community.name}"]

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from shieldwall.config.settings import Settings, load_settings
 from shieldwall.model.errors import NotFoundError, ShieldwallError
-from shieldwall.runtime.wiring import Services, open_services
+from shieldwall.runtime import Services, open_services
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -12,12 +12,11 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from shieldwall.access import accounts
-from shieldwall.access.accounts import OPERATOR
+from shieldwall import access
 from shieldwall.cli.context import ConfigOption, out, reports_errors, services_from
 from shieldwall.model.errors import NotFoundError
 from shieldwall.model.identity import Organisation, OrgKind, OrgStatus, Person, Role
-from shieldwall.store.protocols import Store
+from shieldwall.runtime import Services
 
 org_app = typer.Typer(help="Member organisations.", no_args_is_help=True)
 user_app = typer.Typer(help="People and sensors.", no_args_is_help=True)
@@ -60,7 +59,7 @@ def org_add(
         sectors=tuple(sector),
         parent_id=parent,
     )
-    accounts.add_organisation(services_from(config).store, OPERATOR, org)
+    access.add_organisation(services_from(config).store, access.OPERATOR, org)
     out.print(f"added organisation {org_id}")
 
 
@@ -68,7 +67,7 @@ def org_add(
 @reports_errors
 def org_list(config: Path | None = ConfigOption) -> None:
     """List member organisations."""
-    orgs = accounts.list_organisations(services_from(config).store, OPERATOR)
+    orgs = access.list_organisations(services_from(config).store, access.OPERATOR)
     rows = [
         [o.id, o.name, o.kind, o.country, ",".join(o.sectors), o.parent_id or "", o.status]
         for o in orgs
@@ -84,7 +83,7 @@ def org_list(config: Path | None = ConfigOption) -> None:
 @reports_errors
 def org_suspend(org_id: str, config: Path | None = ConfigOption) -> None:
     """Suspend an organisation: its tokens are refused from the next request."""
-    accounts.set_org_status(services_from(config).store, OPERATOR, org_id, OrgStatus.SUSPENDED)
+    access.set_org_status(services_from(config).store, access.OPERATOR, org_id, OrgStatus.SUSPENDED)
     out.print(f"suspended {org_id}")
 
 
@@ -92,7 +91,7 @@ def org_suspend(org_id: str, config: Path | None = ConfigOption) -> None:
 @reports_errors
 def org_reactivate(org_id: str, config: Path | None = ConfigOption) -> None:
     """Reactivate a suspended organisation."""
-    accounts.set_org_status(services_from(config).store, OPERATOR, org_id, OrgStatus.ACTIVE)
+    access.set_org_status(services_from(config).store, access.OPERATOR, org_id, OrgStatus.ACTIVE)
     out.print(f"reactivated {org_id}")
 
 
@@ -111,7 +110,7 @@ def user_add(
         typer.prompt("password", hide_input=True, confirmation_prompt=True) if password else None
     )
     person = Person(id="", org_id=org, name=name, email=email, role=role)
-    stored = accounts.add_person(services_from(config).store, OPERATOR, person, secret)
+    stored = access.add_person(services_from(config).store, access.OPERATOR, person, secret)
     out.print(f"added {stored.role} {stored.email} with id {stored.id}")
 
 
@@ -121,7 +120,7 @@ def user_list(
     org: str | None = typer.Option(None, "--org"), config: Path | None = ConfigOption
 ) -> None:
     """List people, of one organisation or all."""
-    people = accounts.list_people(services_from(config).store, OPERATOR, org)
+    people = access.list_people(services_from(config).store, access.OPERATOR, org)
     rows = [[p.id, p.org_id, p.email, p.name, p.role, "yes" if p.active else "no"] for p in people]
     out.print(_table("People", ["id", "org", "email", "name", "role", "active"], rows))
 
@@ -135,15 +134,17 @@ def token_create(
     config: Path | None = ConfigOption,
 ) -> None:
     """Issue a token; it is printed once and never stored."""
-    store = services_from(config).store
-    person = _person_by_email(store, email)
-    issued = accounts.create_token(store, OPERATOR, person.id, name, timedelta(days=days))
+    services = services_from(config)
+    person = _person_by_email(services, email)
+    issued = access.create_token(
+        services.store, access.OPERATOR, person.id, name, timedelta(days=days)
+    )
     out.print(f"token {issued.token.id} expires {issued.token.expires_at:%Y-%m-%d}; shown once:")
     out.print(issued.secret, soft_wrap=True, highlight=False)
 
 
-def _person_by_email(store: Store, email: str) -> Person:
-    for person in accounts.list_people(store, OPERATOR, None):
+def _person_by_email(services: Services, email: str) -> Person:
+    for person in access.list_people(services.store, access.OPERATOR, None):
         if person.email == email:
             return person
     raise NotFoundError(f"no person with e-mail {email}")
@@ -153,7 +154,7 @@ def _person_by_email(store: Store, email: str) -> Person:
 @reports_errors
 def token_revoke(token_id: str, config: Path | None = ConfigOption) -> None:
     """Revoke a token by its id."""
-    accounts.revoke_token(services_from(config).store, OPERATOR, token_id)
+    access.revoke_token(services_from(config).store, access.OPERATOR, token_id)
     out.print(f"revoked {token_id}")
 
 
@@ -161,7 +162,7 @@ def token_revoke(token_id: str, config: Path | None = ConfigOption) -> None:
 @reports_errors
 def token_list(config: Path | None = ConfigOption) -> None:
     """List tokens (never their secrets)."""
-    tokens = accounts.list_tokens(services_from(config).store, OPERATOR)
+    tokens = access.list_tokens(services_from(config).store, access.OPERATOR)
     rows = [
         [
             t.id,

@@ -19,15 +19,20 @@ from typing import IO, Annotated, Literal, NoReturn
 import typer
 from rich.console import Console
 
-from shieldwall.cli.render import OutputFormat, TableWriter, render_summary
+from shieldwall.cli.render import render_summary
 from shieldwall.cli.render.progress import progress_reporter
-from shieldwall.detect.attack import load_catalogue
-from shieldwall.detect.sigma.selection import RuleSelection
 from shieldwall.model.detection import Level
 from shieldwall.model.errors import InputError, ShieldwallError
 from shieldwall.model.event import RecordFormat
-from shieldwall.scan.encoders import encoder_for
-from shieldwall.scan.run import ScanRun, scan
+from shieldwall.scan import (
+    OutputFormat,
+    RuleSelection,
+    ScanRun,
+    TableWriter,
+    encoder_for,
+    load_catalogue,
+    scan,
+)
 
 USAGE_ERROR = 2
 SCAN_FAILED = 1

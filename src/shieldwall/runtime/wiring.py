@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from shieldwall.access.throttle import LoginThrottle, ThrottlePolicy
+from shieldwall.access import LoginThrottle, ThrottlePolicy
 from shieldwall.config.settings import Settings
 from shieldwall.store import migrate
 from shieldwall.store.audit.signing import Signer, load_or_create_signer
@@ -21,6 +21,14 @@ class Services:
     signer: Signer
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     """Failed-login counts of this process (see :mod:`.login_throttle`)."""
+
+    def readiness_problem(self) -> str | None:
+        """Why this process should not take requests yet, or None when it is ready."""
+        if not self.store.ping():
+            return "the database is not reachable"
+        if migrate.current_revision(self.store.engine) != migrate.head_revision():
+            return "the database schema is not up to date"
+        return None
 
     @classmethod
     def of(cls, settings: Settings, store: SqlStore, signer: Signer) -> Services:

@@ -21,12 +21,12 @@ from shieldwall.model.detection import Detection
 from shieldwall.model.errors import InputError
 from shieldwall.scan.encoders import DetectionEncoder
 from shieldwall.scan.finish import DetectionFinisher
-from shieldwall.scan.frames import WireDetection, encode
+from shieldwall.scan.frames import DetectionFrame, to_frame
 from shieldwall.scan.pipeline import FileDone
 from shieldwall.scan.stages import RuleDigest, ScanStages
 from shieldwall.scan.summary import DetectionTally
 
-BatchItem = bytes | WireDetection | FileDone | InputError
+BatchItem = bytes | DetectionFrame | FileDone | InputError
 """Encoded output of one or more detections, one detection for the parent to handle, the end
 of a file (with the tally of what was encoded in it), or a problem with the logs."""
 SEND_DETECTIONS = 256
@@ -87,7 +87,7 @@ class BatchBuilder:
         encoder = self._encoder
         if encoder is None or self._to_parent(detection.rule_id, detection.rule_name):
             self._close_lines()
-            self._items.append(encode(detection))
+            self._items.append(to_frame(detection))
             return
         self._lines.append(encoder.encode(self._finisher.finish(detection)))
 

@@ -1,6 +1,6 @@
 """Detections as output bytes: the JSONL line and the CSV row of ``shieldwall scan``.
 
-The encoders live in the runtime, not in the CLI, because with ``--jobs N`` the worker
+The encoders live here, not in the CLI, because with ``--jobs N`` the worker
 processes encode the detections they find and send bytes to the parent (see
 :mod:`shieldwall.scan.workers`): encoding is then done on every core, and a
 detection crosses the process boundary as its output line instead of as objects the parent

@@ -1,4 +1,4 @@
-"""How a ``--jobs`` worker sends detections to the parent: flat tuples, not dataclasses.
+"""How a ``--jobs`` worker sends detections to the parent: flat tuples (frames), not objects.
 
 Pickling a slotted dataclass goes through ``copyreg`` and ``dataclasses._dataclass_setstate``
 (Python code, once per object, three objects per detection); a tuple of strings, numbers and
@@ -20,11 +20,11 @@ from shieldwall.model.detection import Detection, Level
 from shieldwall.model.errors import ShieldwallError
 from shieldwall.model.event import Event, SourceRef
 
-WireDetection = tuple[Any, ...]
+DetectionFrame = tuple[Any, ...]
 _LEVELS = tuple(Level)
 
 
-def encode(detection: Detection) -> WireDetection:
+def to_frame(detection: Detection) -> DetectionFrame:
     """A base detection as a flat tuple of builtins (its event nested as one more tuple)."""
     if detection.kind != "rule" or detection.event is None:
         raise ShieldwallError(
@@ -51,10 +51,10 @@ def encode(detection: Detection) -> WireDetection:
     )
 
 
-def decode(wire: WireDetection) -> Detection:
-    """The detection :func:`encode` flattened."""
-    rule_id, title, level, tags, timestamp, rule_name, matched, source, wire_event = wire
-    fields, (path, record_id), event_time, fmt, member, extra = wire_event
+def from_frame(frame: DetectionFrame) -> Detection:
+    """The detection :func:`to_frame` flattened."""
+    rule_id, title, level, tags, timestamp, rule_name, matched, source, event_frame = frame
+    fields, (path, record_id), event_time, fmt, member, extra = event_frame
     event = Event(fields, SourceRef(path, record_id), event_time, fmt, member, extra)
     return Detection(
         rule_id,
@@ -73,5 +73,5 @@ def _encode_source(source: SourceRef | None) -> tuple[str, int | None] | None:
     return None if source is None else (source.path, source.record_id)
 
 
-def _decode_source(wire: tuple[str, int | None] | None) -> SourceRef | None:
-    return None if wire is None else SourceRef(wire[0], wire[1])
+def _decode_source(frame: tuple[str, int | None] | None) -> SourceRef | None:
+    return None if frame is None else SourceRef(frame[0], frame[1])

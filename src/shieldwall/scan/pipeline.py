@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shieldwall.model.detection import Detection
 from shieldwall.model.errors import InputError
 from shieldwall.model.event import RecordFormat
-from shieldwall.scan.stages import EngineLike, ProblemSink, ScanStages
+from shieldwall.scan.stages import ProblemSink, ScanStages
 from shieldwall.scan.summary import DetectionTally
+
+if TYPE_CHECKING:
+    from shieldwall.detect.engine import Engine
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +43,7 @@ class WorkersDone:
 
 
 StreamItem = Detection | bytes | FileDone | WorkersDone
-"""A detection, output a worker encoded (see :mod:`.scan_batch`), or a marker."""
+"""A detection, output a worker encoded (see :mod:`.batch`), or a marker."""
 
 
 class FileScanner:
@@ -48,7 +52,7 @@ class FileScanner:
     def __init__(
         self,
         stages: ScanStages,
-        engine: EngineLike,
+        engine: Engine,
         *,
         fmt: RecordFormat | None,
         on_problem: ProblemSink,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shieldwall.detect.attack import AttackCatalogue, load_catalogue
 from shieldwall.model.detection import Detection
@@ -34,9 +34,13 @@ from shieldwall.scan.pipeline import (
     file_size,
     scan_serially,
 )
-from shieldwall.scan.stages import CorrelatorLike, RuleDigest, ScanStages, default_stages
+from shieldwall.scan.stages import RuleDigest, ScanStages, default_stages
 from shieldwall.scan.summary import ScanProgress, ScanSummary
 from shieldwall.scan.workers import WorkerPlan, WorkerPool
+
+if TYPE_CHECKING:
+    from shieldwall.detect.correlate import CorrelationEngine
+    from shieldwall.detect.sigma import RuleSelection
 
 ProgressSink = Callable[[ScanProgress], None]
 ProblemSink = Callable[[InputError], None]
@@ -48,7 +52,7 @@ def scan(
     rules: Sequence[Path],
     *,
     fmt: RecordFormat | None = None,
-    selection: Any = None,
+    selection: RuleSelection | None = None,
     placeholders: Path | None = None,
     jobs: int = 1,
     on_progress: ProgressSink | None = None,
@@ -62,7 +66,7 @@ def scan(
     With ``jobs > 1`` the workers start here (they load the rules) and run until the
     returned :class:`ScanRun` has been iterated to its end or abandoned.
 
-    ``selection`` is a ``detect.sigma.RuleSelection`` (levels, statuses, tags, ids).
+    ``selection`` picks rules by level, status, tag and id.
     With an ``encoder`` the run gives output bytes (:meth:`ScanRun.encoded`), encoded in
     the workers where it can; without one, it gives :class:`Detection` objects.
     Problems with the logs (a corrupt record, an unreadable file) do not raise: they go to
@@ -90,14 +94,21 @@ def scan(
     )
     correlator = _correlator(chosen, digest, summary)
     finisher = DetectionFinisher(techniques, summary)
-    run = ScanRun(files, summary, stream, correlator, finisher, encoder)
-    run.on_progress, run.on_problem = on_progress, on_problem
-    return run
+    return ScanRun(
+        files,
+        summary,
+        stream,
+        correlator,
+        finisher,
+        encoder=encoder,
+        on_progress=on_progress,
+        on_problem=on_problem,
+    )
 
 
 def _correlator(
     stages: ScanStages, rules: RuleDigest, summary: ScanSummary
-) -> CorrelatorLike | None:
+) -> CorrelationEngine | None:
     """The correlation engine, if any correlation loaded; its refusals count as failed rules."""
     if not rules.correlations:
         return None
@@ -156,14 +167,17 @@ class ScanRun:
         files: list[Path],
         summary: ScanSummary,
         stream: Stream,
-        correlator: CorrelatorLike | None,
+        correlator: CorrelationEngine | None,
         finisher: DetectionFinisher,
+        *,
         encoder: DetectionEncoder | None = None,
+        on_progress: ProgressSink | None = None,
+        on_problem: ProblemSink | None = None,
     ) -> None:
         self.files = files
         self.summary = summary
-        self.on_progress: ProgressSink | None = None
-        self.on_problem: ProblemSink | None = None
+        self.on_progress = on_progress
+        self.on_problem = on_problem
         self.encoder = encoder
         """Set when the workers were told to encode: then only :meth:`encoded` may run."""
         self._correlator = correlator
@@ -223,7 +237,9 @@ class ScanRun:
         self.summary.load_seconds += max(0.0, done.started_at - started)
         return done.started_at
 
-    def _emit(self, detection: Detection, correlator: CorrelatorLike | None) -> Iterator[Detection]:
+    def _emit(
+        self, detection: Detection, correlator: CorrelationEngine | None
+    ) -> Iterator[Detection]:
         finish = self._finisher.finish
         if correlator is None:
             yield finish(detection)

@@ -1,8 +1,9 @@
-"""The stages a scan composes, behind small protocols so the runtime can be tested alone.
+"""The stages a scan is made of: ingest, normalise and detect, bound once.
 
-The real stages (ingest, normalise, detect) are bound by :func:`default_stages`; tests pass
-fakes with the same shape. Every callable here is a module-level function or class so that a
-:class:`ScanStages` pickles by reference into ``--jobs`` worker processes.
+:func:`default_stages` binds the real ones; tests pass stand-ins of the same shape. Every
+callable here is a module-level function or class so that a :class:`ScanStages` pickles by
+reference into ``--jobs`` worker processes. The detect types are imported for the type
+checker only: pySigma is slow to import, and only a process that loads rules needs it.
 """
 
 from __future__ import annotations
@@ -10,48 +11,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from shieldwall.model.detection import Detection
 from shieldwall.model.errors import InputError, RuleError
 from shieldwall.model.event import Event, RawRecord, RecordFormat
 
+if TYPE_CHECKING:
+    from sigma.correlations import SigmaCorrelationRule
+
+    from shieldwall.detect.correlate import CorrelationEngine
+    from shieldwall.detect.engine import Engine
+    from shieldwall.detect.sigma import RuleSelection, RuleSet
+
 ProblemSink = Callable[[InputError], None]
-
-
-class RuleSetLike(Protocol):
-    """What the runtime reads from a loaded rule set (``detect.sigma.loader.RuleSet``).
-
-    Each rule has ``rule_id`` and ``name`` (``CompiledRule``).
-    """
-
-    @property
-    def rules(self) -> Sequence[Any]: ...
-    @property
-    def correlations(self) -> Sequence[Any]: ...
-    @property
-    def problems(self) -> Sequence[RuleError]: ...
-    @property
-    def files_read(self) -> int: ...
-
-
-class EngineLike(Protocol):
-    """Matches one event against every rule that can apply to it."""
-
-    def match(self, event: Event) -> list[Detection]: ...
-
-
-class CorrelatorLike(Protocol):
-    """Turns a stream of detections into correlation detections."""
-
-    def feed(self, detection: Detection) -> list[Detection]: ...
-    def flush(self) -> list[Detection]: ...
-    def emits_base(self, rule_id: str, rule_name: str | None = None) -> bool: ...
-    def routes(self, rule_id: str, rule_name: str | None = None) -> bool: ...
+"""Where a problem with the logs goes (a corrupt record, an unreadable file)."""
+RuleProblemSink = Callable[[RuleError], None]
+"""Where a rule that cannot run goes (a correlation naming an unknown rule, say)."""
 
 
 class RecordReader(Protocol):
-    """``ingest.iter_records``: one file into raw records, problems reported on the side."""
+    """:func:`shieldwall.ingest.iter_records`: one file into raw records, problems aside."""
 
     def __call__(
         self, path: Path, *, fmt: RecordFormat | None, on_problem: ProblemSink
@@ -59,11 +38,15 @@ class RecordReader(Protocol):
 
 
 class RuleLoader(Protocol):
-    """``detect.sigma.loader.load_rules``."""
+    """:func:`shieldwall.detect.sigma.load_rules`."""
 
     def __call__(
-        self, paths: Sequence[Path], *, selection: Any, placeholders: Path | None
-    ) -> RuleSetLike: ...
+        self,
+        paths: Sequence[Path],
+        *,
+        selection: RuleSelection | None,
+        placeholders: Path | None,
+    ) -> RuleSet: ...
 
 
 @dataclass(frozen=True)
@@ -74,8 +57,8 @@ class ScanStages:
     iter_records: RecordReader
     normalise: Callable[[RawRecord], Event]
     load_rules: RuleLoader
-    make_engine: Callable[[Any], EngineLike]
-    make_correlator: Callable[[RuleDigest, Callable[[RuleError], None]], CorrelatorLike]
+    make_engine: Callable[[RuleSet], Engine]
+    make_correlator: Callable[[RuleDigest, RuleProblemSink], CorrelationEngine]
     """Builds the correlation engine; a bad correlation goes to the sink, the rest run."""
 
 
@@ -90,12 +73,12 @@ class RuleDigest:
 
     rule_refs: tuple[tuple[str, str | None], ...]
     """(rule id, rule name) of every detection rule loaded."""
-    correlations: tuple[Any, ...]
+    correlations: tuple[SigmaCorrelationRule, ...]
     problems: tuple[RuleError, ...]
     files_read: int
 
     @classmethod
-    def of(cls, ruleset: RuleSetLike) -> RuleDigest:
+    def of(cls, ruleset: RuleSet) -> RuleDigest:
         """The digest of a loaded rule set."""
         return cls(
             rule_refs=tuple((rule.rule_id, rule.name) for rule in ruleset.rules),
@@ -128,7 +111,7 @@ def default_stages() -> ScanStages:
     )
 
 
-def build_correlator(rules: RuleDigest, on_problem: Callable[[RuleError], None]) -> CorrelatorLike:
+def build_correlator(rules: RuleDigest, on_problem: RuleProblemSink) -> CorrelationEngine:
     """The correlation engine over the correlation rules and the rules they may name.
 
     A scan is a batch: the engine keeps the detections correlations refer to and replays
@@ -138,7 +121,6 @@ def build_correlator(rules: RuleDigest, on_problem: Callable[[RuleError], None])
     """
     from shieldwall.detect.correlate import CorrelationEngine
 
-    engine: CorrelatorLike = CorrelationEngine(
+    return CorrelationEngine(
         rules.correlations, rules.rule_refs, on_problem=on_problem, sort_at_flush=True
     )
-    return engine

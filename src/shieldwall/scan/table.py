@@ -1,4 +1,4 @@
-"""Detection output: JSONL and CSV come encoded from the runtime; the table is drawn here."""
+"""The detection table for people, drawn when the scan ends; JSONL and CSV are in `.encoders`."""
 
 from __future__ import annotations
 

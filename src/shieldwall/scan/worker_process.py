@@ -4,7 +4,7 @@ Each worker writes to a pipe of its own, from its main thread: no feeder thread,
 lock, and a full pipe blocks the worker until the parent reads (bounded memory). The pipe is
 enlarged where Linux allows, so a worker rarely waits on a parent that is briefly off the CPU.
 Messages are ``(kind, payload)``: ``loaded`` (the rule digest from worker 0), ``ready`` (the
-moment scanning began), ``batch`` (see :mod:`.scan_batch`), ``done`` (peak memory and CPU
+moment scanning began), ``batch`` (see :mod:`.batch`), ``done`` (peak memory and CPU
 seconds) or ``fatal`` (the error that stopped the worker before it could scan).
 """
 
@@ -15,8 +15,10 @@ import sys
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.sharedctypes import Synchronized
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shieldwall.detect.attack import AttackCatalogue
 from shieldwall.model.errors import ShieldwallError
@@ -27,6 +29,9 @@ from shieldwall.scan.finish import DetectionFinisher
 from shieldwall.scan.pipeline import FileScanner, file_size
 from shieldwall.scan.stages import RuleDigest, ScanStages
 from shieldwall.scan.summary import DetectionTally
+
+if TYPE_CHECKING:
+    from shieldwall.detect.sigma import RuleSelection
 
 PIPE_BYTES = 1 << 20
 """Pipe capacity asked for (Linux ``F_SETPIPE_SZ``; 1 MiB is the unprivileged maximum)."""
@@ -39,12 +44,12 @@ class WorkerPlan:
 
     stages: ScanStages
     rule_paths: tuple[Path, ...]
-    selection: Any
+    selection: RuleSelection | None
     placeholders: Path | None
     fmt: RecordFormat | None
     catalogue: AttackCatalogue
     encoder: DetectionEncoder | None
-    """With an encoder the workers encode what they can (see :mod:`.scan_batch`)."""
+    """With an encoder the workers encode what they can (see :mod:`.batch`)."""
 
 
 @dataclass(frozen=True)
@@ -53,10 +58,10 @@ class WorkerChannels:
 
     files: tuple[str, ...]
     """Largest first, so a big file does not leave a core idle at the end."""
-    cursor: Any
+    cursor: Synchronized[int]
     """A shared integer: the index of the next file to take. Taking a file is one locked
     increment, not a message through a queue (which cost about 60 µs a file)."""
-    start_line: Any
+    start_line: Barrier
     """All workers start scanning together, once every one has loaded the rules: the work
     then splits evenly, and the scan rate measures N cores scanning, not a staggered start.
     The cost is the spread of rule-loading times (well under a second), once."""

@@ -5,8 +5,8 @@ not pickle; loading in the workers runs in parallel, so it costs one load of wal
 first worker also sends a :class:`RuleDigest` back, so the parent reports and correlates
 without loading the rules itself. Workers then take files from a shared list, largest
 first, so a big file does not leave a core idle at the end. Detections, problems and file
-ends come back in batches (see :mod:`.scan_batch`) through a pipe per worker (see
-:mod:`.scan_worker_process`): a slow consumer slows the workers rather than filling memory.
+ends come back in batches (see :mod:`.batch`) through a pipe per worker (see
+:mod:`.worker_process`): a slow consumer slows the workers rather than filling memory.
 
 Order: within a file, detections keep record order; across files they arrive as the workers
 finish them, so the output order of a ``--jobs N`` scan is not the file order and can differ
@@ -31,7 +31,7 @@ from typing import Any
 
 from shieldwall.model.errors import InputError, ShieldwallError
 from shieldwall.scan.batch import BatchItem
-from shieldwall.scan.frames import decode
+from shieldwall.scan.frames import from_frame
 from shieldwall.scan.pipeline import StreamItem, WorkersDone, file_size
 from shieldwall.scan.stages import ProblemSink, RuleDigest
 from shieldwall.scan.worker_process import (
@@ -68,7 +68,7 @@ def _unpack(items: list[BatchItem], on_problem: ProblemSink) -> Iterator[StreamI
     """Encoded chunks and file ends pass as they are; detections sent whole are rebuilt."""
     for item in items:
         if isinstance(item, tuple):
-            yield decode(item)
+            yield from_frame(item)
         elif isinstance(item, InputError):
             on_problem(item)
         else:

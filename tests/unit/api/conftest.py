@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 
 from shieldwall.access import accounts
 from shieldwall.access.accounts import OPERATOR
-from shieldwall.api.app import create_app
 from shieldwall.config.settings import load_settings
 from shieldwall.model.identity import Organisation, OrgKind, Person, Role
 from shieldwall.runtime.wiring import Services, open_services
+from shieldwall.server import create_app
 
 MEMBER_ROLES = (Role.LEAD, Role.ANALYST, Role.LIAISON, Role.SENSOR)
 

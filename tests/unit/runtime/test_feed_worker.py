@@ -13,13 +13,13 @@ from typer.testing import CliRunner
 
 from shieldwall.access import accounts
 from shieldwall.access.accounts import OPERATOR
-from shieldwall.cli import server
 from shieldwall.cli.main import app
 from shieldwall.config.settings import load_settings
 from shieldwall.model.errors import ConfigError
 from shieldwall.model.identity import Organisation, OrgKind
 from shieldwall.runtime.feeds import FeedWorker, feed_runner
 from shieldwall.runtime.wiring import Services, open_services
+from shieldwall.server import run as server
 from tests.unit.share.taxii_client.taxii_stub import (
     COLLECTION,
     RunningStub,

@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field, StringConstraints
 
-from shieldwall.access import communities
-from shieldwall.access.communities import CommunityView
+from shieldwall import access
 from shieldwall.api.deps import PrincipalDep, ServicesDep
 from shieldwall.api.schemas import Country, Name, Slug, Strict
 from shieldwall.model.identity import OrgKind
@@ -72,7 +71,7 @@ class CommunityOut(BaseModel):
     member_ids: list[str] = Field(description="The organisations it holds now.")
 
     @classmethod
-    def of(cls, view: CommunityView) -> CommunityOut:
+    def of(cls, view: access.CommunityView) -> CommunityOut:
         c = view.community
         return cls(
             id=c.id,
@@ -92,19 +91,19 @@ class CommunityOut(BaseModel):
 @router.get("/communities")
 def list_communities(svc: ServicesDep, who: PrincipalDep) -> list[CommunityOut]:
     """All communities for the centre; those the caller's organisation belongs to otherwise."""
-    return [CommunityOut.of(v) for v in communities.list_communities(svc.store, who)]
+    return [CommunityOut.of(v) for v in access.list_communities(svc.store, who)]
 
 
 @router.post("/communities", status_code=status.HTTP_201_CREATED)
 def add_community(body: CommunityIn, svc: ServicesDep, who: PrincipalDep) -> CommunityOut:
     """Create a community (centre admins only)."""
-    return CommunityOut.of(communities.add_community(svc.store, who, body.community()))
+    return CommunityOut.of(access.add_community(svc.store, who, body.community()))
 
 
 @router.get("/communities/{community_id}")
 def get_community(community_id: str, svc: ServicesDep, who: PrincipalDep) -> CommunityOut:
     """One community the caller belongs to (or any, for the centre)."""
-    return CommunityOut.of(communities.get_community(svc.store, who, community_id))
+    return CommunityOut.of(access.get_community(svc.store, who, community_id))
 
 
 @router.put("/communities/{community_id}")
@@ -119,4 +118,4 @@ def update_community(
         members=body.members,
         excluded=body.excluded,
     )
-    return CommunityOut.of(communities.update_community(svc.store, who, whole.community()))
+    return CommunityOut.of(access.update_community(svc.store, who, whole.community()))

@@ -6,7 +6,6 @@ from fastapi import APIRouter
 
 from shieldwall.api.deps import ServicesDep
 from shieldwall.api.problems import problem
-from shieldwall.store import migrate
 
 router = APIRouter(tags=["health"])
 
@@ -20,8 +19,7 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", response_model=None)
 def readyz(svc: ServicesDep) -> dict[str, str] | object:
     """The database answers and is at the schema this code expects."""
-    if not svc.store.ping():
-        return problem(503, "Service Unavailable", "the database is not reachable")
-    if migrate.current_revision(svc.store.engine) != migrate.head_revision():
-        return problem(503, "Service Unavailable", "the database schema is not up to date")
+    reason = svc.readiness_problem()
+    if reason is not None:
+        return problem(503, "Service Unavailable", reason)
     return {"status": "ready"}

@@ -6,8 +6,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response, status
 
-from shieldwall.access import accounts
-from shieldwall.access.throttle import throttled_login
+from shieldwall import access
 from shieldwall.api.deps import PrincipalDep, ServicesDep
 from shieldwall.api.schemas import IssuedTokenOut, LoginIn, Me, TokenIn, TokenOut
 
@@ -23,13 +22,13 @@ def me(who: PrincipalDep) -> Me:
 @router.get("/tokens")
 def list_tokens(svc: ServicesDep, who: PrincipalDep) -> list[TokenOut]:
     """Tokens the caller manages (never their secrets)."""
-    return [TokenOut.of(token) for token in accounts.list_tokens(svc.store, who)]
+    return [TokenOut.of(token) for token in access.list_tokens(svc.store, who)]
 
 
 @router.post("/tokens", status_code=status.HTTP_201_CREATED)
 def create_token(body: TokenIn, svc: ServicesDep, who: PrincipalDep) -> IssuedTokenOut:
     """Issue a token for yourself, or (lead, centre) for a person you administer."""
-    issued = accounts.create_token(
+    issued = access.create_token(
         svc.store, who, body.person_id or who.person_id, body.name, timedelta(days=body.ttl_days)
     )
     return IssuedTokenOut(**TokenOut.of(issued.token).model_dump(), secret=issued.secret)
@@ -38,7 +37,7 @@ def create_token(body: TokenIn, svc: ServicesDep, who: PrincipalDep) -> IssuedTo
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_token(token_id: str, svc: ServicesDep, who: PrincipalDep) -> Response:
     """Revoke a token; refused from the next request on."""
-    accounts.revoke_token(svc.store, who, token_id)
+    access.revoke_token(svc.store, who, token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -49,5 +48,7 @@ def login(body: LoginIn, svc: ServicesDep, request: Request) -> IssuedTokenOut:
     Repeated failures for one account or from one address get 429 with ``Retry-After``.
     """
     address = request.client.host if request.client else None
-    issued = throttled_login(svc.store, svc.login_throttle, body.email, body.password, address)
+    issued = access.throttled_login(
+        svc.store, svc.login_throttle, body.email, body.password, address
+    )
     return IssuedTokenOut(**TokenOut.of(issued.token).model_dump(), secret=issued.secret)

@@ -13,11 +13,11 @@ import binascii
 
 from fastapi import Request
 
-from shieldwall.access.auth import authenticate
+from shieldwall.access import authenticate
 from shieldwall.api.taxii.media import check_accept
 from shieldwall.model.errors import AuthenticationError
 from shieldwall.model.identity import Principal
-from shieldwall.runtime.wiring import Services
+from shieldwall.runtime import Services
 
 
 def presented_token(header: str) -> str:

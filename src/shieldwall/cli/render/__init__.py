@@ -1,12 +1,10 @@
-"""Output of ``shieldwall scan`` for people: the detection table and the summary.
+"""What ``shieldwall scan`` shows a person on the terminal: the progress bar and the summary.
 
-Formatting for people lives here, apart from the runtime that computes the results (as
-volatility3 keeps renderers apart from plugins). The machine formats, JSONL and CSV, are
-encoded by the runtime (``runtime.scan_output``) so that ``--jobs`` workers can encode in
-parallel.
+Drawing for people lives here, apart from the scan application that computes the results
+(as volatility3 keeps renderers apart from plugins). Detections themselves, the table
+included, are written by the scan's encoders (:mod:`shieldwall.scan`).
 """
 
 from shieldwall.cli.render.summary import render_summary
-from shieldwall.scan.table import FORMATS, OutputFormat, TableWriter
 
-__all__ = ["FORMATS", "OutputFormat", "TableWriter", "render_summary"]
+__all__ = ["render_summary"]

@@ -15,7 +15,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from shieldwall.scan.summary import ScanProgress
+from shieldwall.scan import ScanProgress
 
 ProgressSink = Callable[[ScanProgress], None]
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shieldwall.model.detection import Level
-from shieldwall.scan.summary import ScanSummary
+from shieldwall.scan import ScanSummary
 
 TOP_RULES = 15
 TOP_TECHNIQUES = 15

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from shieldwall.cli.server import tls_options
 from shieldwall.config.settings import load_settings
 from shieldwall.model.errors import ConfigError
+from shieldwall.server import tls_options
 from tests.unit.api.taxii.conftest import ROOT, TAXII, Taxii
 from tests.unit.share.intel_world import indicator
 

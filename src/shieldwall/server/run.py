@@ -1,0 +1,63 @@
+"""Serve the application until stopped, with the feed worker beside it when configured."""
+
+from __future__ import annotations
+
+import os
+import ssl
+from typing import Any
+
+import uvicorn
+
+from shieldwall.config.settings import Settings
+from shieldwall.runtime import FeedWorker, Services, feed_runner, safe_database_url
+from shieldwall.server.app import create_app
+
+
+def banner(services: Services) -> str:
+    """One line saying where this server listens and what it runs on (no credentials)."""
+    settings = services.settings
+    scheme = "https" if settings.serves_tls else "http"
+    return (
+        f"Shieldwall on {scheme}://{settings.host}:{settings.port} "
+        f"(database {safe_database_url(settings)}, "
+        f"{len(settings.taxii_feeds)} TAXII feeds)"
+    )
+
+
+def serve(services: Services) -> bool:
+    """Serve until uvicorn stops; False when the feed worker was still finishing a page.
+
+    Configured TAXII feeds are pulled on schedule by a background thread that stops when
+    the server shuts down; the next start resumes from the last saved page.
+    """
+    settings = services.settings
+    worker = FeedWorker(feed_runner(services, os.environ)) if settings.taxii_feeds else None
+    if worker is not None:
+        worker.start()
+    try:
+        uvicorn.run(
+            create_app(services),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level.lower(),
+            proxy_headers=False,
+            **tls_options(settings),
+        )
+    finally:
+        stopped = worker is None or worker.stop()
+    return stopped
+
+
+def tls_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's TLS arguments: certificate and key, TLS 1.2 at least (T1).
+
+    Python's server context already refuses SSLv3, TLS 1.0 and 1.1 (its minimum is TLS
+    1.2) and negotiates TLS 1.3 when the client offers it.
+    """
+    if not settings.serves_tls:
+        return {}
+    return {
+        "ssl_certfile": str(settings.tls_cert_file),
+        "ssl_keyfile": str(settings.tls_key_file),
+        "ssl_version": ssl.PROTOCOL_TLS_SERVER,
+    }
