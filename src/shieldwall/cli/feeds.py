@@ -3,10 +3,8 @@
 ``register(app)`` adds both commands to the Typer app it is given (the ``intel`` group).
 Pulled objects go into the intelligence store for the member each feed names
 (:mod:`shieldwall.share.intel.feed_sink`). A push sends what the partner's member
-organisation may receive now (its viewer, as an export for it would) within the partner's
-maximum TLP, then the tombstones (``revoked`` versions) of objects that organisation could
-see and no longer may (:mod:`shieldwall.share.taxii_server.tombstones`), and reports each
-object's fate.
+organisation may receive now, then the tombstones of what it no longer may
+(:mod:`shieldwall.share.taxii_client.partner_push`), and reports each object's fate.
 """
 
 from __future__ import annotations
@@ -14,27 +12,15 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from datetime import datetime
 from pathlib import Path
 from types import FrameType
 
 import typer
 from rich.markup import escape
 
+from shieldwall import share
 from shieldwall.cli.context import ConfigOption, err, out, reports_errors, services_from
-from shieldwall.config.taxii import TaxiiPartner
-from shieldwall.model.errors import InputError, NotFoundError
-from shieldwall.model.identity import Principal, Role
-from shieldwall.model.intel import IntelQuery
-from shieldwall.policy.egress import Channel, ChannelKind
-from shieldwall.runtime.feeds import feed_runner
-from shieldwall.share.intel.export import select_for
-from shieldwall.share.intel.read import IntelReader
-from shieldwall.share.intel.validate import parse_timestamp
-from shieldwall.share.taxii_client.pull import PullReport
-from shieldwall.share.taxii_client.push import CEILINGS, PushReport, open_pusher
-from shieldwall.share.taxii_server.tombstones import tombstones_for
-from shieldwall.store.protocols import UnitOfWork
+from shieldwall.runtime import feed_runner
 
 FAILED = 1
 FeedOption = typer.Option(None, "--feed", help="Pull only this feed (default: every feed).")
@@ -81,7 +67,7 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
-def _print(report: PullReport) -> None:
+def _print(report: share.PullReport) -> None:
     counts = (
         f"{report.pages} pages, {report.received} received, {report.stored} new, "
         f"{report.unchanged} unchanged, {len(report.rejected)} rejected"
@@ -105,59 +91,15 @@ def push(
 ) -> None:
     """Push what the partner's member organisation may receive now to its TAXII collection."""
     services = services_from(config)
-    remote = _partner(services.settings.taxii_partners, partner)
-    query = IntelQuery(added_after=_since(since))
-    channel = Channel(remote.name, ChannelKind.FEED, CEILINGS[remote.max_tlp])
-    with services.store.transaction() as tx:
-        selection = select_for(tx, remote.organisation, query, channel=channel)
-        operator = _operator(tx, remote.organisation)
-        reader = IntelReader(tx, selection.viewer, operator)
-        revoked = list(
-            tombstones_for(
-                tx, reader, operator, int(channel.max_level), after_time=query.added_after
-            )
-        )
-    pusher = open_pusher(remote, env=os.environ)
-    try:
-        report = pusher.push((item.obj for item in selection.items), revoked)
-    finally:
-        pusher.close()
+    report = share.push_to_partner(
+        services.store, services.settings.taxii_partners, partner, since=since, env=os.environ
+    )
     _print_push(report)
     if not report.complete:
         raise typer.Exit(FAILED)
 
 
-def _operator(tx: UnitOfWork, org_id: str) -> Principal:
-    """The local operator acting for the partner's organisation (as exports do)."""
-    org = tx.organisations.get(org_id)
-    if org is None:
-        raise NotFoundError(f"organisation {org_id} not found")
-    return Principal("operator", org.id, Role.ADMIN, org.kind, org.country, org.sectors)
-
-
-def _partner(partners: tuple[TaxiiPartner, ...], name: str) -> TaxiiPartner:
-    found = next((p for p in partners if p.name == name), None)
-    if found is None:
-        known = ", ".join(p.name for p in partners) or "none configured"
-        raise NotFoundError(f"partner {name!r} is not configured (known: {known})")
-    if not found.organisation:
-        raise InputError(
-            "names no member organisation (set organisation in its [[taxii_partners]] entry)",
-            source=f"partner {name}",
-        )
-    return found
-
-
-def _since(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return parse_timestamp(text)
-    except ValueError as exc:
-        raise InputError(str(exc), source="--since") from exc
-
-
-def _print_push(report: PushReport) -> None:
+def _print_push(report: share.PushReport) -> None:
     for stix_id in report.succeeded:
         out.print(f"accepted {stix_id}")
     for detail in report.failed:

@@ -1,12 +1,11 @@
 """`shieldwall intel import|export|list|pull|push`: the intelligence store from the command line.
 
-The local operator acts for an organisation (``--as ORG``). ``import`` *receives* what that
-organisation brings in from elsewhere: STIX bundles, MISP events and MISP feed directories
-(recognised by content). Objects keep their own ``created_by_ref`` as provenance; the
-organisation is recorded as producer and its audience rules apply (see
-:mod:`shieldwall.share.intel.provenance`). Exports are made *for* an organisation through
-the same gate and egress rules as TAXII: what it may receive now, up to TLP:AMBER+STRICT,
-never unmarked objects. ``pull`` and ``push`` are in :mod:`.feeds`.
+The local operator acts for an organisation (``--as ORG``, ``--for ORG``). ``import``
+*receives* what that organisation brings in from elsewhere: STIX bundles, MISP events and
+MISP feed directories (recognised by content). Exports are made *for* an organisation
+through the same gate and egress rules as TAXII. The rules are in
+:mod:`shieldwall.share.intel.transfer`; this module only parses options and prints.
+``pull`` and ``push`` are in :mod:`.feeds`.
 """
 
 from __future__ import annotations
@@ -14,39 +13,21 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import orjson
 import typer
 from rich.markup import escape
 
+from shieldwall import share
 from shieldwall.cli import feeds
 from shieldwall.cli.context import ConfigOption, err, out, reports_errors, services_from
-from shieldwall.model.errors import InputError, NotFoundError
-from shieldwall.model.identity import Principal, Role
-from shieldwall.model.intel import IntelQuery
-from shieldwall.share.intel.audience import Addressing
-from shieldwall.share.intel.directory import StoreDirectory
-from shieldwall.share.intel.export import EXPORT_CHANNEL, csv_rows, select_for, stix_bundle
-from shieldwall.share.intel.intake import Intake, IntakeOptions, held_events, read_path
-from shieldwall.share.intel.misp_export import misp_events
-from shieldwall.share.intel.publish import publish_received
-from shieldwall.share.misp import FeedOptions, MispImportContext, export_feed
-from shieldwall.store.protocols import Store
+from shieldwall.model.errors import InputError
 
 intel_app = typer.Typer(help="The STIX 2.1 intelligence store.", no_args_is_help=True)
-FORMATS = ("stix", "misp", "csv")
+FORMATS = tuple(f.value for f in share.ExportFormat)
 
 
 def register(app: typer.Typer) -> None:
     """Mount `intel` (with `pull` and `push`) on the main app."""
     app.add_typer(intel_app, name="intel")
-
-
-def _operator_for(store: Store, org_id: str) -> Principal:
-    with store.transaction() as tx:
-        org = tx.organisations.get(org_id)
-    if org is None:
-        raise NotFoundError(f"organisation {org_id} not found")
-    return Principal("operator", org.id, Role.ADMIN, org.kind, org.country, org.sectors)
 
 
 @intel_app.command("import")
@@ -63,39 +44,28 @@ def import_(
 ) -> None:
     """Import STIX bundles and MISP events or feeds; refusals are reported, the rest stored."""
     services = services_from(config)
-    principal = _operator_for(services.store, as_org)
-    addressing = Addressing(recipient_org_ids=frozenset(to), community_ids=frozenset(community))
-    context = MispImportContext(owner_org_id=as_org, community_id=misp_community)
-    with services.store.transaction() as tx:
-        known = held_events(tx, as_org, path, FeedOptions())
+    addressing = share.Addressing(
+        recipient_org_ids=frozenset(to), community_ids=frozenset(community)
+    )
+    request = share.ImportRequest(
+        path=path, org_id=as_org, addressing=addressing, misp_community=misp_community
+    )
     stored = refused = 0
-    for intake in read_path(path, IntakeOptions(context, known_events=known)):
-        if isinstance(intake, InputError):
-            err.print(f"[red]skipped:[/red] {escape(str(intake))}")
+    for outcome in share.import_intel(services.store, request):
+        if isinstance(outcome, InputError):
+            err.print(f"[red]skipped:[/red] {escape(str(outcome))}")
             continue
-        counts = _store(services.store, principal, intake, addressing)
-        stored, refused = stored + counts[0], refused + counts[1]
+        _report(outcome)
+        stored, refused = stored + outcome.stored, refused + len(outcome.refusals)
     out.print(f"stored {stored} object versions, refused {refused}")
 
 
-def _store(
-    store: Store, principal: Principal, intake: Intake, addressing: Addressing
-) -> tuple[int, int]:
-    for problem in intake.problems:
+def _report(outcome: share.ImportOutcome) -> None:
+    for problem in outcome.problems:
         err.print(f"[yellow]skipped part[/yellow] {escape(problem)}")
-    with store.transaction() as tx:
-        result = publish_received(
-            tx,
-            principal,
-            intake.submissions,
-            StoreDirectory(tx),
-            source=intake.source,
-            addressing=addressing,
-        )
-    for failure in result.failures:
-        where = escape(f"{intake.source}:{failure.id}")
-        err.print(f"[yellow]refused[/yellow] {where}: {escape(failure.message)}")
-    return len(result.stored), len(result.failures)
+    for stix_id, reason in outcome.refusals:
+        where = escape(f"{outcome.source}:{stix_id}")
+        err.print(f"[yellow]refused[/yellow] {where}: {escape(reason)}")
 
 
 @intel_app.command("export")
@@ -112,22 +82,14 @@ def export(
     if format_ not in FORMATS:
         raise InputError(f"--format must be one of {', '.join(FORMATS)}, not {format_!r}")
     services = services_from(config)
-    with services.store.transaction() as tx:
-        selection = select_for(tx, for_org)
-        organisations = {org.id: org for org in tx.organisations.list()}
-    if format_ == "stix":
-        _write(output, stix_bundle(selection.items) + b"\n")
-    elif format_ == "csv":
-        _write(output, csv_rows(selection.items).encode())
+    result = share.export_intel(services.store, for_org, share.ExportFormat(format_))
+    for stix_id, reason in sorted(result.left_out.items()):
+        err.print(f"[yellow]left out[/yellow] {escape(stix_id)}: {escape(reason)}")
+    if format_ == "misp" and output is not None and (output.is_dir() or not output.suffix):
+        share.write_misp_feed(result.misp_events, output)
+        out.print(f"wrote a MISP feed of {len(result.misp_events)} events to {output}")
     else:
-        written = misp_events(selection.items, selection.viewer, EXPORT_CHANNEL, organisations)
-        for stix_id, reason in sorted(written.skipped.items()):
-            err.print(f"[yellow]left out[/yellow] {escape(stix_id)}: {escape(reason)}")
-        if output is not None and (output.is_dir() or not output.suffix):
-            export_feed(written.events, output)
-            out.print(f"wrote a MISP feed of {len(written.events)} events to {output}")
-        else:
-            _write(output, orjson.dumps(written.events) + b"\n")
+        _write(output, result.data)
 
 
 def _write(output: Path | None, data: bytes) -> None:
@@ -150,9 +112,7 @@ def list_(
 ) -> None:
     """List the newest version of each object the organisation may see."""
     services = services_from(config)
-    with services.store.transaction() as tx:
-        selection = select_for(tx, for_org, IntelQuery(types=tuple(type_)))
-    for item in selection.items:
+    for item in share.list_intel(services.store, for_org, tuple(type_)):
         out.print(f"{item.date_added}  {item.stix_id}  {item.version}")
 
 

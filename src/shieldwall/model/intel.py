@@ -12,22 +12,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from shieldwall.model.sharing import Addressees
+
 
 @dataclass(frozen=True, slots=True)
-class Audience:
+class Audience(Addressees):
     """The sharing facts of an object, stored beside every version of it.
 
     ``tlp`` is the most restrictive pinned TLP level (0 CLEAR .. 4 RED) or None when the
-    object is unmarked; ``releasable_to`` None means no ``REL TO`` limit.
+    object is unmarked; the addressees are :class:`~.sharing.Addressees`.
     """
 
     producer_org_id: str
     tlp: int | None
     marking_refs: tuple[str, ...] = ()
-    recipient_org_ids: frozenset[str] = frozenset()
-    recipient_person_ids: frozenset[str] = frozenset()
-    community_ids: frozenset[str] = frozenset()
-    releasable_to: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

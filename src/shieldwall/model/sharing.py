@@ -6,10 +6,39 @@ this module only names the things that decision talks about.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import IntEnum
+from typing import Any
 
 from shieldwall.model.identity import Organisation, OrgKind
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Addressees:
+    """To whom an object is addressed beyond its TLP marking: the audience fields, once.
+
+    ``recipient_org_ids`` are the organisations a share was explicitly addressed to;
+    ``recipient_person_ids`` the people a TLP:RED share names; ``community_ids`` the
+    communities it was addressed to (empty: the whole federation); ``releasable_to`` the
+    ``REL TO`` countries (None: no releasability limit; an empty set releases to no
+    country, so only the producer sees it). What a submitter asks for
+    (``share.Addressing``), what the store keeps (:class:`~.intel.Audience`) and what the
+    gate decides on (``policy.ObjectDescriptor``) all extend this class, so a new audience
+    field is added here and nowhere else.
+    """
+
+    recipient_org_ids: frozenset[str] = frozenset()
+    recipient_person_ids: frozenset[str] = frozenset()
+    community_ids: frozenset[str] = frozenset()
+    releasable_to: frozenset[str] | None = None
+
+    def addressed(self) -> dict[str, Any]:
+        """The audience fields as keyword arguments, to carry them into another value."""
+        return {name: getattr(self, name) for name in ADDRESSEE_FIELDS}
+
+
+ADDRESSEE_FIELDS = tuple(f.name for f in fields(Addressees))
+"""The names of the audience fields, in declaration order."""
 
 
 class TlpLevel(IntEnum):

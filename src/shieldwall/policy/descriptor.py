@@ -12,29 +12,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shieldwall.model.errors import InputError
-from shieldwall.model.sharing import TlpLevel
+from shieldwall.model.sharing import Addressees, TlpLevel
 from shieldwall.policy.markings import most_restrictive
 
 
 @dataclass(frozen=True, slots=True)
-class ObjectDescriptor:
-    """The sharing facts about one object.
+class ObjectDescriptor(Addressees):
+    """The sharing facts about one object: its id, producer, markings and addressees.
 
-    ``recipient_org_ids`` are the organisations a share was explicitly addressed to;
-    ``recipient_person_ids`` name the individuals a TLP:RED share was addressed to;
-    ``community_ids`` the communities it was addressed to (empty: the whole federation);
-    ``releasable_to`` the ``REL TO`` countries (None: no releasability limit; an empty set
-    releases to no country, so only the producer sees it). ``tlp`` is derived: the most
-    restrictive pinned TLP level among the marking refs, or None when unmarked.
+    The addressees are :class:`~shieldwall.model.sharing.Addressees`. ``tlp`` is derived:
+    the most restrictive pinned TLP level among the marking refs, or None when unmarked.
     """
 
     id: str
     producer_org_id: str
     marking_refs: tuple[str, ...] = ()
-    recipient_org_ids: frozenset[str] = frozenset()
-    recipient_person_ids: frozenset[str] = frozenset()
-    community_ids: frozenset[str] = frozenset()
-    releasable_to: frozenset[str] | None = None
     tlp: TlpLevel | None = field(init=False, compare=False)
 
     def __post_init__(self) -> None:

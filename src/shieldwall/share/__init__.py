@@ -1,1 +1,54 @@
-"""share."""
+"""Sharing intelligence under need-to-know: the store of STIX 2.1 objects, TAXII 2.1, MISP.
+
+The front ends (``cli``, ``api``, ``web``) enter here and only here, through the names
+below: each opens its own transaction and asks the sharing gate (:mod:`shieldwall.policy`)
+for every object it reads, writes, exports or pushes, so no front end holds a transaction
+or a sharing rule of its own. Inside, ``intel/`` keeps and serves the objects,
+``taxii_server/`` and ``taxii_client/`` speak TAXII 2.1, and ``misp/`` reads and writes
+MISP events and feeds.
+"""
+
+from shieldwall.share.intel.audience import Addressing
+from shieldwall.share.intel.desk import IntelDesk, PageRequest
+from shieldwall.share.intel.export import Exported
+from shieldwall.share.intel.query import Filters as SearchFilters
+from shieldwall.share.intel.sighting_report import SightingReport
+from shieldwall.share.intel.transfer import (
+    ExportFormat,
+    ExportResult,
+    ImportOutcome,
+    ImportRequest,
+    export_intel,
+    import_intel,
+    list_intel,
+)
+from shieldwall.share.misp.feed import export_feed as write_misp_feed
+from shieldwall.share.taxii_client.partner_push import push_to_partner
+from shieldwall.share.taxii_client.pull import PullReport
+from shieldwall.share.taxii_client.push import PushReport
+from shieldwall.share.taxii_server.cursor import cursor_codec
+from shieldwall.share.taxii_server.objects import PageResult as TaxiiPage
+from shieldwall.share.taxii_server.service import TaxiiServer
+
+__all__ = [
+    "Addressing",
+    "ExportFormat",
+    "ExportResult",
+    "Exported",
+    "ImportOutcome",
+    "ImportRequest",
+    "IntelDesk",
+    "PageRequest",
+    "PullReport",
+    "PushReport",
+    "SearchFilters",
+    "SightingReport",
+    "TaxiiPage",
+    "TaxiiServer",
+    "cursor_codec",
+    "export_intel",
+    "import_intel",
+    "list_intel",
+    "push_to_partner",
+    "write_misp_feed",
+]

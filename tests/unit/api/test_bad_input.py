@@ -114,3 +114,20 @@ def test_hidden_and_absent_objects_look_the_same(world: World) -> None:
     absent = world.client.get("/api/v1/organisations/nobody", headers=world.auth("alpha-lead"))
     assert hidden.status_code == absent.status_code == 404
     assert hidden.json() == absent.json()
+
+
+@pytest.mark.parametrize(
+    ("path", "who", "place"),
+    [
+        ("/api/v1/audit?after=" + "9" * 40, "centre-admin", "query.after"),
+        ("/api/v1/intel/revocations?since=" + "9" * 40, "alpha-analyst", "query.since"),
+        ("/api/v1/intel/revocations?since=9223372036854775808", "alpha-analyst", "query.since"),
+    ],
+)
+def test_sequence_numbers_beyond_any_column_are_4xx_naming_the_parameter(
+    world: World, path: str, who: str, place: str
+) -> None:
+    """Issue 9 (low): a huge integer used to reach the database and answer 500."""
+    response = world.client.get(path, headers=world.auth(who))
+    assert 400 <= response.status_code < 500
+    _assert_problem(response, response.status_code, place)

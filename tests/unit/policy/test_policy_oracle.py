@@ -135,10 +135,14 @@ def random_descriptor(
         oid,
         rng.choice([*org_ids, "ghost-org"]),
         tuple(rng.choice(MARKING_CHOICES) for _ in range(rng.choice([0, 1, 1, 1, 2, 3]))),
-        pick(rng, [*org_ids, "ghost-org"]) if rng.random() < 0.6 else frozenset(),
-        pick(rng, [*person_ids, "ghost-person"]),
-        pick(rng, [*community_ids, "ghost-community"]) if rng.random() < 0.4 else frozenset(),
-        pick(rng, COUNTRIES) if rng.random() < 0.3 else None,
+        recipient_org_ids=(
+            pick(rng, [*org_ids, "ghost-org"]) if rng.random() < 0.6 else frozenset()
+        ),
+        recipient_person_ids=pick(rng, [*person_ids, "ghost-person"]),
+        community_ids=(
+            pick(rng, [*community_ids, "ghost-community"]) if rng.random() < 0.4 else frozenset()
+        ),
+        releasable_to=pick(rng, COUNTRIES) if rng.random() < 0.3 else None,
     )
 
 

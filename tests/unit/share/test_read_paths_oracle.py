@@ -191,15 +191,7 @@ def random_addressing(rng: random.Random, world: World) -> Addressing:
 
 
 def descriptor(stix_id: str, producer: str, refs: list[str], to: Addressing) -> ObjectDescriptor:
-    return ObjectDescriptor(
-        stix_id,
-        producer,
-        tuple(refs),
-        to.recipient_org_ids,
-        to.recipient_person_ids,
-        to.community_ids,
-        to.releasable_to,
-    )
+    return ObjectDescriptor(stix_id, producer, tuple(refs), **to.addressed())
 
 
 def stamp(day: int) -> str:

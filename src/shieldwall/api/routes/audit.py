@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/v1", tags=["audit"])
 def read_audit(
     svc: ServicesDep,
     who: PrincipalDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditEntryOut]:
     """Entries after sequence number ``after``, oldest first."""

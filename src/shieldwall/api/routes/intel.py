@@ -1,7 +1,7 @@
 """Intelligence over REST: search, one object's versions, sightings, the revocation log.
 
-Thin: each endpoint opens one :func:`~shieldwall.share.intel.session.intel_session` (one
-transaction, one viewer for the whole request) and calls ``share/intel``. Objects the
+Thin: each endpoint is one call to the intelligence desk (:class:`shieldwall.share.IntelDesk`),
+which opens one transaction with one viewer for the whole request. Objects the
 caller may not receive are "not found", exactly like absent ones; counts, ``more`` and
 ``next`` never include them. Reads of restricted material and every write append one
 audit entry per request.
@@ -16,18 +16,9 @@ import orjson
 from fastapi import APIRouter, Query, Response, status
 from pydantic import Field, StringConstraints
 
+from shieldwall import share
 from shieldwall.api.deps import PrincipalDep, ServicesDep
 from shieldwall.api.schemas import Strict
-from shieldwall.model.errors import InputError, NotFoundError
-from shieldwall.model.intel import VersionSelector
-from shieldwall.policy.roles import Action, authorise
-from shieldwall.share.intel.query import Filters, build_query
-from shieldwall.share.intel.revocations import read_revocations
-from shieldwall.share.intel.search import Found, SearchRequest
-from shieldwall.share.intel.session import intel_session
-from shieldwall.share.intel.sighting_report import SightingReport, submit_sighting
-from shieldwall.share.intel.validate import parse_timestamp
-from shieldwall.share.taxii_server.cursor import CursorCodec, filter_digest, load_or_create_key
 
 router = APIRouter(prefix="/api/v1/intel", tags=["intelligence"])
 
@@ -52,12 +43,8 @@ def _json(body: Any, status_code: int = 200) -> Response:
     return Response(orjson.dumps(body), status_code, media_type="application/json")
 
 
-def _codec(svc: ServicesDep) -> CursorCodec:
-    return CursorCodec(load_or_create_key(svc.settings.data_dir))
-
-
-def _item(found: Found) -> dict[str, Any]:
-    return {**found.obj, "x_shieldwall_date_added": found.date_added}
+def _desk(svc: ServicesDep) -> share.IntelDesk:
+    return share.IntelDesk(svc.store, share.cursor_codec(svc.settings.data_dir))
 
 
 @router.get("/objects")
@@ -81,32 +68,21 @@ def search_objects(
     next: str | None = None,
 ) -> Response:
     """Objects the caller may receive, newest-added last, in keyset pages."""
-    filters = Filters(
-        type or [], id or [], label or [], technique or [], observable or [],
-        producer or [], marking or [], added_after, modified_after, modified_before, versions,
-    )  # fmt: skip
-    digest = filter_digest([("@", "rest:objects"), ("min_score", str(min_score)), *_parts(filters)])
-    codec = _codec(svc)
-    after = codec.resume(next, who.person_id, digest) if next else 0
-    request = SearchRequest(build_query(filters), limit, after, min_score, count)
-    with intel_session(svc.store, who) as session:
-        page = session.searcher.search(request)
-    body: dict[str, Any] = {"objects": [_item(f) for f in page.items], "more": page.more}
-    if page.more:
-        body["next"] = codec.issue(who.person_id, digest, page.last_seq)
-    if page.total is not None:
-        body["total"] = page.total
-        body["total_capped"] = page.total_capped
-    return _json(body)
-
-
-def _parts(filters: Filters) -> list[tuple[str, str]]:
-    parts: list[tuple[str, str]] = []
-    for name in ("types", "ids", "labels", "techniques", "observables", "producers", "markings"):
-        parts.extend((name, value) for value in getattr(filters, name))
-    for name in ("added_after", "modified_after", "modified_before", "versions"):
-        parts.append((name, str(getattr(filters, name))))
-    return parts
+    filters = share.SearchFilters(
+        types=type or (),
+        ids=id or (),
+        labels=label or (),
+        techniques=technique or (),
+        observables=observable or (),
+        producers=producer or (),
+        markings=marking or (),
+        added_after=added_after,
+        modified_after=modified_after,
+        modified_before=modified_before,
+        versions=versions,
+    )
+    page = share.PageRequest(limit=limit, next=next, min_score=min_score, count=count)
+    return _json(_desk(svc).search(who, filters, page))
 
 
 @router.get("/objects/{object_id}")
@@ -114,22 +90,13 @@ def get_object(
     object_id: str, svc: ServicesDep, who: PrincipalDep, versions: str = "all"
 ) -> Response:
     """Every version of one object the caller may receive (``versions``: all, last, first)."""
-    try:
-        selector = VersionSelector(versions)
-    except ValueError as exc:
-        raise InputError("must be last, first or all", place="query.versions") from exc
-    with intel_session(svc.store, who) as session:
-        found = session.searcher.versions(object_id, selector)
-    if not found:
-        raise NotFoundError(f"object {object_id} not found")
-    return _json({"id": object_id, "versions": [_item(f) for f in found]})
+    return _json(_desk(svc).versions(who, object_id, versions))
 
 
 @router.post("/sightings", status_code=status.HTTP_201_CREATED)
 def report_sighting(body: SightingIn, svc: ServicesDep, who: PrincipalDep) -> Response:
     """Report a sighting; its default audience is the caller and the object's producer."""
-    authorise(who, Action.INTEL_PUBLISH, who.org_id)
-    report = SightingReport(
+    report = share.SightingReport(
         sighting_of_ref=body.sighting_of_ref,
         count=body.count,
         first_seen=body.first_seen,
@@ -139,11 +106,7 @@ def report_sighting(body: SightingIn, svc: ServicesDep, who: PrincipalDep) -> Re
         marking_refs=tuple(body.object_marking_refs),
         description=body.description,
     )
-    with intel_session(svc.store, who) as session:
-        obj, _ = submit_sighting(
-            session.tx, who, session.directory, session.reader, report, session.now
-        )
-    return _json(obj, status.HTTP_201_CREATED)
+    return _json(_desk(svc).report_sighting(who, report), status.HTTP_201_CREATED)
 
 
 @router.get("/revocations")
@@ -154,26 +117,4 @@ def list_revocations(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
     """Revocations of objects the caller could see before (``since``: a seq or a timestamp)."""
-    after_seq, after_time = _since(since)
-    with intel_session(svc.store, who) as session:
-        page = read_revocations(
-            session.tx,
-            session.reader,
-            who,
-            after_seq=after_seq,
-            after_time=after_time,
-            limit=limit,
-        )
-    return _json({"revocations": page.items, "more": page.more, "next_since": page.last_seq})
-
-
-def _since(text: str) -> tuple[int, datetime | None]:
-    if text.isdigit():
-        return int(text), None
-    try:
-        return 0, parse_timestamp(text)
-    except ValueError as exc:
-        raise InputError(
-            "give the next_since of the last page, or a timestamp ending in Z",
-            place="query.since",
-        ) from exc
+    return _json(_desk(svc).revocations(who, since, limit))

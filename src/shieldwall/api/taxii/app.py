@@ -6,11 +6,11 @@ import orjson
 from fastapi import FastAPI
 from starlette.types import Scope
 
+from shieldwall import share
 from shieldwall.api.taxii import errors
 from shieldwall.api.taxii.media import TAXII_MEDIA
-from shieldwall.api.taxii.routes import TaxiiState, router
-from shieldwall.runtime.wiring import Services
-from shieldwall.share.taxii_server.cursor import CursorCodec, load_or_create_key
+from shieldwall.api.taxii.routes import router
+from shieldwall.runtime import Services
 
 PREFIX = "/taxii2"
 
@@ -19,9 +19,9 @@ def create_taxii_app(services: Services) -> FastAPI:
     """The TAXII 2.1 server over the services' store."""
     app = FastAPI(title="Shieldwall TAXII 2.1", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.services = services
-    app.state.taxii = TaxiiState(
-        services=services,
-        codec=CursorCodec(load_or_create_key(services.settings.data_dir)),
+    app.state.taxii = share.TaxiiServer(
+        store=services.store,
+        codec=share.cursor_codec(services.settings.data_dir),
         title="Shieldwall",
         max_content_length=services.settings.max_body_bytes,
     )

@@ -1,41 +1,25 @@
-"""TAXII 2.1 endpoints under ``/taxii2``: thin, each one call into ``share/taxii_server``."""
+"""TAXII 2.1 endpoints under ``/taxii2``: thin, each one call to :class:`share.TaxiiServer`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from shieldwall import share
 from shieldwall.api.taxii.auth import taxii_principal
 from shieldwall.api.taxii.media import TAXII_MEDIA, check_content_type
 from shieldwall.model.errors import InputError
 from shieldwall.model.identity import Principal
-from shieldwall.runtime.wiring import Services
-from shieldwall.share.taxii_server import discovery as resources
-from shieldwall.share.taxii_server import objects as ops
-from shieldwall.share.taxii_server.context import request_context
-from shieldwall.share.taxii_server.cursor import CursorCodec
-from shieldwall.share.taxii_server.objects import PageResult
 
 router = APIRouter()
 Caller = Annotated[Principal, Depends(taxii_principal)]
 
 
-@dataclass(frozen=True)
-class TaxiiState:
-    """Per-server settings of the TAXII surface."""
-
-    services: Services
-    codec: CursorCodec
-    title: str
-    max_content_length: int
-
-
-def _state(request: Request) -> TaxiiState:
-    found: TaxiiState = request.app.state.taxii
+def _server(request: Request) -> share.TaxiiServer:
+    found: share.TaxiiServer = request.app.state.taxii
     return found
 
 
@@ -43,7 +27,7 @@ def _json(body: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(body), status, media_type=TAXII_MEDIA)
 
 
-def _page(result: PageResult) -> Response:
+def _page(result: share.TaxiiPage) -> Response:
     headers = {}
     if result.first_added and result.last_added:
         headers["X-TAXII-Date-Added-First"] = result.first_added
@@ -54,40 +38,32 @@ def _page(result: PageResult) -> Response:
 @router.get("/")
 def get_discovery(request: Request, who: Caller) -> Response:
     """Server discovery (T11)."""
-    state = _state(request)
-    with request_context(state.services.store, who) as ctx:
-        return _json(resources.discovery(ctx, state.title))
+    return _json(_server(request).discovery(who))
 
 
 @router.get("/{root}/")
 def get_api_root(root: str, request: Request, who: Caller) -> Response:
     """API root information (T12, T13)."""
-    state = _state(request)
-    with request_context(state.services.store, who) as ctx:
-        return _json(resources.api_root(ctx, root, state.max_content_length))
+    return _json(_server(request).api_root(who, root))
 
 
 @router.get("/{root}/collections/")
 def get_collections(root: str, request: Request, who: Caller) -> Response:
     """Collections this caller can read or write (T14, T15)."""
-    with request_context(_state(request).services.store, who) as ctx:
-        return _json(resources.collections(ctx, root))
+    return _json(_server(request).collections(who, root))
 
 
 @router.get("/{root}/collections/{collection_id}/")
 def get_collection(root: str, collection_id: str, request: Request, who: Caller) -> Response:
     """One collection (T16)."""
-    with request_context(_state(request).services.store, who) as ctx:
-        return _json(resources.collection(ctx, root, collection_id))
+    return _json(_server(request).collection(who, root, collection_id))
 
 
 @router.get("/{root}/collections/{collection_id}/objects/")
 def get_objects(root: str, collection_id: str, request: Request, who: Caller) -> Response:
     """Objects of a collection, filtered and paged (T17-T32)."""
-    state = _state(request)
     params = list(request.query_params.multi_items())
-    with request_context(state.services.store, who) as ctx:
-        return _page(ops.get_objects(ctx, state.codec, root, collection_id, params))
+    return _page(_server(request).objects(who, root, collection_id, params))
 
 
 @router.post("/{root}/collections/{collection_id}/objects/", status_code=202)
@@ -98,11 +74,10 @@ async def post_objects(root: str, collection_id: str, request: Request, who: Cal
         envelope = orjson.loads(await request.body())
     except orjson.JSONDecodeError as exc:
         raise InputError("the body is not JSON", place="body") from exc
-    state = _state(request)
+    server = _server(request)
 
     def add() -> dict[str, Any]:
-        with request_context(state.services.store, who) as ctx:
-            return ops.add_objects(ctx, root, collection_id, envelope)
+        return server.add_objects(who, root, collection_id, envelope)
 
     return _json(await run_in_threadpool(add), 202)
 
@@ -112,10 +87,8 @@ def get_object(
     root: str, collection_id: str, object_id: str, request: Request, who: Caller
 ) -> Response:
     """One object's versions in a collection (T43)."""
-    state = _state(request)
     params = list(request.query_params.multi_items())
-    with request_context(state.services.store, who) as ctx:
-        return _page(ops.get_objects(ctx, state.codec, root, collection_id, params, object_id))
+    return _page(_server(request).objects(who, root, collection_id, params, object_id))
 
 
 @router.delete("/{root}/collections/{collection_id}/objects/{object_id}/")
@@ -124,8 +97,7 @@ def delete_object(
 ) -> Response:
     """Delete the caller's own versions of an object (T45, T46)."""
     params = list(request.query_params.multi_items())
-    with request_context(_state(request).services.store, who) as ctx:
-        ops.delete_object(ctx, root, collection_id, object_id, params)
+    _server(request).delete_object(who, root, collection_id, object_id, params)
     return Response(b"", 200, media_type=TAXII_MEDIA)
 
 
@@ -134,23 +106,18 @@ def get_versions(
     root: str, collection_id: str, object_id: str, request: Request, who: Caller
 ) -> Response:
     """Versions of one object (T44)."""
-    state = _state(request)
     params = list(request.query_params.multi_items())
-    with request_context(state.services.store, who) as ctx:
-        return _page(ops.get_versions(ctx, state.codec, root, collection_id, object_id, params))
+    return _page(_server(request).versions(who, root, collection_id, object_id, params))
 
 
 @router.get("/{root}/collections/{collection_id}/manifest/")
 def get_manifest(root: str, collection_id: str, request: Request, who: Caller) -> Response:
     """Manifest of a collection (T23)."""
-    state = _state(request)
     params = list(request.query_params.multi_items())
-    with request_context(state.services.store, who) as ctx:
-        return _page(ops.get_manifest(ctx, state.codec, root, collection_id, params))
+    return _page(_server(request).manifest(who, root, collection_id, params))
 
 
 @router.get("/{root}/status/{status_id}/")
 def get_status(root: str, status_id: str, request: Request, who: Caller) -> Response:
     """Status of an add-objects request (T41, T42)."""
-    with request_context(_state(request).services.store, who) as ctx:
-        return _json(resources.status(ctx, root, status_id))
+    return _json(_server(request).status(who, root, status_id))

@@ -11,24 +11,16 @@ a new version narrows the whole history on the next request.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from shieldwall.model.intel import Audience, ViewerScope
-from shieldwall.model.sharing import TlpLevel
+from shieldwall.model.sharing import Addressees, TlpLevel
 from shieldwall.policy.derived import describe_sighting
 from shieldwall.policy.descriptor import ObjectDescriptor, marking_refs_of
 from shieldwall.policy.gate import Viewer
 
-
-@dataclass(frozen=True, slots=True)
-class Addressing:
-    """To whom a submission is addressed, beyond what its markings say."""
-
-    recipient_org_ids: frozenset[str] = frozenset()
-    recipient_person_ids: frozenset[str] = frozenset()
-    community_ids: frozenset[str] = frozenset()
-    releasable_to: frozenset[str] | None = None
+Addressing = Addressees
+"""To whom a submission is addressed, beyond what its markings say."""
 
 
 def audience_for(
@@ -41,7 +33,6 @@ def audience_for(
 ) -> Audience:
     """The audience of a submitted object (sightings default to the submitter's org)."""
     refs = marking_refs_of(obj, source=source)
-    recipients = addressing.recipient_org_ids | extra_recipients
     if obj.get("type") == "sighting":
         refs = describe_sighting(str(obj.get("id")), producer_org_id, refs).marking_refs
     descriptor = ObjectDescriptor(str(obj.get("id")), producer_org_id, refs)
@@ -49,10 +40,10 @@ def audience_for(
         producer_org_id=producer_org_id,
         tlp=None if descriptor.tlp is None else int(descriptor.tlp),
         marking_refs=tuple(refs),
-        recipient_org_ids=recipients,
-        recipient_person_ids=addressing.recipient_person_ids,
-        community_ids=addressing.community_ids,
-        releasable_to=addressing.releasable_to,
+        **{
+            **addressing.addressed(),
+            "recipient_org_ids": addressing.recipient_org_ids | extra_recipients,
+        },
     )
 
 
@@ -62,10 +53,7 @@ def descriptor_of(stix_id: str, audience: Audience) -> ObjectDescriptor:
         stix_id,
         audience.producer_org_id,
         audience.marking_refs,
-        recipient_org_ids=audience.recipient_org_ids,
-        recipient_person_ids=audience.recipient_person_ids,
-        community_ids=audience.community_ids,
-        releasable_to=audience.releasable_to,
+        **audience.addressed(),
     )
 
 

@@ -22,7 +22,6 @@ from typing import Any
 
 import orjson
 
-from shieldwall.model.identity import Principal, Role
 from shieldwall.model.intel import IntelQuery
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.descriptor import ObjectDescriptor, marking_refs_of
@@ -31,7 +30,7 @@ from shieldwall.policy.gate import Viewer
 from shieldwall.policy.markings import PINNED
 from shieldwall.share.intel.audience import descriptor_of
 from shieldwall.share.intel.directory import StoreDirectory
-from shieldwall.share.intel.org_viewer import org_viewer_of
+from shieldwall.share.intel.org_viewer import org_operator, org_viewer_of
 from shieldwall.share.intel.read import IntelReader
 from shieldwall.store.protocols import UnitOfWork
 
@@ -70,9 +69,7 @@ def select_for(
     """Every object (newest version) the organisation may receive through ``channel``."""
     directory = StoreDirectory(tx)
     viewer = org_viewer_of(directory, org_id)
-    org = directory.organisation(org_id)
-    assert org is not None  # org_viewer_of refused unknown organisations
-    principal = Principal(operator, org.id, Role.ADMIN, org.kind, org.country, org.sectors)
+    principal = org_operator(directory.organisation(org_id), org_id, operator)
     reader = IntelReader(tx, viewer, principal)
     served = []
     after = 0

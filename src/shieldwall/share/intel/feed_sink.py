@@ -23,11 +23,11 @@ from typing import Any
 
 from shieldwall.config.taxii import TaxiiFeed
 from shieldwall.model.errors import ConfigError, InputError
-from shieldwall.model.identity import Principal, Role
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.descriptor import ObjectDescriptor, marking_refs_of
 from shieldwall.policy.markings import TLP2_BY_LEVEL
 from shieldwall.share.intel.directory import StoreDirectory
+from shieldwall.share.intel.org_viewer import org_operator
 from shieldwall.share.intel.publish import Submission, publish_received
 from shieldwall.share.taxii_client.envelope import Rejected
 from shieldwall.share.taxii_client.sink import SinkResult
@@ -76,9 +76,7 @@ class IntelSink:
                 reason = f"organisation {feed.organisation} is not a member"
                 rejected = tuple(Rejected(_place(o, i), reason) for i, o in enumerate(objects))
                 return SinkResult(0, 0, rejected)
-            principal = Principal(
-                FEED_PRINCIPAL, org.id, Role.ADMIN, org.kind, org.country, org.sectors
-            )
+            principal = org_operator(org, org.id, FEED_PRINCIPAL)
             result = publish_received(
                 tx, principal, submissions, StoreDirectory(tx), source=f"feed {source}"
             )

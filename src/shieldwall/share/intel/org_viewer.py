@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from shieldwall.model.errors import NotFoundError
-from shieldwall.model.identity import Organisation
+from shieldwall.model.identity import Organisation, Principal, Role
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.decision import DECISIONS, Reason
 from shieldwall.policy.descriptor import ObjectDescriptor
@@ -39,6 +39,17 @@ def org_viewer_of(directory: Directory, org_id: str) -> Viewer:
     if org is None:
         raise NotFoundError(f"organisation {org_id} not found")
     return org_viewer(directory, org)
+
+
+def org_operator(org: Organisation | None, org_id: str, person_id: str = "operator") -> Principal:
+    """The local operator (or a feed) acting for the organisation, as an administrator of it.
+
+    Exports, imports, pushes and feeds are done by the centre's own operator *for* a member;
+    NotFoundError when the organisation is unknown.
+    """
+    if org is None:
+        raise NotFoundError(f"organisation {org_id} not found")
+    return Principal(person_id, org.id, Role.ADMIN, org.kind, org.country, org.sectors)
 
 
 def reaches_at_least(

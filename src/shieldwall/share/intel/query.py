@@ -23,7 +23,7 @@ from shieldwall.share.intel.validate import parse_timestamp
 _LABEL_ALIASES = {"TLP:WHITE": "TLP:CLEAR"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Filters:
     """The REST search filters (every list OR-ed inside, every filter AND-ed)."""
 

@@ -55,8 +55,5 @@ def described_audience(item: ValidObject, made: ObjectDescriptor, source: str) -
         producer_org_id=made.producer_org_id,
         tlp=None if level is None else int(level),
         marking_refs=refs,
-        recipient_org_ids=made.recipient_org_ids,
-        recipient_person_ids=made.recipient_person_ids,
-        community_ids=made.community_ids,
-        releasable_to=made.releasable_to,
+        **made.addressed(),
     )

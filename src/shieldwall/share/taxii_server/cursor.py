@@ -44,6 +44,11 @@ def load_or_create_key(data_dir: Path) -> bytes:
         return key
 
 
+def cursor_codec(data_dir: Path) -> CursorCodec:
+    """The codec of the server whose data directory this is (its key made on first use)."""
+    return CursorCodec(load_or_create_key(data_dir))
+
+
 def filter_digest(parts: Iterable[tuple[str, str]]) -> str:
     """A digest of what the request asked for (order of parameters does not matter)."""
     canonical = orjson.dumps(sorted(parts))

@@ -38,7 +38,7 @@ from shieldwall.store.sql.tables import (
     intel_terms,
 )
 
-_O = intel_objects.c
+object_columns = intel_objects.c
 _SEQUENCE_ROW = "intel"
 _TICK = timedelta(microseconds=1)
 _IN_CHUNK = 500
@@ -109,7 +109,9 @@ class SqlIntel:
     def _bounds(self, ids: Collection[str]) -> dict[_Key, tuple[datetime, datetime]]:
         found: dict[_Key, tuple[datetime, datetime]] = {}
         for chunk in _chunks(sorted(ids)):
-            query = select(_O.stix_id, _O.producer_org_id, _O.version).where(_O.stix_id.in_(chunk))
+            query = select(
+                object_columns.stix_id, object_columns.producer_org_id, object_columns.version
+            ).where(object_columns.stix_id.in_(chunk))
             for row in self._db.execute(query):
                 key = (row.stix_id, row.producer_org_id)
                 low, high = found.get(key, (row.version, row.version))
@@ -139,10 +141,14 @@ class SqlIntel:
         return latest, first
 
     def _clear_flag(self, key: _Key, flag: str, pending: list[dict[str, Any]]) -> None:
-        column = _O[flag]
+        column = object_columns[flag]
         self._db.execute(
             update(intel_objects)
-            .where(_O.stix_id == key[0], _O.producer_org_id == key[1], column.is_(True))
+            .where(
+                object_columns.stix_id == key[0],
+                object_columns.producer_org_id == key[1],
+                column.is_(True),
+            )
             .values({flag: False})
         )
         for row in pending:
@@ -152,7 +158,11 @@ class SqlIntel:
         """Every stored version of each id, oldest version first."""
         found: dict[str, list[StoredVersion]] = {}
         for chunk in _chunks(sorted(stix_ids)):
-            query = select(intel_objects).where(_O.stix_id.in_(chunk)).order_by(_O.version)
+            query = (
+                select(intel_objects)
+                .where(object_columns.stix_id.in_(chunk))
+                .order_by(object_columns.version)
+            )
             for row in self._db.execute(query):
                 found.setdefault(row.stix_id, []).append(version_of(row))
         return found
@@ -162,7 +172,9 @@ class SqlIntel:
         found: dict[str, list[Audience]] = {}
         columns = [c for c in intel_objects.c if c.name not in ("body", "refs")]
         for chunk in _chunks(sorted(stix_ids)):
-            query = select(*columns).where(_O.stix_id.in_(chunk), _O.is_latest.is_(True))
+            query = select(*columns).where(
+                object_columns.stix_id.in_(chunk), object_columns.is_latest.is_(True)
+            )
             for row in self._db.execute(query):
                 found.setdefault(row.stix_id, []).append(audience_of(row))
         return found
@@ -171,17 +183,22 @@ class SqlIntel:
         """Give every version of the object the audience of its newest version."""
         self._db.execute(
             update(intel_objects)
-            .where(_O.stix_id == stix_id, _O.producer_org_id == audience.producer_org_id)
+            .where(
+                object_columns.stix_id == stix_id,
+                object_columns.producer_org_id == audience.producer_org_id,
+            )
             .values(**audience_values(audience))
         )
 
     def page(self, request: PageRequest) -> list[StoredVersion]:
         """Up to ``limit`` rows after ``after_seq`` that pass the prefilter, in seq order."""
-        clauses = [_O.seq > request.after_seq, viewer_clause(request.viewer)]
+        clauses = [object_columns.seq > request.after_seq, viewer_clause(request.viewer)]
         if request.scope is not None:
             clauses.append(scope_clause(request.scope, request.viewer))
         clauses.extend(query_clauses(request.query))
-        query = select(intel_objects).where(*clauses).order_by(_O.seq).limit(request.limit)
+        query = (
+            select(intel_objects).where(*clauses).order_by(object_columns.seq).limit(request.limit)
+        )
         return [version_of(row) for row in self._db.execute(query)]
 
     def delete_versions(self, seqs: Sequence[int]) -> None:
@@ -189,18 +206,22 @@ class SqlIntel:
         ids: set[str] = set()
         for chunk in _chunks(list(seqs)):
             ids.update(
-                self._db.execute(select(_O.stix_id).where(_O.seq.in_(chunk))).scalars().all()
+                self._db.execute(
+                    select(object_columns.stix_id).where(object_columns.seq.in_(chunk))
+                )
+                .scalars()
+                .all()
             )
             self._db.execute(delete(intel_terms).where(intel_terms.c.seq.in_(chunk)))
-            self._db.execute(delete(intel_objects).where(_O.seq.in_(chunk)))
+            self._db.execute(delete(intel_objects).where(object_columns.seq.in_(chunk)))
         for stix_id in ids:
             self._refresh_flags(stix_id)
 
     def _refresh_flags(self, stix_id: str) -> None:
         rows = self._db.execute(
-            select(_O.seq, _O.producer_org_id, _O.version)
-            .where(_O.stix_id == stix_id)
-            .order_by(_O.version)
+            select(object_columns.seq, object_columns.producer_org_id, object_columns.version)
+            .where(object_columns.stix_id == stix_id)
+            .order_by(object_columns.version)
         ).all()
         by_producer: dict[str, list[int]] = {}
         for row in rows:
@@ -208,8 +229,12 @@ class SqlIntel:
         for producer, seqs in by_producer.items():
             self._db.execute(
                 update(intel_objects)
-                .where(_O.stix_id == stix_id, _O.producer_org_id == producer)
-                .values(is_latest=_O.seq == seqs[-1], is_first=_O.seq == seqs[0])
+                .where(
+                    object_columns.stix_id == stix_id, object_columns.producer_org_id == producer
+                )
+                .values(
+                    is_latest=object_columns.seq == seqs[-1], is_first=object_columns.seq == seqs[0]
+                )
             )
 
     def with_term(self, kind: str, value: str, stix_type: str) -> list[StoredVersion]:
@@ -229,10 +254,10 @@ class SqlIntel:
         for chunk in _chunks(sorted(set(values))):
             query = (
                 select(terms.value.label("term_value"), intel_objects)
-                .join(intel_terms, terms.seq == _O.seq)
+                .join(intel_terms, terms.seq == object_columns.seq)
                 .where(
-                    _O.stix_type == stix_type,
-                    _O.is_latest.is_(True),
+                    object_columns.stix_type == stix_type,
+                    object_columns.is_latest.is_(True),
                     terms.kind == kind,
                     terms.value.in_(chunk),
                 )

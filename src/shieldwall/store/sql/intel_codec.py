@@ -7,9 +7,11 @@ Sets of ids are stored as ``,a,b,`` text: the delimiters on both ends make
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import fields
 from typing import Any
 
 from shieldwall.model.intel import Audience, RevocationRecord, StoredVersion
+from shieldwall.model.sharing import ADDRESSEE_FIELDS, Addressees
 
 LIKE_ESCAPE = "\\"
 
@@ -31,31 +33,35 @@ def member_pattern(value: str) -> str:
     return f"%,{escaped},%"
 
 
+_NO_LIMIT = frozenset(f.name for f in fields(Addressees) if f.default is None)
+"""Addressee fields where None means "no limit", so an empty set must stay distinct (",")."""
+
+
 def audience_values(audience: Audience) -> dict[str, Any]:
     """Column values for an audience (shared by objects and revocations)."""
-    rel = audience.releasable_to
-    return {
+    values: dict[str, Any] = {
         "producer_org_id": audience.producer_org_id,
         "tlp": audience.tlp,
         "marking_refs": encode_set(audience.marking_refs),
-        "recipient_org_ids": encode_set(audience.recipient_org_ids),
-        "recipient_person_ids": encode_set(audience.recipient_person_ids),
-        "community_ids": encode_set(audience.community_ids),
-        "releasable_to": None if rel is None else encode_set(rel) or ",",
     }
+    for name in ADDRESSEE_FIELDS:
+        value = getattr(audience, name)
+        empty = "," if name in _NO_LIMIT else ""
+        values[name] = None if value is None else encode_set(value) or empty
+    return values
 
 
 def audience_of(row: Any) -> Audience:
     """The audience stored in a row of intel_objects or intel_revocations."""
-    rel = row.releasable_to
+    addressees: dict[str, Any] = {}
+    for name in ADDRESSEE_FIELDS:
+        raw = getattr(row, name)
+        addressees[name] = None if raw is None and name in _NO_LIMIT else decode_set(raw)
     return Audience(
         producer_org_id=row.producer_org_id,
         tlp=row.tlp,
         marking_refs=tuple(sorted(decode_set(row.marking_refs))),
-        recipient_org_ids=decode_set(row.recipient_org_ids),
-        recipient_person_ids=decode_set(row.recipient_person_ids),
-        community_ids=decode_set(row.community_ids),
-        releasable_to=None if rel is None else decode_set(rel),
+        **addressees,
     )
 
 

@@ -20,7 +20,7 @@ from shieldwall.model.intel import (
 from shieldwall.store.sql.intel_codec import LIKE_ESCAPE, member_pattern
 from shieldwall.store.sql.tables import intel_objects, intel_terms
 
-_O = intel_objects.c
+object_columns = intel_objects.c
 _CLEAR, _GREEN, _AMBER, _STRICT, _RED = 0, 1, 2, 3, 4
 
 
@@ -35,38 +35,46 @@ def viewer_clause(viewer: ViewerScope) -> ColumnElement[bool]:
     org = viewer.org_id
     if org is None:
         return and_(
-            _O.tlp == _CLEAR,
-            _O.recipient_org_ids == "",
-            _O.community_ids == "",
-            _O.releasable_to.is_(None),
+            object_columns.tlp == _CLEAR,
+            object_columns.recipient_org_ids == "",
+            object_columns.community_ids == "",
+            object_columns.releasable_to.is_(None),
         )
-    return or_(_O.producer_org_id == org, and_(*_distribution(viewer), _levels(viewer, org)))
+    return or_(
+        object_columns.producer_org_id == org, and_(*_distribution(viewer), _levels(viewer, org))
+    )
 
 
 def _distribution(viewer: ViewerScope) -> list[ColumnElement[bool]]:
-    communities = [_contains(_O.community_ids, c) for c in sorted(viewer.communities)]
+    communities = [_contains(object_columns.community_ids, c) for c in sorted(viewer.communities)]
     return [
-        or_(_O.community_ids == "", *communities),
-        or_(_O.releasable_to.is_(None), _contains(_O.releasable_to, viewer.country or "-")),
+        or_(object_columns.community_ids == "", *communities),
+        or_(
+            object_columns.releasable_to.is_(None),
+            _contains(object_columns.releasable_to, viewer.country or "-"),
+        ),
     ]
 
 
 def _levels(viewer: ViewerScope, org: str) -> ColumnElement[bool]:
-    recipient = _contains(_O.recipient_org_ids, org)
-    unaddressed = _O.recipient_org_ids == ""
+    recipient = _contains(object_columns.recipient_org_ids, org)
+    unaddressed = object_columns.recipient_org_ids == ""
     parent = viewer.parent_id
     via_parent = (
-        or_(_O.producer_org_id == parent, _contains(_O.recipient_org_ids, parent))
+        or_(
+            object_columns.producer_org_id == parent,
+            _contains(object_columns.recipient_org_ids, parent),
+        )
         if parent
         else false()
     )
-    person = _contains(_O.recipient_person_ids, viewer.person_id or "-")
+    person = _contains(object_columns.recipient_person_ids, viewer.person_id or "-")
     return or_(
-        and_(_O.tlp.in_((_CLEAR, _GREEN)), or_(unaddressed, recipient)),
-        and_(_O.tlp == _AMBER, or_(recipient, via_parent)),
-        and_(_O.tlp == _STRICT, recipient),
-        and_(_O.tlp == _RED, or_(unaddressed, recipient), person),
-        and_(_O.tlp.is_(None), or_(unaddressed, recipient, via_parent)),
+        and_(object_columns.tlp.in_((_CLEAR, _GREEN)), or_(unaddressed, recipient)),
+        and_(object_columns.tlp == _AMBER, or_(recipient, via_parent)),
+        and_(object_columns.tlp == _STRICT, recipient),
+        and_(object_columns.tlp == _RED, or_(unaddressed, recipient), person),
+        and_(object_columns.tlp.is_(None), or_(unaddressed, recipient, via_parent)),
     )
 
 
@@ -76,15 +84,15 @@ def scope_clause(scope: CollectionScope, viewer: ViewerScope) -> ColumnElement[b
     Unmarked objects never leave through a channel, except back to their own producer.
     """
     egress = or_(
-        _O.tlp <= scope.max_tlp,
-        and_(_O.tlp.is_(None), _O.producer_org_id == (viewer.org_id or "")),
+        object_columns.tlp <= scope.max_tlp,
+        and_(object_columns.tlp.is_(None), object_columns.producer_org_id == (viewer.org_id or "")),
     )
     if scope.kind == "member":
-        view: ColumnElement[bool] = _O.producer_org_id == scope.subject
+        view: ColumnElement[bool] = object_columns.producer_org_id == scope.subject
     elif scope.kind == "recipient":
-        view = _contains(_O.recipient_org_ids, scope.subject)
+        view = _contains(object_columns.recipient_org_ids, scope.subject)
     elif scope.kind == "community":
-        view = _contains(_O.community_ids, scope.subject)
+        view = _contains(object_columns.community_ids, scope.subject)
     else:
         view = true()
     return and_(view, egress)
@@ -94,21 +102,23 @@ def query_clauses(query: IntelQuery) -> list[ColumnElement[bool]]:
     """One predicate per filter the query sets."""
     clauses = [_versions(query)]
     if query.ids:
-        clauses.append(_O.stix_id.in_(query.ids))
+        clauses.append(object_columns.stix_id.in_(query.ids))
     if query.types:
-        clauses.append(_O.stix_type.in_(query.types))
+        clauses.append(object_columns.stix_type.in_(query.types))
     if query.spec_versions:
-        clauses.append(_O.spec_version.in_(query.spec_versions))
+        clauses.append(object_columns.spec_version.in_(query.spec_versions))
     if query.added_after is not None:
-        clauses.append(_O.date_added > query.added_after)
+        clauses.append(object_columns.date_added > query.added_after)
     if query.producers:
-        clauses.append(_O.producer_org_id.in_(query.producers))
+        clauses.append(object_columns.producer_org_id.in_(query.producers))
     if query.marking_refs:
-        clauses.append(or_(*(_contains(_O.marking_refs, m) for m in query.marking_refs)))
+        clauses.append(
+            or_(*(_contains(object_columns.marking_refs, m) for m in query.marking_refs))
+        )
     if query.version_after is not None:
-        clauses.append(_O.version >= query.version_after)
+        clauses.append(object_columns.version >= query.version_after)
     if query.version_before is not None:
-        clauses.append(_O.version <= query.version_before)
+        clauses.append(object_columns.version <= query.version_before)
     clauses.extend(_term_clauses(query))
     return clauses
 
@@ -118,11 +128,11 @@ def _versions(query: IntelQuery) -> ColumnElement[bool]:
         return true()
     chosen: list[ColumnElement[bool]] = []
     if VersionSelector.LAST in query.versions:
-        chosen.append(_O.is_latest.is_(True))
+        chosen.append(object_columns.is_latest.is_(True))
     if VersionSelector.FIRST in query.versions:
-        chosen.append(_O.is_first.is_(True))
+        chosen.append(object_columns.is_first.is_(True))
     if query.explicit_versions:
-        chosen.append(_O.version.in_(query.explicit_versions))
+        chosen.append(object_columns.version.in_(query.explicit_versions))
     return or_(*chosen) if chosen else false()
 
 
@@ -146,4 +156,4 @@ def _has_terms(terms: list[IndexTerm]) -> ColumnElement[bool]:
             matches.append(and_(t.kind == term.kind, t.lo <= term.hi, t.hi >= term.lo))
         else:
             matches.append(and_(t.kind == term.kind, t.value == term.value))
-    return _O.seq.in_(select(t.seq).where(or_(*matches)))
+    return object_columns.seq.in_(select(t.seq).where(or_(*matches)))

@@ -1,0 +1,46 @@
+"""The sharing front door: front ends use exactly these names (issue 8)."""
+
+from __future__ import annotations
+
+import pytest
+
+import shieldwall.share
+
+EXPECTED = {
+    "Addressing",
+    "ExportFormat",
+    "ExportResult",
+    "Exported",
+    "ImportOutcome",
+    "ImportRequest",
+    "IntelDesk",
+    "PageRequest",
+    "PullReport",
+    "PushReport",
+    "SearchFilters",
+    "SightingReport",
+    "TaxiiPage",
+    "TaxiiServer",
+    "cursor_codec",
+    "export_intel",
+    "import_intel",
+    "list_intel",
+    "push_to_partner",
+    "write_misp_feed",
+}
+
+
+def test_the_front_door_exports_exactly_the_public_names() -> None:
+    """A change to what front ends may use is a deliberate edit of this list."""
+    assert set(shieldwall.share.__all__) == EXPECTED
+
+
+def test_every_exported_name_exists() -> None:
+    missing = [name for name in shieldwall.share.__all__ if not hasattr(shieldwall.share, name)]
+    assert missing == []
+
+
+def test_search_filters_are_keyword_only() -> None:
+    """Eleven filters in a row are unreadable and easy to swap: they are named (issue 8)."""
+    with pytest.raises(TypeError):
+        shieldwall.share.SearchFilters(["indicator"])  # type: ignore[misc]
