@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 """Skipped by the scan: the synthetic citations below are not the project's."""
 PAGES = ("taxii21.md", "sigma.md", "tlp.md", "misp.md")
 PATH_IN_DOCS = re.compile(r"`((?:src|tests|docs|bench)/[^`\s]+)`")
+DOC_IN_CODE = re.compile(r"``((?:docs|notes)/[\w./-]+)``")
 
 
 def _pages() -> dict[str, Page]:
@@ -86,6 +87,7 @@ def test_every_scheme_id_is_on_its_page() -> None:
 
 def test_paths_named_in_the_docs_exist() -> None:
     texts = [p.read_text(encoding="utf-8") for p in DOCS.glob("*.md")]
+    texts.append((ROOT / "docs" / "formats.md").read_text(encoding="utf-8"))
     named = {path for text in texts for path in PATH_IN_DOCS.findall(text)}
     assert named, "no path found in the docs: the pattern is broken"
     assert sorted(p for p in named if not _exists(p)) == []
@@ -94,6 +96,17 @@ def test_paths_named_in_the_docs_exist() -> None:
 def _exists(path: str) -> bool:
     """A path, or a glob (``test_taxii_*.py``) matching at least one file."""
     return any(ROOT.glob(path)) if "*" in path else (ROOT / path).exists()
+
+
+def test_documents_the_code_points_to_exist() -> None:
+    """A docstring's ``docs/formats.md`` must lead somewhere (``notes/`` once did not)."""
+    named = {
+        (path.relative_to(ROOT).as_posix(), target)
+        for path in source_files(ROOT, skip=[HERE])
+        for target in DOC_IN_CODE.findall(path.read_text(encoding="utf-8"))
+    }
+    assert ("src/shieldwall/ingest/__init__.py", "docs/formats.md") in named
+    assert sorted((where, t) for where, t in named if not (ROOT / t).exists()) == []
 
 
 def test_the_scan_sees_this_repository_and_skips_this_folder() -> None:
