@@ -1,6 +1,6 @@
 """Ingest: find log files and read them into raw records, one module per source format.
 
-The public API is two functions (the seam with the runtime, see ``notes/scan-contract.md``):
+The public API is two functions (the seam with the stages after it, see ``docs/formats.md``):
 
 - :func:`discover_files` expands files and directories into a sorted list of files;
 - :func:`iter_records` reads one file (plain or gzip) into :class:`RawRecord` objects, the

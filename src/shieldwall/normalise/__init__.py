@@ -1,6 +1,6 @@
 """Normalise: raw records to events in one schema, one module per format.
 
-:func:`normalise` is the seam with the runtime (see ``notes/scan-contract.md``): Windows
+:func:`normalise` is the seam with the stages around it (see ``docs/formats.md``): Windows
 events (EVTX, Winlogbeat, NXLog) get Sigma's Windows names and ``format="evtx"``; other
 formats get dotted ECS-style names. A malformed record raises
 :class:`~shieldwall.model.errors.InputError` naming its file and place.
