@@ -1,7 +1,7 @@
 """The one sharing gate: may this principal receive this object now?
 
 Every read path (API, search, counts, TAXII, exports, notifications, the web) asks
-:meth:`Viewer.decide` (or :func:`decide`). The rules, from ``reference/tlp-policy.md``:
+:meth:`Viewer.decide` (or :func:`decide`). The rules, from ``docs/conformance/tlp.md``:
 
 Who is asking
     The principal's person must exist, be active and belong to the principal's

@@ -3,7 +3,7 @@
 stix2 and stix2-validator accept a tampered TLP 2.0 marking definition (the AMBER+STRICT id
 carrying ``name: TLP:CLEAR``), so trusting what an inbound definition *says* would let a
 partner widen an audience by editing JSON. Instead the ids below are pinned, exactly as
-``reference/tlp-policy.md`` lists them, with the canonical content of each definition; an
+``docs/conformance/tlp.md`` lists them, with the canonical content of each definition; an
 inbound definition that reuses a pinned id with any other content is refused.
 
 Marking refs that are not in this table (statements, custom markings) carry no TLP meaning

@@ -1,4 +1,4 @@
-"""The gate, row by row of reference/tlp-policy.md ("Mapping to enforceable rules").
+"""The gate, row by row of docs/conformance/tlp.md (rules a–e).
 
 Each case names the row (or rule) it checks and lists exactly who may see the object in
 the fixed coalition of ``policy_world``; the test compares that with what the gate says

@@ -1,4 +1,4 @@
-"""The pinned marking table (reference/tlp-policy.md, "Fixed TLP marking-definition ids")."""
+"""The pinned marking table (docs/conformance/tlp.md, "The pinned marking ids")."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy import PINNED, check_marking_definition, level_of, most_restrictive
 from shieldwall.policy.markings import TLP2_BY_LEVEL, TLP2_EXTENSION_ID
 
-# Copied by hand from reference/tlp-policy.md, not from the module under test.
+# Copied by hand from the STIX 2.1 TLP marking definitions, not from the module under test.
 REFERENCE_IDS = {
     "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": TlpLevel.CLEAR,  # 1.0 WHITE
     "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": TlpLevel.GREEN,  # 1.0 GREEN

@@ -1,6 +1,6 @@
 """The gate against an independent oracle on thousands of random coalitions.
 
-The oracle is written from the TLP 2.0 definitions in reference/tlp-policy.md in a different
+The oracle is written from the TLP 2.0 definitions in docs/conformance/tlp.md in a different
 style from the gate: it builds each object's whole audience as a set of people (TLP audience
 intersected with the distribution audience, plus the producer organisation) and then asks
 whether the principal is in it, instead of branching per principal. It has its own copy of
@@ -27,7 +27,7 @@ from shieldwall.policy import (
     strip_references,
 )
 
-ORACLE_TABLE = {  # reference/tlp-policy.md, TLP 1.0 then TLP 2.0
+ORACLE_TABLE = {  # docs/conformance/tlp.md, TLP 1.0 then TLP 2.0
     "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": "clear",
     "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": "green",
     "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82": "amber",

@@ -12,7 +12,7 @@ and every organisation is exported for (``shieldwall intel export --for ORG`` se
 :func:`shieldwall.share.intel.export.select_for`).
 
 The expectations come from the policy oracle (``tests/unit/policy/test_policy_oracle.py``),
-written from ``reference/tlp-policy.md`` as sets of people, independent of the gate, plus
+written from ``docs/conformance/tlp.md`` as sets of people, independent of the gate, plus
 the store's documented rules written here in the same style:
 
 * an object's audience is that of its newest version, for every version;

@@ -1,7 +1,7 @@
 """MISP import and export: pure conversion between MISP JSON and STIX 2.1, and feed files.
 
 No database and no HTTP here: the intel store and the CLI call these functions and keep
-what they return. The checklist is ``reference/misp-exchange.md`` (M1–M24).
+what they return. The checklist is ``docs/conformance/misp.md`` (M1–M24).
 
 Import::
 

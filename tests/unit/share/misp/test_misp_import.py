@@ -1,4 +1,4 @@
-"""MISP event → STIX import, item by item of reference/misp-exchange.md."""
+"""MISP event → STIX import, item by item of docs/conformance/misp.md."""
 
 from __future__ import annotations
 
