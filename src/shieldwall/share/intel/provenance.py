@@ -88,6 +88,23 @@ def impersonation(obj: Mapping[str, Any], submitter_org_id: str, members: frozen
     )
 
 
+def squatted_identity(
+    obj: Mapping[str, Any], submitter_org_id: str, members: frozenset[str]
+) -> str:
+    """Why an ``identity`` may not be stored ("" if it may): its id is another member's.
+
+    Member identity ids are derived from organisation ids and every member knows its
+    peers, so refusing them tells nobody anything; accepting one would let a member rename
+    another (or the centre) for every reader and lock the owner out of its own identity.
+    """
+    stix_id = obj.get("id")
+    if obj.get("type") != "identity" or stix_id not in members:
+        return ""
+    if stix_id == identity_id(submitter_org_id):
+        return ""
+    return f"{stix_id} is the identity of another member organisation; only it publishes it"
+
+
 def member_authored(version: StoredVersion) -> bool:
     """True when a stored version was written by the member that holds it."""
     obj = orjson.loads(version.body)

@@ -9,13 +9,21 @@ of the batch goes on. The rules, in order:
 3. every marking it carries resolves: a pinned TLP id, a marking definition in the same
    batch, or one already stored;
 4. only the producer publishes versions of an object: an id another organisation already
-   published is refused (cyber observables, whose ids are derived from their value, are
-   the exception: each organisation holds its own copy, with its own audience);
+   published, *and the submitter can see*, is refused unless the submitter holds its own
+   copy (cyber observables, whose ids are derived from their value, are the exception:
+   each organisation holds its own copy, with its own audience); no member publishes an
+   ``identity`` with another member's identity id, on any path;
 5. an (id, version) already stored is reported as present and not stored again; a new
    ``modified`` is a new version;
 6. a derived object (report, grouping, note, opinion, sighting) may not be marked wider
    than the contents it names (``policy.derived``), stored or in the same batch (derived
    objects are handled after the rest of their batch for that reason).
+
+Every rule is judged on what the submitter may see, never on what is stored: a version,
+a marking definition or a content object hidden from the submitter counts as absent, so
+no answer — status, reason, count, side effect — tells "hidden from you" from "absent"
+(issue 9: the write-path oracle). A hidden id is then held as the submitter's own copy,
+as an absent one would be, visible to the submitter's audience only.
 
 The newest version's audience applies to every version; when it changes, a revocation is
 recorded with the old audience, so those who could see the object before learn it left.
@@ -48,7 +56,7 @@ from shieldwall.share.intel.extract import index_terms, references
 from shieldwall.share.intel.identity import identity_id, member_identities
 from shieldwall.share.intel.outcome import Entry, PublishResult, Submission, audit_record
 from shieldwall.share.intel.revocations import align_audiences
-from shieldwall.share.intel.sightings import unseen_for_publisher
+from shieldwall.share.intel.sightings import publisher_viewer, unseen_for_publisher
 from shieldwall.share.intel.submitted import (
     content_ids_in,
     described_audience,
@@ -83,6 +91,8 @@ class _Batch:
     """Member identities when receiving (None: publishing, the member speaks for itself)."""
     viewer: Viewer | None = None
     """The person's viewer when a request has one; else the organisation's is used."""
+    identities: frozenset[str] = frozenset()
+    """Every member organisation's identity id (public: members know their peers)."""
     result: PublishResult = field(default_factory=PublishResult)
     new: list[NewVersion] = field(default_factory=list)
     seen: set[tuple[str, str]] = field(default_factory=set)
@@ -100,6 +110,7 @@ def publish(
 ) -> PublishResult:
     """Store what is valid and allowed; report every object's outcome. Audited once."""
     batch = _Batch(principal, addressing, directory, source, viewer=viewer)
+    batch.identities = member_identities(tx)
     return _run(tx, batch, [Submission(obj) for obj in objects])
 
 
@@ -116,12 +127,14 @@ def publish_received(
     """Store what the principal's organisation received from elsewhere (see module doc)."""
     members = member_identities(tx)
     batch = _Batch(principal, addressing or Addressing(), directory, source, members, viewer)
+    batch.identities = members
     return _run(tx, batch, submissions)
 
 
 def _run(tx: UnitOfWork, batch: _Batch, submissions: Sequence[Submission]) -> PublishResult:
     objects = [submission.obj for submission in submissions]
-    unseen = unseen_for_publisher(tx, batch.principal, batch.directory, batch.viewer, objects)
+    viewer = publisher_viewer(batch.principal, batch.directory, batch.viewer)
+    unseen = unseen_for_publisher(tx, batch.principal, batch.directory, viewer, objects)
     for index, reason in sorted(unseen.items()):
         batch.result.failures.append(
             Entry(id_of(objects[index]), version_text_of(objects[index]), reason)
@@ -130,8 +143,8 @@ def _run(tx: UnitOfWork, batch: _Batch, submissions: Sequence[Submission]) -> Pu
     items = [item for item in checked if item is not None]
     valid = [item.valid for item in items]
     stored_ids = {v.stix_id for v in valid} | marking_refs_in(valid) | content_ids_in(valid)
-    existing = tx.intel.versions_of({v.stix_id for v in valid})
-    audiences = tx.intel.latest_audiences(stored_ids)
+    existing = _visible(viewer, tx.intel.versions_of({v.stix_id for v in valid}))
+    audiences = _visible_audiences(viewer, tx.intel.latest_audiences(stored_ids))
     in_batch = {v.stix_id for v in valid if v.stix_type == "marking-definition"}
     for item in sorted(items, key=lambda i: i.valid.stix_type in CONTENT_FIELDS):
         _admit(tx, batch, item, existing.get(item.stix_id, []), audiences, in_batch)
@@ -139,6 +152,27 @@ def _run(tx: UnitOfWork, batch: _Batch, submissions: Sequence[Submission]) -> Pu
     align_audiences(tx, batch.result.stored, existing)
     tx.audit.append(audit_record(batch.principal, batch.result, batch.source))
     return batch.result
+
+
+def _visible(
+    viewer: Viewer, found: dict[str, list[StoredVersion]]
+) -> dict[str, list[StoredVersion]]:
+    """Stored versions the submitter may see: the rest count as absent (module doc)."""
+    kept = {
+        stix_id: [v for v in versions if viewer.may_receive(descriptor_of(stix_id, v.audience))]
+        for stix_id, versions in found.items()
+    }
+    return {stix_id: versions for stix_id, versions in kept.items() if versions}
+
+
+def _visible_audiences(
+    viewer: Viewer, found: dict[str, list[Audience]]
+) -> dict[str, list[Audience]]:
+    kept = {
+        stix_id: [a for a in held if viewer.may_receive(descriptor_of(stix_id, a))]
+        for stix_id, held in found.items()
+    }
+    return {stix_id: held for stix_id, held in kept.items() if held}
 
 
 def _checked(batch: _Batch, index: int, submission: Submission) -> _Item | None:
@@ -164,6 +198,9 @@ def _checked(batch: _Batch, index: int, submission: Submission) -> _Item | None:
 
 def _author_problem(batch: _Batch, item: ValidObject) -> str:
     org = batch.principal.org_id
+    squatted = provenance.squatted_identity(item.obj, org, batch.identities)
+    if squatted:
+        return squatted
     if batch.members is not None:
         return provenance.impersonation(item.obj, org, batch.members)
     creator = item.obj.get("created_by_ref")
@@ -228,8 +265,8 @@ def _refusal(
     if unresolved:
         return f"marking {unresolved[0]} does not resolve to a known marking-definition"
     others = [v for v in versions if v.audience.producer_org_id != org]
-    if not others or item.valid.version is None:
-        return ""
+    if not others or len(others) < len(versions) or item.valid.version is None:
+        return ""  # nobody else's that it can see, or it holds its own copy already
     if item.external and not any(provenance.member_authored(v) for v in others):
         return ""  # an external object: every receiver holds its own copy
     return f"only the producer may publish a new version of {item.stix_id}"

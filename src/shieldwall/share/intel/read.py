@@ -9,7 +9,9 @@ view and egress maximum, the query's filters), then every row is confirmed here:
 - the channel's egress maximum (:func:`egress_decision`); unmarked objects leave only
   towards their own producer;
 - references the viewer may not see are stripped (``policy.references``); an object that
-  cannot be served without them is withheld.
+  cannot be served without them is withheld. Its producer gets it as written: the ids
+  are its own words, and stripping them would tell it which of the ids it named are held
+  by someone else (hidden) and which are not (absent), the write-path oracle of issue 9.
 
 Because rows are removed *before* the page is cut, ``more`` and the page boundaries reveal
 nothing about hidden objects: a page holds ``limit`` visible rows and ``more`` is true
@@ -164,6 +166,8 @@ class IntelReader:
         return egress_decision(channel, descriptor).allowed
 
     def _body(self, row: StoredVersion, visible: dict[str, bool]) -> str | None:
+        if row.audience.producer_org_id == self.viewer.org_id:
+            return row.body  # its own words: a hidden ref must read like an absent one
         if all(visible.get(ref, True) for ref in row.refs):
             return row.body
         stripped = strip_references(

@@ -231,11 +231,17 @@ def unseen_for_publisher(
     """:func:`unseen_targets` for whoever publishes: the person's own viewer when the
     request has one (TAXII, REST), else the organisation's (imports, feeds, MISP), so no
     path can store a sighting of an object its submitter may not see."""
-    chosen = viewer if viewer is not None else org_viewer_of(directory, principal.org_id)
+    chosen = publisher_viewer(principal, directory, viewer)
     reader = IntelReader(
         tx, chosen, principal, public_refs=member_identities(tx), audit_pages=False
     )
     return unseen_targets(reader, objects)
+
+
+def publisher_viewer(principal: Principal, directory: Directory, viewer: Viewer | None) -> Viewer:
+    """Whose eyes a write is judged with: the person's viewer when the request has one
+    (TAXII, REST), else the organisation's (imports, feeds, MISP)."""
+    return viewer if viewer is not None else org_viewer_of(directory, principal.org_id)
 
 
 def visible_ids(reader: IntelReader, ids: Iterable[str]) -> set[str]:
