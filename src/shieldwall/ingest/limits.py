@@ -13,3 +13,6 @@ SNIFF_BYTES = 64 * 1024
 
 MAX_COLUMNS = 4096
 """A Zeek ``#fields`` header naming more columns than this is refused."""
+
+MAX_TYPE_NESTING = 8
+"""A Zeek ``#types`` entry nesting ``set[``/``vector[`` deeper than this is refused."""

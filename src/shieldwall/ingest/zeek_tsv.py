@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shieldwall.ingest.limits import MAX_COLUMNS
+from shieldwall.ingest.limits import MAX_COLUMNS, MAX_TYPE_NESTING
 from shieldwall.ingest.lines import iter_lines
 from shieldwall.ingest.opener import ByteStream
 from shieldwall.model.errors import InputError
@@ -52,13 +52,20 @@ def unescape(text: str) -> str:
     return "".join(out)
 
 
-def decode_value(text: str, zeek_type: str, header: ZeekHeader) -> Any:
-    """One column's text as a Python value of its Zeek type. Raises ValueError if malformed."""
+def decode_value(text: str, zeek_type: str, header: ZeekHeader, nesting: int = 0) -> Any:
+    """One column's text as a Python value of its Zeek type. Raises ValueError if malformed.
+
+    Zeek logs containers of atomic values; a ``#types`` header nesting containers deeper
+    than :data:`MAX_TYPE_NESTING` is refused rather than followed down the stack.
+    """
     if zeek_type.startswith(("set[", "vector[")):
+        if nesting >= MAX_TYPE_NESTING:
+            raise ValueError(f"type nests containers deeper than {MAX_TYPE_NESTING}")
         if text == header.empty:
             return []
         inner = zeek_type[zeek_type.index("[") + 1 : -1]
-        return [decode_value(item, inner, header) for item in text.split(header.set_separator)]
+        items = text.split(header.set_separator)
+        return [decode_value(item, inner, header, nesting + 1) for item in items]
     if text == header.empty:
         return ""
     if zeek_type in INTEGER_TYPES:

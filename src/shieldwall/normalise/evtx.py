@@ -29,6 +29,8 @@ from datetime import datetime
 from typing import Any
 
 from shieldwall.model.event import Event, RawRecord
+from shieldwall.normalise.flatten import FlattenError, too_deep
+from shieldwall.normalise.limits import MAX_DEPTH
 from shieldwall.normalise.problems import record_error
 from shieldwall.normalise.timestamps import parse_iso
 
@@ -53,19 +55,38 @@ def normalise_evtx(record: RawRecord) -> Event:
     payload = record.payload
     event = payload.get("Event") if isinstance(payload, dict) else None
     system = event.get("System") if isinstance(event, dict) else None
-    if not isinstance(system, dict):
+    if not isinstance(event, dict) or not isinstance(system, dict):
         raise record_error(record, "no Event.System element")
     fields: dict[str, Any] = {}
-    data = event.get("EventData")  # type: ignore[union-attr]
+    try:
+        _copy_sections(event, system, fields)
+    except FlattenError as err:
+        raise record_error(record, str(err)) from err
+    _require_event_id(record, fields)
+    return Event(fields, record.source, system_time(fields), "evtx")
+
+
+def _copy_sections(event: dict[str, Any], system: dict[str, Any], fields: dict[str, Any]) -> None:
+    """EventData (or UserData), then System, so System wins a name both use."""
+    data = event.get("EventData")
     if isinstance(data, dict):
         event_data_fields(data, fields)
     else:
-        user_data = event.get("UserData")  # type: ignore[union-attr]
+        user_data = event.get("UserData")
         if isinstance(user_data, dict):
             user_data_fields(user_data, fields)
     system_fields(system, fields)
-    _require_event_id(record, fields)
-    return Event(fields, record.source, system_time(fields), "evtx")
+
+
+def bounded(value: Any) -> Any:
+    """``value``, unless lists or objects nest in it past the budget (a hostile record).
+
+    A scalar costs two type checks, and the hot path (System, EventData) calls it only for
+    the rare lists and objects. Raises :class:`FlattenError`.
+    """
+    if too_deep(value):
+        raise FlattenError(f"a value nests deeper than {MAX_DEPTH} levels")
+    return value
 
 
 def system_fields(system: dict[str, Any], fields: dict[str, Any]) -> None:
@@ -77,11 +98,14 @@ def system_fields(system: dict[str, Any], fields: dict[str, Any]) -> None:
     for name, value in system.items():
         if type(value) is dict:
             attributes = value.get(ATTRIBUTES)
-            if attributes:
+            if type(attributes) is dict:
                 for attribute, attribute_value in attributes.items():
                     joined = _joined_name(name, attribute)
-                    if type(attribute_value) is str and joined in INT_SYSTEM_FIELDS:
-                        attribute_value = to_int(attribute_value)
+                    if type(attribute_value) is str:
+                        if joined in INT_SYSTEM_FIELDS:
+                            attribute_value = to_int(attribute_value)
+                    elif type(attribute_value) is dict or type(attribute_value) is list:
+                        bounded(attribute_value)
                     fields[joined] = attribute_value
             if TEXT in value:
                 value = value[TEXT]
@@ -92,6 +116,8 @@ def system_fields(system: dict[str, Any], fields: dict[str, Any]) -> None:
                 value = to_int(value)
         elif value is None:
             continue
+        elif type(value) is dict or type(value) is list:
+            bounded(value)
         fields[name] = value
 
 
@@ -135,9 +161,9 @@ def event_data_fields(data: dict[str, Any], fields: dict[str, Any]) -> None:
         if type(value) is dict:
             del fields[name]
             if name == "Data":
-                fields["Data"] = _unnamed(value.get(TEXT))
+                fields["Data"] = _unnamed(bounded(value.get(TEXT)))
         else:
-            fields[name] = as_logged(value)
+            fields[name] = as_logged(bounded(value))
     if "_1" in "|".join(data):  # one C-level scan instead of a check per key
         _fold_repeats(fields)
 
@@ -187,14 +213,16 @@ def _element_children(element: dict[str, Any], fields: dict[str, Any], depth: in
         if name[:1] == "#":
             continue
         if type(value) is dict and depth < 8:
-            for attribute, attribute_value in (value.get(ATTRIBUTES) or {}).items():
-                if not attribute.startswith("xmlns"):
-                    fields[f"{name}_{attribute}"] = as_logged(attribute_value)
+            attributes = value.get(ATTRIBUTES)
+            if type(attributes) is dict:
+                for attribute, attribute_value in attributes.items():
+                    if not attribute.startswith("xmlns"):
+                        fields[f"{name}_{attribute}"] = as_logged(bounded(attribute_value))
             if TEXT in value:
-                fields[name] = as_logged(value[TEXT])
+                fields[name] = as_logged(bounded(value[TEXT]))
             _element_children(value, fields, depth + 1)
         else:
-            fields[name] = as_logged(value)
+            fields[name] = as_logged(bounded(value))
 
 
 def system_time(fields: dict[str, Any]) -> datetime | None:

@@ -38,6 +38,28 @@ def _walk(obj: dict[str, Any], prefix: str, out: dict[str, Any], depth: int) -> 
             raise FlattenError(f"more than {MAX_FIELDS} fields")
 
 
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """True when lists and objects nest in ``value`` more than ``limit`` levels.
+
+    A loop, level by level, so a hostile value (orjson accepts 1,024 levels) cannot exhaust
+    the stack here as it would in any recursive walk. A scalar costs two type checks.
+    """
+    kind = type(value)
+    if kind is not dict and kind is not list:
+        return False
+    level = [value]
+    for _ in range(limit):
+        below = []
+        for item in level:
+            for child in item.values() if type(item) is dict else item:
+                if type(child) is dict or type(child) is list:
+                    below.append(child)
+        if not below:
+            return False
+        level = below
+    return True
+
+
 def _plain(value: Any, depth: int) -> Any:
     """A list item: objects inside lists are flattened in place (``[{"a.b": 1}]``)."""
     if depth >= MAX_DEPTH:

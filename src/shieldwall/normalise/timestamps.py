@@ -18,7 +18,12 @@ def parse_iso(text: str) -> datetime | None:
         return None
     if moment.tzinfo is UTC:
         return moment
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is a year-0 moment in UTC
+        return None
 
 
 def from_epoch(seconds: float) -> datetime | None:

@@ -7,6 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shieldwall.ingest.limits import MAX_TYPE_NESTING
 from shieldwall.ingest.zeek_tsv import read_zeek_tsv
 from shieldwall.model.errors import InputError
 
@@ -65,6 +66,15 @@ def test_bad_rows_are_reported_with_their_line() -> None:
     assert payloads == []
     assert [p.place for p in problems] == ["line 8", "line 9"]
     assert "columns" in problems[0].reason
+
+
+def test_container_types_nested_past_the_budget_are_reported_not_followed() -> None:
+    """Found by the format contract suite: 3,000 levels raised RecursionError."""
+    for levels, reported in ((MAX_TYPE_NESTING, False), (3000, True)):
+        nested = "vector[" * levels + "string" + "]" * levels
+        payloads, _, problems = _read(HEADER + "#fields\tx\n" + f"#types\t{nested}\n" + "a\n")
+        assert [p.place for p in problems] == (["line 8"] if reported else [])
+        assert len(payloads) == (0 if reported else 1)
 
 
 def test_data_before_any_header_is_reported() -> None:

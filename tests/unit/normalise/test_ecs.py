@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from shieldwall.model.errors import InputError
 from shieldwall.model.event import RawRecord, SourceRef
 from shieldwall.normalise import normalise
-from shieldwall.normalise.flatten import flatten
+from shieldwall.normalise.flatten import flatten, too_deep
 from shieldwall.normalise.limits import MAX_DEPTH, MAX_FIELDS
 
 
@@ -46,6 +47,8 @@ def test_nested_objects_become_dotted_names_lists_stay_lists() -> None:
         ({"timestamp": "2024-02-03T05:05:06+01:00"}, datetime(2024, 2, 3, 4, 5, 6, tzinfo=UTC)),
         ({"time": 0}, datetime(1970, 1, 1, tzinfo=UTC)),
         ({"@timestamp": "not a time"}, None),
+        ({"@timestamp": "0001-01-01T00:00:00+01:00"}, None),
+        ({"@timestamp": "9999-12-31T23:00:00-05:00"}, None),
         ({"other": 1}, None),
     ],
 )
@@ -59,6 +62,17 @@ def test_nesting_past_the_limit_is_an_input_error() -> None:
         deep = {"x": deep}
     with pytest.raises(InputError, match="nested deeper"):
         _event(deep)
+
+
+@pytest.mark.parametrize(
+    ("levels", "deep"), [(0, False), (MAX_DEPTH, False), (MAX_DEPTH + 1, True)]
+)
+def test_too_deep_counts_levels_without_recursion(levels: int, deep: bool) -> None:
+    value: Any = 1
+    for _ in range(levels):
+        value = [{"a": value}] if levels % 2 else [value]
+    assert too_deep(value) is deep
+    assert too_deep(orjson.loads(b"[" * 1023 + b"]" * 1023)) is True
 
 
 def test_too_many_fields_is_an_input_error() -> None:

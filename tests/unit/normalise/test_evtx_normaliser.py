@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from shieldwall.model.errors import InputError
 from shieldwall.model.event import RawRecord, SourceRef
 from shieldwall.normalise import normalise
+from shieldwall.normalise.limits import MAX_DEPTH
 
 SYSTEM: dict[str, Any] = {
     "Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon", "Guid": "{5770385F}"}},
@@ -151,6 +152,54 @@ def test_malformed_windows_events_raise_input_error_naming_the_record(payload: A
     with pytest.raises(InputError) as caught:
         normalise(RawRecord(SourceRef("a.evtx", 9), "evtx", payload))
     assert (caught.value.source, caught.value.place) == ("a.evtx", "record 9")
+
+
+@pytest.mark.parametrize(
+    ("sections", "provider"),
+    [
+        ({"System": {**SYSTEM, "Provider": {"#attributes": "Sysmon"}}}, None),
+        ({"System": {**SYSTEM, "Execution": {"#attributes": [4, 8]}}}, "Microsoft-Windows-Sysmon"),
+        (
+            {"System": SYSTEM, "UserData": {"X": {"Param": {"#attributes": True, "#text": "v"}}}},
+            "Microsoft-Windows-Sysmon",
+        ),
+    ],
+)
+def test_attributes_that_are_not_an_object_are_ignored(
+    sections: dict[str, Any], provider: str | None
+) -> None:
+    """Found by the format contract suite: these raised AttributeError (evtx_dump JSON)."""
+    event = normalise(RawRecord(SourceRef("a.jsonl", 3), "json", {"Event": sections}))
+    assert event.fields["EventID"] == 1
+    assert event.fields.get("Provider_Name") == provider
+
+
+def _nested(levels: int) -> Any:
+    value: Any = "leaf"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "sections",
+    [
+        {"System": SYSTEM, "EventData": {"CommandLine": _nested(990)}},
+        {"System": {**SYSTEM, "Channel": _nested(MAX_DEPTH + 1)}},
+        {"System": SYSTEM, "UserData": {"X": {"Deep": _nested(MAX_DEPTH + 1)}}},
+    ],
+)
+def test_values_nested_past_the_budget_are_input_errors(sections: dict[str, Any]) -> None:
+    """Found by the format contract suite: 990 levels raised RecursionError, 33 passed."""
+    with pytest.raises(InputError, match="nests deeper than") as caught:
+        normalise(RawRecord(SourceRef("a.evtx", 5), "evtx", {"Event": sections}))
+    assert caught.value.place == "record 5"
+
+
+def test_values_nested_within_the_budget_are_kept() -> None:
+    data = {"Names": _nested(MAX_DEPTH)}
+    fields = normalise(_record(SYSTEM, EventData=data)).fields
+    assert fields["Names"] == _nested(MAX_DEPTH)
 
 
 def test_missing_or_bad_time_gives_no_timestamp() -> None:

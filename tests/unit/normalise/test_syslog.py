@@ -110,6 +110,7 @@ def test_structured_data_escapes_and_repeated_names() -> None:
         "<999>1 - - - - - -",
         "<13>1 2003 host",
         "<13>1 notatime h a - - - m",
+        "<13>1 0001-01-01T00:00:00+01:00 h a - - - out of datetime's range in UTC",
         '<13>1 - h a - - [x@1 q="unterminated] m',
         "<13>1 - h a - - garbage m",
         "plain text, not syslog",
