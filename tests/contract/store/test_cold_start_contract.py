@@ -9,8 +9,6 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-
 from shieldwall.store.sql.store import SqlStore
 from tests.contract.store.values import version
 
@@ -18,17 +16,7 @@ HOLD_SECONDS = 0.5
 """How long the first writer keeps its transaction open: the second reaches its insert."""
 
 
-def test_two_first_intel_writers_on_a_new_database_are_both_stored(
-    store: SqlStore, request: pytest.FixtureRequest
-) -> None:
-    if store.engine.dialect.name == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="intel_sequence has no row until the first write: on PostgreSQL two "
-                "first writers both INSERT it and the second fails (ConflictError)",
-            )
-        )
+def test_two_first_intel_writers_on_a_new_database_are_both_stored(store: SqlStore) -> None:
     started = threading.Event()
     failures: list[BaseException] = []
 

@@ -42,10 +42,11 @@ def audiences(producer: str) -> st.SearchStrategy[Audience]:
         st.just(producer),
         st.none() | st.integers(0, 4),
         st.lists(marking, max_size=2, unique=True).map(lambda refs: tuple(sorted(refs))),
-        st.frozensets(SLUGS, max_size=3),
-        st.frozensets(st.uuids().map(str), max_size=2),
-        st.frozensets(SLUGS, max_size=2),
-        st.none() | st.frozensets(st.sampled_from(["FR", "DE", "NL", "BE"]), max_size=2),
+        recipient_org_ids=st.frozensets(SLUGS, max_size=3),
+        recipient_person_ids=st.frozensets(st.uuids().map(str), max_size=2),
+        community_ids=st.frozensets(SLUGS, max_size=2),
+        releasable_to=st.none()
+        | st.frozensets(st.sampled_from(["FR", "DE", "NL", "BE"]), max_size=2),
     )
 
 
@@ -180,7 +181,9 @@ def test_keyset_pages_give_every_row_once_in_sequence_order(store: SqlStore) -> 
 
 
 def test_revocations_take_the_next_sequence_numbers_and_read_back(store: SqlStore) -> None:
-    audience = Audience("cert-fr", 2, ("marking-definition--x",), frozenset({"cert-de"}))
+    audience = Audience(
+        "cert-fr", 2, ("marking-definition--x",), recipient_org_ids=frozenset({"cert-de"})
+    )
     moment = datetime(2024, 5, 1, 10, 0, 0, 7, tzinfo=timezone(timedelta(hours=2)))
     with store.transaction() as tx:
         (kept,) = tx.intel.add_versions([version()])

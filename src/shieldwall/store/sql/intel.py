@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from shieldwall.model.intel import (
     Audience,
@@ -61,13 +62,16 @@ class SqlIntel:
             .values(seq=intel_sequence.c.seq + count)
             .returning(intel_sequence.c.seq, intel_sequence.c.date_added)
         ).first()
-        if row is None:
-            self._db.execute(
-                insert(intel_sequence).values(id=_SEQUENCE_ROW, seq=count, date_added=self._now)
-            )
-            first_seq, last_added = 1, self._now - _TICK
-        else:
-            first_seq, last_added = row.seq - count + 1, row.date_added
+        if row is None:  # the first write ever: make the row, once, even when racing
+            start = self._now - _TICK
+            self._db.execute(_insert_once(self._db, seq=0, date_added=start))
+            row = self._db.execute(
+                update(intel_sequence)
+                .where(intel_sequence.c.id == _SEQUENCE_ROW)
+                .values(seq=intel_sequence.c.seq + count)
+                .returning(intel_sequence.c.seq, intel_sequence.c.date_added)
+            ).one()
+        first_seq, last_added = row.seq - count + 1, row.date_added
         first_added = max(self._now, last_added + _TICK)
         self._db.execute(
             update(intel_sequence)
@@ -317,3 +321,10 @@ def _key(new: NewVersion) -> _Key:
 
 def _chunks(values: Sequence[Any]) -> list[Sequence[Any]]:
     return [values[i : i + _IN_CHUNK] for i in range(0, len(values), _IN_CHUNK)]
+
+
+def _insert_once(db: Connection, **values: Any) -> Any:
+    """INSERT the sequence row unless a concurrent first writer already did."""
+    dialect = postgresql if db.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(intel_sequence).values(id=_SEQUENCE_ROW, **values)
+    return statement.on_conflict_do_nothing(index_elements=["id"])

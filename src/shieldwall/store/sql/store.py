@@ -7,10 +7,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DataError, OperationalError, StatementError
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
-from sqlalchemy.exc import OperationalError
 
-from shieldwall.model.errors import ConflictError, StoreError
+from shieldwall.model.errors import ConflictError, InputError, ShieldwallError, StoreError
 from shieldwall.store.audit.signing import Signer
 from shieldwall.store.sql.audit import SqlAudit
 from shieldwall.store.sql.engine import BEGIN_MODE
@@ -78,6 +78,12 @@ class SqlStore:
             raise ConflictError(_constraint_message(exc)) from exc
         except OperationalError as exc:
             raise StoreError("the database is unavailable or refused the operation") from exc
+        except DataError as exc:
+            raise InputError("a value does not fit the database's column") from exc
+        except StatementError as exc:  # a column type refused a value before SQL ran
+            if isinstance(exc.orig, ShieldwallError):
+                raise exc.orig from exc
+            raise
 
     def ping(self) -> bool:
         """True when the database answers a trivial query."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect
+from sqlalchemy import DateTime, Dialect, String, Text
 from sqlalchemy.types import TypeDecorator
+
+from shieldwall.model.errors import InputError
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -33,3 +35,32 @@ class UtcDateTime(TypeDecorator[datetime]):
         if not isinstance(value, datetime):
             raise TypeError(f"expected a datetime from the database, got {type(value).__name__}")
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class StoredText(TypeDecorator[str]):
+    """Text that both databases hold identically, or a refusal naming why, before SQL runs.
+
+    PostgreSQL refuses NUL characters and text longer than a ``VARCHAR(n)``; SQLite keeps
+    both. Checking on bind makes the two refuse alike, with an :class:`InputError` instead
+    of a driver error, and nothing of the transaction is written.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, length: int | None = None) -> None:
+        super().__init__(length)
+        if length is None:
+            self.impl = Text()  # unbounded columns are TEXT, as the migrations make them
+        self.max_length = length
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if "\x00" in value:
+            raise InputError("text holds a NUL character, which is not stored")
+        if self.max_length is not None and len(value) > self.max_length:
+            raise InputError(
+                f"text of {len(value)} characters is longer than the {self.max_length} kept"
+            )
+        return value
