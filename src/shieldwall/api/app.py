@@ -13,6 +13,16 @@ from shieldwall.api.taxii.app import PREFIX as TAXII_PREFIX
 from shieldwall.api.taxii.app import create_taxii_app, taxii_refusal
 from shieldwall.runtime import Services
 
+ROUTERS = (
+    health.router,
+    organisations.router,
+    tokens.router,
+    audit.router,
+    intel.router,
+    communities.router,
+)
+"""Every REST router, in the order they are mounted (the fuzz suite reads them too)."""
+
 
 def create_app(services: Services) -> FastAPI:
     """Build the API over ready services (the caller owns their lifetime)."""
@@ -26,10 +36,8 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     problems.install(app)
     ApiMetrics().install(app)
-    for router in (health.router, organisations.router, tokens.router, audit.router):
+    for router in ROUTERS:
         app.include_router(router)
-    app.include_router(intel.router)
-    app.include_router(communities.router)
     app.mount(TAXII_PREFIX, create_taxii_app(services))
     app.add_middleware(
         BodyLimitMiddleware,

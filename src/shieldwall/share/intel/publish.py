@@ -55,6 +55,7 @@ from shieldwall.share.intel.audience import Addressing, audience_for, descriptor
 from shieldwall.share.intel.extract import index_terms, references
 from shieldwall.share.intel.identity import identity_id, member_identities
 from shieldwall.share.intel.outcome import Entry, PublishResult, Submission, audit_record
+from shieldwall.share.intel.pattern_budget import PatternBudget
 from shieldwall.share.intel.revocations import align_audiences
 from shieldwall.share.intel.sightings import publisher_viewer, unseen_for_publisher
 from shieldwall.share.intel.submitted import (
@@ -93,6 +94,8 @@ class _Batch:
     """The person's viewer when a request has one; else the organisation's is used."""
     identities: frozenset[str] = frozenset()
     """Every member organisation's identity id (public: members know their peers)."""
+    budget: PatternBudget = field(default_factory=PatternBudget)
+    """The request's pattern budget: one member buys no more parsing than its share."""
     result: PublishResult = field(default_factory=PublishResult)
     new: list[NewVersion] = field(default_factory=list)
     seen: set[tuple[str, str]] = field(default_factory=set)
@@ -178,7 +181,9 @@ def _visible_audiences(
 def _checked(batch: _Batch, index: int, submission: Submission) -> _Item | None:
     candidate = submission.obj
     try:
-        item = validate(candidate, source=batch.source, place=f"objects[{index}]")
+        item = validate(
+            candidate, source=batch.source, place=f"objects[{index}]", budget=batch.budget
+        )
     except InputError as exc:
         batch.result.failures.append(
             Entry(id_of(candidate), version_text_of(candidate), exc.reason)

@@ -21,6 +21,7 @@ import stix2.exceptions
 
 from shieldwall.model.errors import InputError
 from shieldwall.policy.markings import check_marking_definition
+from shieldwall.share.intel.pattern_budget import PatternBudget
 from shieldwall.share.intel.pattern_check import is_plain_pattern
 
 MAX_OBJECT_BYTES = 1_000_000
@@ -46,8 +47,14 @@ class ValidObject:
     body: str
 
 
-def validate(candidate: Any, *, source: str = "", place: str = "") -> ValidObject:
-    """The object, checked; InputError naming the object and the reason otherwise."""
+def validate(
+    candidate: Any, *, source: str = "", place: str = "", budget: PatternBudget | None = None
+) -> ValidObject:
+    """The object, checked; InputError naming the object and the reason otherwise.
+
+    ``budget`` is the request's pattern budget (:mod:`.pattern_budget`); without one, an
+    indicator is held to the limits of one pattern only.
+    """
     if not isinstance(candidate, dict):
         raise InputError("not a JSON object", source=source, place=place)
     ident = candidate.get("id")
@@ -57,8 +64,11 @@ def validate(candidate: Any, *, source: str = "", place: str = "") -> ValidObjec
     body = orjson.dumps(candidate).decode()
     if len(body) > MAX_OBJECT_BYTES:
         raise InputError(f"object larger than {MAX_OBJECT_BYTES} bytes", source=source, place=where)
+    given = _for_library(candidate, budget or PatternBudget(), source, where)
     try:
-        stix2.parse(_for_library(candidate), allow_custom=True, version="2.1")
+        stix2.parse(given, allow_custom=True, version="2.1")
+    except RecursionError as exc:
+        raise InputError("nested too deeply to check", source=source, place=where) from exc
     except _LIBRARY_ERRORS as exc:
         raise InputError(_reason(exc), source=source, place=where) from exc
     if candidate.get("type") == "marking-definition":
@@ -79,15 +89,19 @@ def validate(candidate: Any, *, source: str = "", place: str = "") -> ValidObjec
     )
 
 
-def _for_library(candidate: dict[str, Any]) -> dict[str, Any]:
+def _for_library(
+    candidate: dict[str, Any], budget: PatternBudget, source: str, where: str
+) -> dict[str, Any]:
     """What ``stix2.parse`` is given: the object itself, except that a plain indicator
-    pattern (:mod:`.pattern_check`, already known valid) is not parsed a second time."""
+    pattern (:mod:`.pattern_check`, already known valid) is not parsed a second time.
+    Any other STIX pattern is charged to the budget first."""
     if candidate.get("type") != "indicator" or candidate.get("pattern_type") != "stix":
         return candidate
     pattern = candidate.get("pattern")
-    if candidate.get("pattern_version", "2.1") != "2.1" or not isinstance(pattern, str):
+    if not isinstance(pattern, str):
         return candidate
-    if not is_plain_pattern(pattern):
+    if candidate.get("pattern_version", "2.1") != "2.1" or not is_plain_pattern(pattern):
+        budget.spend(pattern, source=source, place=where)
         return candidate
     return {**candidate, "pattern_type": _CHECKED_PATTERN}
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, String, Text
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from shieldwall.model.errors import InputError
 
@@ -45,7 +45,7 @@ class StoredText(TypeDecorator[str]):
     of a driver error, and nothing of the transaction is written.
     """
 
-    impl = String
+    impl: TypeEngine[Any] | type[TypeEngine[Any]] = String
     cache_ok = True
 
     def __init__(self, length: int | None = None) -> None:
