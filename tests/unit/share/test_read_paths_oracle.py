@@ -18,8 +18,8 @@ the store's documented rules written here in the same style:
 * an object's audience is that of its newest version, for every version;
 * an unmarked sighting is TLP:AMBER+STRICT of its submitter, addressed to the producer of
   what it sights; a derived object (report, sighting) reaches only those who see it and
-  all its contents, except its producer, who gets it with hidden contents removed (and
-  not at all when nothing it is about remains);
+  all its contents, except its producer, who gets it as written (its refs are its own
+  words; stripping them would tell it which ids are held by others: issue 9);
 * organisation-level channels (TAXII collections, exports) carry at most
   TLP:AMBER+STRICT, never TLP:RED, and unmarked objects only back to their producer;
   exports are decided for the organisation as a whole (no person, so no TLP:RED).
@@ -324,9 +324,9 @@ def expected_for(
     for stix_id, item in objects.items():
         if not sees(stix_id) or (channel and not egress_allows(oracle, item, who)):
             continue
-        kept = [ref for ref in item.contents if sees(ref)]
         own = who in oracle.people_in({item.producer})
-        if item.contents and len(kept) < len(item.contents) and (not own or not kept):
+        kept = list(item.contents) if own else [ref for ref in item.contents if sees(ref)]
+        if len(kept) < len(item.contents):
             continue
         versions[stix_id] = item.versions
         refs[stix_id] = kept
