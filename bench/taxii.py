@@ -5,7 +5,13 @@ object validated by the server), then pages through the whole collection with li
 and times filtered GETs. Prints POST throughput, full-pagination objects/s, first/last/
 median/max page latency, filtered latencies and the server's resident memory.
 
+Then, for Shieldwall, one member posts heavy requests (64 indicators of 200 comparisons
+each, over and over) while another member reads (``GET /api/v1/me`` and a TAXII page of
+10): the read latencies under that load (p50, p99, max) show whether one member's writes
+stall the others (issue 9).
+
     .venv/bin/python bench/taxii.py [--count 100000] [--medallion-count N] [--skip-medallion]
+                                    [--contention-seconds 20]
 
 Both servers run as separate processes on 127.0.0.1 (plain HTTP on loopback) so their RSS
 is their own. Shieldwall uses its embedded default store (SQLite, WAL, synchronous=FULL).
@@ -21,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -43,6 +50,8 @@ class Target:
     auth: tuple[str, str]
     process: subprocess.Popen[bytes]
     figures: dict[str, Any] = field(default_factory=dict)
+    reader_auth: tuple[str, str] | None = None
+    """Another member's credentials (Shieldwall only), for reads under contention."""
 
 
 def _port() -> int:
@@ -93,6 +102,12 @@ def start_shieldwall(folder: Path) -> Target:
         services.store, OPERATOR, Person("", "bench", "bench", "b@bench.example", Role.ANALYST)
     )
     token = accounts.create_token(services.store, OPERATOR, person.id, "b", timedelta(days=1))
+    other = Organisation("other", "Other", OrgKind.NATION, "DE")
+    accounts.add_organisation(services.store, OPERATOR, other)
+    reader = accounts.add_person(
+        services.store, OPERATOR, Person("", "other", "r", "r@other.example", Role.ANALYST)
+    )
+    read_token = accounts.create_token(services.store, OPERATOR, reader.id, "r", timedelta(days=1))
     services.store.close()
     process = subprocess.Popen(
         [sys.executable, "-m", "shieldwall.cli", "up"],
@@ -107,7 +122,7 @@ def start_shieldwall(folder: Path) -> Target:
     listed = httpx.get(f"{base}/taxii2/intel/collections/", auth=auth, headers=headers).json()
     federation = next(c for c in listed["collections"] if c["title"] == "Federation")
     url = f"{base}/taxii2/intel/collections/{federation['id']}/"
-    return Target("shieldwall", url, auth, process)
+    return Target("shieldwall", url, auth, process, reader_auth=("other", read_token.secret))
 
 
 MEDALLION_SERVER = """
@@ -256,13 +271,70 @@ def filtered(target: Target, client: httpx.Client, count: int) -> None:
         target.figures[f"get_{name}_ms"] = (time.perf_counter() - begin) * 1000
 
 
-def run(target: Target, count: int) -> None:
+def heavy_batch() -> list[dict[str, Any]]:
+    """64 indicators of 200 comparisons each: the costly kind of POST a member can send."""
+    comparisons = " OR ".join(f"domain-name:value = 'h{i}.example'" for i in range(200))
+    return [{**obj, "pattern": f"[{comparisons}]"} for obj in next(indicators(64))]
+
+
+def contention(target: Target, seconds: float) -> None:
+    """Reads of one member while another posts heavy requests, back to back."""
+    assert target.reader_auth is not None
+    base = target.collection_url.split("/taxii2/")[0]
+    stop = threading.Event()
+    posts: list[float] = []
+
+    def writer() -> None:
+        with httpx.Client(auth=target.auth, timeout=600) as client:
+            while not stop.is_set():
+                begin = time.perf_counter()
+                client.post(
+                    target.collection_url + "objects/",
+                    content=json.dumps({"objects": heavy_batch()}),
+                    headers={"Accept": TAXII, "Content-Type": TAXII},
+                ).raise_for_status()
+                posts.append(time.perf_counter() - begin)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    latencies: list[float] = []
+    deadline = time.monotonic() + seconds
+    bearer = {"Authorization": f"Bearer {target.reader_auth[1]}"}
+    with httpx.Client(headers=bearer, timeout=600) as client:
+        while time.monotonic() < deadline:
+            for url, params in (
+                (f"{base}/api/v1/me", {}),
+                (target.collection_url + "objects/", {"limit": "10"}),
+            ):
+                begin = time.perf_counter()
+                client.get(
+                    url, params=params, headers={"Accept": TAXII if "taxii2" in url else "*/*"}
+                ).raise_for_status()
+                latencies.append(time.perf_counter() - begin)
+    stop.set()
+    thread.join()
+    ordered = sorted(latencies)
+    target.figures.update(
+        {
+            "contended_reads": len(ordered),
+            "contended_read_p50_ms": statistics.median(ordered) * 1000,
+            "contended_read_p99_ms": ordered[int(0.99 * (len(ordered) - 1))] * 1000,
+            "contended_read_max_ms": ordered[-1] * 1000,
+            "heavy_posts": len(posts),
+            "heavy_post_median_ms": statistics.median(posts) * 1000 if posts else float("nan"),
+        }
+    )
+
+
+def run(target: Target, count: int, contention_seconds: float = 0.0) -> None:
     with httpx.Client(auth=target.auth, timeout=600) as client:
         load(target, client, count)
         target.figures["rss_after_load_mb"] = _rss_mb(target.process.pid)
         paginate(target, client)
         filtered(target, client, count)
         target.figures["rss_after_reads_mb"] = _rss_mb(target.process.pid)
+    if target.reader_auth is not None and contention_seconds > 0:
+        contention(target, contention_seconds)
 
 
 def main() -> None:
@@ -270,6 +342,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--medallion-count", type=int, default=None)
     parser.add_argument("--skip-medallion", action="store_true")
+    parser.add_argument("--contention-seconds", type=float, default=20.0)
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -281,7 +354,7 @@ def main() -> None:
             folder.mkdir()
             target = start(folder)
             try:
-                run(target, count)
+                run(target, count, args.contention_seconds)
             finally:
                 target.process.terminate()
                 target.process.wait(timeout=30)

@@ -83,7 +83,7 @@ class IntelDesk:
     def report_sighting(self, who: Principal, report: SightingReport) -> dict[str, Any]:
         """Publish a sighting; its default audience is the caller and the object's producer."""
         authorise(who, Action.INTEL_PUBLISH, who.org_id)
-        with intel_session(self.store, who) as session:
+        with intel_session(self.store, who, write=True) as session:
             obj, _ = submit_sighting(
                 session.tx, who, session.directory, session.reader, report, session.now
             )

@@ -65,6 +65,7 @@ from shieldwall.share.intel.submitted import (
     marking_refs_in,
     version_text_of,
 )
+from shieldwall.share.intel.submitter_view import visible_audiences, visible_versions
 from shieldwall.share.intel.validate import ValidObject, validate
 from shieldwall.store.protocols import UnitOfWork
 
@@ -95,6 +96,8 @@ class _Batch:
     identities: frozenset[str] = frozenset()
     """Every member organisation's identity id (public: members know their peers)."""
     budget: PatternBudget = field(default_factory=PatternBudget)
+    checked: Sequence[ValidObject | InputError] | None = None
+    """The objects already validated, outside the transaction (same order)."""
     """The request's pattern budget: one member buys no more parsing than its share."""
     result: PublishResult = field(default_factory=PublishResult)
     new: list[NewVersion] = field(default_factory=list)
@@ -110,9 +113,15 @@ def publish(
     *,
     source: str = "",
     viewer: Viewer | None = None,
+    checked: Sequence[ValidObject | InputError] | None = None,
 ) -> PublishResult:
-    """Store what is valid and allowed; report every object's outcome. Audited once."""
+    """Store what is valid and allowed; report every object's outcome. Audited once.
+
+    ``checked`` is :func:`~.validate.validate_all` of ``objects``, done before the
+    transaction opened; without it each object is validated here.
+    """
     batch = _Batch(principal, addressing, directory, source, viewer=viewer)
+    batch.checked = checked
     batch.identities = member_identities(tx)
     return _run(tx, batch, [Submission(obj) for obj in objects])
 
@@ -146,8 +155,8 @@ def _run(tx: UnitOfWork, batch: _Batch, submissions: Sequence[Submission]) -> Pu
     items = [item for item in checked if item is not None]
     valid = [item.valid for item in items]
     stored_ids = {v.stix_id for v in valid} | marking_refs_in(valid) | content_ids_in(valid)
-    existing = _visible(viewer, tx.intel.versions_of({v.stix_id for v in valid}))
-    audiences = _visible_audiences(viewer, tx.intel.latest_audiences(stored_ids))
+    existing = visible_versions(viewer, tx.intel.versions_of({v.stix_id for v in valid}))
+    audiences = visible_audiences(viewer, tx.intel.latest_audiences(stored_ids))
     in_batch = {v.stix_id for v in valid if v.stix_type == "marking-definition"}
     for item in sorted(items, key=lambda i: i.valid.stix_type in CONTENT_FIELDS):
         _admit(tx, batch, item, existing.get(item.stix_id, []), audiences, in_batch)
@@ -157,33 +166,10 @@ def _run(tx: UnitOfWork, batch: _Batch, submissions: Sequence[Submission]) -> Pu
     return batch.result
 
 
-def _visible(
-    viewer: Viewer, found: dict[str, list[StoredVersion]]
-) -> dict[str, list[StoredVersion]]:
-    """Stored versions the submitter may see: the rest count as absent (module doc)."""
-    kept = {
-        stix_id: [v for v in versions if viewer.may_receive(descriptor_of(stix_id, v.audience))]
-        for stix_id, versions in found.items()
-    }
-    return {stix_id: versions for stix_id, versions in kept.items() if versions}
-
-
-def _visible_audiences(
-    viewer: Viewer, found: dict[str, list[Audience]]
-) -> dict[str, list[Audience]]:
-    kept = {
-        stix_id: [a for a in held if viewer.may_receive(descriptor_of(stix_id, a))]
-        for stix_id, held in found.items()
-    }
-    return {stix_id: held for stix_id, held in kept.items() if held}
-
-
 def _checked(batch: _Batch, index: int, submission: Submission) -> _Item | None:
     candidate = submission.obj
     try:
-        item = validate(
-            candidate, source=batch.source, place=f"objects[{index}]", budget=batch.budget
-        )
+        item = _validated(batch, index, candidate)
     except InputError as exc:
         batch.result.failures.append(
             Entry(id_of(candidate), version_text_of(candidate), exc.reason)
@@ -199,6 +185,17 @@ def _checked(batch: _Batch, index: int, submission: Submission) -> _Item | None:
         return None
     external = batch.members is not None and provenance.is_external(item.obj, org)
     return _Item(item, made, external)
+
+
+def _validated(batch: _Batch, index: int, candidate: Any) -> ValidObject:
+    if batch.checked is None:
+        return validate(
+            candidate, source=batch.source, place=f"objects[{index}]", budget=batch.budget
+        )
+    found = batch.checked[index]
+    if isinstance(found, InputError):
+        raise found
+    return found
 
 
 def _author_problem(batch: _Batch, item: ValidObject) -> str:

@@ -21,7 +21,7 @@ append one audit entry per page naming each object and version.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import orjson
@@ -43,6 +43,9 @@ from shieldwall.policy.references import strip_references
 from shieldwall.share.intel.audience import descriptor_of, scope_of
 from shieldwall.share.intel.validate import format_timestamp
 from shieldwall.store.protocols import UnitOfWork
+
+AuditSink = Callable[[AuditRecord], object]
+"""Where the audit record of a read goes."""
 
 AUDITED_LEVELS = frozenset({TlpLevel.AMBER_STRICT, TlpLevel.RED})
 """Reads of these levels are audited (and of unmarked objects, which default to STRICT)."""
@@ -83,14 +86,18 @@ class IntelReader:
         *,
         public_refs: frozenset[str] = frozenset(),
         audit_pages: bool = True,
+        audit: AuditSink | None = None,
     ) -> None:
         """``public_refs`` are ids every member may resolve (the members' own identities).
 
         ``audit_pages`` False leaves auditing to the caller (:func:`audit_restricted`), for
-        requests that read several pages but must write one audit entry.
+        requests that read several pages but must write one audit entry. ``audit`` is where
+        audit records of reads go: by default the transaction's own audit log; a read-only
+        request collects them and writes them once its reading is done (:mod:`.session`).
         """
         self._tx = tx
         self._audit_pages = audit_pages
+        self.audit: AuditSink = audit if audit is not None else tx.audit.append
         self.viewer = viewer
         self._principal = principal
         self._scope = scope_of(viewer)
@@ -118,7 +125,7 @@ class IntelReader:
         more = len(served) > limit
         items = served[:limit]
         if self._audit_pages:
-            audit_restricted(self._tx, self._principal, items)
+            audit_restricted(self.audit, self._principal, items)
         return Page(items, more, items[-1].seq if items else after_seq)
 
     def _confirm(self, rows: Sequence[StoredVersion], channel: Channel | None) -> Iterable[Served]:
@@ -181,7 +188,7 @@ def _restricted(audience: Audience) -> bool:
 
 
 def audit_restricted(
-    tx: UnitOfWork,
+    audit: AuditSink,
     principal: Principal,
     items: Sequence[Served],
     action: str = "intel.read-restricted",
@@ -190,7 +197,7 @@ def audit_restricted(
     restricted = [f"{item.stix_id}@{item.version}" for item in items if item.restricted]
     if not restricted:
         return
-    tx.audit.append(
+    audit(
         AuditRecord(
             principal=principal.person_id,
             org_id=principal.org_id,

@@ -27,7 +27,7 @@ from shieldwall.model.audit import AuditRecord
 from shieldwall.model.identity import Principal
 from shieldwall.model.intel import RevocationRecord, StoredVersion
 from shieldwall.share.intel.audience import descriptor_of
-from shieldwall.share.intel.read import AUDITED_LEVELS, IntelReader
+from shieldwall.share.intel.read import AUDITED_LEVELS, AuditSink, IntelReader
 from shieldwall.share.intel.sightings import visible_ids
 from shieldwall.share.intel.validate import format_timestamp
 from shieldwall.store.protocols import UnitOfWork
@@ -73,7 +73,7 @@ def read_revocations(
         cursor = batch[-1].seq
     items = kept[:limit]
     visible = visible_ids(reader, {r.stix_id for r in items})
-    _audit(tx, principal, items)
+    _audit(reader.audit, principal, items)
     return RevocationPage(
         [_as_json(r, r.stix_id in visible) for r in items],
         len(kept) > limit,
@@ -102,13 +102,13 @@ def _as_json(record: RevocationRecord, still_visible: bool) -> dict[str, Any]:
     return found
 
 
-def _audit(tx: UnitOfWork, principal: Principal, items: Sequence[RevocationRecord]) -> None:
+def _audit(audit: AuditSink, principal: Principal, items: Sequence[RevocationRecord]) -> None:
     restricted = [
         r.stix_id for r in items if r.audience.tlp is None or r.audience.tlp in AUDITED_LEVELS
     ]
     if not restricted:
         return
-    tx.audit.append(
+    audit(
         AuditRecord(
             principal=principal.person_id,
             org_id=principal.org_id,

@@ -92,7 +92,7 @@ class Searcher:
         """One page of results, with a count of every visible match when asked."""
         keep = _score_filter(request.min_score)
         items, more = self._collect(request.query, request.after_seq, request.limit, keep)
-        audit_restricted(self._tx, self._principal, [served for served, _ in items])
+        audit_restricted(self._reader.audit, self._principal, [served for served, _ in items])
         found = [self._found(served, obj) for served, obj in items]
         last = found[-1].seq if found else request.after_seq
         if not request.count:
@@ -111,7 +111,7 @@ class Searcher:
             if not page.more:
                 break
             after = page.last_seq
-        audit_restricted(self._tx, self._principal, [served for served, _ in items])
+        audit_restricted(self._reader.audit, self._principal, [served for served, _ in items])
         return [self._found(served, obj) for served, obj in items]
 
     def _collect(

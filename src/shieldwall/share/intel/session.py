@@ -8,15 +8,16 @@ every read of the request (search, object, count, sightings, revocations) asks i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from shieldwall.model.audit import AuditRecord
 from shieldwall.model.identity import Principal
 from shieldwall.policy.gate import Viewer
 from shieldwall.share.intel.directory import StoreDirectory
 from shieldwall.share.intel.identity import member_identities
-from shieldwall.share.intel.read import IntelReader
+from shieldwall.share.intel.read import AuditSink, IntelReader
 from shieldwall.share.intel.search import Searcher
 from shieldwall.store.protocols import Store, UnitOfWork
 
@@ -41,14 +42,46 @@ def intel_session(
     *,
     now: datetime | None = None,
     anonymised_counts: bool = True,
+    write: bool = False,
 ) -> Iterator[IntelSession]:
-    """Open the request's transaction and resolve its viewer once."""
+    """Open the request's transaction and resolve its viewer once.
+
+    A read (``write`` False) runs in a read-only transaction that no writer blocks; the
+    audit records of what it served are written right after, before the answer leaves,
+    so nothing restricted is served unaudited (:func:`written_after`).
+    """
     instant = now or datetime.now(UTC)
-    with store.transaction() as tx:
+    with written_after(store, write) as (opened, audit), opened as tx:
         directory = StoreDirectory(tx)
         viewer = Viewer.for_principal(principal, directory)
         reader = IntelReader(
-            tx, viewer, principal, public_refs=member_identities(tx), audit_pages=False
+            tx,
+            viewer,
+            principal,
+            public_refs=member_identities(tx),
+            audit_pages=False,
+            audit=audit,
         )
         searcher = Searcher(tx, reader, principal, instant, anonymised_counts=anonymised_counts)
         yield IntelSession(tx, principal, directory, viewer, reader, searcher, instant)
+
+
+@contextmanager
+def written_after(
+    store: Store, write: bool
+) -> Iterator[tuple[AbstractContextManager[UnitOfWork], AuditSink | None]]:
+    """The transaction to open and where its audit records go.
+
+    A write transaction audits in itself (None: the reader's default). A read-only one
+    collects the records and appends them in one short write transaction after it closes,
+    and only when the read succeeded.
+    """
+    if write:
+        yield store.transaction(), None
+        return
+    pending: list[AuditRecord] = []
+    yield store.reading(), pending.append
+    if pending:
+        with store.transaction() as tx:
+            for record in pending:
+                tx.audit.append(record)

@@ -10,7 +10,7 @@ accept a tampered TLP 2.0 definition), and the object's version is determined he
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -87,6 +87,24 @@ def validate(
         spec_version=str(candidate.get("spec_version", "2.1")),
         body=body,
     )
+
+
+def validate_all(objects: Sequence[Any], *, source: str = "") -> list[ValidObject | InputError]:
+    """Each object checked on its own, under one pattern budget for the whole request.
+
+    This is the costly part of a write (the OASIS libraries); callers run it before they
+    open the write transaction, so no member's parsing holds the others' writes back.
+    """
+    budget = PatternBudget()
+    checked: list[ValidObject | InputError] = []
+    for index, candidate in enumerate(objects):
+        try:
+            checked.append(
+                validate(candidate, source=source, place=f"objects[{index}]", budget=budget)
+            )
+        except InputError as exc:
+            checked.append(exc)
+    return checked
 
 
 def _for_library(

@@ -18,7 +18,8 @@ from shieldwall.model.intel import CollectionRecord
 from shieldwall.policy.gate import Viewer
 from shieldwall.share.intel.directory import StoreDirectory
 from shieldwall.share.intel.identity import member_identities
-from shieldwall.share.intel.read import IntelReader
+from shieldwall.share.intel.read import AuditSink, IntelReader
+from shieldwall.share.intel.session import written_after
 from shieldwall.share.taxii_server.collection_views import Access, access, revocations_collection
 from shieldwall.store.protocols import Store, UnitOfWork
 
@@ -34,6 +35,8 @@ class RequestContext:
     principal: Principal
     directory: StoreDirectory
     viewer: Viewer
+    audit: AuditSink | None = None
+    """Where audit records of reads go (None: this transaction's own audit log)."""
 
     def reader(self, *, audit_pages: bool = True) -> IntelReader:
         return IntelReader(
@@ -42,6 +45,7 @@ class RequestContext:
             self.principal,
             public_refs=member_identities(self.tx),
             audit_pages=audit_pages,
+            audit=self.audit,
         )
 
     def collection(
@@ -70,12 +74,18 @@ def check_root(root: str, viewer: Viewer) -> None:
 
 
 @contextmanager
-def request_context(store: Store, principal: Principal) -> Iterator[RequestContext]:
-    """Open the request's transaction and resolve the viewer once."""
-    with store.transaction() as tx:
+def request_context(
+    store: Store, principal: Principal, *, write: bool = False
+) -> Iterator[RequestContext]:
+    """Open the request's transaction and resolve the viewer once.
+
+    Reads run in a read-only transaction no writer blocks; their audit records are
+    written once the read is done (:func:`~shieldwall.share.intel.session.written_after`).
+    """
+    with written_after(store, write) as (opened, audit), opened as tx:
         directory = StoreDirectory(tx)
         viewer = Viewer.for_principal(principal, directory)
-        yield RequestContext(tx, principal, directory, viewer)
+        yield RequestContext(tx, principal, directory, viewer, audit)
 
 
 def utc_now() -> datetime:

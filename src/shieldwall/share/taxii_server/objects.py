@@ -7,7 +7,7 @@ sequence served and is bound to the caller and the filter (:mod:`.cursor`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -18,6 +18,7 @@ from shieldwall.model.errors import InputError, NotFoundError
 from shieldwall.model.intel import IntelQuery, VersionSelector
 from shieldwall.share.intel.publish import publish
 from shieldwall.share.intel.read import Page, Served
+from shieldwall.share.intel.validate import ValidObject
 from shieldwall.share.taxii_server import collection_views as views
 from shieldwall.share.taxii_server.context import RequestContext
 from shieldwall.share.taxii_server.cursor import CursorCodec, filter_digest
@@ -107,13 +108,15 @@ def get_versions(
 
 
 def add_objects(
-    ctx: RequestContext, root: str, collection_id: str, envelope: Any
+    ctx: RequestContext,
+    root: str,
+    collection_id: str,
+    envelope: Any,
+    checked: Sequence[ValidObject | InputError] | None = None,
 ) -> dict[str, Any]:
     """Store what is valid and allowed; the status names every refusal (T33-T42)."""
     record, _ = ctx.collection(root, collection_id, write=True)
-    objects = envelope.get("objects") if isinstance(envelope, dict) else None
-    if not isinstance(objects, list) or envelope.get("type") == "bundle":
-        raise InputError('the body must be a TAXII envelope: {"objects": [...]}', place="body")
+    objects = envelope_objects(envelope)
     result = publish(
         ctx.tx,
         ctx.principal,
@@ -122,8 +125,17 @@ def add_objects(
         ctx.directory,
         source=f"taxii:{record.id}",
         viewer=ctx.viewer,
+        checked=checked,
     )
     return status_resource(record_status(ctx, result))
+
+
+def envelope_objects(envelope: Any) -> list[Any]:
+    """The objects of a TAXII envelope; InputError for anything else (a bundle included)."""
+    objects = envelope.get("objects") if isinstance(envelope, dict) else None
+    if not isinstance(objects, list) or envelope.get("type") == "bundle":
+        raise InputError('the body must be a TAXII envelope: {"objects": [...]}', place="body")
+    return objects
 
 
 def delete_object(

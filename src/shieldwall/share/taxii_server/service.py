@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shieldwall.model.identity import Principal
+from shieldwall.share.intel.validate import validate_all
 from shieldwall.share.taxii_server import discovery, objects
 from shieldwall.share.taxii_server.context import request_context
 from shieldwall.share.taxii_server.cursor import CursorCodec
@@ -42,8 +43,8 @@ class TaxiiServer:
             return discovery.api_root(ctx, root, self.max_content_length)
 
     def collections(self, who: Principal, root: str) -> dict[str, Any]:
-        """Collections this caller can read or write (T14, T15)."""
-        with request_context(self.store, who) as ctx:
+        """Collections this caller can read or write (T14, T15); made on first listing."""
+        with request_context(self.store, who, write=True) as ctx:
             return discovery.collections(ctx, root)
 
     def collection(self, who: Principal, root: str, collection_id: str) -> dict[str, Any]:
@@ -66,15 +67,24 @@ class TaxiiServer:
     def add_objects(
         self, who: Principal, root: str, collection_id: str, envelope: Any
     ) -> dict[str, Any]:
-        """Store what is valid and allowed; the status names every refusal (T33-T42)."""
+        """Store what is valid and allowed; the status names every refusal (T33-T42).
+
+        Three steps, so one member's parsing never holds the others back: a read checks
+        the collection (404/403 before any work), the objects are validated outside any
+        transaction, and the write transaction holds the lock only to store them.
+        """
         with request_context(self.store, who) as ctx:
-            return objects.add_objects(ctx, root, collection_id, envelope)
+            record, _ = ctx.collection(root, collection_id, write=True)
+        listed = objects.envelope_objects(envelope)
+        checked = validate_all(listed, source=f"taxii:{record.id}")
+        with request_context(self.store, who, write=True) as ctx:
+            return objects.add_objects(ctx, root, collection_id, envelope, checked)
 
     def delete_object(
         self, who: Principal, root: str, collection_id: str, object_id: str, params: Params
     ) -> None:
         """Delete the caller's own versions of an object (T45, T46)."""
-        with request_context(self.store, who) as ctx:
+        with request_context(self.store, who, write=True) as ctx:
             objects.delete_object(ctx, root, collection_id, object_id, params)
 
     def versions(

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import DataError, OperationalError, StatementError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError, StatementError
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 
 from shieldwall.model.errors import ConflictError, InputError, ShieldwallError, StoreError
@@ -67,10 +67,29 @@ class SqlStore:
     @contextmanager
     def transaction(self) -> Iterator[SqlUnitOfWork]:
         """One write transaction: commits on success, rolls back on any error."""
+        with self._unit(write=True) as work:
+            yield work
+
+    @contextmanager
+    def reading(self) -> Iterator[SqlUnitOfWork]:
+        """One read-only transaction that no writer blocks and that blocks no writer.
+
+        SQLite begins it DEFERRED: in WAL mode a reader keeps its snapshot while a writer
+        commits beside it. Both databases refuse a write in it (SQLite ``query_only``,
+        PostgreSQL ``READ ONLY``) with a :class:`StoreError`.
+        """
+        with self._unit(write=False) as work:
+            yield work
+
+    @contextmanager
+    def _unit(self, *, write: bool) -> Iterator[SqlUnitOfWork]:
         try:
-            with self.engine.connect() as raw:
-                connection = raw.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
+            with self.engine.connect() as raw, _read_only(raw, not write):
+                mode = "IMMEDIATE" if write else "DEFERRED"
+                connection = raw.execution_options(**{BEGIN_MODE: mode})
                 with connection.begin():
+                    if not write and connection.dialect.name == "postgresql":
+                        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
                     work = SqlUnitOfWork(connection, self._signer, self._every, self._clock)
                     yield work
                     work.audit.flush()
@@ -80,6 +99,8 @@ class SqlStore:
             raise StoreError("the database is unavailable or refused the operation") from exc
         except DataError as exc:
             raise InputError("a value does not fit the database's column") from exc
+        except DBAPIError as exc:
+            raise StoreError("the database refused the operation") from exc
         except StatementError as exc:  # a column type refused a value before SQL ran
             if isinstance(exc.orig, ShieldwallError):
                 raise exc.orig from exc
@@ -97,6 +118,21 @@ class SqlStore:
     def close(self) -> None:
         """Release every pooled connection."""
         self.engine.dispose()
+
+
+@contextmanager
+def _read_only(connection: Connection, on: bool) -> Iterator[None]:
+    """SQLite ``query_only`` for the life of a read-only unit (pooled connections reset)."""
+    if not on or connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection  # outside SQLAlchemy's autobegin
+    assert driver is not None
+    driver.execute("PRAGMA query_only=ON")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA query_only=OFF")
 
 
 def _constraint_message(exc: SqlIntegrityError) -> str:
