@@ -70,7 +70,7 @@ def running(tmp_path: Path) -> Iterator[Running]:
     yield Running(f"http://127.0.0.1:{port}/taxii2/", tokens)
     server.should_exit = True
     thread.join(timeout=10)
-    services.store.close()
+    services.close()
 
 
 def _federation(running: Running, org: str) -> Collection:

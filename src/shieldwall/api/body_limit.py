@@ -2,21 +2,36 @@
 
 A declared Content-Length over the limit is refused at once; a chunked body is counted as it
 arrives: as soon as it crosses the limit the client gets 413 and the application sees the
-client disconnect, so it stops reading and writes nothing.
+client disconnect, so it stops reading and writes nothing. The ``ClientDisconnect`` that
+the application raises then (and whenever a client really goes away mid-body) ends here:
+the client is gone or already answered, and it is not a server error to log with a
+traceback.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+_log = logging.getLogger(__name__)
 
 Refusal = Callable[[Scope, int], tuple[bytes, bytes] | None]
 """Given the request and the limit, a (media type, body) for the 413 — or None to let the
 default problem document answer. Sub-applications with their own error format (TAXII) plug
 in here instead of guarding the size a second time."""
+
+
+def client_gone(request: Request, _exc: Exception) -> Response:
+    """The handler for ``ClientDisconnect``: the client will read no answer; none is logged
+    as an error. (The 400 only closes the exchange for the framework.)"""
+    _log.info("client went away while sending %s %s", request.method, request.url.path)
+    return Response(status_code=400)
 
 
 def problem_refusal(_scope: Scope, limit: int) -> tuple[bytes, bytes]:
@@ -91,7 +106,10 @@ class BodyLimitMiddleware:
                 return
             await send(message)
 
-        await self.app(scope, counting_receive, guarded_send)
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except ClientDisconnect:
+            _log.info("client went away while sending %s %s", scope["method"], scope["path"])
 
 
 def _content_length(scope: Scope) -> int | None:

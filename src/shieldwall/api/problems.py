@@ -13,8 +13,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 
+from shieldwall.api.body_limit import client_gone
 from shieldwall.model import errors
 
 PROBLEM_TYPE = "application/problem+json"
@@ -88,4 +90,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.ShieldwallError, _shieldwall_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(ClientDisconnect, client_gone)
     app.add_exception_handler(Exception, _unexpected)

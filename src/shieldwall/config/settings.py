@@ -45,6 +45,13 @@ class Settings(BaseModel):
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
     audit_checkpoint_every: int = Field(default=1000, ge=1, le=1_000_000)
+    validation_workers: int = Field(
+        default=1,
+        ge=0,
+        le=64,
+        description="Processes that validate costly STIX writes away from the API's threads;"
+        " 0 validates in the API process.",
+    )
     token_ttl_days: int = Field(default=90, ge=1, le=3650)
     login_failures_per_account: int = Field(
         default=5, ge=1, le=1000, description="Failed logins for one e-mail in 15 min before 429."

@@ -20,6 +20,7 @@ Example::
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Literal
 from urllib.parse import urlsplit
@@ -52,7 +53,15 @@ class TaxiiRemote(BaseModel):
     requests_per_second: float = Field(default=2.0, gt=0, le=100)
     allow_private_addresses: bool = Field(
         default=False,
-        description="Allow loopback, private and link-local targets (labs and tests only).",
+        description=(
+            "Allow loopback and private targets (labs and tests only). Link-local and cloud "
+            "metadata addresses stay refused unless named in allowed_networks."
+        ),
+    )
+    allowed_networks: tuple[str, ...] = Field(
+        default=(),
+        max_length=64,
+        description="Networks (CIDR) contacted whatever their kind, e.g. a link-local lab host.",
     )
     allow_plain_http: bool = Field(
         default=False, description="Allow http:// (credentials then cross the wire in clear)."
@@ -79,6 +88,16 @@ class TaxiiRemote(BaseModel):
         if any(part in (".", "..") for part in value.split("/")):
             raise ValueError("must not contain . or .. segments")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{network!r} is not an IP network (CIDR)") from exc
+        return value
 
     @field_validator("username_env", "password_env", "token_env")
     @classmethod

@@ -44,6 +44,16 @@ class InputError(ShieldwallError):
         self.source = source
         self.place = place
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled whole (checks made in worker processes travel back intact)."""
+        return (_input_error, (type(self), self.reason, self.source, self.place))
+
+
+def _input_error(cls: type[InputError], reason: str, source: str, place: str) -> InputError:
+    error = InputError.__new__(cls)
+    InputError.__init__(error, reason, source=source, place=place)
+    return error
+
 
 class RuleError(InputError):
     """A detection rule could not be loaded or compiled."""
@@ -51,6 +61,13 @@ class RuleError(InputError):
     def __init__(self, reason: str, *, source: str = "", rule_id: str = "") -> None:
         super().__init__(reason, source=source, place=rule_id)
         self.rule_id = rule_id
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rule_error, (self.reason, self.source, self.rule_id))
+
+
+def _rule_error(reason: str, source: str, rule_id: str) -> RuleError:
+    return RuleError(reason, source=source, rule_id=rule_id)
 
 
 class NotFoundError(ShieldwallError):

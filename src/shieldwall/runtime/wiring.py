@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from shieldwall.access import LoginThrottle, ThrottlePolicy
 from shieldwall.config.settings import Settings
+from shieldwall.share import ValidationPool
 from shieldwall.store import migrate
 from shieldwall.store.audit.signing import Signer, load_or_create_signer
 from shieldwall.store.sql.engine import create_sql_engine
@@ -21,6 +22,8 @@ class Services:
     signer: Signer
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     """Failed-login counts of this process (see :mod:`.login_throttle`)."""
+    validation: ValidationPool = field(default_factory=lambda: ValidationPool(0))
+    """Where costly STIX writes are validated (:mod:`shieldwall.share.intel.validation_pool`)."""
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""
@@ -37,7 +40,13 @@ class Services:
             per_account=settings.login_failures_per_account,
             per_address=settings.login_failures_per_address,
         )
-        return cls(settings, store, signer, LoginThrottle(policy))
+        validation = ValidationPool(settings.validation_workers)
+        return cls(settings, store, signer, LoginThrottle(policy), validation)
+
+    def close(self) -> None:
+        """Release the store and stop the validation workers."""
+        self.validation.close()
+        self.store.close()
 
 
 def open_services(settings: Settings, *, upgrade: bool = True) -> Services:

@@ -34,6 +34,7 @@ def serve(services: Services) -> bool:
     worker = FeedWorker(feed_runner(services, os.environ)) if settings.taxii_feeds else None
     if worker is not None:
         worker.start()
+    services.validation.warm()
     try:
         uvicorn.run(
             create_app(services),
@@ -45,6 +46,7 @@ def serve(services: Services) -> bool:
         )
     finally:
         stopped = worker is None or worker.stop()
+        services.validation.close()
     return stopped
 
 

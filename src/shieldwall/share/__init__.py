@@ -22,6 +22,7 @@ from shieldwall.share.intel.transfer import (
     import_intel,
     list_intel,
 )
+from shieldwall.share.intel.validation_pool import ValidationPool
 from shieldwall.share.misp.feed import export_feed as write_misp_feed
 from shieldwall.share.taxii_client.partner_push import push_to_partner
 from shieldwall.share.taxii_client.pull import PullReport
@@ -45,6 +46,7 @@ __all__ = [
     "SightingReport",
     "TaxiiPage",
     "TaxiiServer",
+    "ValidationPool",
     "cursor_codec",
     "export_intel",
     "import_intel",

@@ -78,7 +78,7 @@ def test_the_settings_give_the_services_their_limits(tmp_path: Path) -> None:
         assert services.login_throttle.policy.per_account == 2
         assert services.login_throttle.policy.per_address == 0
     finally:
-        services.store.close()
+        services.close()
 
 
 def test_a_success_clears_the_account_but_not_the_address() -> None:

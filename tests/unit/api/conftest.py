@@ -74,4 +74,4 @@ def build_world(data_dir: Path, database_url: str = "") -> World:
 def world(tmp_path: Path) -> Iterator[World]:
     built = build_world(tmp_path)
     yield built
-    built.services.store.close()
+    built.services.close()

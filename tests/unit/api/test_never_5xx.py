@@ -39,7 +39,7 @@ Endpoint = tuple[str, str, tuple[tuple[str, str], ...]]
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     built = build_world(tmp_path_factory.mktemp("never-5xx"))
     yield built
-    built.services.store.close()
+    built.services.close()
 
 
 def _endpoints() -> list[Endpoint]:

@@ -60,7 +60,7 @@ def coalition(tmp_path: Path) -> Iterator[Coalition]:
     closed = Community("closed", "Closed", members=frozenset({"centre"}))
     add_community(world.services.store, OPERATOR, closed)
     yield Coalition(world, Taxii(world), tmp_path, "closed")
-    world.services.store.close()
+    world.services.close()
 
 
 # ------------------------------------------------------------------ objects
@@ -335,6 +335,6 @@ def test_a_misp_event_answers_alike_whether_its_uuids_are_hidden_or_absent(
         import_misp(coalition, "bravo", event)
         hidden, absent = import_misp(coalition, "alpha", event), import_misp(twin, "alpha", event)
     finally:
-        twin_world.services.store.close()
+        twin_world.services.close()
     assert hidden == absent
     assert hidden[1] > 0

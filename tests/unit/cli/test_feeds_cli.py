@@ -58,7 +58,7 @@ def _config(tmp_path: Path, stub: RunningStub, *remotes: str) -> str:
         accounts.add_organisation(
             services.store, OPERATOR, Organisation(org, org, OrgKind.NATION, "FR")
         )
-    services.store.close()
+    services.close()
     return str(config)
 
 
@@ -72,7 +72,7 @@ def _held(config: str, org: str) -> dict[str, Any]:
         rows = tx.intel.versions_of(
             [f"indicator--00000000-0000-4000-8000-{n:012d}" for n in range(9)]
         )
-    services.store.close()
+    services.close()
     return {i: v for i, vs in rows.items() for v in vs if v.audience.producer_org_id == org}
 
 
@@ -110,7 +110,7 @@ def test_a_page_fetched_twice_stores_nothing_twice(tmp_path: Path, stub: Running
     services = open_services(load_settings({}, Path(config)))
     with services.store.transaction() as tx:
         tx.feeds.save(FeedState(name="stub"))  # forget the resume point
-    services.store.close()
+    services.close()
     code, output = _run("intel", "pull", "--config", config)
     assert code == 0 and "3 received, 0 new, 3 unchanged" in output
 

@@ -31,7 +31,7 @@ def env(tmp_path: Path) -> dict[str, str]:
         accounts.add_organisation(
             services.store, OPERATOR, Organisation(org, org, OrgKind.NATION, "FR")
         )
-    services.store.close()
+    services.close()
     return variables
 
 

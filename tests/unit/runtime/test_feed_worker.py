@@ -57,7 +57,7 @@ interval_seconds = 3600
     accounts.add_organisation(
         services.store, OPERATOR, Organisation("alpha", "alpha", OrgKind.NATION, "FR")
     )
-    services.store.close()
+    services.close()
     return config
 
 
@@ -85,7 +85,7 @@ def test_the_worker_pulls_in_the_background_and_stops_on_request(
     assert worker.running
     assert worker.stop(timeout=5) is True
     assert not worker.running
-    services.store.close()
+    services.close()
 
 
 def test_a_feed_naming_an_unknown_member_fails_before_starting(
@@ -94,7 +94,7 @@ def test_a_feed_naming_an_unknown_member_fails_before_starting(
     services = open_services(load_settings({}, _config(tmp_path, stub, "nobody")))
     with pytest.raises(ConfigError, match="organisation nobody is not a member"):
         feed_runner(services, {})
-    services.store.close()
+    services.close()
 
 
 def test_up_runs_the_feed_worker_while_serving_and_stops_it_after(
@@ -107,7 +107,7 @@ def test_up_runs_the_feed_worker_while_serving_and_stops_it_after(
     def serve_briefly(*_args: Any, **_kwargs: Any) -> None:
         services = open_services(load_settings({}, config))
         _wait_for(lambda: _held(services) == 2)
-        services.store.close()
+        services.close()
         seen["worker"] = any(t.name == "shieldwall-feeds" for t in threading.enumerate())
 
     monkeypatch.setattr(server.uvicorn, "run", serve_briefly)

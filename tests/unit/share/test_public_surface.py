@@ -21,6 +21,7 @@ EXPECTED = {
     "SightingReport",
     "TaxiiPage",
     "TaxiiServer",
+    "ValidationPool",
     "cursor_codec",
     "export_intel",
     "import_intel",

@@ -24,6 +24,7 @@ def create_taxii_app(services: Services) -> FastAPI:
         codec=share.cursor_codec(services.settings.data_dir),
         title="Shieldwall",
         max_content_length=services.settings.max_body_bytes,
+        validation=services.validation,
     )
     errors.install(app)
     app.include_router(router)

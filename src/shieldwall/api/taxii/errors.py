@@ -12,7 +12,9 @@ import orjson
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
+from shieldwall.api.body_limit import client_gone
 from shieldwall.api.taxii.media import TAXII_MEDIA, NotAcceptable, UnsupportedMediaType
 from shieldwall.model import errors
 
@@ -72,5 +74,6 @@ def install(app: FastAPI) -> None:
     for cls in (errors.ShieldwallError, NotAcceptable, UnsupportedMediaType):
         app.add_exception_handler(cls, _known)
     app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(ClientDisconnect, client_gone)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(Exception, _unexpected)

@@ -8,14 +8,13 @@ patterns (``[ipv4-addr:value = '10.0.0.0/8']``), through the pattern parser of
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
-
-from stix2patterns.pattern import Pattern
 
 from shieldwall.model.intel import IndexTerm
 from shieldwall.policy.references import MARKING_REF_FIELDS
 from shieldwall.share.intel.observables import HASH_NAMES, term
+from shieldwall.share.intel.pattern_read import Comparison, read_pattern
 
 SCO_VALUE_KINDS = {
     "ipv4-addr": "ip",
@@ -65,15 +64,23 @@ def _walk_refs(value: Any) -> Iterator[str]:
             yield from _walk_refs(item)
 
 
-def index_terms(obj: Mapping[str, Any]) -> tuple[IndexTerm, ...]:
-    """Labels, techniques, observables and sighting targets of one object."""
+def index_terms(
+    obj: Mapping[str, Any], comparisons: Iterable[Comparison] | None = None
+) -> tuple[IndexTerm, ...]:
+    """Labels, techniques, observables and sighting targets of one object.
+
+    ``comparisons`` are the indicator's pattern as validation read it; without them a
+    STIX pattern is read here.
+    """
     terms: dict[tuple[str, str], IndexTerm] = {}
-    for found in _all_terms(obj):
+    for found in _all_terms(obj, comparisons):
         terms.setdefault((found.kind, found.value), found)
     return tuple(terms.values())
 
 
-def _all_terms(obj: Mapping[str, Any]) -> Iterator[IndexTerm]:
+def _all_terms(
+    obj: Mapping[str, Any], comparisons: Iterable[Comparison] | None
+) -> Iterator[IndexTerm]:
     for label in obj.get("labels") or ():
         if isinstance(label, str) and label:
             yield IndexTerm("label", label[:512])
@@ -81,7 +88,9 @@ def _all_terms(obj: Mapping[str, Any]) -> Iterator[IndexTerm]:
     yield from _observables(obj)
     if obj.get("type") == "sighting" and isinstance(obj.get("sighting_of_ref"), str):
         yield IndexTerm("sighting-of", obj["sighting_of_ref"])
-    if obj.get("type") == "indicator" and obj.get("pattern_type") == "stix":
+    if comparisons is not None:
+        yield from comparison_terms(comparisons)
+    elif obj.get("type") == "indicator" and obj.get("pattern_type") == "stix":
         yield from pattern_terms(str(obj.get("pattern", "")))
 
 
@@ -112,23 +121,29 @@ def _observables(obj: Mapping[str, Any]) -> Iterator[IndexTerm]:
 
 
 def pattern_terms(pattern: str) -> Iterator[IndexTerm]:
-    """Observables compared for equality (or subset, for CIDR) in a STIX pattern."""
-    comparisons = Pattern(pattern).inspect().comparisons
-    for object_type, tests in comparisons.items():
-        for path, operator, literal in tests:
-            kind = _pattern_kind(object_type, path)
-            if kind is None or operator not in ("=", "ISSUBSET", "IN"):
-                continue
-            for value in _literals(literal):
-                found = term(kind, value)
-                if found is not None:
-                    yield found
+    """Observables compared for equality (or subset, for CIDR) in a STIX 2.1 pattern.
+
+    :class:`~.pattern_read.PatternError` (a ValueError) if the pattern is not valid.
+    """
+    yield from comparison_terms(read_pattern(pattern))
 
 
-def _pattern_kind(object_type: str, path: list[Any]) -> str | None:
+def comparison_terms(comparisons: Iterable[Comparison]) -> Iterator[IndexTerm]:
+    """The observables of comparisons for equality, membership or CIDR subset."""
+    for comparison in comparisons:
+        kind = _pattern_kind(comparison.object_type, comparison.path)
+        if kind is None or comparison.operator not in ("=", "ISSUBSET", "IN"):
+            continue
+        for value in _literals(comparison.literal):
+            found = term(kind, value)
+            if found is not None:
+                yield found
+
+
+def _pattern_kind(object_type: str, path: tuple[str, ...]) -> str | None:
     if object_type == "file" and len(path) == 2 and path[0] == "hashes":
-        return HASH_NAMES.get(str(path[1]).lower())
-    return PATTERN_PATHS.get((object_type, ".".join(str(part) for part in path)))
+        return HASH_NAMES.get(path[1].lower())
+    return PATTERN_PATHS.get((object_type, ".".join(path)))
 
 
 def _literals(literal: str) -> Iterator[str]:

@@ -51,12 +51,23 @@ PLAIN_PATHS = frozenset(
 
 def is_plain_pattern(pattern: str) -> bool:
     """True for a one-comparison pattern of a listed path that ``stix2-patterns`` accepts."""
+    return plain_comparison(pattern) is not None
+
+
+def plain_comparison(pattern: str) -> tuple[str, tuple[str, ...], str] | None:
+    """Object type, path steps and value of a plain pattern; None for any other pattern.
+
+    The steps are those ``stix2-patterns``' inspector reports (quotes of a hash name
+    removed), so a plain pattern is indexed exactly as a parsed one would be.
+    """
     match = _PLAIN.fullmatch(pattern)
     if match is None or (match["type"], match["path"]) not in PLAIN_PATHS:
-        return False
+        return None
     path = match["path"]
-    if not path.startswith("hashes."):
-        return True
-    algorithm = path.removeprefix("hashes.").upper().replace("-", "").replace("'", "")
-    expected = HASHES_REGEX.get(algorithm)
-    return expected is not None and re.match(expected[0], match["value"]) is not None
+    steps = tuple(step.strip("'") for step in path.split(".", 1))
+    if path.startswith("hashes."):
+        algorithm = steps[1].upper().replace("-", "")
+        expected = HASHES_REGEX.get(algorithm)
+        if expected is None or re.match(expected[0], match["value"]) is None:
+            return None
+    return match["type"], steps, match["value"]

@@ -52,7 +52,6 @@ from shieldwall.policy.gate import Viewer
 from shieldwall.policy.markings import PINNED
 from shieldwall.share.intel import provenance
 from shieldwall.share.intel.audience import Addressing, audience_for, descriptor_of
-from shieldwall.share.intel.extract import index_terms, references
 from shieldwall.share.intel.identity import identity_id, member_identities
 from shieldwall.share.intel.outcome import Entry, PublishResult, Submission, audit_record
 from shieldwall.share.intel.pattern_budget import PatternBudget
@@ -305,8 +304,8 @@ def _new_version(
         spec_version=item.spec_version,
         audience=audience,
         body=item.body,
-        refs=references(item.obj),
-        terms=index_terms(item.obj),
+        refs=item.refs,
+        terms=item.terms,
     )
 
 

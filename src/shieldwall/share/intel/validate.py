@@ -1,11 +1,13 @@
 """Validating one inbound STIX 2.1 object with the OASIS libraries, and naming why not.
 
 ``stix2.parse`` checks the object against the STIX 2.1 object model (required properties,
-types, id shape, timestamps, vocabularies it enforces) and, for indicators with
-``pattern_type: stix``, the pattern syntax through ``stix2-patterns`` (plain one-comparison
-patterns by :mod:`.pattern_check`, three times faster, proven against it). On top of that:
-pinned TLP marking definitions must carry exactly their canonical content (the libraries
-accept a tampered TLP 2.0 definition), and the object's version is determined here.
+types, id shape, timestamps, vocabularies it enforces). An indicator's STIX 2.1 pattern is
+read once, by :mod:`.pattern_read` (``stix2-patterns``' own checks, and a faster path for
+plain one-comparison patterns, both held to the library by tests), and what it compares is
+indexed from that one reading. On top of that: pinned TLP marking definitions must carry
+exactly their canonical content (the libraries accept a tampered TLP 2.0 definition), and
+the object's version is determined here. Everything costly in a write happens here, before
+the write transaction opens.
 """
 
 from __future__ import annotations
@@ -20,9 +22,13 @@ import stix2
 import stix2.exceptions
 
 from shieldwall.model.errors import InputError
+from shieldwall.model.intel import IndexTerm
 from shieldwall.policy.markings import check_marking_definition
+from shieldwall.share.intel.extract import index_terms, references
+from shieldwall.share.intel.object_check import is_plain_indicator
 from shieldwall.share.intel.pattern_budget import PatternBudget
 from shieldwall.share.intel.pattern_check import is_plain_pattern
+from shieldwall.share.intel.pattern_read import Comparison, PatternError, read_pattern
 
 MAX_OBJECT_BYTES = 1_000_000
 """A single object larger than this is refused (a whole envelope has its own limit)."""
@@ -45,6 +51,10 @@ class ValidObject:
     version_text: str
     spec_version: str
     body: str
+    refs: tuple[str, ...] = ()
+    """Every id the object references (:func:`.extract.references`)."""
+    terms: tuple[IndexTerm, ...] = ()
+    """What the object is indexed by (:func:`.extract.index_terms`)."""
 
 
 def validate(
@@ -64,13 +74,9 @@ def validate(
     body = orjson.dumps(candidate).decode()
     if len(body) > MAX_OBJECT_BYTES:
         raise InputError(f"object larger than {MAX_OBJECT_BYTES} bytes", source=source, place=where)
-    given = _for_library(candidate, budget or PatternBudget(), source, where)
-    try:
-        stix2.parse(given, allow_custom=True, version="2.1")
-    except RecursionError as exc:
-        raise InputError("nested too deeply to check", source=source, place=where) from exc
-    except _LIBRARY_ERRORS as exc:
-        raise InputError(_reason(exc), source=source, place=where) from exc
+    given, comparisons = _for_library(candidate, budget or PatternBudget(), source, where)
+    if given is candidate or not is_plain_indicator(candidate):
+        _check_with_library(given, source, where)
     if candidate.get("type") == "marking-definition":
         check_marking_definition(candidate, source=source)
     version_text = _version_text(candidate)
@@ -86,7 +92,18 @@ def validate(
         version_text=version_text,
         spec_version=str(candidate.get("spec_version", "2.1")),
         body=body,
+        refs=references(candidate),
+        terms=index_terms(candidate, comparisons),
     )
+
+
+def _check_with_library(given: dict[str, Any], source: str, where: str) -> None:
+    try:
+        stix2.parse(given, allow_custom=True, version="2.1")
+    except RecursionError as exc:
+        raise InputError("nested too deeply to check", source=source, place=where) from exc
+    except _LIBRARY_ERRORS as exc:
+        raise InputError(_reason(exc), source=source, place=where) from exc
 
 
 def validate_all(objects: Sequence[Any], *, source: str = "") -> list[ValidObject | InputError]:
@@ -109,19 +126,40 @@ def validate_all(objects: Sequence[Any], *, source: str = "") -> list[ValidObjec
 
 def _for_library(
     candidate: dict[str, Any], budget: PatternBudget, source: str, where: str
-) -> dict[str, Any]:
-    """What ``stix2.parse`` is given: the object itself, except that a plain indicator
-    pattern (:mod:`.pattern_check`, already known valid) is not parsed a second time.
-    Any other STIX pattern is charged to the budget first."""
+) -> tuple[dict[str, Any], tuple[Comparison, ...] | None]:
+    """What ``stix2.parse`` is given, and the pattern's comparisons for an indicator.
+
+    A STIX 2.1 pattern is charged to the request's budget (plain ones cost nothing), read
+    once here, and not parsed again by the library. Patterns of other versions are left
+    to the library, which checks them by their own grammar.
+    """
     if candidate.get("type") != "indicator" or candidate.get("pattern_type") != "stix":
-        return candidate
+        return candidate, None
     pattern = candidate.get("pattern")
     if not isinstance(pattern, str):
-        return candidate
-    if candidate.get("pattern_version", "2.1") != "2.1" or not is_plain_pattern(pattern):
+        return candidate, None
+    if not pattern.strip():  # the library fails on an empty pattern instead of refusing it
+        reason = "Invalid value for Indicator 'pattern': the pattern is empty"
+        raise InputError(reason, source=source, place=where)
+    plain = is_plain_pattern(pattern)
+    if not plain:
         budget.spend(pattern, source=source, place=where)
-        return candidate
-    return {**candidate, "pattern_type": _CHECKED_PATTERN}
+    if candidate.get("pattern_version", "2.1") != "2.1":
+        return candidate, _comparisons_if_any(pattern)
+    try:
+        comparisons = read_pattern(pattern)
+    except PatternError as exc:
+        reason = f"Invalid value for Indicator 'pattern': {exc}"
+        raise InputError(_reason(ValueError(reason)), source=source, place=where) from exc
+    return {**candidate, "pattern_type": _CHECKED_PATTERN}, comparisons
+
+
+def _comparisons_if_any(pattern: str) -> tuple[Comparison, ...]:
+    """What a pattern of another version compares, as far as the 2.1 grammar reads it."""
+    try:
+        return read_pattern(pattern)
+    except PatternError:
+        return ()
 
 
 def _version_text(obj: Mapping[str, Any]) -> str:

@@ -5,9 +5,11 @@ Two checks, at two levels:
 - :func:`check_same_origin`: every URL the client is about to request (a redirect
   ``Location``, a ``next`` that looks like a link) must have exactly the configured scheme,
   host and port; anything else is refused, never followed.
-- :class:`GuardedBackend`: the socket layer resolves the host itself, refuses loopback,
-  private, link-local, reserved and multicast addresses unless the remote allows private
-  addresses, and connects to the address it checked. Checking at connect time (not once
+- :class:`GuardedBackend`: the socket layer resolves the host itself, refuses every address
+  that is not public (:func:`refusal`), and connects to the address it checked.
+  ``allow_private_addresses`` opens loopback and private ranges for labs, never link-local
+  or cloud metadata addresses (where an instance's credentials live): those only when the
+  operator names their network in ``allowed_networks``. Checking at connect time (not once
   up front) closes the DNS-rebinding gap where a name resolves to a public address for the
   check and to an internal one for the connection. TLS still verifies the configured
   host name: httpcore passes the origin's host as SNI whatever address the socket uses.
@@ -27,6 +29,15 @@ from shieldwall.share.taxii_client.errors import RefusedTargetError
 
 Resolver = Callable[..., list[tuple[Any, ...]]]
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(text)
+    for text in ("169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200")
+)
+"""Cloud instance metadata services (AWS, ECS tasks, AWS IPv6, Alibaba); GCP and Azure use
+169.254.169.254 too. Some sit outside link-local ranges, so they are listed by address."""
+_SHARED = ipaddress.ip_network("100.64.0.0/10")
 
 
 def check_same_origin(url: httpx.URL, configured: httpx.URL, *, remote: str, place: str) -> None:
@@ -44,21 +55,57 @@ def _port(url: httpx.URL) -> str:
     return f":{url.port}" if url.port is not None else ""
 
 
+def _unmapped(address: IpAddress) -> IpAddress:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
 def is_public(address: IpAddress) -> bool:
     """True for a globally routable unicast address (IPv4-mapped IPv6 judged as IPv4)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    address = _unmapped(address)
     return address.is_global and not address.is_multicast
+
+
+def refusal(
+    address: IpAddress, *, allow_private: bool, named: tuple[IpNetwork, ...] = ()
+) -> str | None:
+    """Why the client will not connect to ``address``, or None when it may.
+
+    A named network wins over everything; otherwise public addresses pass, metadata,
+    link-local and non-unicast ones never do, and private ones only when allowed.
+    """
+    address = _unmapped(address)
+    if any(address.version == net.version and address in net for net in named):
+        return None
+    if is_public(address):
+        return None
+    if address in METADATA_ADDRESSES:
+        return "a cloud metadata address"
+    if address.is_link_local:
+        return "a link-local address"
+    if address.is_multicast or address.is_unspecified or address.is_reserved:
+        return "not a host address"
+    private = address.is_private or address.is_loopback or address in _SHARED
+    if allow_private and private:
+        return None
+    return "a non-public address"
 
 
 class GuardedBackend(httpcore.SyncBackend):
     """A socket backend that refuses non-public addresses unless they are allowed."""
 
     def __init__(
-        self, *, remote: str, allow_private: bool, resolve: Resolver = socket.getaddrinfo
+        self,
+        *,
+        remote: str,
+        allow_private: bool,
+        named: tuple[IpNetwork, ...] = (),
+        resolve: Resolver = socket.getaddrinfo,
     ) -> None:
         self._remote = remote
         self._allow_private = allow_private
+        self._named = named
         self._resolve = resolve
 
     def _addresses(self, host: str, port: int) -> list[IpAddress]:
@@ -78,14 +125,16 @@ class GuardedBackend(httpcore.SyncBackend):
     ) -> httpcore.NetworkStream:
         """Resolve, check every address, then connect to the first checked one."""
         addresses = self._addresses(host, port)
-        refused = [a for a in addresses if not is_public(a)]
-        if refused and not self._allow_private:
-            raise RefusedTargetError(
-                f"refused to connect: {host} resolves to non-public address {refused[0]} "
-                "(set allow_private_addresses for lab servers)",
-                remote=self._remote,
-                place=f"connect {host}:{port}",
-            )
+        for address in addresses:
+            reason = refusal(address, allow_private=self._allow_private, named=self._named)
+            if reason is not None:
+                raise RefusedTargetError(
+                    f"refused to connect: {host} resolves to {address}, {reason} "
+                    "(allow_private_addresses opens private ranges for labs; name any other "
+                    "network in allowed_networks)",
+                    remote=self._remote,
+                    place=f"connect {host}:{port}",
+                )
         if not addresses:
             raise httpcore.ConnectError(f"{host} has no address")
         return super().connect_tcp(str(addresses[0]), port, timeout, local_address, socket_options)

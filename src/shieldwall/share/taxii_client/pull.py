@@ -27,7 +27,7 @@ from shieldwall.share.taxii_client.errors import RefusedTargetError, RemoteError
 from shieldwall.share.taxii_client.guard import check_same_origin
 from shieldwall.share.taxii_client.sink import ObjectSink
 from shieldwall.share.taxii_client.state import FeedStates
-from shieldwall.share.taxii_client.transport import Reply, TaxiiHttp
+from shieldwall.share.taxii_client.transport import Reply, TaxiiHttp, resource_path
 from shieldwall.store.protocols import FeedState
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class FeedPuller:
         self._sink = sink
         self._states = states
         self._clock = clock
-        self._path = f"collections/{feed.collection_id}/objects/"
+        self._path = resource_path("collections", feed.collection_id, "objects", remote=feed.name)
 
     def run(self) -> PullReport:
         """One run; errors are recorded in the report and the feed state, not raised."""

@@ -31,7 +31,7 @@ from shieldwall.policy import (
 from shieldwall.share.taxii_client.envelope import Status, StatusDetail, parse_status
 from shieldwall.share.taxii_client.errors import RemoteError
 from shieldwall.share.taxii_client.guard import Resolver
-from shieldwall.share.taxii_client.transport import TaxiiHttp
+from shieldwall.share.taxii_client.transport import TaxiiHttp, resource_path
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,9 @@ class Pusher:
         self._clock = clock
         self._sleep = sleep
         self._channel = Channel(partner.name, ChannelKind.FEED, CEILINGS[partner.max_tlp])
-        self._path = f"collections/{partner.collection_id}/objects/"
+        self._path = resource_path(
+            "collections", partner.collection_id, "objects", remote=partner.name
+        )
 
     def close(self) -> None:
         """Release the HTTP connections."""
@@ -133,7 +135,7 @@ class Pusher:
         deadline = self._clock() + self.partner.status_timeout_seconds
         while not status.complete and self._clock() < deadline:
             self._sleep(self.partner.status_poll_seconds)
-            reply = self._http.get(f"status/{status.id}/")
+            reply = self._http.get(resource_path("status", status.id, remote=self.partner.name))
             status = parse_status(reply.body, source=self.partner.name, place=reply.place)
         return status
 

@@ -12,15 +12,17 @@ bodies cut at ``max_bytes``, a pacing limiter, and a guarded socket backend
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import httpx
 
 from shieldwall.config.taxii import TaxiiRemote
 from shieldwall.share.taxii_client.credentials import auth_for
-from shieldwall.share.taxii_client.errors import RemoteError
+from shieldwall.share.taxii_client.errors import RefusedTargetError, RemoteError
 from shieldwall.share.taxii_client.guard import (
     GuardedBackend,
     GuardedTransport,
@@ -35,6 +37,22 @@ TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 MAX_REDIRECTS = 3
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 LIMITS = httpx.Limits(max_connections=2, max_keepalive_connections=2, keepalive_expiry=30)
+
+
+def resource_path(*segments: str, remote: str) -> str:
+    """A path under the API root made of these segments, each one escaped whole.
+
+    Ids that reach a URL come from configuration or from the remote itself (a status id),
+    so none may add a segment, climb out of the API root (``..``) or carry a query: every
+    character outside the unreserved set is percent-encoded, ``/`` included, and a segment
+    that is empty, ``.`` or ``..`` is refused.
+    """
+    for segment in segments:
+        if segment in ("", ".", ".."):
+            raise RefusedTargetError(
+                f"{segment!r} cannot name a resource", remote=remote, place="path"
+            )
+    return "".join(quote(segment, safe="") + "/" for segment in segments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +82,10 @@ class TaxiiHttp:
         self._max_bytes = max_bytes
         self._limiter = limiter or RateLimiter(remote.requests_per_second)
         backend = GuardedBackend(
-            remote=remote.name, allow_private=remote.allow_private_addresses, **_resolver(resolve)
+            remote=remote.name,
+            allow_private=remote.allow_private_addresses,
+            named=tuple(ipaddress.ip_network(n, strict=False) for n in remote.allowed_networks),
+            **_resolver(resolve),
         )
         self._client = httpx.Client(
             auth=auth_for(remote, env),

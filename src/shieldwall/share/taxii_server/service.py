@@ -9,11 +9,11 @@ transaction of its own.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from shieldwall.model.identity import Principal
-from shieldwall.share.intel.validate import validate_all
+from shieldwall.share.intel.validation_pool import ValidationPool
 from shieldwall.share.taxii_server import discovery, objects
 from shieldwall.share.taxii_server.context import request_context
 from shieldwall.share.taxii_server.cursor import CursorCodec
@@ -31,6 +31,8 @@ class TaxiiServer:
     codec: CursorCodec
     title: str
     max_content_length: int
+    validation: ValidationPool = field(default_factory=lambda: ValidationPool(0))
+    """Where a POST's objects are checked: in place, or in a worker process when costly."""
 
     def discovery(self, who: Principal) -> dict[str, Any]:
         """Server discovery (T11)."""
@@ -76,7 +78,7 @@ class TaxiiServer:
         with request_context(self.store, who) as ctx:
             record, _ = ctx.collection(root, collection_id, write=True)
         listed = objects.envelope_objects(envelope)
-        checked = validate_all(listed, source=f"taxii:{record.id}")
+        checked = self.validation.validate(listed, source=f"taxii:{record.id}")
         with request_context(self.store, who, write=True) as ctx:
             return objects.add_objects(ctx, root, collection_id, envelope, checked)
 

@@ -54,4 +54,4 @@ class Taxii:
 def taxii(tmp_path: Path) -> Iterator[Taxii]:
     world = build_world(tmp_path)
     yield Taxii(world)
-    world.services.store.close()
+    world.services.close()
