@@ -1,7 +1,8 @@
 """The Sigma detection engine: events in, detections out (streaming, one event at a time).
 
 Windows events are routed by (Channel, EventID) to the rules whose logsource can apply
-(see :mod:`shieldwall.detect.sigma.logsource`); other events go to the non-Windows rules.
+(see :mod:`shieldwall.detect.sigma.logsource`); other events to the rules whose product,
+service and category they belong to (:mod:`shieldwall.detect.sigma.sources`).
 Within a route a literal prefilter (:mod:`shieldwall.detect.sigma.index`) picks the rules
 worth evaluating; each is a closure compiled once at load.
 """
@@ -16,6 +17,7 @@ from shieldwall.detect.sigma.context import EventView
 from shieldwall.detect.sigma.index import PrefilterGroup
 from shieldwall.detect.sigma.loader import RuleSet
 from shieldwall.detect.sigma.logsource import VIEWS, RouteKey
+from shieldwall.detect.sigma.sources import EventSource, event_source
 from shieldwall.model.detection import Detection
 from shieldwall.model.event import Event
 
@@ -55,7 +57,8 @@ class Engine:
                     self._by_key.setdefault(key, []).append(rule)
         self._views = sorted({key[2] for key in self._by_key} | {""})
         self._order = {id(rule): index for index, rule in enumerate(self.rules)}
-        self._other_groups: Groups = (("", PrefilterGroup(others)),) if others else ()
+        self._others = others
+        self._by_source: dict[EventSource, Groups] = {}
         self._routes: dict[tuple[str, int | None], Groups] = {}
         self._prefilters: dict[tuple[int, ...], PrefilterGroup] = {}
         """Groups by the rules they hold: most EventIDs of a channel have no rule of their
@@ -105,6 +108,17 @@ class Engine:
         groups = self._routes.get(key)
         return groups if groups is not None else self._route(key)
 
+    def _source_groups(self, event: Event) -> Groups:
+        """The rules of the event's logsource outside Windows, grouped once per source."""
+        source = event_source(event)
+        groups = self._by_source.get(source)
+        if groups is None:
+            rules = [rule for rule in self._others if rule.route.admits(source)]
+            groups = (("", self._prefilter(rules)),) if rules else ()
+            if len(self._by_source) < MAX_CACHED_ROUTES:
+                self._by_source[source] = groups
+        return groups
+
     def _route(self, key: tuple[str, int | None]) -> Groups:
         groups = self._build_groups(*key)
         if len(self._routes) < MAX_CACHED_ROUTES:
@@ -114,7 +128,7 @@ class Engine:
     def match(self, event: Event) -> list[Detection]:
         """Every rule that matches the event, in rule order within each view."""
         fields = event.fields
-        groups = self._groups(fields) if event.format == "evtx" else self._other_groups
+        groups = self._groups(fields) if event.format == "evtx" else self._source_groups(event)
         detections: list[Detection] = []
         for view_name, group in groups:
             view = EventView(VIEWS[view_name](fields) if view_name else fields)

@@ -50,7 +50,10 @@ level: critical
 
 def _event(second: int, url: str, user: str = "alice") -> str:
     stamp = f"2024-05-01T10:00:{second:02d}+02:00"
-    return json.dumps({"@timestamp": stamp, "url": {"original": url}, "user": {"name": user}})
+    web = {"category": ["web"], "type": ["access"]}  # an ECS proxy log: the proxy category
+    return json.dumps(
+        {"@timestamp": stamp, "event": web, "url": {"original": url}, "user": {"name": user}}
+    )
 
 
 @pytest.fixture

@@ -41,8 +41,13 @@ correlation:
 
 
 def _write(path: Path, lines: list[tuple[str, str]]) -> None:
-    events = [
-        {"@timestamp": stamp, "host": {"hostname": host}, "message": "pam: authentication failure"}
+    events = [  # Filebeat's system module, auth dataset: a Linux auth log as ECS
+        {
+            "@timestamp": stamp,
+            "event": {"dataset": "system.auth"},
+            "host": {"hostname": host, "os": {"type": "linux"}},
+            "message": "pam: authentication failure",
+        }
         for stamp, host in lines
     ]
     path.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")

@@ -6,9 +6,10 @@ pipeline data, so both stay in step with the reference tools. ``process_creation
 also routed to Security 4688 under the ``security_4688`` view, which renames that event's
 fields to Sysmon's (``NewProcessName`` → ``Image``, ...), so one compiled rule serves both.
 
-Choice for non-Windows logsources (linux, zeek, cloud, ...): they are not routed; such a
-rule is evaluated on every event that is *not* a Windows event (``Event.format != "evtx"``),
-and Windows rules only on Windows events. A Windows logsource we cannot map (e.g.
+Non-Windows logsources (linux, zeek, cloud, ...) are routed by the parts they name: such a
+rule reaches an event outside Windows only when its product, service and category (each
+one it names) are among the event's, as :mod:`.sources` reads them per format (L1).
+Windows rules see only Windows events. A Windows logsource we cannot map (e.g.
 ``file_access``, an unknown service) is evaluated on every Windows event.
 """
 
@@ -22,6 +23,8 @@ from sigma.pipelines.common import windows_logsource_mapping
 from sigma.pipelines.sysmon.sysmon import sysmon_generic_logsource_eventid_mapping
 from sigma.pipelines.windows.windows import windows_generic_category_channel_mapping
 from sigma.rule import SigmaLogSource
+
+from shieldwall.detect.sigma.sources import EventSource
 
 SYSMON = "Microsoft-Windows-Sysmon/Operational"
 SECURITY_4688 = "security_4688"
@@ -42,10 +45,25 @@ EXTRA_SYSMON_IDS: dict[str, tuple[int, ...]] = {"file_delete": (26,)}
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """Where a rule can match. ``keys`` None: every event of its side (Windows or not)."""
+    """Where a rule can match. ``keys`` None: every Windows event (for a Windows rule).
+
+    ``wanted`` is what a rule outside Windows names: (product, service, category),
+    case-folded, "" where it names nothing.
+    """
 
     windows: bool
     keys: frozenset[RouteKey] | None = None
+    wanted: tuple[str, str, str] = ("", "", "")
+
+    def admits(self, source: EventSource) -> bool:
+        """Whether an event outside Windows with these logsource parts is this rule's."""
+        product, service, category = self.wanted
+        return (
+            not self.windows
+            and (not product or product in source.products)
+            and (not service or service in source.services)
+            and (not category or category in source.categories)
+        )
 
     def narrowed(self, event_ids: frozenset[int] | None) -> Route:
         """Restrict channel-only keys to the EventIDs the detection itself requires."""
@@ -57,7 +75,7 @@ class Route:
                 keys.update((channel, wanted, view) for wanted in event_ids)
             elif event_id in event_ids:
                 keys.add((channel, event_id, view))
-        return Route(self.windows, frozenset(keys)) if keys else self
+        return Route(self.windows, frozenset(keys), self.wanted) if keys else self
 
 
 def _channels(service: str) -> list[str]:
@@ -89,7 +107,9 @@ def _category_keys(category: str) -> set[RouteKey]:
 def route_for(logsource: SigmaLogSource) -> Route:
     """The route of a rule with this logsource (see the module docstring for the choices)."""
     if (logsource.product or "").casefold() != "windows":
-        return Route(windows=False)
+        parts = (logsource.product, logsource.service, logsource.category)
+        wanted = tuple((part or "").casefold() for part in parts)
+        return Route(windows=False, wanted=(wanted[0], wanted[1], wanted[2]))
     keys: set[RouteKey] = set()
     if logsource.category:
         keys = _category_keys(logsource.category.casefold())

@@ -36,8 +36,10 @@ def rule_doc(
 
 
 def event(fields: dict[str, Any], fmt: str = "json") -> Event:
-    """An event with the given fields (a Sysmon/Security event when fmt is evtx)."""
-    return Event(dict(fields), SourceRef("test"), format=fmt)  # type: ignore[arg-type]
+    """An event with the given fields (a Sysmon/Security event when fmt is evtx); any
+    other is declared to be of the ``test`` product the rules here name."""
+    extra = {} if fmt == "evtx" else {"logsource": {"product": "test"}}
+    return Event(dict(fields), SourceRef("test"), format=fmt, extra=extra)  # type: ignore[arg-type]
 
 
 class SigmaKit:

@@ -92,7 +92,8 @@ def test_prefilter_never_hides_a_match(
     assert len(ruleset.rules) == len(docs)
     engine = Engine(ruleset)
     for fields in events:
-        fired = {d.rule_id for d in engine.match(Event(fields, SourceRef("t")))}
+        of_test = {"logsource": {"product": "test"}}  # the product rule_doc names
+        fired = {d.rule_id for d in engine.match(Event(fields, SourceRef("t"), extra=of_test))}
         expected = {r.rule_id for r in ruleset.rules if r.test(EventView(fields))}
         assert fired == expected
 

@@ -54,7 +54,13 @@ ROUTES: list[tuple[str, dict[str, Any], dict[str, Any], bool]] = [
         True,
     ),
     ("L1-windows-rule-not-on-json", PROC, {"Image": "C:\\x\\evil.exe"}, False),
-    ("L1-linux-rule-on-json", {"product": "linux"}, {"Image": "C:\\x\\evil.exe"}, True),
+    ("L1-linux-rule-not-on-other-json", {"product": "linux"}, {"Image": "C:\\x\\evil.exe"}, False),
+    (
+        "L1-linux-rule-on-linux-ecs",
+        {"product": "linux"},
+        {"Image": "C:\\x\\evil.exe", "host.os.type": "linux"},
+        True,
+    ),
 ]
 
 
