@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import shieldwall.bounded
 
-EXPECTED = {"MATCH_BUDGET_SECONDS", "MemberRegex", "compile_member_regex"}
+EXPECTED = {
+    "DEFAULT_LIMITS",
+    "MATCH_BUDGET_SECONDS",
+    "MemberRegex",
+    "YamlLimits",
+    "compile_member_regex",
+    "load_yaml",
+    "load_yaml_documents",
+}
 
 
 def test_the_front_door_exports_exactly_the_public_names() -> None:

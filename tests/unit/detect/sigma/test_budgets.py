@@ -19,7 +19,7 @@ from sigma.types import SigmaString
 from shieldwall.bounded import MemberRegex
 from shieldwall.detect.engine import Engine
 from shieldwall.detect.sigma import strings
-from shieldwall.model.errors import RuleError
+from shieldwall.model.errors import InputError, RuleError
 from tests.unit.detect.sigma.conftest import SigmaKit, event, rule_doc
 
 HOSTILE = "a" * 5000 + "!"
@@ -124,3 +124,52 @@ def test_a_keyword_expression_past_its_budget_disables_its_rule(kit: SigmaKit) -
     engine = Engine(ruleset)
     assert [d.rule_title for d in engine.match(event({"C": HOSTILE}))] == ["bang"]
     assert [problem.rule_id for problem in engine.disabled] == [ruleset.rules[0].rule_id]
+
+
+def _bomb_rule(title: str, depth: int = 7, width: int = 10) -> str:
+    """A Sigma rule whose selection is a billion-laughs list of values."""
+    anchors = "\n".join(
+        f"  l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * width) + "]"
+        for level in range(1, depth + 1)
+    )
+    return (
+        f"title: {title}\nlogsource: {{product: test}}\n"
+        f"x-laughs:\n  l0: &l0 lol\n{anchors}\n"
+        f"detection:\n  s: {{C: *l{depth}}}\n  condition: s\n"
+    )
+
+
+def test_an_alias_bomb_in_a_multi_document_rule_file_refuses_that_file(kit: SigmaKit) -> None:
+    fine = rule_doc({"s": {"C": "x"}, "condition": "s"}, title="fine neighbour")
+    bomb = kit.write(rule_doc({"s": {"C": "y"}, "condition": "s"}), _bomb_rule("bomb"))
+    ruleset = kit.load(fine)
+    (problem,) = ruleset.problems
+    assert problem.source == str(bomb)
+    assert "alias" in problem.reason
+    assert [rule.title for rule in ruleset.rules] == ["fine neighbour"]
+
+
+def test_bombs_in_a_batch_of_rule_files_are_reported_and_the_rest_load(kit: SigmaKit) -> None:
+    bombs = [
+        kit.write(_bomb_rule("deep"), name="a_deep.yml"),
+        kit.write(_bomb_rule("wide", depth=1, width=500), name="c_wide.yml"),
+        kit.write(_bomb_rule("binary", depth=20, width=2), name="e_binary.yml"),
+    ]
+    for name in ("b_ok.yml", "d_ok.yml", "f_ok.yml"):
+        kit.write(rule_doc({"s": {"C": name}, "condition": "s"}, title=name), name=name)
+    ruleset = kit.load()
+    assert sorted(problem.source for problem in ruleset.problems) == [str(p) for p in bombs]
+    assert sorted(rule.title for rule in ruleset.rules) == ["b_ok.yml", "d_ok.yml", "f_ok.yml"]
+    assert ruleset.files_read == 6
+
+
+def test_an_alias_bomb_in_a_placeholder_file_is_an_input_error_naming_it(kit: SigmaKit) -> None:
+    placeholders = kit.folder / "placeholders.yml"
+    placeholders.write_text(_bomb_rule("p").replace("x-laughs:", "admins:"), encoding="utf-8")
+    rules = kit.folder / "rules"
+    rules.mkdir()
+    kit.folder = rules
+    with pytest.raises(InputError) as raised:
+        kit.load(rule_doc({"s": {"C": "x"}, "condition": "s"}), placeholders=placeholders)
+    assert raised.value.source == str(placeholders)
+    assert "alias" in raised.value.reason
