@@ -4,12 +4,14 @@ Windows events are routed by (Channel, EventID) to the rules whose logsource can
 (see :mod:`shieldwall.detect.sigma.logsource`); other events to the rules whose product,
 service and category they belong to (:mod:`shieldwall.detect.sigma.sources`).
 Within a route a literal prefilter (:mod:`shieldwall.detect.sigma.index`) picks the rules
-worth evaluating; each is a closure compiled once at load.
+worth evaluating; each is a closure compiled once at load. A rule whose test runs past its
+budget (a member's regular expression, see :mod:`shieldwall.bounded`) is disabled and
+reported; matching goes on with the others.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from shieldwall.detect.sigma.compiler import CompiledRule
@@ -19,9 +21,11 @@ from shieldwall.detect.sigma.loader import RuleSet
 from shieldwall.detect.sigma.logsource import VIEWS, RouteKey
 from shieldwall.detect.sigma.sources import EventSource, event_source
 from shieldwall.model.detection import Detection
+from shieldwall.model.errors import BudgetExceededError, RuleError
 from shieldwall.model.event import Event
 
 Groups = tuple[tuple[str, PrefilterGroup], ...]
+RuleProblemSink = Callable[[RuleError], None]
 MAX_CACHED_ROUTES = 4096
 """Distinct (Channel, EventID) pairs whose rule groups are kept (bounds memory)."""
 
@@ -41,8 +45,19 @@ def event_id_of(value: Any) -> int | None:
 class Engine:
     """Matches events against a compiled :class:`RuleSet`."""
 
-    def __init__(self, ruleset: RuleSet) -> None:
-        self.rules: Sequence[CompiledRule] = tuple(ruleset.rules)
+    def __init__(self, ruleset: RuleSet, on_problem: RuleProblemSink | None = None) -> None:
+        self.disabled: list[RuleError] = []
+        """Rules switched off while matching, each with the reason (see :meth:`_disable`)."""
+        self._on_problem = on_problem
+        self._index(tuple(ruleset.rules))
+
+    def report_to(self, on_problem: RuleProblemSink) -> None:
+        """Send each rule disabled from now on to ``on_problem`` (the scan's problem list)."""
+        self._on_problem = on_problem
+
+    def _index(self, rules: Sequence[CompiledRule]) -> None:
+        """Route the rules: by (Channel, EventID, view) for Windows, by logsource for the rest."""
+        self.rules = tuple(rules)
         self._by_key: dict[RouteKey, list[CompiledRule]] = {}
         self._windows_any: list[CompiledRule] = []
         others: list[CompiledRule] = []
@@ -133,9 +148,30 @@ class Engine:
         for view_name, group in groups:
             view = EventView(VIEWS[view_name](fields) if view_name else fields)
             for rule in group.candidates(view):
-                if rule.test(view):
-                    detections.append(_detection(rule, event, view))
+                try:
+                    if rule.test(view):
+                        detections.append(_detection(rule, event, view))
+                except BudgetExceededError as exc:
+                    self._disable(rule, exc)
         return detections
+
+    def _disable(self, rule: CompiledRule, cause: BudgetExceededError) -> None:
+        """Take a rule that ran past its budget out of every route, and report it.
+
+        The scan goes on with the other rules, this event included; the routes are rebuilt
+        once (tens of milliseconds), so matching pays nothing for the possibility.
+        """
+        if rule not in self.rules:
+            return
+        problem = RuleError(
+            f"disabled for the rest of the scan: {cause.reason}",
+            source=rule.source,
+            rule_id=rule.rule_id,
+        )
+        self.disabled.append(problem)
+        self._index([other for other in self.rules if other is not rule])
+        if self._on_problem is not None:
+            self._on_problem(problem)
 
 
 def _detection(rule: CompiledRule, event: Event, view: EventView) -> Detection:

@@ -7,7 +7,9 @@ without catching broad ``Exception``::
     ShieldwallError
     ├── ConfigError          bad or unsafe settings; names the key
     ├── InputError           bad input; names the input and the place (file, record, field)
-    │   └── RuleError        a detection rule that cannot be loaded or compiled
+    │   ├── RuleError        a detection rule that cannot be loaded or compiled
+    │   └── BudgetExceededError  input that would cost more than its budget (a backtracking
+    │                        regular expression, a YAML alias bomb); names the input
     ├── NotFoundError        absent, or present but not visible to the principal (no oracle)
     ├── AuthenticationError  no or bad credentials
     ├── RateLimitedError     too many attempts; says when to try again
@@ -68,6 +70,15 @@ class RuleError(InputError):
 
 def _rule_error(reason: str, source: str, rule_id: str) -> RuleError:
     return RuleError(reason, source=source, rule_id=rule_id)
+
+
+class BudgetExceededError(InputError):
+    """Input that would cost more time or memory than its budget allows.
+
+    A member's regular expression that backtracks past its time budget, a YAML file whose
+    aliases expand past the size budget: refused or disabled, naming the input, never run
+    to the end.
+    """
 
 
 class NotFoundError(ShieldwallError):

@@ -47,7 +47,11 @@ StreamItem = Detection | bytes | FileDone | WorkersDone
 
 
 class FileScanner:
-    """Runs one engine over files, reporting bad records and going on."""
+    """Runs one engine over files, reporting bad records and going on.
+
+    A rule the engine disables while matching (past its budget) is a :class:`RuleError`
+    sent to the same ``on_problem``, in its place among the records' problems.
+    """
 
     def __init__(
         self,
@@ -61,6 +65,7 @@ class FileScanner:
         self._engine = engine
         self._fmt = fmt
         self._on_problem = on_problem
+        engine.report_to(on_problem)
         self.events = 0
         """Events of the file last scanned to its end."""
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from shieldwall.detect.attack import AttackCatalogue, load_catalogue
 from shieldwall.model.detection import Detection
-from shieldwall.model.errors import InputError, ShieldwallError
+from shieldwall.model.errors import InputError, RuleError, ShieldwallError
 from shieldwall.model.event import RecordFormat
 from shieldwall.scan.encoders import DetectionEncoder
 from shieldwall.scan.finish import DetectionFinisher
@@ -70,7 +70,8 @@ def scan(
     With an ``encoder`` the run gives output bytes (:meth:`ScanRun.encoded`), encoded in
     the workers where it can; without one, it gives :class:`Detection` objects.
     Problems with the logs (a corrupt record, an unreadable file) do not raise: they go to
-    ``on_problem`` and into the summary, and the scan goes on.
+    ``on_problem`` and into the summary, and the scan goes on. So does a rule disabled
+    while matching (a :class:`RuleError`, in ``summary.rules_disabled``).
     """
     _require_existing(paths, "log path")
     _require_existing(rules, "rule path")
@@ -268,6 +269,9 @@ class ScanRun:
             )
 
     def _problem(self, problem: InputError) -> None:
-        self.summary.count_problem(problem)
+        if isinstance(problem, RuleError):
+            self.summary.disable_rule(problem)
+        else:
+            self.summary.count_problem(problem)
         if self.on_problem is not None:
             self.on_problem(problem)

@@ -74,6 +74,9 @@ class ScanSummary(DetectionTally):
     rules_loaded: int = 0
     rule_files_read: int = 0
     rule_problems: list[RuleError] = field(default_factory=list)
+    rules_disabled: list[RuleError] = field(default_factory=list)
+    """Rules switched off during the scan (past their budget), once each however many
+    ``--jobs`` workers disabled them."""
     files: int = 0
     events: int = 0
     problems: list[InputError] = field(default_factory=list)
@@ -102,6 +105,12 @@ class ScanSummary(DetectionTally):
         self.problem_count += 1
         if len(self.problems) < MAX_KEPT_PROBLEMS:
             self.problems.append(problem)
+
+    def disable_rule(self, problem: RuleError) -> None:
+        """Record a rule disabled while scanning; a second worker's report of it is dropped."""
+        known = {(p.source, p.rule_id) for p in self.rules_disabled}
+        if (problem.source, problem.rule_id) not in known:
+            self.rules_disabled.append(problem)
 
     def rule_failures_by_reason(self) -> Counter[str]:
         """Rule failures grouped by reason, for a compact report of thousands of rules."""

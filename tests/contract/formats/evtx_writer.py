@@ -1,8 +1,8 @@
 """A tiny EVTX writer, so the contract suite has Windows event logs of its own.
 
 The corpus may not be copied into the project, and no Python library writes EVTX, so this
-module writes the format as Windows does for the records it needs: a file header, one
-64 KiB chunk with valid CRC32s, and per record a BinXML fragment holding a template
+module writes the format as Windows does for the records it needs: a file header, one or
+more 64 KiB chunks with valid CRC32s, and per record a BinXML fragment holding a template
 instance whose definition is inline (``<Event>`` with ``<System>`` and ``<EventData>`` or a
 nested ``<UserData>``) and whose values are typed substitutions (UInt16 ``EventID``,
 FILETIME ``SystemTime``, UInt64 ``EventRecordID``, UTF-16 strings). Layouts follow the
@@ -203,24 +203,50 @@ def _record(chunk: _Chunk, record_id: int, event: WindowsEvent) -> None:
     chunk.patch(start + 4, size)
 
 
-def evtx_file(events: Sequence[WindowsEvent]) -> bytes:
-    """An EVTX file of one chunk holding ``events`` (record ids 1..n); refuses an overflow."""
+def _chunk(events: Sequence[WindowsEvent], first_id: int, number: int) -> bytes:
+    """One 64 KiB chunk holding ``events`` as records ``first_id`` onwards."""
     chunk = _Chunk()
     last = CHUNK_HEADER
-    for record_id, event in enumerate(events, 1):
+    for record_id, event in enumerate(events, first_id):
         last = chunk.pos
         _record(chunk, record_id, event)
     if chunk.pos > CHUNK_SIZE:
-        raise ValueError("the events do not fit in one 64 KiB chunk")
-    count = len(events)
+        raise ValueError(f"the events of chunk {number} do not fit in 64 KiB")
+    final = first_id + len(events) - 1
     header = bytearray(CHUNK_HEADER)
     header[0:8] = b"ElfChnk\x00"
-    struct.pack_into("<QQQQIII", header, 8, 1, count, 1, count, 128, last, chunk.pos)
+    struct.pack_into("<QQQQIII", header, 8, first_id, final, first_id, final, 128, last, chunk.pos)
     struct.pack_into("<I", header, 52, zlib.crc32(chunk.buf))
     struct.pack_into("<I", header, 124, zlib.crc32(bytes(header[:120]) + bytes(header[128:])))
     body = bytes(header) + bytes(chunk.buf)
+    return body + bytes(CHUNK_SIZE - len(body))
+
+
+def evtx_file(events: Sequence[WindowsEvent], *, per_chunk: int | None = None) -> bytes:
+    """An EVTX file holding ``events`` (record ids 1..n), ``per_chunk`` to a chunk (all in
+    one chunk by default); refuses a chunk that overflows."""
+    size = per_chunk or max(1, len(events))
+    groups = [events[start : start + size] for start in range(0, len(events), size)] or [[]]
+    chunks = [_chunk(group, 1 + index * size, index) for index, group in enumerate(groups)]
+    count = len(events)
     file_header = bytearray(FILE_HEADER)
     file_header[0:8] = b"ElfFile\x00"
-    struct.pack_into("<QQQIHHHH", file_header, 8, 0, 0, count + 1, 128, 1, 3, FILE_HEADER, 1)
+    struct.pack_into(
+        "<QQQIHHHH", file_header, 8, 0, len(chunks) - 1, count + 1, 128, 1, 3, FILE_HEADER,
+        len(chunks),
+    )  # fmt: skip
     struct.pack_into("<I", file_header, 124, zlib.crc32(bytes(file_header[:120])))
-    return bytes(file_header) + body + bytes(CHUNK_SIZE - len(body))
+    return bytes(file_header) + b"".join(chunks)
+
+
+def record_ends(data: bytes) -> list[int]:
+    """The byte offset where each record of a file ends, in record order (read back from the
+    record headers, so a test can tell which records a cut leaves whole)."""
+    ends: list[int] = []
+    for start in range(FILE_HEADER, len(data), CHUNK_SIZE):
+        free_space = struct.unpack_from("<I", data, start + 48)[0]
+        offset = CHUNK_HEADER
+        while offset < free_space:
+            offset += struct.unpack_from("<I", data, start + offset + 4)[0]
+            ends.append(start + offset)
+    return ends

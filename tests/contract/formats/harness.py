@@ -51,9 +51,10 @@ def read_and_normalise(path: Path, forced: RecordFormat | None) -> Run:
 
 
 def is_place(place: str) -> bool:
-    """``file``, ``line N`` or ``record N``: where a problem sits, as the project names it."""
+    """``file``, ``line N``, ``record N`` or (EVTX cut short) ``chunk N``: where a problem
+    sits, as the project names it."""
     kind, _, number = place.partition(" ")
-    return place == "file" or (kind in ("line", "record") and number.isdigit())
+    return place == "file" or (kind in ("line", "record", "chunk") and number.isdigit())
 
 
 def check_run(run: Run, path: Path) -> None:

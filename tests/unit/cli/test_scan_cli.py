@@ -195,6 +195,40 @@ def test_correlation_detections_carry_kind_group_count_and_events(app, workspace
     assert sum(line["kind"] == "rule" for line in lines) == 2
 
 
+HOSTILE_RULE = """\
+title: Backtracking bomb
+id: 11111111-2222-3333-4444-777777777777
+logsource:
+    category: proxy
+detection:
+    selection:
+        url.original|re: '^(a|aa)+$(?<=a)'
+    condition: selection
+level: low
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_rule_past_its_budget_is_disabled_named_and_the_scan_goes_on(
+    app, workspace, jobs
+) -> None:
+    """A lookbehind sends the expression to the budgeted fallback; 5,000 ``a`` and a ``!``
+    would keep it backtracking for hours. The rule is switched off and named once (however
+    many workers met it), every event is still matched by the other rules, and the rule
+    no longer fires on ``aa``, which it would match."""
+    (workspace / "rules" / "bomb.yml").write_text(HOSTILE_RULE, encoding="utf-8")
+    hostile = [_event(3, "a" * 5000 + "!"), _event(4, "https://pastebin.com/"), _event(5, "aa")]
+    (workspace / "logs" / "c.jsonl").write_text("\n".join(hostile) + "\n", encoding="utf-8")
+    (workspace / "logs" / "d.jsonl").write_text(hostile[0] + "\n", encoding="utf-8")
+    code, stdout, stderr = _scan(app, workspace, "--jobs", jobs)
+    assert code == 0, stderr
+    pastes = [line for line in _lines(stdout) if line["rule_title"] == "Paste site download"]
+    assert len(pastes) == 3
+    assert "1 rule(s) disabled during the scan" in stderr
+    assert stderr.count("bomb.yml:11111111-2222-3333-4444-777777777777: disabled") == 1
+    assert "Backtracking bomb" not in stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

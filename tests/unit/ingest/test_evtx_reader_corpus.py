@@ -68,3 +68,23 @@ def test_corrupted_evtx_reports_bad_records_and_keeps_the_good(
     assert problems
     assert all(p.source == str(damaged) for p in problems)
     assert len(records) < _package_count(path)
+
+
+def test_cut_corpus_files_keep_the_records_before_the_cut(corpus_dir: Path, tmp_path: Path) -> None:
+    """Real files have string and template tables in their chunk headers that the project's
+    writer leaves empty: cut three of them (the largest, two of one chunk) at offsets spread
+    over each, plain and gzipped; every read is a prefix of the whole file's records."""
+    files = sorted(_evtx_files(corpus_dir), key=lambda p: p.stat().st_size)
+    picks = [files[-1], files[len(files) // 2], files[len(files) // 3]]
+    cut_file = tmp_path / "cut.evtx"
+    for path in picks:
+        data = path.read_bytes()
+        whole = [r.payload for r in iter_records(path, on_problem=_fail)]
+        for step in range(1, 9):
+            cut = 4096 + (len(data) - 4096) * step // 9 + step
+            content = data[:cut]
+            cut_file.write_bytes(gzip.compress(content, 1) if step % 2 else content)
+            problems: list[InputError] = []
+            read = [r.payload for r in iter_records(cut_file, on_problem=problems.append)]
+            assert read == whole[: len(read)], (path.name, cut)
+            assert [f"EVTX file cut at byte {cut:,}" in p.reason for p in problems] == [True]

@@ -111,7 +111,8 @@ def test_truncated_gzip_is_reported_after_the_records_before_the_damage(tmp_path
 def test_garbage_with_evtx_magic_is_reported_not_raised(tmp_path: Path) -> None:
     records, problems = _read(_write(tmp_path, "x.evtx", b"ElfFile\x00" + b"\xff" * 5000))
     assert records == []
-    assert [p.place for p in problems] == ["file"]
+    assert [p.place for p in problems] == ["chunk 1", "file"]
+    assert "912 bytes that are not a chunk" in problems[0].reason
 
 
 FORMATS: list[RecordFormat | None] = [None, "json", "zeek", "suricata", "syslog", "cef", "evtx"]
@@ -145,4 +146,4 @@ def test_any_bytes_give_records_or_input_errors_never_a_crash(
 
 def _is_place(place: str) -> bool:
     kind, _, number = place.partition(" ")
-    return place == "file" or (kind in ("line", "record") and number.isdigit())
+    return place == "file" or (kind in ("line", "record", "chunk") and number.isdigit())

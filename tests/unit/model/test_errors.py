@@ -11,6 +11,7 @@ from shieldwall.model import errors
         errors.ConfigError,
         errors.InputError,
         errors.RuleError,
+        errors.BudgetExceededError,
         errors.NotFoundError,
         errors.AuthenticationError,
         errors.PermissionDeniedError,

@@ -100,6 +100,9 @@ class FakeEngine:
             raise RuleError("engine refused the rule set", rule_id="explode")
         self.rules = ruleset.rules
 
+    def report_to(self, on_problem: Callable[[RuleError], None]) -> None:
+        """The real engine reports rules it disables; the fake never disables one."""
+
     def match(self, event: Event) -> list[Detection]:
         message = str(event.fields["msg"])
         return [

@@ -26,6 +26,7 @@ def render_summary(summary: ScanSummary, console: Console, *, top: int = TOP_RUL
     if summary.by_technique:
         console.print(_by_technique(summary, TOP_TECHNIQUES))
     _rule_failures(summary, console)
+    _rules_disabled(summary, console)
     _input_problems(summary, console)
 
 
@@ -37,6 +38,7 @@ def _totals(summary: ScanSummary) -> Table:
         ("rule files read", f"{summary.rule_files_read:,}"),
         ("rules loaded", f"{summary.rules_loaded:,}"),
         ("rules failed", f"{summary.rules_failed:,}"),
+        ("rules disabled", f"{len(summary.rules_disabled):,}"),
         ("files", f"{summary.files:,}"),
         ("events", f"{summary.events:,}"),
         ("detections", f"{summary.detections:,}"),
@@ -108,6 +110,15 @@ def _rule_failures(summary: ScanSummary, console: Console) -> None:
         console.print("  by reason:")
         for reason, count in summary.rule_failures_by_reason().most_common():
             console.print(f"  {count:>5}  {reason}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _rules_disabled(summary: ScanSummary, console: Console) -> None:
+    if not summary.rules_disabled:
+        return
+    count = len(summary.rules_disabled)
+    console.print(f"[yellow]{count} rule(s) disabled during the scan (past their budget):[/]")
+    for problem in summary.rules_disabled:
+        console.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _input_problems(summary: ScanSummary, console: Console) -> None:

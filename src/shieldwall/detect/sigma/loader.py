@@ -2,9 +2,11 @@
 
 Every document that cannot be read, parsed by pySigma or compiled by us becomes one
 :class:`RuleError` (file, rule id, reason) in ``RuleSet.problems``; loading goes on with
-the rest, so one pass reports everything. Filter documents are applied to their targets,
-correlation documents are passed through (their base rules are kept and resolvable by id
-or name), the selection is applied, and the remaining rules are compiled.
+the rest, so one pass reports everything. Files are read under the YAML budgets of
+:mod:`shieldwall.bounded` (an alias bomb is refused, naming the file). Filter documents
+are applied to their targets, correlation documents are passed through (their base rules
+are kept and resolvable by id or name), the selection is applied, and the remaining rules
+are compiled.
 """
 
 from __future__ import annotations
@@ -14,27 +16,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
 from sigma.exceptions import SigmaError, SigmaRuleLocation
 from sigma.filters import SigmaFilter
 from sigma.rule import SigmaRule
 
+from shieldwall.bounded import load_yaml_documents
 from shieldwall.detect.sigma.compiler import CompiledRule, compile_rule, rule_identity
 from shieldwall.detect.sigma.filters import Sourced, apply_filters
 from shieldwall.detect.sigma.modifiers import register_aliases
 from shieldwall.detect.sigma.placeholders import load_placeholders
 from shieldwall.detect.sigma.selection import RuleSelection
-from shieldwall.model.errors import RuleError
+from shieldwall.model.errors import InputError, RuleError
 
 __all__ = ["RuleSelection", "RuleSet", "discover_rule_files", "load_rules"]
 
 RULE_SUFFIXES = (".yml", ".yaml")
-_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader where PyYAML was built with it: the same safe constructors, with the
-scanner and parser in C. Loading the 2,407 SigmaHQ Windows rules took 4.8 s with the pure
-Python loader, most of it in YAML parsing."""
 
 
 @dataclass
@@ -80,12 +78,12 @@ def _reason(error: Exception) -> str:
 def _read_documents(path: Path, docs: _Documents) -> list[dict[str, Any]]:
     source = str(path)
     try:
-        loaded = list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER))
+        loaded = load_yaml_documents(path.read_text(encoding="utf-8"), source=source)
     except (OSError, UnicodeDecodeError) as exc:
         docs.problems.append(RuleError(f"cannot read: {exc}", source=source))
         return []
-    except yaml.YAMLError as exc:
-        docs.problems.append(RuleError(f"invalid YAML: {exc}", source=source))
+    except InputError as exc:
+        docs.problems.append(RuleError(exc.reason, source=source))
         return []
     good: list[dict[str, Any]] = []
     for number, doc in enumerate(loaded, start=1):

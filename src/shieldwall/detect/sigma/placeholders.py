@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-import yaml
 from sigma.types import (
     Placeholder,
     SigmaExpansion,
@@ -20,6 +19,7 @@ from sigma.types import (
     SpecialChars,
 )
 
+from shieldwall.bounded import load_yaml
 from shieldwall.model.errors import InputError, RuleError
 
 Placeholders = Mapping[str, tuple[str, ...]]
@@ -28,9 +28,11 @@ Placeholders = Mapping[str, tuple[str, ...]]
 def load_placeholders(path: Path) -> dict[str, tuple[str, ...]]:
     """Read a placeholder file; a malformed one is an :class:`InputError` naming it."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = load_yaml(path.read_text(encoding="utf-8"), source=str(path))
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read placeholder file: {exc}", source=str(path)) from exc
+    except InputError as exc:
+        raise type(exc)(f"cannot read placeholder file: {exc.reason}", source=str(path)) from exc
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -8,7 +8,6 @@ match when any element does.
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -25,8 +24,9 @@ from sigma.types import (
     TimestampPart,
 )
 
+from shieldwall.bounded import compile_member_regex
 from shieldwall.detect.sigma.context import MISSING, EventView, Text
-from shieldwall.model.errors import RuleError
+from shieldwall.model.errors import InputError, RuleError
 
 Test = Callable[[EventView], bool]
 TextTest = Callable[[str], bool]
@@ -125,13 +125,17 @@ def regex_flags(value: SigmaRegularExpression) -> int:
 
 
 def regex_test(field: str | None, value: SigmaRegularExpression) -> Test:
-    """``re`` (with ``i``/``m``/``s`` flags): a case-sensitive search unless ``i``."""
-    flags = regex_flags(value)
+    """``re`` (with ``i``/``m``/``s`` flags): a case-sensitive search unless ``i``.
+
+    The expression is another member's: it runs on RE2 (linear time) or, for what RE2
+    lacks, under a time budget (:mod:`shieldwall.bounded.patterns`), and a search past the
+    budget raises :class:`BudgetExceededError` for the engine to disable the rule.
+    """
     try:
-        search = re.compile(str(value.regexp), flags).search
-    except re.error as exc:
-        raise RuleError(f"bad regular expression {value.regexp}: {exc}") from exc
-    return text_test(field, lambda text: search(text) is not None, cased=True)
+        compiled = compile_member_regex(str(value.regexp), regex_flags(value))
+    except InputError as exc:
+        raise RuleError(exc.reason) from exc
+    return text_test(field, compiled.search, cased=True)
 
 
 def cidr_test(field: str, value: SigmaCIDRExpression) -> Test:

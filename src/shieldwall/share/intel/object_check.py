@@ -18,8 +18,10 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
-"""RFC 4122 UUIDs in lower case (the variant ``stix2`` insists on)."""
+_REFERENCE = re.compile(
+    r"(?P<type>[a-z][a-z0-9-]*)--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+)
+"""An id with an RFC 4122 UUID in lower case (the variant ``stix2`` insists on)."""
 
 _TIMESTAMP = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
@@ -28,8 +30,11 @@ _TIMESTAMP = re.compile(
 
 
 def _ref_of(kind: str) -> Callable[[Any], bool]:
-    pattern = re.compile(f"{kind}--{_UUID}")
-    return lambda value: isinstance(value, str) and pattern.fullmatch(value) is not None
+    def check(value: Any) -> bool:
+        match = _REFERENCE.fullmatch(value) if isinstance(value, str) else None
+        return match is not None and match["type"] == kind
+
+    return check
 
 
 def _text(value: Any) -> bool:

@@ -14,8 +14,11 @@ from html.parser import HTMLParser
 
 _DROP_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "template"})
 _ACTIVE_LINK = re.compile(
-    r"\]\(\s*<?\s*(?:javascript|vbscript|data|file)\s*:[^)]*\)", re.IGNORECASE
+    r"\]\(\s*(?:<\s*)?(?:javascript|vbscript|data|file)\s*:[^)]*\)", re.IGNORECASE
 )
+"""``](`` then a scheme, ``<`` and spaces allowed between. Written so that each space can
+be read one way only: the former ``<?`` between two runs of spaces took 10 s on ``](`` and
+20,000 spaces of a member's text (quadratic backtracking)."""
 _ACTIVE_SCHEME = re.compile(r"(?:javascript|vbscript)\s*:", re.IGNORECASE)
 _MAX_PASSES = 4
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -170,6 +170,13 @@ def test_M12_sanitised_text_has_no_markup_or_active_scheme(text: str) -> None:
     assert "javascript:" not in lowered.replace(" ", "")
 
 
+def test_M12_link_stripping_is_linear_in_a_members_text() -> None:
+    """``](`` and 200,000 spaces: the old expression backtracked quadratically (minutes)."""
+    spaces = " " * 200_000
+    assert sanitise_text("](" + spaces) == "](" + spaces
+    assert sanitise_text("see ](" + spaces + "< javascript:void) ok") == "see ]() ok"
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(
