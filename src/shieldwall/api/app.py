@@ -8,7 +8,7 @@ from shieldwall import __version__
 from shieldwall.api import problems
 from shieldwall.api.body_limit import BodyLimitMiddleware
 from shieldwall.api.metrics import ApiMetrics
-from shieldwall.api.routes import audit, communities, health, intel, organisations, tokens
+from shieldwall.api.routes import audit, communities, health, intel, live, organisations, tokens
 from shieldwall.api.taxii.app import PREFIX as TAXII_PREFIX
 from shieldwall.api.taxii.app import create_taxii_app, taxii_refusal
 from shieldwall.runtime import Services
@@ -20,6 +20,7 @@ ROUTERS = (
     audit.router,
     intel.router,
     communities.router,
+    live.router,
 )
 """Every REST router, in the order they are mounted (the fuzz suite reads them too)."""
 

@@ -9,6 +9,7 @@ falls back to a default is how a production system ends up on the wrong database
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -45,6 +46,12 @@ class Settings(BaseModel):
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
     audit_checkpoint_every: int = Field(default=1000, ge=1, le=1_000_000)
+    live_rules: tuple[Path, ...] = Field(
+        default=(),
+        description="Sigma rule files or folders the centre's live detection runs (from the"
+        " environment separated like PATH); none: telemetry is accepted and kept on the bus,"
+        " but no alert is raised.",
+    )
     validation_workers: int = Field(
         default=1,
         ge=0,
@@ -74,6 +81,14 @@ class Settings(BaseModel):
     taxii_partners: tuple[TaxiiPartner, ...] = Field(
         default=(), description="Partner TAXII 2.1 collections objects are pushed to."
     )
+
+    @field_validator("live_rules", mode="before")
+    @classmethod
+    def _paths(cls, value: Any) -> Any:
+        """From the environment, a list of paths separated like PATH (``a.yml:rules/``)."""
+        if isinstance(value, str):
+            return tuple(Path(part) for part in value.split(os.pathsep) if part.strip())
+        return value
 
     @field_validator("database_url")
     @classmethod

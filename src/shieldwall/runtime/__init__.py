@@ -2,18 +2,23 @@
 
 :func:`open_services` opens the store the settings name (SQLite by default, PostgreSQL at
 scale), migrates it and loads the audit signing key; :func:`feed_runner` builds the TAXII
-feed puller over it. Front ends and the server take these ready-made objects and never
-open a database, a transaction or a connection of their own.
+feed puller over it; :class:`LiveBus` and :class:`DetectThread` wire the live pipeline.
+Front ends and the server take these ready-made objects and never open a database, a
+transaction or a connection of their own.
 """
 
 from shieldwall.runtime.database import safe_database_url, schema_revisions, upgrade_database
 from shieldwall.runtime.feeds import FeedWorker, feed_runner
+from shieldwall.runtime.live import DetectThread, LiveBus, live_rules
 from shieldwall.runtime.wiring import Services, open_services
 
 __all__ = [
+    "DetectThread",
     "FeedWorker",
+    "LiveBus",
     "Services",
     "feed_runner",
+    "live_rules",
     "open_services",
     "safe_database_url",
     "schema_revisions",

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 from shieldwall.access import LoginThrottle, ThrottlePolicy
 from shieldwall.config.settings import Settings
+from shieldwall.live import AlertDesk, IngestDesk
+from shieldwall.model.errors import ConfigError
+from shieldwall.runtime.live import LiveBus
 from shieldwall.share import ValidationPool
 from shieldwall.store import migrate
 from shieldwall.store.audit.signing import Signer, load_or_create_signer
@@ -24,6 +27,20 @@ class Services:
     """Failed-login counts of this process (see :mod:`.login_throttle`)."""
     validation: ValidationPool = field(default_factory=lambda: ValidationPool(0))
     """Where costly STIX writes are validated (:mod:`shieldwall.share.intel.validation_pool`)."""
+    buses: LiveBus | None = None
+    """The live pipeline's bus, one connection per event loop (:mod:`.live`)."""
+
+    @property
+    def ingest(self) -> IngestDesk:
+        """Where members' telemetry enters the live pipeline."""
+        if self.buses is None:
+            raise ConfigError("bus_url", "this process was opened without a bus")
+        return IngestDesk(self.buses)
+
+    @property
+    def alerts(self) -> AlertDesk:
+        """Alerts through the gate."""
+        return AlertDesk(self.store)
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""
@@ -41,7 +58,7 @@ class Services:
             per_address=settings.login_failures_per_address,
         )
         validation = ValidationPool(settings.validation_workers)
-        return cls(settings, store, signer, LoginThrottle(policy), validation)
+        return cls(settings, store, signer, LoginThrottle(policy), validation, LiveBus(settings))
 
     def close(self) -> None:
         """Release the store and stop the validation workers."""

@@ -9,7 +9,14 @@ from typing import Any
 import uvicorn
 
 from shieldwall.config.settings import Settings
-from shieldwall.runtime import FeedWorker, Services, feed_runner, safe_database_url
+from shieldwall.runtime import (
+    DetectThread,
+    FeedWorker,
+    Services,
+    feed_runner,
+    live_rules,
+    safe_database_url,
+)
 from shieldwall.server.app import create_app
 
 
@@ -25,15 +32,18 @@ def banner(services: Services) -> str:
 
 
 def serve(services: Services) -> bool:
-    """Serve until uvicorn stops; False when the feed worker was still finishing a page.
+    """Serve until uvicorn stops; False when a background worker was still busy.
 
     Configured TAXII feeds are pulled on schedule by a background thread that stops when
-    the server shuts down; the next start resumes from the last saved page.
+    the server shuts down; the next start resumes from the last saved page. With
+    ``live_rules`` set, a detect worker matches the members' telemetry in another thread;
+    what it had not acknowledged is redelivered on the next start.
     """
     settings = services.settings
     worker = FeedWorker(feed_runner(services, os.environ)) if settings.taxii_feeds else None
     if worker is not None:
         worker.start()
+    detect = _detect_thread(services)
     services.validation.warm()
     try:
         uvicorn.run(
@@ -46,8 +56,19 @@ def serve(services: Services) -> bool:
         )
     finally:
         stopped = worker is None or worker.stop()
+        if detect is not None:
+            stopped = detect.stop() and stopped
         services.validation.close()
     return stopped
+
+
+def _detect_thread(services: Services) -> DetectThread | None:
+    """The live detect worker beside the API, when the centre has rules to run."""
+    if not services.settings.live_rules or services.buses is None:
+        return None
+    detect = DetectThread(services.buses, services.store, live_rules(services.settings))
+    detect.start()
+    return detect
 
 
 def tls_options(settings: Settings) -> dict[str, Any]:

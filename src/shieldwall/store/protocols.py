@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from shieldwall.model.alert import Alert, NewAlert
 from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint
 from shieldwall.model.credentials import ApiToken
 from shieldwall.model.identity import Organisation, OrgStatus, Person
@@ -138,6 +139,16 @@ class CommunityRepository(Protocol):
     def update(self, community: Community) -> None: ...
 
 
+class AlertRepository(Protocol):
+    """Alerts of the live pipeline (the key is an idempotency key the database enforces)."""
+
+    def add(self, new: Sequence[NewAlert]) -> int: ...
+    def page(
+        self, org_ids: Collection[str] | None, *, after: int, limit: int
+    ) -> Sequence[Alert]: ...
+    def get(self, seq: int) -> Alert | None: ...
+
+
 class UnitOfWork(Protocol):
     """The repositories of one transaction."""
 
@@ -159,6 +170,8 @@ class UnitOfWork(Protocol):
     def communities(self) -> CommunityRepository: ...
     @property
     def feeds(self) -> FeedStateRepository: ...
+    @property
+    def alerts(self) -> AlertRepository: ...
 
 
 class Store(Protocol):

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 
 from shieldwall.model.errors import ConflictError, InputError, ShieldwallError, StoreError
 from shieldwall.store.audit.signing import Signer
+from shieldwall.store.sql.alerts import SqlAlerts
 from shieldwall.store.sql.audit import SqlAudit
 from shieldwall.store.sql.engine import BEGIN_MODE
 from shieldwall.store.sql.feeds import SqlFeedStates
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
         self.statuses = SqlStatuses(connection)
         self.communities = SqlCommunities(connection, now)
         self.feeds = SqlFeedStates(connection)
+        self.alerts = SqlAlerts(connection, now)
 
 
 class SqlStore:

@@ -231,3 +231,22 @@ taxii_feed_state = Table(
     Column("runs", Integer, nullable=False),
 )
 """Resume point and last outcome of each pulled TAXII feed (owned by share/taxii_client)."""
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("key", StoredText(300), nullable=False, unique=True),
+    Column("org_id", StoredText(64), ForeignKey("organisations.id"), nullable=False),
+    Column("rule_id", StoredText(200), nullable=False),
+    Column("rule_title", StoredText(500), nullable=False),
+    Column("level", StoredText(16), nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("event_time", UtcDateTime(), nullable=True),
+    Column("source", StoredText(1000), nullable=False),
+    Column("matched", JSON, nullable=False),
+    Column("event", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index("ix_alerts_org_seq", "org_id", "seq"),
+)
+"""Alerts of the live pipeline (owned by live/); ``key`` makes a redelivery change nothing."""

@@ -1,0 +1,109 @@
+"""A batch of telemetry sent to the centre: NDJSON lines into raw records, each bad line named.
+
+A sensor posts newline-delimited JSON (optionally gzip). Each line is one record: a JSON
+object (ECS, Winlogbeat, Suricata EVE, Zeek JSON, ...; classified like a JSON-lines file,
+unless the request names the format) or a JSON string holding one text line (syslog or CEF).
+A line that is not one of those is refused with its number and reason, and the others go
+on: one bad line never costs a sensor its batch. The batch is measured before anything is
+built from it (compressed and decompressed size, line count, line length), so a member
+cannot make the centre hold more than the limits whatever it sends.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+import orjson
+
+from shieldwall.ingest.sniff import classify_json, classify_text
+from shieldwall.model.errors import InputError
+from shieldwall.model.event import RawRecord, RecordFormat, SourceRef
+
+MAX_BATCH_BYTES = 16 << 20
+"""A batch decompressed to more than this (16 MiB) is refused whole."""
+MAX_BATCH_RECORDS = 20_000
+"""Lines in one batch."""
+MAX_RECORD_BYTES = 256 << 10
+"""One line (256 KiB)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedLine:
+    """A line of the batch that was not taken, and why (numbered from 1)."""
+
+    line: int
+    reason: str
+
+
+@dataclass(slots=True)
+class Intake:
+    """What a batch holds: the records taken and the lines refused."""
+
+    records: list[RawRecord] = field(default_factory=list)
+    refused: list[RefusedLine] = field(default_factory=list)
+
+
+def decompress(body: bytes, encoding: str, *, source: str) -> bytes:
+    """The body as sent (``identity``) or gunzipped, never past :data:`MAX_BATCH_BYTES`."""
+    if encoding in ("", "identity"):
+        return body
+    if encoding != "gzip":
+        raise InputError(f"content encoding {encoding!r} is not gzip", source=source)
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        data = inflater.decompress(body, MAX_BATCH_BYTES + 1)
+    except zlib.error as exc:
+        raise InputError(f"not valid gzip: {exc}", source=source) from exc
+    if len(data) > MAX_BATCH_BYTES or inflater.unconsumed_tail:
+        raise InputError(f"decompressed batch larger than {MAX_BATCH_BYTES} bytes", source=source)
+    return data
+
+
+def read_batch(data: bytes, *, source: str, forced: RecordFormat | None = None) -> Intake:
+    """Each non-empty line as a raw record, or refused with its reason."""
+    if len(data) > MAX_BATCH_BYTES:
+        raise InputError(f"batch larger than {MAX_BATCH_BYTES} bytes", source=source)
+    lines = data.split(b"\n")
+    if len(lines) > MAX_BATCH_RECORDS + 1:
+        raise InputError(f"batch of more than {MAX_BATCH_RECORDS} lines", source=source)
+    intake = Intake()
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            intake.records.append(_record(line, number, source, forced))
+        except InputError as exc:
+            intake.refused.append(RefusedLine(number, exc.reason))
+    return intake
+
+
+def _record(line: bytes, number: int, source: str, forced: RecordFormat | None) -> RawRecord:
+    if len(line) > MAX_RECORD_BYTES:
+        raise InputError(f"line longer than {MAX_RECORD_BYTES} bytes")
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"not JSON: {exc}") from exc
+    where = SourceRef(source, number)
+    if isinstance(value, dict):
+        fmt = classify_json(value, _json_format(forced))
+        hint = str(value.get("_path", "")) if fmt == "zeek" else ""
+        return RawRecord(where, fmt, value, hint)
+    if isinstance(value, str):
+        if "\n" in value or "\r" in value:
+            raise InputError("a text record holds one line")
+        return RawRecord(where, classify_text(value, _text_format(forced)), value)
+    raise InputError(f"a JSON {type(value).__name__}, not an object or a text line")
+
+
+def _json_format(forced: RecordFormat | None) -> RecordFormat | None:
+    if forced in ("syslog", "cef"):
+        raise InputError(f"format {forced} is sent as JSON strings, one line each")
+    return forced
+
+
+def _text_format(forced: RecordFormat | None) -> RecordFormat | None:
+    if forced not in (None, "syslog", "cef"):
+        raise InputError(f"format {forced} is sent as JSON objects")
+    return forced

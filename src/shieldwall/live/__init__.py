@@ -1,0 +1,23 @@
+"""The centre's live pipeline: members' telemetry in, alerts out, durably and per member.
+
+A sensor's batch is read and normalised by the stages ``shieldwall scan`` uses and put on
+the bus (:class:`IngestDesk`); detect workers match it with the same Sigma engine and
+store alerts under idempotency keys the database enforces (:class:`DetectWorker`); people
+read alerts through the gate (:class:`AlertDesk`): their own organisation's, or every
+member's for the centre. The runtime opens the bus and the store and hands them in.
+"""
+
+from shieldwall.live.alerts import AlertDesk, alert_json
+from shieldwall.live.detect_worker import DetectWorker
+from shieldwall.live.intake import BusSource, IngestDesk, IngestReport
+from shieldwall.live.wire import EVENTS_SUBJECT
+
+__all__ = [
+    "EVENTS_SUBJECT",
+    "AlertDesk",
+    "BusSource",
+    "DetectWorker",
+    "IngestDesk",
+    "IngestReport",
+    "alert_json",
+]

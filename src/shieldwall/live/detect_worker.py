@@ -1,0 +1,111 @@
+"""The detect stage of the live pipeline: events off the bus, alerts into the store.
+
+The same engine as ``shieldwall scan`` (one Sigma engine, not two). A worker fetches a
+batch from its durable consumer, matches each event, stores the alerts in one write
+transaction and only then acknowledges the batch. Each alert's key is the member, the
+message's bus sequence and the rule, enforced unique by the database: a crash between the
+store and the acknowledgement redelivers the batch, and storing it again changes nothing.
+Replicas sharing the consumer (NATS JetStream) split the messages; if two ever see the
+same message, the key still leaves one alert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from shieldwall.bus.protocol import Bus, Consumer, Delivery
+from shieldwall.detect.engine import Engine
+from shieldwall.live.wire import EVENTS_SUBJECT, decode_event
+from shieldwall.model.alert import NewAlert
+from shieldwall.model.detection import Detection
+from shieldwall.model.errors import InputError
+from shieldwall.model.event import Event
+from shieldwall.store.protocols import Store
+
+log = logging.getLogger(__name__)
+
+CONSUMER = "detect"
+MAX_EVIDENCE_FIELDS = 500
+
+
+@dataclass(slots=True)
+class WorkerCounts:
+    """What a worker has done since it started."""
+
+    events: int = 0
+    alerts: int = 0
+    unreadable: int = 0
+
+
+class DetectWorker:
+    """Matches the members' events against the centre's rules, durably."""
+
+    def __init__(self, bus: Bus, store: Store, engine: Engine, *, batch: int = 500) -> None:
+        self._bus = bus
+        self._store = store
+        self._engine = engine
+        self._batch = batch
+        self.counts = WorkerCounts()
+
+    async def consumer(self) -> Consumer:
+        """The durable consumer all detect replicas share."""
+        return await self._bus.consumer(EVENTS_SUBJECT, CONSUMER)
+
+    async def step(self, consumer: Consumer, *, timeout: float = 1.0) -> int:
+        """Process one fetched batch; how many messages it held (0 when none came)."""
+        deliveries = await consumer.fetch(self._batch, timeout=timeout)
+        if not deliveries:
+            return 0
+        alerts = self._match(deliveries)
+        await asyncio.to_thread(self._store_alerts, alerts)
+        await consumer.ack(*deliveries)
+        return len(deliveries)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Process batches until ``stop`` is set; unacknowledged work is redelivered."""
+        consumer = await self.consumer()
+        try:
+            while not stop.is_set():
+                await self.step(consumer, timeout=0.5)
+        finally:
+            await consumer.close()
+
+    def _match(self, deliveries: Sequence[Delivery]) -> list[NewAlert]:
+        alerts: list[NewAlert] = []
+        for delivery in deliveries:
+            try:
+                event = decode_event(delivery.payload)
+            except InputError as exc:
+                self.counts.unreadable += 1
+                log.warning("message %d of %s skipped: %s", delivery.sequence, EVENTS_SUBJECT, exc)
+                continue
+            self.counts.events += 1
+            for detection in self._engine.match(event):
+                alerts.append(_alert(detection, event, delivery.sequence))
+        return alerts
+
+    def _store_alerts(self, alerts: list[NewAlert]) -> None:
+        if not alerts:
+            return
+        with self._store.transaction() as tx:
+            self.counts.alerts += tx.alerts.add(alerts)
+
+
+def _alert(detection: Detection, event: Event, sequence: int) -> NewAlert:
+    member = event.member or ""
+    evidence = dict(list(event.fields.items())[:MAX_EVIDENCE_FIELDS])
+    return NewAlert(
+        key=f"{member}:{sequence}:{detection.rule_id}",
+        org_id=member,
+        rule_id=detection.rule_id,
+        rule_title=detection.rule_title,
+        level=detection.level.name.lower(),
+        tags=detection.tags,
+        event_time=event.timestamp,
+        source=f"{event.source.path}#{event.source.record_id}",
+        matched=dict(detection.matched),
+        event=evidence,
+    )

@@ -1,0 +1,96 @@
+"""Telemetry into the centre: a sensor's batch read, normalised, and made durable on the bus.
+
+The answer a sensor gets is sent only once every accepted record is on the bus (the bus
+acknowledges a publish only when it is durable), so an acknowledged record is never lost.
+Each record's bus key is made of the member, the batch and the line: a sensor that sends
+the same batch again (after a timeout, with the same ``Idempotency-Key`` or the same
+bytes) adds nothing. The member is the caller's organisation, taken from its token by the
+gate; nothing in the payload can name another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from shieldwall.bus.protocol import Bus
+from shieldwall.ingest.intake import RefusedLine, decompress, read_batch
+from shieldwall.live.wire import EVENTS_SUBJECT, encode_event
+from shieldwall.model.errors import InputError
+from shieldwall.model.event import RecordFormat
+from shieldwall.model.identity import Principal
+from shieldwall.normalise import normalise
+from shieldwall.policy.alerts import require_telemetry
+
+BusSource = Callable[[], Awaitable[Bus]]
+"""Gives the bus to publish on (opened for the running event loop)."""
+
+MAX_BATCH_KEY = 64
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What became of a batch: how many records are durable, and each line refused."""
+
+    accepted: int = 0
+    refused: list[RefusedLine] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """The answer's body."""
+        return {
+            "accepted": self.accepted,
+            "refused": len(self.refused),
+            "refusals": [{"line": r.line, "reason": r.reason} for r in self.refused[:1000]],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class IngestDesk:
+    """Accepts members' telemetry batches onto the bus."""
+
+    bus: BusSource
+
+    async def accept(
+        self,
+        who: Principal,
+        body: bytes,
+        *,
+        encoding: str = "",
+        forced: RecordFormat | None = None,
+        batch_key: str = "",
+    ) -> IngestReport:
+        """Read, normalise and publish a batch; the report names every refused line."""
+        member = require_telemetry(who)
+        source = f"ingest:{member}"
+        batch = _batch_key(batch_key, body)
+        intake = read_batch(decompress(body, encoding, source=source), source=source, forced=forced)
+        report = IngestReport(refused=list(intake.refused))
+        messages: list[tuple[str, bytes]] = []
+        for record in intake.records:
+            try:
+                event = normalise(record)
+            except InputError as exc:
+                report.refused.append(RefusedLine(record.source.record_id or 0, exc.reason))
+                continue
+            key = f"{member}:{batch}:{record.source.record_id}"
+            messages.append((key, encode_event(event, member)))
+        if messages:
+            await (await self.bus()).publish_many(EVENTS_SUBJECT, messages)
+        report.accepted = len(messages)
+        report.refused.sort(key=lambda refused: refused.line)
+        return report
+
+
+def _batch_key(given: str, body: bytes) -> str:
+    """The sensor's own batch key, or the body's digest: a batch sent twice is one batch."""
+    if not given:
+        return hashlib.sha256(body).hexdigest()[:32]
+    if len(given) > MAX_BATCH_KEY or not given.isascii() or not given.isprintable() or ":" in given:
+        raise InputError(
+            f"Idempotency-Key must be at most {MAX_BATCH_KEY} printable ASCII characters "
+            "without ':'",
+            place="Idempotency-Key",
+        )
+    return given

@@ -1,0 +1,52 @@
+"""An event on the bus: the normalised fields, where they came from, and whose they are.
+
+The member travels inside the message, set by the intake from the sensor's token; the
+detect worker reads it from there and from nowhere else.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from shieldwall.model.errors import InputError
+from shieldwall.model.event import Event, SourceRef
+
+EVENTS_SUBJECT = "events.normalised"
+"""The stream of members' normalised events, read by the detect workers."""
+
+
+def encode_event(event: Event, member: str) -> bytes:
+    """The bus payload of one event of ``member``."""
+    body: dict[str, Any] = {
+        "member": member,
+        "format": event.format,
+        "fields": event.fields,
+        "source": [event.source.path, event.source.record_id],
+        "time": event.timestamp.isoformat() if event.timestamp else None,
+    }
+    declared = event.extra.get("logsource")
+    if declared:
+        body["logsource"] = declared
+    return orjson.dumps(body)
+
+
+def decode_event(payload: bytes) -> Event:
+    """The event a payload carries, with ``member`` set; InputError if it is not one."""
+    try:
+        body = orjson.loads(payload)
+        path, record_id = body["source"]
+        stamp = datetime.fromisoformat(body["time"]) if body["time"] else None
+        extra = {"logsource": body["logsource"]} if "logsource" in body else {}
+        return Event(
+            fields=dict(body["fields"]),
+            source=SourceRef(str(path), record_id if isinstance(record_id, int) else None),
+            timestamp=stamp,
+            format=body["format"],
+            member=str(body["member"]),
+            extra=extra,
+        )
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"not an event message: {exc}", source="bus") from exc

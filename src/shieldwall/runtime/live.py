@@ -1,0 +1,106 @@
+"""The live pipeline's wiring: the bus for each event loop, the detect worker's thread.
+
+A NATS connection belongs to the event loop that opened it, so :class:`LiveBus` opens one
+per running loop, lazily: the API's loop gets its own, and the detect worker, which runs
+in a thread with a loop of its own, gets another. The embedded bus works from any loop
+(its SQLite calls run on its own thread), so publishers share one. The embedded
+bus lives in a SQLite file beside the store: the store's own file on the embedded
+default, ``bus.db`` in the data directory when the store is PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+from shieldwall import live
+from shieldwall.bus.factory import embedded_path, open_bus
+from shieldwall.bus.protocol import Bus
+from shieldwall.config.settings import Settings
+from shieldwall.detect.engine import Engine
+from shieldwall.detect.sigma.loader import RuleSet, load_rules
+from shieldwall.model.errors import ConfigError
+from shieldwall.store.protocols import Store
+
+
+def bus_file(settings: Settings) -> Path:
+    """The SQLite file of the embedded bus."""
+    if settings.is_sqlite:
+        return settings.data_dir / "shieldwall.db"
+    return settings.data_dir / "bus.db"
+
+
+class LiveBus:
+    """One bus per event loop, opened on first use and closed with :meth:`close`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._shared = embedded_path(settings.bus_url, bus_file(settings)) is not None
+        self._buses: dict[asyncio.AbstractEventLoop | None, Bus] = {}
+
+    async def __call__(self) -> Bus:
+        """The bus to publish on from the running loop."""
+        return await self._open(None if self._shared else asyncio.get_running_loop())
+
+    async def own(self) -> Bus:
+        """A bus for this loop alone (a consumer waits on it); close it with :meth:`release`."""
+        return await open_bus(self._settings.bus_url, store_path=bus_file(self._settings))
+
+    async def release(self, bus: Bus) -> None:
+        """Close a bus from :meth:`own`."""
+        await bus.close()
+
+    async def _open(self, loop: asyncio.AbstractEventLoop | None) -> Bus:
+        found = self._buses.get(loop)
+        if found is None:
+            opened = await open_bus(self._settings.bus_url, store_path=bus_file(self._settings))
+            found = self._buses.setdefault(loop, opened)
+            if found is not opened:  # another request opened it first
+                await opened.close()
+        return found
+
+
+def live_rules(settings: Settings) -> RuleSet:
+    """The centre's Sigma rules for the live pipeline; a rule that fails to load is named."""
+    ruleset = load_rules(list(settings.live_rules))
+    if not ruleset.rules:
+        raise ConfigError("live_rules", "no rule loaded from the paths given")
+    return ruleset
+
+
+class DetectThread:
+    """A detect worker in a thread of its own, stopped with the server."""
+
+    def __init__(self, buses: LiveBus, store: Store, ruleset: RuleSet) -> None:
+        self._buses = buses
+        self._store = store
+        self._engine = Engine(ruleset)
+        self._stop: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread = threading.Thread(target=self._main, name="shieldwall-detect", daemon=True)
+        self.worker: live.DetectWorker | None = None
+
+    def start(self) -> None:
+        """Start matching."""
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Stop after the batch in hand; False if the thread did not end in time."""
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _main(self) -> None:
+        asyncio.run(self._run())
+
+    async def _run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        bus = await self._buses.own()
+        self.worker = live.DetectWorker(bus, self._store, self._engine)
+        try:
+            await self.worker.run(self._stop)
+        finally:
+            await self._buses.release(bus)

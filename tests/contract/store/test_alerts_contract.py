@@ -1,0 +1,83 @@
+"""Alerts on both databases: a key stored twice is one alert, even from two stores racing;
+pages follow the sequence and the organisations asked for."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from shieldwall.model.alert import NewAlert
+from shieldwall.store.sql.store import SqlStore
+from tests.contract.store.conftest import OpenStore
+from tests.contract.store.values import org
+
+
+def _alert(org_id: str, number: int) -> NewAlert:
+    return NewAlert(
+        key=f"{org_id}:{number}:rule-1",
+        org_id=org_id,
+        rule_id="rule-1",
+        rule_title="Evil binary started",
+        level="high",
+        tags=("attack.t1204.002",),
+        event_time=datetime(2026, 12, 1, 10, 0, number % 60, tzinfo=UTC),
+        source=f"ingest:{org_id}#{number}",
+        matched={"Image": "C:\\x\\evil.exe"},
+        event={"Image": "C:\\x\\evil.exe", "EventID": 1},
+    )
+
+
+def _seed(store: SqlStore) -> None:
+    with store.transaction() as tx:
+        tx.organisations.add(org("alpha"))
+        tx.organisations.add(org("bravo"))
+
+
+def test_a_key_stored_twice_is_one_alert(store: SqlStore) -> None:
+    _seed(store)
+    batch = [_alert("alpha", n) for n in range(5)]
+    with store.transaction() as tx:
+        assert tx.alerts.add(batch) == 5
+    with store.transaction() as tx:
+        assert tx.alerts.add([*batch[2:], _alert("alpha", 9)]) == 1
+    with store.reading() as tx:
+        stored = tx.alerts.page(None, after=0, limit=100)
+    assert [a.key for a in stored] == [a.key for a in batch] + ["alpha:9:rule-1"]
+    assert stored[0].matched == {"Image": "C:\\x\\evil.exe"} and stored[0].tags == batch[0].tags
+    assert stored[0].event_time == batch[0].event_time
+
+
+def test_two_stores_racing_on_the_same_keys_leave_one_of_each(open_store: OpenStore) -> None:
+    first, second = open_store(), open_store()
+    _seed(first)
+    batch = [_alert("alpha", n) for n in range(200)]
+    stored: list[int] = []
+
+    def write(store: SqlStore) -> None:
+        for start in range(0, 200, 20):
+            with store.transaction() as tx:
+                stored.append(tx.alerts.add(batch[start : start + 20]))
+
+    threads = [threading.Thread(target=write, args=(s,)) for s in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(stored) == 200
+    with first.reading() as tx:
+        assert len(tx.alerts.page(None, after=0, limit=1000)) == 200
+
+
+def test_pages_follow_the_sequence_and_the_organisations_asked(store: SqlStore) -> None:
+    _seed(store)
+    with store.transaction() as tx:
+        tx.alerts.add([_alert("alpha" if n % 2 else "bravo", n) for n in range(10)])
+    with store.reading() as tx:
+        alpha = tx.alerts.page({"alpha"}, after=0, limit=3)
+        rest = tx.alerts.page({"alpha"}, after=alpha[-1].seq, limit=100)
+        nobody = tx.alerts.page(set(), after=0, limit=100)
+        one = tx.alerts.get(alpha[0].seq)
+        missing = tx.alerts.get(10_000)
+    assert [a.org_id for a in alpha + rest] == ["alpha"] * 5
+    assert [a.seq for a in alpha + rest] == sorted(a.seq for a in alpha + rest)
+    assert nobody == [] and one == alpha[0] and missing is None
