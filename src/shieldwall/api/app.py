@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from shieldwall import __version__
@@ -27,12 +30,20 @@ ROUTERS = (
 
 def create_app(services: Services) -> FastAPI:
     """Build the API over ready services (the caller owns their lifetime)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if services.buses is not None:  # the bus this loop opened for ingest
+            await services.buses.close_current()
+
     app = FastAPI(
         title="Shieldwall",
         version=__version__,
         description="An open, integrated cyber defence centre.",
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.services = services
     problems.install(app)

@@ -46,6 +46,11 @@ class Settings(BaseModel):
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
     audit_checkpoint_every: int = Field(default=1000, ge=1, le=1_000_000)
+    bus_namespace: str = Field(
+        default="",
+        pattern=r"^$|^[a-z0-9][a-z0-9-]{0,31}$",
+        description="Prefix of every bus subject, so deployments can share one NATS cluster.",
+    )
     live_rules: tuple[Path, ...] = Field(
         default=(),
         description="Sigma rule files or folders the centre's live detection runs (from the"

@@ -10,7 +10,7 @@ member's for the centre. The runtime opens the bus and the store and hands them 
 from shieldwall.live.alerts import AlertDesk, alert_json
 from shieldwall.live.detect_worker import DetectWorker
 from shieldwall.live.intake import BusSource, IngestDesk, IngestReport
-from shieldwall.live.wire import EVENTS_SUBJECT
+from shieldwall.live.wire import EVENTS_SUBJECT, events_subject
 
 __all__ = [
     "EVENTS_SUBJECT",
@@ -20,4 +20,5 @@ __all__ = [
     "IngestDesk",
     "IngestReport",
     "alert_json",
+    "events_subject",
 ]

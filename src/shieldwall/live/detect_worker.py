@@ -43,8 +43,17 @@ class WorkerCounts:
 class DetectWorker:
     """Matches the members' events against the centre's rules, durably."""
 
-    def __init__(self, bus: Bus, store: Store, engine: Engine, *, batch: int = 500) -> None:
+    def __init__(
+        self,
+        bus: Bus,
+        store: Store,
+        engine: Engine,
+        *,
+        batch: int = 500,
+        subject: str = EVENTS_SUBJECT,
+    ) -> None:
         self._bus = bus
+        self._subject = subject
         self._store = store
         self._engine = engine
         self._batch = batch
@@ -52,7 +61,7 @@ class DetectWorker:
 
     async def consumer(self) -> Consumer:
         """The durable consumer all detect replicas share."""
-        return await self._bus.consumer(EVENTS_SUBJECT, CONSUMER)
+        return await self._bus.consumer(self._subject, CONSUMER)
 
     async def step(self, consumer: Consumer, *, timeout: float = 1.0) -> int:
         """Process one fetched batch; how many messages it held (0 when none came)."""
@@ -80,7 +89,7 @@ class DetectWorker:
                 event = decode_event(delivery.payload)
             except InputError as exc:
                 self.counts.unreadable += 1
-                log.warning("message %d of %s skipped: %s", delivery.sequence, EVENTS_SUBJECT, exc)
+                log.warning("message %d of %s skipped: %s", delivery.sequence, self._subject, exc)
                 continue
             self.counts.events += 1
             for detection in self._engine.match(event):

@@ -51,6 +51,7 @@ class IngestDesk:
     """Accepts members' telemetry batches onto the bus."""
 
     bus: BusSource
+    subject: str = EVENTS_SUBJECT
 
     async def accept(
         self,
@@ -63,8 +64,8 @@ class IngestDesk:
     ) -> IngestReport:
         """Read, normalise and publish a batch; the report names every refused line."""
         member = require_telemetry(who)
-        source = f"ingest:{member}"
         batch = _batch_key(batch_key, body)
+        source = f"ingest:{member}:{batch}"
         intake = read_batch(decompress(body, encoding, source=source), source=source, forced=forced)
         report = IngestReport(refused=list(intake.refused))
         messages: list[tuple[str, bytes]] = []
@@ -77,7 +78,7 @@ class IngestDesk:
             key = f"{member}:{batch}:{record.source.record_id}"
             messages.append((key, encode_event(event, member)))
         if messages:
-            await (await self.bus()).publish_many(EVENTS_SUBJECT, messages)
+            await (await self.bus()).publish_many(self.subject, messages)
         report.accepted = len(messages)
         report.refused.sort(key=lambda refused: refused.line)
         return report

@@ -18,6 +18,12 @@ EVENTS_SUBJECT = "events.normalised"
 """The stream of members' normalised events, read by the detect workers."""
 
 
+def events_subject(namespace: str = "") -> str:
+    """The events subject of a deployment (``<namespace>.events.normalised``), so several
+    deployments (or test runs) can share one NATS cluster without reading each other's."""
+    return f"{namespace}.{EVENTS_SUBJECT}" if namespace else EVENTS_SUBJECT
+
+
 def encode_event(event: Event, member: str) -> bytes:
     """The bus payload of one event of ``member``."""
     body: dict[str, Any] = {

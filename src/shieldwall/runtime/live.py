@@ -39,9 +39,21 @@ class LiveBus:
         self._shared = embedded_path(settings.bus_url, bus_file(settings)) is not None
         self._buses: dict[asyncio.AbstractEventLoop | None, Bus] = {}
 
+    @property
+    def events_subject(self) -> str:
+        """This deployment's subject of normalised events."""
+        return live.events_subject(self._settings.bus_namespace)
+
     async def __call__(self) -> Bus:
         """The bus to publish on from the running loop."""
         return await self._open(None if self._shared else asyncio.get_running_loop())
+
+    async def close_current(self) -> None:
+        """Close the bus the running loop publishes on (when the loop's server stops)."""
+        key = None if self._shared else asyncio.get_running_loop()
+        bus = self._buses.pop(key, None)
+        if bus is not None:
+            await bus.close()
 
     async def own(self) -> Bus:
         """A bus for this loop alone (a consumer waits on it); close it with :meth:`release`."""
@@ -99,7 +111,9 @@ class DetectThread:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         bus = await self._buses.own()
-        self.worker = live.DetectWorker(bus, self._store, self._engine)
+        self.worker = live.DetectWorker(
+            bus, self._store, self._engine, subject=self._buses.events_subject
+        )
         try:
             await self.worker.run(self._stop)
         finally:

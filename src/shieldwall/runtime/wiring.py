@@ -35,7 +35,7 @@ class Services:
         """Where members' telemetry enters the live pipeline."""
         if self.buses is None:
             raise ConfigError("bus_url", "this process was opened without a bus")
-        return IngestDesk(self.buses)
+        return IngestDesk(self.buses, self.buses.events_subject)
 
     @property
     def alerts(self) -> AlertDesk:

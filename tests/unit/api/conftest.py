@@ -49,8 +49,9 @@ def _seed_person(services: Services, world: World, org: str, role: Role, name: s
     world.token_ids[name] = issued.token.id
 
 
-def build_world(data_dir: Path, database_url: str = "") -> World:
-    env = {"SHIELDWALL_DATA_DIR": str(data_dir), "SHIELDWALL_MAX_BODY_BYTES": "65536"}
+def build_world(data_dir: Path, database_url: str = "", **settings: str) -> World:
+    """The coalition over a fresh store; ``settings`` are more ``SHIELDWALL_*`` values."""
+    env = {"SHIELDWALL_DATA_DIR": str(data_dir), "SHIELDWALL_MAX_BODY_BYTES": "65536", **settings}
     if database_url:
         env["SHIELDWALL_DATABASE_URL"] = database_url
     services = open_services(load_settings(env))

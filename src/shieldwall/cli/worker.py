@@ -1,0 +1,56 @@
+"""`shieldwall worker detect`: a stage of the live pipeline as a process of its own.
+
+At scale the API (`shieldwall serve`, or `up`) and the workers run apart; a stage scales
+out by starting more of these processes on NATS JetStream with PostgreSQL: they share the
+durable consumer, each message goes to one of them, and the database's idempotency keys
+keep any redelivery harmless.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from shieldwall import runtime
+from shieldwall.cli.context import ConfigOption, out, reports_errors, services_from
+from shieldwall.model.errors import ConfigError
+
+worker_app = typer.Typer(help="Run a stage of the live pipeline.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Mount `worker` on the main app."""
+    app.add_typer(worker_app, name="worker")
+
+
+@worker_app.command("detect")
+@reports_errors
+def detect(config: Path | None = ConfigOption) -> None:
+    """Match members' telemetry against the centre's rules (`live_rules`) until stopped."""
+    services = services_from(config)
+    if services.buses is None:
+        raise ConfigError("bus_url", "no bus to read from")
+    thread = runtime.DetectThread(
+        services.buses, services.store, runtime.live_rules(services.settings)
+    )
+    stopping = threading.Event()
+
+    def stop(_signal: int, _frame: Any) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    thread.start()
+    out.print(f"detect worker on {services.buses.events_subject}; stop with Ctrl-C")
+    stopping.wait()
+    stopped = thread.stop()
+    counts = thread.worker.counts if thread.worker else None
+    if counts is not None:
+        out.print(f"{counts.events} events matched, {counts.alerts} alerts stored")
+    services.close()
+    if not stopped:
+        out.print("a batch was still in hand; it is delivered again on the next start")
