@@ -79,9 +79,11 @@ def _start(
     org_uuid = uuid_text(orgc, "uuid", where.at("Orgc"))
     tags = read_tags(event, where, context.limits)
     # the event's local tags belong to the report alone, not to what inherits from it
+    # an untagged event takes its importer's default marking, and its parts inherit it
+    level = tags.tlp if tags.tlp is not None else context.unmarked_tlp
     sharing = Sharing(
         read_distribution(event, where, context, None),
-        TagSet(tlp=tags.tlp, confidence=tags.confidence, labels=tags.labels),
+        TagSet(tlp=level, confidence=tags.confidence, labels=tags.labels),
     )
     result = ImportResult(event_uuid, seconds, org_uuid)
     if tags.local:
