@@ -82,7 +82,8 @@ def test_an_unknown_document_is_skipped_with_its_name(env: dict[str, str], tmp_p
     (tmp_path / "dir" / "odd.json").write_text('{"hello": 1}')
     _event_file(tmp_path / "dir")
     code, out, err = _invoke(env, "intel", "import", str(tmp_path / "dir"), "--as", "alpha")
-    assert code == 0
+    assert code == 1  # the rest is imported, and the exit code says a file was not
+    assert "1 unreadable" in out
     assert "odd.json" in err and "neither a STIX bundle nor a MISP event" in " ".join(err.split())
     assert int(out.split()[1]) >= 15
 

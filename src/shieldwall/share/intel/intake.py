@@ -2,7 +2,8 @@
 
 The kind is decided by content, never by file name: a JSON object with an ``objects`` list
 is a STIX bundle (or TAXII envelope); one with ``Event`` (or a bare event: ``uuid`` and
-``Orgc``) is a MISP event; a list of those is a MISP search result. A directory holding
+``Orgc``) is a MISP event; a list of those, or MISP's restSearch ``{"response": [...]}``, is
+a MISP search result. A directory holding
 ``manifest.json`` is a MISP feed (read with its integrity checks, M1); any other directory
 is walked for ``*.json`` files, each judged on its own.
 
@@ -79,6 +80,8 @@ def _file(path: Path, options: IntakeOptions) -> Iterator[Intake | InputError]:
     except InputError as exc:
         yield exc
         return
+    if isinstance(document, Mapping) and isinstance(document.get("response"), list | dict):
+        document = _search_response(document["response"])  # MISP restSearch output
     if isinstance(document, Mapping) and isinstance(document.get("objects"), list):
         yield Intake(source, "stix", [Submission(obj) for obj in document["objects"]])
     elif _is_event(document):
@@ -104,6 +107,11 @@ def _load(path: Path, options: IntakeOptions) -> Any:
     except OSError as exc:
         raise InputError(f"cannot be read: {exc.strerror}", source=str(path)) from None
     return load_json(data, source=str(path), max_bytes=MAX_FILE_BYTES, max_depth=limits.max_depth)
+
+
+def _search_response(response: Any) -> Any:
+    """The events of MISP's ``{"response": [...]}`` (restSearch), as a list of events."""
+    return [response] if isinstance(response, Mapping) else response
 
 
 def _is_event(document: Any) -> bool:

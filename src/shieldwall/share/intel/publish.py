@@ -13,8 +13,8 @@ of the batch goes on. The rules, in order:
    copy (cyber observables, whose ids are derived from their value, are the exception:
    each organisation holds its own copy, with its own audience); no member publishes an
    ``identity`` with another member's identity id, on any path;
-5. an (id, version) already stored is reported as present and not stored again; a new
-   ``modified`` is a new version;
+5. an (id, version) already stored is reported as present and not stored again, or refused
+   when its content differs (a version never changes); a new ``modified`` is a new version;
 6. a derived object (report, grouping, note, opinion, sighting) may not be marked wider
    than the contents it names (``policy.derived``), stored or in the same batch (derived
    objects are handled after the rest of their batch for that reason).
@@ -45,13 +45,13 @@ from typing import Any
 from shieldwall.model.errors import InputError
 from shieldwall.model.identity import Principal
 from shieldwall.model.intel import Audience, NewVersion, StoredVersion
-from shieldwall.policy.derived import CONTENT_FIELDS, check_derived_marking, content_refs
+from shieldwall.policy.derived import CONTENT_FIELDS
 from shieldwall.policy.descriptor import ObjectDescriptor
 from shieldwall.policy.directory import Directory
 from shieldwall.policy.gate import Viewer
 from shieldwall.policy.markings import PINNED
-from shieldwall.share.intel import provenance
-from shieldwall.share.intel.audience import Addressing, audience_for, descriptor_of
+from shieldwall.share.intel import held, provenance
+from shieldwall.share.intel.audience import Addressing, audience_for
 from shieldwall.share.intel.extract import index_terms, references
 from shieldwall.share.intel.identity import identity_id, member_identities
 from shieldwall.share.intel.outcome import Entry, PublishResult, Submission, audit_record
@@ -101,7 +101,8 @@ class _Batch:
     """The request's pattern budget: one member buys no more parsing than its share."""
     result: PublishResult = field(default_factory=PublishResult)
     new: list[NewVersion] = field(default_factory=list)
-    seen: set[tuple[str, str]] = field(default_factory=set)
+    seen: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(id, version) stored by this batch → the body stored."""
 
 
 def publish(
@@ -234,18 +235,22 @@ def _admit(
         return
     own = [v for v in versions if v.audience.producer_org_id == org]
     key = (valid.stix_id, valid.version_text)
-    if key in batch.seen or _already_stored(valid, own):
+    if key in batch.seen or held.already_stored(valid, own):
+        clash = held.other_content(valid, own, batch.seen.get(key))
+        if clash:
+            result.failures.append(Entry(entry.id, entry.version, clash))
+            return
         result.successes.append(Entry(entry.id, entry.version, "already present; not stored again"))
         return
     new = _new_version(batch, item, audiences)
     if provenance.cluster_kept(valid.obj, new.audience, own, batch.directory, tx):
         result.successes.append(Entry(entry.id, entry.version, "galaxy cluster unchanged; kept"))
         return
-    content_problem = _widens_contents(batch, valid, new.audience, audiences)
+    content_problem = held.widens_contents(batch.directory, valid, new.audience, audiences)
     if content_problem:
         result.failures.append(Entry(entry.id, entry.version, content_problem))
         return
-    batch.seen.add(key)
+    batch.seen[key] = valid.body
     batch.new.append(new)
     audiences.setdefault(item.stix_id, []).append(new.audience)  # derived objects later in
     # the batch are checked against contents from the same batch too
@@ -272,12 +277,6 @@ def _refusal(
     if item.external and not any(provenance.member_authored(v) for v in others):
         return ""  # an external object: every receiver holds its own copy
     return f"only the producer may publish a new version of {item.stix_id}"
-
-
-def _already_stored(item: ValidObject, own: list[StoredVersion]) -> bool:
-    if item.version is None:
-        return bool(own)
-    return any(v.version == item.version for v in own)
 
 
 def _new_version(
@@ -308,18 +307,3 @@ def _new_version(
         refs=references(item.obj),
         terms=index_terms(item.obj),
     )
-
-
-def _widens_contents(
-    batch: _Batch, item: ValidObject, audience: Audience, audiences: dict[str, list[Audience]]
-) -> str:
-    contents = [
-        descriptor_of(ref, held)
-        for ref in content_refs(item.obj)
-        for held in audiences.get(ref, [])
-    ]
-    try:
-        check_derived_marking(descriptor_of(item.stix_id, audience), contents, batch.directory)
-    except InputError as exc:
-        return exc.reason
-    return ""

@@ -56,16 +56,40 @@ def convert_galaxies(
     limit = scope.context.limits.max_galaxy_clusters
     for index, galaxy in enumerate(records(entity, "Galaxy", where, limit=limit)):
         here = where.at(f"Galaxy[{index}]")
-        galaxy_type = text(galaxy, "type", here, limit=256)
-        for c_index, cluster in enumerate(records(galaxy, "GalaxyCluster", here, limit=limit)):
-            c_where = here.at(f"GalaxyCluster[{c_index}]")
-            sdo_type = sdo_type_for(galaxy_type)
-            value = text(cluster, "value", c_where, limit=4096)
-            if sdo_type is None or not value:
-                labels.append(f'misp-galaxy:{galaxy_type}="{value}"')
-                continue
-            ids.append(_cluster(scope, cluster, c_where, galaxy_type, sdo_type, sharing))
+        scope.isolated(_galaxy, galaxy, here, sharing, ids, labels)
     return ids, labels
+
+
+def _galaxy(
+    scope: EventScope,
+    galaxy: Mapping[str, Any],
+    here: Where,
+    sharing: Sharing,
+    ids: list[str],
+    labels: list[str],
+) -> None:
+    limit = scope.context.limits.max_galaxy_clusters
+    galaxy_type = text(galaxy, "type", here, limit=256)
+    for c_index, cluster in enumerate(records(galaxy, "GalaxyCluster", here, limit=limit)):
+        c_where = here.at(f"GalaxyCluster[{c_index}]")
+        scope.isolated(_one_cluster, cluster, c_where, galaxy_type, sharing, ids, labels)
+
+
+def _one_cluster(
+    scope: EventScope,
+    cluster: Mapping[str, Any],
+    where: Where,
+    galaxy_type: str,
+    sharing: Sharing,
+    ids: list[str],
+    labels: list[str],
+) -> None:
+    sdo_type = sdo_type_for(galaxy_type)
+    value = text(cluster, "value", where, limit=4096)
+    if sdo_type is None or not value:
+        labels.append(f'misp-galaxy:{galaxy_type}="{value}"')
+        return
+    ids.append(_cluster(scope, cluster, where, galaxy_type, sdo_type, sharing))
 
 
 def _cluster(

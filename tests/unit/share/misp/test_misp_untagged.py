@@ -115,3 +115,46 @@ def test_an_export_with_nothing_admitted_sends_no_event() -> None:
     result = stix_to_misp_event([indicator], context=export_context(unmarked))
     assert result.event == {}
     assert result.skipped == {indicator["id"]: "unmarked objects are not exported until marked"}
+
+
+def test_one_bad_cluster_sighting_or_report_never_drops_its_event() -> None:
+    event = phishing_event()
+    inner = event["Event"]
+    inner["Galaxy"] = [
+        {
+            "type": "threat-actor",
+            "GalaxyCluster": [
+                {"uuid": "", "value": "Broken"},
+                {"uuid": "7d8c1f3e-0000-4000-8000-00000000c0aa", "value": "APT Example"},
+            ],
+        },
+        {"type": ["not", "text"], "GalaxyCluster": []},
+    ]
+    inner["Sighting"] = [
+        {"uuid": "not-a-uuid", "type": "0", "attribute_uuid": inner["Attribute"][0]["uuid"]}
+    ]
+    inner["EventReport"] = [{"uuid": "", "name": "x", "content": "y"}]
+    result = imported(event)
+    names = {obj.get("name") for obj in result.objects}
+    assert "APT Example" in names and "Broken" not in names
+    assert f"report--{EVENT_UUID}" in {obj["id"] for obj in result.objects}
+    places = {problem.place for problem in result.problems}
+    assert {
+        "Event.Galaxy[0].GalaxyCluster[0].uuid",
+        "Event.Galaxy[1].type",
+        "Event.Sighting[0].uuid",
+        "Event.EventReport[0].uuid",
+    } <= places
+
+
+def test_a_restsearch_response_is_read_as_a_list_of_events(tmp_path: Path) -> None:
+    first, second = phishing_event(), phishing_event()
+    second["Event"]["uuid"] = "5e3c2b1a-0000-4000-8000-0000000000f2"
+    path = tmp_path / "search.json"
+    path.write_text(json.dumps({"response": [first, second]}))
+    found = list(read_path(path, IntakeOptions(import_context())))
+    assert [type(item) for item in found] == [Intake, Intake]
+    assert [item.source for item in found if isinstance(item, Intake)] == [
+        f"{path}[0]",
+        f"{path}[1]",
+    ]
