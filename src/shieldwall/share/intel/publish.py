@@ -15,9 +15,11 @@ of the batch goes on. The rules, in order:
    ``identity`` with another member's identity id, on any path;
 5. an (id, version) already stored is reported as present and not stored again, or refused
    when its content differs (a version never changes); a new ``modified`` is a new version;
-6. a derived object (report, grouping, note, opinion, sighting) may not be marked wider
-   than the contents it names (``policy.derived``), stored or in the same batch (derived
-   objects are handled after the rest of their batch for that reason).
+6. unmarked contents of a marked container of the same author take its TLP
+   (:mod:`.inherit`: MISP marks only the container); a derived object (report, grouping,
+   note, opinion, sighting) may not be marked wider than the contents it names
+   (``policy.derived``), stored or in the same batch (derived objects are handled after
+   the rest of their batch for that reason).
 
 Every rule is judged on what the submitter may see, never on what is stored: a version,
 a marking definition or a content object hidden from the submitter counts as absent, so
@@ -38,6 +40,7 @@ rules 2 and 4 read for it and how galaxy cluster SDOs are versioned.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +57,7 @@ from shieldwall.share.intel import held, provenance
 from shieldwall.share.intel.audience import Addressing, audience_for
 from shieldwall.share.intel.extract import index_terms, references
 from shieldwall.share.intel.identity import identity_id, member_identities
+from shieldwall.share.intel.inherit import inherited_markings
 from shieldwall.share.intel.outcome import Entry, PublishResult, Submission, audit_record
 from shieldwall.share.intel.pattern_budget import PatternBudget
 from shieldwall.share.intel.revocations import align_audiences
@@ -77,6 +81,8 @@ class _Item:
     valid: ValidObject
     descriptor: ObjectDescriptor | None
     external: bool
+    inherited: tuple[str, ...] = ()
+    """TLP marking ids taken from a marked container in the batch (:mod:`.inherit`)."""
 
     @property
     def stix_id(self) -> str:
@@ -99,6 +105,7 @@ class _Batch:
     checked: Sequence[ValidObject | InputError] | None = None
     """The objects already validated, outside the transaction (same order)."""
     """The request's pattern budget: one member buys no more parsing than its share."""
+    inherited: dict[str, tuple[str, ...]] = field(default_factory=dict)
     result: PublishResult = field(default_factory=PublishResult)
     new: list[NewVersion] = field(default_factory=list)
     seen: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -146,6 +153,7 @@ def publish_received(
 
 def _run(tx: UnitOfWork, batch: _Batch, submissions: Sequence[Submission]) -> PublishResult:
     objects = [submission.obj for submission in submissions]
+    batch.inherited = inherited_markings(objects)
     viewer = publisher_viewer(batch.principal, batch.directory, batch.viewer)
     unseen = unseen_for_publisher(tx, batch.principal, batch.directory, viewer, objects)
     for index, reason in sorted(unseen.items()):
@@ -185,7 +193,10 @@ def _checked(batch: _Batch, index: int, submission: Submission) -> _Item | None:
         batch.result.failures.append(Entry(item.stix_id, item.version_text, problem))
         return None
     external = batch.members is not None and provenance.is_external(item.obj, org)
-    return _Item(item, made, external)
+    inherited = batch.inherited.get(item.stix_id, ())
+    if inherited and made is not None and not made.marking_refs:
+        made = dataclasses.replace(made, marking_refs=inherited)
+    return _Item(item, made, external, inherited)
 
 
 def _validated(batch: _Batch, index: int, candidate: Any) -> ValidObject:
@@ -290,8 +301,9 @@ def _new_version(
         if item.stix_type == "sighting":
             sighted = audiences.get(str(item.obj.get("sighting_of_ref")), [])
             extra = frozenset(a.producer_org_id for a in sighted)
+        marked = {**item.obj, "object_marking_refs": list(submitted.inherited)}
         audience = audience_for(
-            item.obj,
+            marked if submitted.inherited else item.obj,
             batch.principal.org_id,
             batch.addressing,
             extra_recipients=extra - {batch.principal.org_id},
