@@ -126,6 +126,9 @@ def test_a_stix_export_passes_the_oasis_validator(env: dict[str, str], tmp_path:
     assert MARK["red"] not in markings
     result = stix2validator.validate_instance(bundle, stix2validator.ValidationOptions())
     assert [str(error) for error in result.errors] == []
+    for obj in bundle["objects"]:  # and each object on its own, as a consumer may take it
+        alone = stix2validator.validate_instance(obj, stix2validator.ValidationOptions())
+        assert [str(error) for error in alone.errors] == [], obj["id"]
 
 
 def test_a_misp_export_loads_with_pymisp_one_event_per_report(

@@ -150,7 +150,7 @@ def _event_fields(
         "info": str(source.get("name") or "Shieldwall export"),
         "date": day,
         "timestamp": str(stamp),
-        "published": False,
+        "published": _published(source),
         "analysis": str(source.get("x_misp_analysis", "2")),
         "threat_level_id": str(source.get("x_misp_threat_level_id", "4")),
         "Orgc": _orgc(source, by_id, context),
@@ -160,6 +160,12 @@ def _event_fields(
         event["publish_timestamp"] = str(epoch_of(str(source["published"])))
     event.update(distribution_fields(dist, None, context))
     return event
+
+
+def _published(container: Mapping[str, Any]) -> bool:
+    """MISP's flag as the event said it; a STIX report is published, a grouping is not."""
+    said = container.get("x_misp_published")
+    return said if isinstance(said, bool) else container.get("type") == "report"
 
 
 def _confidence(obj: Mapping[str, Any]) -> int | None:

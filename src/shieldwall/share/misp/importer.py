@@ -23,6 +23,7 @@ from shieldwall.share.misp.context import ImportResult, MispImportContext
 from shieldwall.share.misp.fields import (
     Where,
     day,
+    flag,
     mapping,
     records,
     stix_time,
@@ -214,4 +215,5 @@ def _report(
             report[f"x_misp_{key}"] = value
     if date is not None:
         report["x_misp_date"] = date.isoformat()
+    report["x_misp_published"] = flag(event, "published", where)
     return report

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from shieldwall.share.misp.fields import Where, flag, optional_uuid, text
+from shieldwall.share.misp.fields import Where, epoch_of, flag, optional_uuid, text
 from shieldwall.share.misp.ids import attribute_uuid
 from shieldwall.share.misp.text import sanitise_text
 
@@ -97,3 +97,37 @@ def sdo_for(name: str, obj_uuid: str, base: Mapping[str, Any]) -> dict[str, Any]
     """The SDO for a template with a domain-object home, or None (then: custom object)."""
     builder = SDO_TEMPLATES.get(name)
     return builder(obj_uuid, base) if builder is not None else None
+
+
+def recorded_object(obj: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The MISP object a STIX object stands for, from its record (export); None without one.
+
+    Uuids, relations, types, values, ``to_ids``, categories and comments come back exactly
+    as they arrived; the caller adds distribution and references.
+    """
+    records = obj.get("x_misp_attributes")
+    name = obj.get("x_misp_object_name") or obj.get("x_misp_name")
+    if not isinstance(records, list) or not isinstance(name, str):
+        return None
+    attributes = [
+        {key: record[key] for key in _RECORD_KEYS if key in record}
+        for record in records
+        if isinstance(record, dict) and {"object_relation", "type", "value"} <= record.keys()
+    ]
+    if not attributes:
+        return None
+    made: dict[str, Any] = {
+        "uuid": str(obj["id"]).partition("--")[2],
+        "name": name,
+        "timestamp": str(epoch_of(str(obj.get("modified") or obj["created"]))),
+        "Attribute": attributes,
+    }
+    meta = obj.get("x_misp_meta_category")
+    if isinstance(meta, str):
+        made["meta-category"] = meta
+    if isinstance(obj.get("description"), str):
+        made["comment"] = obj["description"]
+    return made
+
+
+_RECORD_KEYS = ("uuid", "object_relation", "type", "value", "to_ids", "category", "comment")

@@ -39,13 +39,11 @@ def _must(misp_type: str, value: str) -> Observable:
 
 
 def _built(stix_type: str, contributing: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {
-        "type": stix_type,
-        "spec_version": "2.1",
-        "id": sco_id(stix_type, contributing),
-        **contributing,
-        **extra,
-    }
+    """An SCO; with no id-contributing property its id is a (deterministic) UUIDv4."""
+    ident = sco_id(stix_type, contributing)
+    if not contributing:
+        ident = f"{stix_type}--{uuid4_like(stix_type, repr(sorted(extra.items())))}"
+    return {"type": stix_type, "spec_version": "2.1", "id": ident, **contributing, **extra}
 
 
 def uuid4_like(*parts: str) -> str:
