@@ -56,7 +56,7 @@ from shieldwall.policy.markings import PINNED
 from shieldwall.share.intel import held, provenance
 from shieldwall.share.intel.audience import Addressing, audience_for
 from shieldwall.share.intel.extract import index_terms, references
-from shieldwall.share.intel.identity import identity_id, member_identities
+from shieldwall.share.intel.identity import member_identities
 from shieldwall.share.intel.inherit import inherited_markings
 from shieldwall.share.intel.outcome import Entry, PublishResult, Submission, audit_record
 from shieldwall.share.intel.pattern_budget import PatternBudget
@@ -185,7 +185,7 @@ def _checked(batch: _Batch, index: int, submission: Submission) -> _Item | None:
         )
         return None
     org = batch.principal.org_id
-    problem = _author_problem(batch, item)
+    problem = provenance.author_problem(item.obj, org, batch.identities, batch.members)
     made = submission.descriptor
     if not problem and made is not None and made.producer_org_id != org:
         problem = f"its audience names producer {made.producer_org_id}, not {org}"
@@ -208,23 +208,6 @@ def _validated(batch: _Batch, index: int, candidate: Any) -> ValidObject:
     if isinstance(found, InputError):
         raise found
     return found
-
-
-def _author_problem(batch: _Batch, item: ValidObject) -> str:
-    org = batch.principal.org_id
-    squatted = provenance.squatted_identity(item.obj, org, batch.identities)
-    if squatted:
-        return squatted
-    if batch.members is not None:
-        return provenance.impersonation(item.obj, org, batch.members)
-    creator = item.obj.get("created_by_ref")
-    own = identity_id(org)
-    if creator is None or creator == own:
-        return ""
-    return (
-        f"created_by_ref {creator} is not the identity of organisation "
-        f"{org} ({own}); only the producer publishes versions"
-    )
 
 
 def _admit(
