@@ -42,7 +42,10 @@ def import_(
     ),
     config: Path | None = ConfigOption,
 ) -> None:
-    """Import STIX bundles and MISP events or feeds; refusals are reported, the rest stored."""
+    """Import STIX bundles and MISP events or feeds; refusals are reported, the rest stored.
+
+    Exits 1 when a whole file or event could not be read (the rest is still imported).
+    """
     services = services_from(config)
     addressing = share.Addressing(
         recipient_org_ids=frozenset(to), community_ids=frozenset(community)
@@ -50,14 +53,17 @@ def import_(
     request = share.ImportRequest(
         path=path, org_id=as_org, addressing=addressing, misp_community=misp_community
     )
-    stored = refused = 0
+    stored = refused = skipped = 0
     for outcome in share.import_intel(services.store, request):
         if isinstance(outcome, InputError):
             err.print(f"[red]skipped:[/red] {escape(str(outcome))}")
+            skipped += 1
             continue
         _report(outcome)
         stored, refused = stored + outcome.stored, refused + len(outcome.refusals)
-    out.print(f"stored {stored} object versions, refused {refused}")
+    out.print(f"stored {stored} object versions, refused {refused}, {skipped} unreadable")
+    if skipped:
+        raise typer.Exit(1)  # a whole file or event was not read: say so to scripts too
 
 
 def _report(outcome: share.ImportOutcome) -> None:

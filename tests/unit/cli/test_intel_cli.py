@@ -43,8 +43,8 @@ def test_import_then_export_for_another_member(env: dict[str, str], tmp_path: Pa
     (folder / "b.json").write_text("not json")
     runner = CliRunner()
     imported = runner.invoke(app, ["intel", "import", str(folder), "--as", "alpha"], env=env)
-    assert imported.exit_code == 0, imported.output
-    assert "stored 2 object versions, refused 1" in imported.output
+    assert imported.exit_code == 1, imported.output  # b.json was not read
+    assert "stored 2 object versions, refused 1, 1 unreadable" in imported.output
     exported = runner.invoke(app, ["intel", "export", "--for", "bravo"], env=env)
     bundle = orjson.loads(exported.stdout)
     assert [o["id"] for o in bundle["objects"]] == [MARK["green"], green["id"]]

@@ -82,7 +82,8 @@ def test_an_unknown_document_is_skipped_with_its_name(env: dict[str, str], tmp_p
     (tmp_path / "dir" / "odd.json").write_text('{"hello": 1}')
     _event_file(tmp_path / "dir")
     code, out, err = _invoke(env, "intel", "import", str(tmp_path / "dir"), "--as", "alpha")
-    assert code == 0
+    assert code == 1  # the rest is imported, and the exit code says a file was not
+    assert "1 unreadable" in out
     assert "odd.json" in err and "neither a STIX bundle nor a MISP event" in " ".join(err.split())
     assert int(out.split()[1]) >= 15
 
@@ -125,6 +126,9 @@ def test_a_stix_export_passes_the_oasis_validator(env: dict[str, str], tmp_path:
     assert MARK["red"] not in markings
     result = stix2validator.validate_instance(bundle, stix2validator.ValidationOptions())
     assert [str(error) for error in result.errors] == []
+    for obj in bundle["objects"]:  # and each object on its own, as a consumer may take it
+        alone = stix2validator.validate_instance(obj, stix2validator.ValidationOptions())
+        assert [str(error) for error in alone.errors] == [], obj["id"]
 
 
 def test_a_misp_export_loads_with_pymisp_one_event_per_report(
@@ -167,3 +171,56 @@ def test_a_misp_feed_export_is_readable_again(env: dict[str, str], tmp_path: Pat
 def test_an_unknown_format_is_refused(env: dict[str, str]) -> None:
     code, _, err = _invoke(env, "intel", "export", "--for", "bravo", "--format", "xml")
     assert code == 1 and "--format must be one of stix, misp, csv" in err
+
+
+def _untagged_event_file(tmp_path: Path) -> Path:
+    event = phishing_event()
+    event["Event"]["Tag"] = []
+    event["Event"]["distribution"] = "0"
+    for attribute in event["Event"]["Attribute"]:
+        attribute.pop("Tag", None)
+        attribute["distribution"] = "5"
+    path = tmp_path / "untagged.json"
+    path.write_text(json.dumps(event))
+    return path
+
+
+def test_an_untagged_event_leaves_whole_for_its_importer(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    code, _, err = _invoke(
+        env, "intel", "import", str(_untagged_event_file(tmp_path)), "--as", "alpha"
+    )
+    assert code == 0, err
+    assert "more narrowly" not in err
+    target = tmp_path / "events.json"
+    code, _, err = _invoke(
+        env, "intel", "export", "--for", "alpha", "--format", "misp", "--output", str(target)
+    )
+    assert code == 0, err
+    events = json.loads(target.read_text())
+    assert len(events) == 1  # the event, and no empty "Shieldwall export" beside it
+    event = MISPEvent()
+    event.from_dict(**events[0])
+    assert event.uuid == phishing_event()["Event"]["uuid"]
+    assert {"198.51.100.7", "evil.example"} <= {a.value for a in event.attributes}
+    assert {t.name for t in event.tags} >= {"tlp:amber+strict"}
+
+
+def test_unmarked_objects_never_leave_even_towards_their_producer(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    unmarked = indicator("alpha", tlp=None, value="10.7.7.7")
+    marked = indicator("alpha", tlp="green", value="10.8.8.8")
+    _invoke(env, "intel", "import", _bundle(tmp_path, "b.json", unmarked, marked), "--as", "alpha")
+    for format_ in ("stix", "csv", "misp"):
+        target = tmp_path / f"out.{format_}"
+        code, _, err = _invoke(
+            env, "intel", "export", "--for", "alpha", "--format", format_, "--output", str(target)
+        )
+        assert code == 0, err
+        written = target.read_text()
+        assert "10.8.8.8" in written and "10.7.7.7" not in written, format_
+        assert f"{unmarked['id']}: unmarked objects are not exported" in " ".join(err.split())
+    listed = _invoke(env, "intel", "list", "--for", "alpha")[1]
+    assert unmarked["id"] in listed  # its producer still reads it; it only never leaves

@@ -41,6 +41,21 @@ def test_an_existing_version_is_reported_and_not_duplicated(alpha: Session) -> N
     assert alpha.read_ids(versions=frozenset({"all"})) == [obj["id"]]
 
 
+def test_a_version_resent_with_other_content_is_refused_not_ignored(alpha: Session) -> None:
+    obj = indicator("alpha")
+    alpha.publish([obj])
+    reordered = dict(reversed(list(obj.items())))  # the same object: key order is no content
+    changed = {**obj, "name": "renamed without a new modified"}
+    result = alpha.publish([reordered, changed])
+    assert [e.message for e in result.successes] == ["already present; not stored again"]
+    assert [e.id for e in result.failures] == [obj["id"]]
+    assert "already stored with other content" in result.failures[0].message
+    in_one_batch = indicator("alpha")
+    twin = {**in_one_batch, "description": "other"}
+    result = alpha.publish([in_one_batch, twin])
+    assert len(result.stored) == 1 and "other content" in result.failures[0].message
+
+
 def test_every_version_is_kept_and_last_is_the_default(alpha: Session) -> None:
     first = indicator("alpha", modified="2024-01-01T00:00:00.000Z")
     third = {**first, "modified": "2024-03-01T00:00:00.000Z"}

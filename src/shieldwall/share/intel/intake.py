@@ -2,7 +2,8 @@
 
 The kind is decided by content, never by file name: a JSON object with an ``objects`` list
 is a STIX bundle (or TAXII envelope); one with ``Event`` (or a bare event: ``uuid`` and
-``Orgc``) is a MISP event; a list of those is a MISP search result. A directory holding
+``Orgc``) is a MISP event; a list of those, or MISP's restSearch ``{"response": [...]}``, is
+a MISP search result. A directory holding
 ``manifest.json`` is a MISP feed (read with its integrity checks, M1); any other directory
 is walked for ``*.json`` files, each judged on its own.
 
@@ -14,12 +15,14 @@ A file or event that cannot be read is yielded as an :class:`InputError` and the
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from shieldwall.model.errors import InputError, IntegrityError
+from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.descriptor import ObjectDescriptor
 from shieldwall.share.intel.publish import Submission
 from shieldwall.share.misp import (
@@ -34,6 +37,8 @@ from shieldwall.store.protocols import UnitOfWork
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 """A single file larger than this is refused before it is read."""
+_ORG_ADDRESSED = frozenset({TlpLevel.AMBER, TlpLevel.AMBER_STRICT})
+"""Levels whose audience is the recipient organisations (RED names people, anywhere)."""
 
 
 @dataclass
@@ -75,6 +80,8 @@ def _file(path: Path, options: IntakeOptions) -> Iterator[Intake | InputError]:
     except InputError as exc:
         yield exc
         return
+    if isinstance(document, Mapping) and isinstance(document.get("response"), list | dict):
+        document = _search_response(document["response"])  # MISP restSearch output
     if isinstance(document, Mapping) and isinstance(document.get("objects"), list):
         yield Intake(source, "stix", [Submission(obj) for obj in document["objects"]])
     elif _is_event(document):
@@ -102,6 +109,11 @@ def _load(path: Path, options: IntakeOptions) -> Any:
     return load_json(data, source=str(path), max_bytes=MAX_FILE_BYTES, max_depth=limits.max_depth)
 
 
+def _search_response(response: Any) -> Any:
+    """The events of MISP's ``{"response": [...]}`` (restSearch), as a list of events."""
+    return [response] if isinstance(response, Mapping) else response
+
+
 def _is_event(document: Any) -> bool:
     if not isinstance(document, Mapping):
         return False
@@ -120,15 +132,7 @@ def _feed(directory: Path, options: IntakeOptions) -> Iterator[Intake | InputErr
 
 
 def _misp(document: Mapping[str, Any], source: str, options: IntakeOptions) -> Intake | InputError:
-    context = MispImportContext(
-        owner_org_id=options.context.owner_org_id,
-        source=source,
-        community_id=options.context.community_id,
-        connected_community_ids=options.context.connected_community_ids,
-        sharing_groups=options.context.sharing_groups,
-        galaxy_ids=options.context.galaxy_ids,
-        limits=options.context.limits,
-    )
+    context = dataclasses.replace(options.context, source=source)
     try:
         result = misp_event_to_stix(document, context=context)
     except InputError as exc:
@@ -171,20 +175,38 @@ def _narrow_report(
 
 
 def _reaches(content: ObjectDescriptor, container: ObjectDescriptor) -> bool:
-    """True when every reader of ``container`` surely may read ``content`` (sound, strict)."""
+    """True when every reader of ``container`` surely may read ``content`` (sound, strict).
+
+    Both come from one import, so they share a producer, who sees both. Level: the content
+    is no more restrictive. Organisations: when the content is limited to some (addressed,
+    or at an organisation-addressed level), the container is limited to a subset of them.
+    Communities, ``REL TO`` and named people: the container's are within the content's.
+    """
     if content.tlp is None or container.tlp is None or content.tlp > container.tlp:
         return False
-    if content.recipient_org_ids and not (
-        container.recipient_org_ids and content.recipient_org_ids >= container.recipient_org_ids
-    ):
-        return False
+    content_orgs = _limited_to(content)
+    if content_orgs is not None:
+        container_orgs = _limited_to(container)
+        if container_orgs is None or not container_orgs <= content_orgs:
+            return False
     if content.community_ids and not (
         container.community_ids and container.community_ids <= content.community_ids
+    ):
+        return False
+    if content.tlp is TlpLevel.RED and not (
+        container.recipient_person_ids <= content.recipient_person_ids
     ):
         return False
     if content.releasable_to is None:
         return True
     return container.releasable_to is not None and container.releasable_to <= content.releasable_to
+
+
+def _limited_to(made: ObjectDescriptor) -> frozenset[str] | None:
+    """The organisations an object is limited to (its producer always sees it); None: any."""
+    if made.recipient_org_ids or made.tlp in _ORG_ADDRESSED:
+        return made.recipient_org_ids | {made.producer_org_id}
+    return None
 
 
 def _as_input_error(error: InputError | IntegrityError, source: str) -> InputError:

@@ -96,5 +96,6 @@ def _convert(
     except InputError as exc:
         out.skipped[context.source] = exc.reason
         return
-    out.events.append(result.event)
+    if result.event:
+        out.events.append(result.event)
     out.skipped.update(result.skipped)

@@ -149,3 +149,29 @@ def cluster_kept(
     orgs = tx.organisations.list()
     wider = reaches_at_least(wide, held, directory, orgs)
     return not wider or reaches_at_least(held, wide, directory, orgs)
+
+
+def author_problem(
+    obj: Mapping[str, Any],
+    org: str,
+    identities: frozenset[str],
+    members: frozenset[str] | None,
+) -> str:
+    """Why the organisation may not store the object under its author ("" if it may).
+
+    ``members`` is None when a member publishes for itself (its own identity or none as
+    author), else the member identities a received object may not name.
+    """
+    squatted = squatted_identity(obj, org, identities)
+    if squatted:
+        return squatted
+    if members is not None:
+        return impersonation(obj, org, members)
+    creator = obj.get("created_by_ref")
+    own = identity_id(org)
+    if creator is None or creator == own:
+        return ""
+    return (
+        f"created_by_ref {creator} is not the identity of organisation "
+        f"{org} ({own}); only the producer publishes versions"
+    )

@@ -13,11 +13,13 @@ of the batch goes on. The rules, in order:
    copy (cyber observables, whose ids are derived from their value, are the exception:
    each organisation holds its own copy, with its own audience); no member publishes an
    ``identity`` with another member's identity id, on any path;
-5. an (id, version) already stored is reported as present and not stored again; a new
-   ``modified`` is a new version;
-6. a derived object (report, grouping, note, opinion, sighting) may not be marked wider
-   than the contents it names (``policy.derived``), stored or in the same batch (derived
-   objects are handled after the rest of their batch for that reason).
+5. an (id, version) already stored is reported as present and not stored again, or refused
+   when its content differs (a version never changes); a new ``modified`` is a new version;
+6. unmarked contents of a marked container of the same author take its TLP
+   (:mod:`.inherit`: MISP marks only the container); a derived object (report, grouping,
+   note, opinion, sighting) may not be marked wider than the contents it names
+   (``policy.derived``), stored or in the same batch (derived objects are handled after
+   the rest of their batch for that reason).
 
 Every rule is judged on what the submitter may see, never on what is stored: a version,
 a marking definition or a content object hidden from the submitter counts as absent, so
@@ -38,6 +40,7 @@ rules 2 and 4 read for it and how galaxy cluster SDOs are versioned.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,14 +48,15 @@ from typing import Any
 from shieldwall.model.errors import InputError
 from shieldwall.model.identity import Principal
 from shieldwall.model.intel import Audience, NewVersion, StoredVersion
-from shieldwall.policy.derived import CONTENT_FIELDS, check_derived_marking, content_refs
+from shieldwall.policy.derived import CONTENT_FIELDS
 from shieldwall.policy.descriptor import ObjectDescriptor
 from shieldwall.policy.directory import Directory
 from shieldwall.policy.gate import Viewer
 from shieldwall.policy.markings import PINNED
-from shieldwall.share.intel import provenance
-from shieldwall.share.intel.audience import Addressing, audience_for, descriptor_of
-from shieldwall.share.intel.identity import identity_id, member_identities
+from shieldwall.share.intel import held, provenance
+from shieldwall.share.intel.audience import Addressing, audience_for
+from shieldwall.share.intel.identity import member_identities
+from shieldwall.share.intel.inherit import inherited_markings
 from shieldwall.share.intel.outcome import Entry, PublishResult, Submission, audit_record
 from shieldwall.share.intel.pattern_budget import PatternBudget
 from shieldwall.share.intel.revocations import align_audiences
@@ -76,6 +80,8 @@ class _Item:
     valid: ValidObject
     descriptor: ObjectDescriptor | None
     external: bool
+    inherited: tuple[str, ...] = ()
+    """TLP marking ids taken from a marked container in the batch (:mod:`.inherit`)."""
 
     @property
     def stix_id(self) -> str:
@@ -98,9 +104,11 @@ class _Batch:
     checked: Sequence[ValidObject | InputError] | None = None
     """The objects already validated, outside the transaction (same order)."""
     """The request's pattern budget: one member buys no more parsing than its share."""
+    inherited: dict[str, tuple[str, ...]] = field(default_factory=dict)
     result: PublishResult = field(default_factory=PublishResult)
     new: list[NewVersion] = field(default_factory=list)
-    seen: set[tuple[str, str]] = field(default_factory=set)
+    seen: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(id, version) stored by this batch → the body stored."""
 
 
 def publish(
@@ -144,6 +152,7 @@ def publish_received(
 
 def _run(tx: UnitOfWork, batch: _Batch, submissions: Sequence[Submission]) -> PublishResult:
     objects = [submission.obj for submission in submissions]
+    batch.inherited = inherited_markings(objects)
     viewer = publisher_viewer(batch.principal, batch.directory, batch.viewer)
     unseen = unseen_for_publisher(tx, batch.principal, batch.directory, viewer, objects)
     for index, reason in sorted(unseen.items()):
@@ -175,7 +184,7 @@ def _checked(batch: _Batch, index: int, submission: Submission) -> _Item | None:
         )
         return None
     org = batch.principal.org_id
-    problem = _author_problem(batch, item)
+    problem = provenance.author_problem(item.obj, org, batch.identities, batch.members)
     made = submission.descriptor
     if not problem and made is not None and made.producer_org_id != org:
         problem = f"its audience names producer {made.producer_org_id}, not {org}"
@@ -183,7 +192,10 @@ def _checked(batch: _Batch, index: int, submission: Submission) -> _Item | None:
         batch.result.failures.append(Entry(item.stix_id, item.version_text, problem))
         return None
     external = batch.members is not None and provenance.is_external(item.obj, org)
-    return _Item(item, made, external)
+    inherited = batch.inherited.get(item.stix_id, ())
+    if inherited and made is not None and not made.marking_refs:
+        made = dataclasses.replace(made, marking_refs=inherited)
+    return _Item(item, made, external, inherited)
 
 
 def _validated(batch: _Batch, index: int, candidate: Any) -> ValidObject:
@@ -195,23 +207,6 @@ def _validated(batch: _Batch, index: int, candidate: Any) -> ValidObject:
     if isinstance(found, InputError):
         raise found
     return found
-
-
-def _author_problem(batch: _Batch, item: ValidObject) -> str:
-    org = batch.principal.org_id
-    squatted = provenance.squatted_identity(item.obj, org, batch.identities)
-    if squatted:
-        return squatted
-    if batch.members is not None:
-        return provenance.impersonation(item.obj, org, batch.members)
-    creator = item.obj.get("created_by_ref")
-    own = identity_id(org)
-    if creator is None or creator == own:
-        return ""
-    return (
-        f"created_by_ref {creator} is not the identity of organisation "
-        f"{org} ({own}); only the producer publishes versions"
-    )
 
 
 def _admit(
@@ -233,18 +228,22 @@ def _admit(
         return
     own = [v for v in versions if v.audience.producer_org_id == org]
     key = (valid.stix_id, valid.version_text)
-    if key in batch.seen or _already_stored(valid, own):
+    if key in batch.seen or held.already_stored(valid, own):
+        clash = held.other_content(valid, own, batch.seen.get(key))
+        if clash:
+            result.failures.append(Entry(entry.id, entry.version, clash))
+            return
         result.successes.append(Entry(entry.id, entry.version, "already present; not stored again"))
         return
     new = _new_version(batch, item, audiences)
     if provenance.cluster_kept(valid.obj, new.audience, own, batch.directory, tx):
         result.successes.append(Entry(entry.id, entry.version, "galaxy cluster unchanged; kept"))
         return
-    content_problem = _widens_contents(batch, valid, new.audience, audiences)
+    content_problem = held.widens_contents(batch.directory, valid, new.audience, audiences)
     if content_problem:
         result.failures.append(Entry(entry.id, entry.version, content_problem))
         return
-    batch.seen.add(key)
+    batch.seen[key] = valid.body
     batch.new.append(new)
     audiences.setdefault(item.stix_id, []).append(new.audience)  # derived objects later in
     # the batch are checked against contents from the same batch too
@@ -273,12 +272,6 @@ def _refusal(
     return f"only the producer may publish a new version of {item.stix_id}"
 
 
-def _already_stored(item: ValidObject, own: list[StoredVersion]) -> bool:
-    if item.version is None:
-        return bool(own)
-    return any(v.version == item.version for v in own)
-
-
 def _new_version(
     batch: _Batch, submitted: _Item, audiences: dict[str, list[Audience]]
 ) -> NewVersion:
@@ -290,8 +283,9 @@ def _new_version(
         if item.stix_type == "sighting":
             sighted = audiences.get(str(item.obj.get("sighting_of_ref")), [])
             extra = frozenset(a.producer_org_id for a in sighted)
+        marked = {**item.obj, "object_marking_refs": list(submitted.inherited)}
         audience = audience_for(
-            item.obj,
+            marked if submitted.inherited else item.obj,
             batch.principal.org_id,
             batch.addressing,
             extra_recipients=extra - {batch.principal.org_id},
@@ -307,18 +301,3 @@ def _new_version(
         refs=item.refs,
         terms=item.terms,
     )
-
-
-def _widens_contents(
-    batch: _Batch, item: ValidObject, audience: Audience, audiences: dict[str, list[Audience]]
-) -> str:
-    contents = [
-        descriptor_of(ref, held)
-        for ref in content_refs(item.obj)
-        for held in audiences.get(ref, [])
-    ]
-    try:
-        check_derived_marking(descriptor_of(item.stix_id, audience), contents, batch.directory)
-    except InputError as exc:
-        return exc.reason
-    return ""

@@ -37,6 +37,9 @@ from shieldwall.share.intel.publish import publish_received
 from shieldwall.share.misp import FeedOptions, MispImportContext
 from shieldwall.store.protocols import Store
 
+UNMARKED = "unmarked objects are not exported until marked"
+"""Why an object its own producer may read is left out of every export (``docs/sharing.md``)."""
+
 
 class ExportFormat(StrEnum):
     """What ``intel export`` writes."""
@@ -82,7 +85,10 @@ def import_intel(store: Store, request: ImportRequest) -> Iterator[ImportOutcome
     with store.transaction() as tx:
         operator = org_operator(tx.organisations.get(request.org_id), request.org_id)
         known = held_events(tx, request.org_id, request.path, FeedOptions())
-    context = MispImportContext(owner_org_id=request.org_id, community_id=request.misp_community)
+        default = StoreDirectory(tx).unmarked_default(request.org_id)
+    context = MispImportContext(
+        owner_org_id=request.org_id, community_id=request.misp_community, unmarked_tlp=default
+    )
     for intake in read_path(request.path, IntakeOptions(context, known_events=known)):
         if isinstance(intake, InputError):
             yield intake
@@ -108,13 +114,16 @@ def export_intel(store: Store, org_id: str, format_: ExportFormat) -> ExportResu
     with store.transaction() as tx:
         selection = select_for(tx, org_id)
         organisations = {org.id: org for org in tx.organisations.list()}
+    items = [item for item in selection.items if item.descriptor.tlp is not None]
+    left_out = {item.stix_id: UNMARKED for item in selection.items if item.descriptor.tlp is None}
     if format_ is ExportFormat.STIX:
-        return ExportResult(data=stix_bundle(selection.items) + b"\n")
+        return ExportResult(data=stix_bundle(items) + b"\n", left_out=left_out)
     if format_ is ExportFormat.CSV:
-        return ExportResult(data=csv_rows(selection.items).encode())
-    written = misp_events(selection.items, selection.viewer, EXPORT_CHANNEL, organisations)
+        return ExportResult(data=csv_rows(items).encode(), left_out=left_out)
+    written = misp_events(items, selection.viewer, EXPORT_CHANNEL, organisations)
     data = orjson.dumps(written.events) + b"\n"
-    return ExportResult(data=data, misp_events=written.events, left_out=dict(written.skipped))
+    left_out.update(written.skipped)
+    return ExportResult(data=data, misp_events=written.events, left_out=left_out)
 
 
 def list_intel(store: Store, org_id: str, types: tuple[str, ...] = ()) -> list[Exported]:

@@ -29,6 +29,9 @@ from shieldwall.share.intel.object_check import is_plain_indicator
 from shieldwall.share.intel.pattern_budget import PatternBudget
 from shieldwall.share.intel.pattern_check import is_plain_pattern
 from shieldwall.share.intel.pattern_read import Comparison, PatternError, read_pattern
+from shieldwall.share.intel.stix_ids import reference_errors
+from shieldwall.share.intel.stix_values import value_errors
+from shieldwall.share.intel.upgrade import upgraded
 
 MAX_OBJECT_BYTES = 1_000_000
 """A single object larger than this is refused (a whole envelope has its own limit)."""
@@ -71,6 +74,9 @@ def validate(
     where = ident if isinstance(ident, str) and ident else place
     if candidate.get("type") == "bundle":
         raise InputError("a bundle is not a STIX object; send its objects", source=source)
+    candidate = upgraded(candidate)  # STIX 2.0 is stored and served as its 2.1 form only
+    for problem in (*reference_errors(candidate), *value_errors(candidate)):
+        raise InputError(problem, source=source, place=where)
     body = orjson.dumps(candidate).decode()
     if len(body) > MAX_OBJECT_BYTES:
         raise InputError(f"object larger than {MAX_OBJECT_BYTES} bytes", source=source, place=where)

@@ -49,11 +49,14 @@ def convert_sightings(
         if target is None:
             scope.problem(here.error("sighting of an attribute that was not converted"))
             continue
-        kind = integer(sighting, "type", here, default=SIGHTING)
-        if kind not in (SIGHTING, FALSE_POSITIVE, EXPIRATION):
-            scope.problem(here.at("type").error(f"unknown sighting type {kind}"))
-            continue
-        _sighting(scope, sighting, here, kind, target)
+        scope.isolated(_one_sighting, sighting, here, target)
+
+
+def _one_sighting(scope: EventScope, sighting: Mapping[str, Any], here: Where, target: str) -> None:
+    kind = integer(sighting, "type", here, default=SIGHTING)
+    if kind not in (SIGHTING, FALSE_POSITIVE, EXPIRATION):
+        raise here.at("type").error(f"unknown sighting type {kind}")
+    _sighting(scope, sighting, here, kind, target)
 
 
 def _sighting(
@@ -127,22 +130,26 @@ def convert_reports(scope: EventScope, event: Mapping[str, Any], where: Where) -
     limit = scope.context.limits.max_reports
     for index, report in enumerate(records(event, "EventReport", where, limit=limit)):
         here = where.at(f"EventReport[{index}]")
-        report_uuid = uuid_text(report, "uuid", here)
-        seconds = read_timestamp(report, "timestamp", here, default=0)
-        moment = stix_time(seconds) if seconds else scope.event_time
-        content = text(report, "content", here, limit=scope.context.limits.max_text_chars)
-        note = {
-            "type": "note",
-            "id": f"note--{report_uuid}",
-            "spec_version": "2.1",
-            "created": moment,
-            "modified": moment,
-            "abstract": sanitise_text(text(report, "name", here, limit=1024)),
-            "content": sanitise_text(content) or "-",
-            "object_refs": [scope.report_id],
-            "x_misp_event_report": True,
-        }
-        scope.add(note, scope.sharing)
+        scope.isolated(_report, report, here)
+
+
+def _report(scope: EventScope, report: Mapping[str, Any], here: Where) -> None:
+    report_uuid = uuid_text(report, "uuid", here)
+    seconds = read_timestamp(report, "timestamp", here, default=0)
+    moment = stix_time(seconds) if seconds else scope.event_time
+    content = text(report, "content", here, limit=scope.context.limits.max_text_chars)
+    note = {
+        "type": "note",
+        "id": f"note--{report_uuid}",
+        "spec_version": "2.1",
+        "created": moment,
+        "modified": moment,
+        "abstract": sanitise_text(text(report, "name", here, limit=1024)),
+        "content": sanitise_text(content) or "-",
+        "object_refs": [scope.report_id],
+        "x_misp_event_report": True,
+    }
+    scope.add(note, scope.sharing)
 
 
 def convert_analyst_data(
@@ -152,33 +159,43 @@ def convert_analyst_data(
     limit = scope.context.limits.max_reports
     for index, item in enumerate(records(entity, "Note", where, limit=limit)):
         here = where.at(f"Note[{index}]")
-        base = _analyst_base(scope)
-        content = text(item, "note", here, limit=scope.context.limits.max_text_chars)
-        scope.add(
-            {
-                "type": "note",
-                **base,
-                "id": f"note--{uuid_text(item, 'uuid', here)}",
-                "content": sanitise_text(content) or "-",
-                "object_refs": [target],
-            },
-            sharing,
-        )
+        scope.isolated(_note, item, here, target, sharing)
     for index, item in enumerate(records(entity, "Opinion", where, limit=limit)):
         here = where.at(f"Opinion[{index}]")
-        base = _analyst_base(scope)
-        value = integer(item, "opinion", here, default=50)
-        opinion = {
-            "type": "opinion",
-            **base,
-            "id": f"opinion--{uuid_text(item, 'uuid', here)}",
-            "opinion": opinion_word(value),
+        scope.isolated(_opinion, item, here, target, sharing)
+
+
+def _note(
+    scope: EventScope, item: Mapping[str, Any], here: Where, target: str, sharing: Sharing
+) -> None:
+    content = text(item, "note", here, limit=scope.context.limits.max_text_chars)
+    scope.add(
+        {
+            "type": "note",
+            **_analyst_base(scope),
+            "id": f"note--{uuid_text(item, 'uuid', here)}",
+            "content": sanitise_text(content) or "-",
             "object_refs": [target],
-        }
-        comment = sanitise_text(text(item, "comment", here, limit=65536))
-        if comment:
-            opinion["explanation"] = comment
-        scope.add(opinion, sharing)
+        },
+        sharing,
+    )
+
+
+def _opinion(
+    scope: EventScope, item: Mapping[str, Any], here: Where, target: str, sharing: Sharing
+) -> None:
+    value = integer(item, "opinion", here, default=50)
+    opinion = {
+        "type": "opinion",
+        **_analyst_base(scope),
+        "id": f"opinion--{uuid_text(item, 'uuid', here)}",
+        "opinion": opinion_word(value),
+        "object_refs": [target],
+    }
+    comment = sanitise_text(text(item, "comment", here, limit=65536))
+    if comment:
+        opinion["explanation"] = comment
+    scope.add(opinion, sharing)
 
 
 def _analyst_base(scope: EventScope) -> dict[str, Any]:

@@ -4,7 +4,8 @@ The indicator's pattern is generated from the observable table and validated wit
 stix2-patterns; a value that yields no valid pattern is a problem for that attribute only.
 Signature types (yara, snort, sigma, …) become indicators in their own pattern language;
 ``vulnerability`` becomes a vulnerability SDO; any other type that is not an observable is
-kept as a ``note`` so nothing is silently dropped. Attachment ``data`` never enters STIX:
+kept as a ``note`` (its MISP type, category and ``to_ids`` beside it) so nothing is
+silently dropped. Attachment ``data`` never enters STIX:
 it is handed back undecoded in the result (M12).
 """
 
@@ -181,4 +182,6 @@ def _non_observable(
         "content": sanitise_text(value) or "-",
         "object_refs": [scope.report_id],
     }
+    if to_ids:
+        note["x_misp_to_ids"] = True  # kept, so the attribute leaves as an IDS attribute again
     return scope.add(note, sharing)

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shieldwall.model.errors import InputError
+from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.descriptor import ObjectDescriptor
+from shieldwall.policy.directory import DEFAULT_UNMARKED_LEVEL
 from shieldwall.share.misp.ids import GalaxyIdTable, MemoryGalaxyIdTable
 from shieldwall.share.misp.limits import MispLimits
 
@@ -38,11 +40,14 @@ class MispImportContext:
     means, ``connected_community_ids`` what 2 ("connected communities") adds; left unset,
     both resolve to the owner organisation only (fail closed). ``sharing_groups`` maps
     the uuids of the sharing groups the operator has configured; any other group is
-    unknown and resolves to the owner organisation only.
+    unknown and resolves to the owner organisation only. ``unmarked_tlp`` is the owner's
+    default for unmarked data: an event with no TLP tag takes it, and its parts with it
+    (most MISP events carry no TLP tag; they are marked, never left unmarked and unsendable).
     """
 
     owner_org_id: str
     source: str = ""
+    unmarked_tlp: TlpLevel = DEFAULT_UNMARKED_LEVEL
     community_id: str | None = None
     connected_community_ids: frozenset[str] = frozenset()
     sharing_groups: Mapping[str, SharingGroupAudience] = field(default_factory=dict)
@@ -124,7 +129,8 @@ class MispExportContext:
 
 @dataclass(slots=True)
 class ExportResult:
-    """A MISP event (``{"Event": …}``) and the objects left out, each with the reason."""
+    """A MISP event (``{"Event": …}``, or ``{}`` when nothing could be sent) and the objects
+    left out, each with the reason."""
 
     event: dict[str, Any]
     skipped: dict[str, str] = field(default_factory=dict)

@@ -24,6 +24,7 @@ from shieldwall.share.misp.export_items import (
     sighting_entry,
 )
 from shieldwall.share.misp.ids import uuid_of
+from shieldwall.share.misp.object_record import recorded_object
 from shieldwall.share.misp.tags import export_tags
 
 FALSE_POSITIVE_TEXT = "false positive"
@@ -60,6 +61,8 @@ class EventBuilder:
             kind == "note" and obj.get("abstract") == "expiration"
         ):
             self._pending.append(obj)
+        elif "x_misp_attributes" in obj and kind != "indicator":
+            self._recorded(obj)
         elif kind == "indicator":
             self._indicator(obj)
         elif kind == "observed-data":
@@ -115,6 +118,18 @@ class EventBuilder:
             return
         found.update(self._dist(obj))
         self.objects[str(obj["id"])] = found
+        if twin in self._admitted:
+            self.objects[twin] = found
+
+    def _recorded(self, obj: Mapping[str, Any]) -> None:
+        """A MISP object that arrived as one: given back whole, in its own words."""
+        found = recorded_object(obj)
+        if found is None:
+            self.skipped[str(obj["id"])] = "its MISP object record is unreadable"
+            return
+        found.update(self._dist(obj))
+        self.objects[str(obj["id"])] = found
+        twin = f"indicator--{uuid_of(str(obj['id']))}"
         if twin in self._admitted:
             self.objects[twin] = found
 

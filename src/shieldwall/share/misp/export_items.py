@@ -100,7 +100,8 @@ def note_parts(obj: Mapping[str, Any], event_uuid: str) -> tuple[str, dict[str, 
     misp_type = obj.get("x_misp_type")
     content = str(obj.get("content", ""))
     if isinstance(misp_type, str):
-        return "Attribute", make_attribute(obj, misp_type, content, False)
+        to_ids = obj.get("x_misp_to_ids") is True
+        return "Attribute", make_attribute(obj, misp_type, content, to_ids)
     refs = [str(r) for r in obj.get("object_refs", ())]
     if obj.get("x_misp_event_report") or refs == [f"report--{event_uuid}"]:
         report = {**_common(obj), "name": str(obj.get("abstract") or "report"), "content": content}

@@ -34,7 +34,11 @@ _WIDTH = {0: 0, 4: 1, 1: 2, 2: 3, 3: 4}
 def stix_to_misp_event(
     objects: Iterable[Mapping[str, Any]], *, context: MispExportContext
 ) -> ExportResult:
-    """Convert STIX objects (one report or grouping and its contents) to a MISP event."""
+    """Convert STIX objects (one report or grouping and its contents) to a MISP event.
+
+    With no container and nothing admitted the result's ``event`` is empty (``{}``): an
+    export with nothing to send sends nothing.
+    """
     by_id = _index(objects, context.source)
     containers = [o for o in by_id.values() if o["type"] in CONTAINERS]
     if len(containers) > 1:
@@ -48,6 +52,8 @@ def stix_to_misp_event(
         raise InputError(
             f"cannot be exported: {reason}", source=context.source, place=str(container["id"])
         )
+    if container is None and not admitted:
+        return ExportResult({}, skipped)  # nothing to send: no event, rather than an empty one
     event_uuid = _event_uuid(container, by_id, context)
     event_dist = admitted[str(container["id"])] if container else _widest(admitted.values())
     builder = EventBuilder(event_uuid, event_dist, admitted, by_id, context)
@@ -144,7 +150,7 @@ def _event_fields(
         "info": str(source.get("name") or "Shieldwall export"),
         "date": day,
         "timestamp": str(stamp),
-        "published": False,
+        "published": _published(source),
         "analysis": str(source.get("x_misp_analysis", "2")),
         "threat_level_id": str(source.get("x_misp_threat_level_id", "4")),
         "Orgc": _orgc(source, by_id, context),
@@ -154,6 +160,12 @@ def _event_fields(
         event["publish_timestamp"] = str(epoch_of(str(source["published"])))
     event.update(distribution_fields(dist, None, context))
     return event
+
+
+def _published(container: Mapping[str, Any]) -> bool:
+    """MISP's flag as the event said it; a STIX report is published, a grouping is not."""
+    said = container.get("x_misp_published")
+    return said if isinstance(said, bool) else container.get("type") == "report"
 
 
 def _confidence(obj: Mapping[str, Any]) -> int | None:

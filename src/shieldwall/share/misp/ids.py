@@ -37,6 +37,11 @@ def org_identity_id(org_uuid: str) -> str:
     return derived_id("identity", "misp-org", org_uuid)
 
 
+def attribute_uuid(object_uuid: str, relation: str, value: str) -> str:
+    """The uuid of an object attribute that has none: stable across imports and exports."""
+    return str(uuid.uuid5(MISP_NAMESPACE, f"{object_uuid}|{relation}|{value}"))
+
+
 def uuid_of(stix_id: str) -> str:
     """The uuid part of a STIX id."""
     return stix_id.partition("--")[2]

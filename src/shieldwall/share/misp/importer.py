@@ -10,6 +10,7 @@ InputError naming the event and the place.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,7 @@ from shieldwall.share.misp.context import ImportResult, MispImportContext
 from shieldwall.share.misp.fields import (
     Where,
     day,
+    flag,
     mapping,
     records,
     stix_time,
@@ -32,7 +34,7 @@ from shieldwall.share.misp.fields import (
 from shieldwall.share.misp.galaxies import convert_galaxies
 from shieldwall.share.misp.ids import derived_id, org_identity_id
 from shieldwall.share.misp.limits import check_count, check_depth
-from shieldwall.share.misp.objects import convert_object, convert_references
+from shieldwall.share.misp.objects import convert_object, convert_references, pe_extensions
 from shieldwall.share.misp.scope import EventScope, Sharing
 from shieldwall.share.misp.tags import TagSet, read_tags
 from shieldwall.share.misp.text import sanitise_text
@@ -79,9 +81,11 @@ def _start(
     org_uuid = uuid_text(orgc, "uuid", where.at("Orgc"))
     tags = read_tags(event, where, context.limits)
     # the event's local tags belong to the report alone, not to what inherits from it
+    # an untagged event takes its importer's default marking, and its parts inherit it
+    level = tags.tlp if tags.tlp is not None else context.unmarked_tlp
     sharing = Sharing(
         read_distribution(event, where, context, None),
-        TagSet(tlp=tags.tlp, confidence=tags.confidence, labels=tags.labels),
+        TagSet(tlp=level, confidence=tags.confidence, labels=tags.labels),
     )
     result = ImportResult(event_uuid, seconds, org_uuid)
     if tags.local:
@@ -122,10 +126,18 @@ def _convert_contents(scope: EventScope, event: Mapping[str, Any], where: Where)
     )
     for index, attr in enumerate(attributes):
         _guarded(scope, _attribute, attr, where.at(f"Attribute[{index}]"))
+    pe_parts = pe_extensions(objects)
     for index, obj in enumerate(objects):
         here = where.at(f"Object[{index}]")
-        _guarded(scope, lambda s, o, w: convert_object(s, o, w, s.sharing), obj, here)
+        pe = pe_parts.get(str(obj.get("uuid")))
+        _guarded(scope, functools.partial(_object, pe=pe), obj, here)
     convert_references(scope, objects, where)
+
+
+def _object(
+    scope: EventScope, obj: Mapping[str, Any], where: Where, pe: dict[str, Any] | None
+) -> None:
+    convert_object(scope, obj, where, scope.sharing, pe)
 
 
 def _guarded(scope: EventScope, convert: Any, item: Mapping[str, Any], where: Where) -> None:
@@ -203,4 +215,5 @@ def _report(
             report[f"x_misp_{key}"] = value
     if date is not None:
         report["x_misp_date"] = date.isoformat()
+    report["x_misp_published"] = flag(event, "published", where)
     return report

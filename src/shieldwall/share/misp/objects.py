@@ -1,83 +1,129 @@
-"""MISP objects and their references → SCO graphs, indicators and relationships (M7).
+"""MISP objects and their references → STIX (M7).
 
-Known templates (file, domain-ip, ip-port, url, email, network-connection) become one
-observed-data over an SCO graph (a file with its hashes, a domain resolving to its
-addresses, an e-mail with its sender and recipients, a connection between two
-addresses); when any attribute is ``to_ids`` an indicator with the AND of the graph's
-comparisons is added, ``based-on`` the observed-data. Other templates keep their
-attributes one by one, each remembering the object it came from. ``ObjectReference``
-entries become relationships once every object of the event is known.
+Templates with a STIX home become what misp-stix makes of them: an observed-data over an
+SCO graph (:mod:`.templates`: file with its PE parts, domain-ip, ip-port, url, email,
+network-connection, registry-key, x509, asn, process, user-account, mutex), or a domain
+object (vulnerability, course-of-action); every other template becomes an
+``x-misp-object``. Each keeps the object's attributes in MISP's words
+(:mod:`.object_record`). When any attribute of an SCO graph is ``to_ids`` an indicator
+with the AND of the graph's comparisons is added, ``based-on`` the observed-data.
+
+One bad attribute (a value its type cannot hold, an ssdeep with a line break) is a
+problem for that attribute only: the object is made of the rest. A ``pe`` object that a
+``file`` includes (with its ``pe-section`` objects) is folded into the file as
+``windows-pebinary-ext``, and is kept as its own object as well, so its relations stay.
+``ObjectReference`` entries become relationships once every object of the event is known.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from shieldwall.share.misp.attributes import attribute_sharing, convert_attribute
+from shieldwall.model.errors import InputError
 from shieldwall.share.misp.audience import read_distribution
-from shieldwall.share.misp.fields import Where, flag, records, stix_time, text, timestamp, uuid_text
-from shieldwall.share.misp.ids import derived_id, sco_id
-from shieldwall.share.misp.observables import Comparison, Observable, observable_for
+from shieldwall.share.misp.fields import Where, records, stix_time, text, timestamp, uuid_text
+from shieldwall.share.misp.ids import derived_id
+from shieldwall.share.misp.object_record import attribute_record, custom_object, sdo_for
+from shieldwall.share.misp.observables import Observable, observable_for
 from shieldwall.share.misp.patterns import format_pattern, pattern_errors
 from shieldwall.share.misp.scope import EventScope, Sharing
 from shieldwall.share.misp.tags import read_tags
+from shieldwall.share.misp.templates import SCO_TEMPLATES, Values, file_graph, pe_extension
+from shieldwall.share.misp.text import sanitise_text
 
-Values = dict[str, list[str]]
+PE_LINKS = frozenset({"includes", "contains", "included-in"})
 
 
 def convert_object(
-    scope: EventScope, obj: Mapping[str, Any], where: Where, parent: Sharing
+    scope: EventScope,
+    obj: Mapping[str, Any],
+    where: Where,
+    parent: Sharing,
+    pe: Mapping[str, Any] | None = None,
 ) -> None:
-    """Convert one MISP object (template instance)."""
+    """Convert one MISP object (template instance); ``pe`` is the PE extension it includes."""
     obj_uuid = uuid_text(obj, "uuid", where)
     name = text(obj, "name", where, limit=128)
     audience = read_distribution(obj, where, scope.context, parent.audience)
     sharing = Sharing(audience, read_tags(obj, where, scope.context.limits).under(parent.tags))
-    attributes = records(obj, "Attribute", where, limit=scope.context.limits.max_attributes)
-    builder = TEMPLATES.get(name)
-    if builder is None:
-        extra = {"x_misp_object_name": name, "x_misp_object_uuid": obj_uuid}
-        for index, attr in enumerate(attributes):
-            convert_attribute(scope, attr, where.at(f"Attribute[{index}]"), sharing, extra)
-        return
-    values: Values = {}
-    to_ids = False
-    for index, attr in enumerate(attributes):
-        here = where.at(f"Attribute[{index}]")
-        relation = text(attr, "object_relation", here, limit=128)
-        values.setdefault(relation, []).append(text(attr, "value", here, limit=scope.limits_value))
-        to_ids = to_ids or flag(attr, "to_ids", here)
-        sharing = Sharing(sharing.audience, attribute_sharing(scope, attr, here, sharing).tags)
-    try:
-        graph = builder(values)
-    except (ValueError, KeyError) as error:
-        scope.problem(where.error(f"{name} object cannot be converted: {error}"))
-        return
-    if graph is None or not graph.scos:
-        scope.problem(where.error(f"{name} object has no attribute Shieldwall can convert"))
+    kept = _attributes(scope, obj, where, obj_uuid)
+    if not kept:
+        scope.problem(where.error(f"{name} object has no attribute that can be read"))
         return
     seconds = timestamp(obj, "timestamp", where, default=0)
-    _emit(scope, obj_uuid, name, graph, to_ids, sharing, seconds, where)
+    moment = stix_time(seconds) if seconds else scope.event_time
+    base: dict[str, Any] = {"spec_version": "2.1", "created": moment, "modified": moment}
+    comment = sanitise_text(text(obj, "comment", where, limit=scope.context.limits.max_text_chars))
+    if comment:
+        base["description"] = comment
+    base["x_misp_object_name"] = name
+    meta = text(obj, "meta-category", where, limit=128)
+    if meta:
+        base["x_misp_meta_category"] = meta
+    base["x_misp_attributes"] = kept
+    values: Values = {}
+    for record in kept:
+        values.setdefault(str(record["object_relation"]), []).append(str(record["value"]))
+    graph = _graph(name, values, pe)
+    if graph is not None and graph.scos:
+        to_ids = any(record["to_ids"] for record in kept)
+        _emit(scope, obj_uuid, graph, to_ids, sharing, base, where)
+        return
+    made = sdo_for(name, obj_uuid, base) or custom_object(obj_uuid, base)
+    scope.stix_by_misp_uuid[obj_uuid] = scope.add(made, sharing)
+
+
+def _attributes(
+    scope: EventScope, obj: Mapping[str, Any], where: Where, obj_uuid: str
+) -> list[dict[str, Any]]:
+    """The object's readable attributes; each bad one is a problem of its own."""
+    kept: list[dict[str, Any]] = []
+    limit = scope.context.limits.max_attributes
+    for index, attr in enumerate(records(obj, "Attribute", where, limit=limit)):
+        here = where.at(f"Attribute[{index}]")
+        try:
+            record = attribute_record(attr, here, scope.limits_value, obj_uuid)
+            _check_value(record, here)
+        except InputError as error:
+            scope.problem(error)
+            continue
+        kept.append(record)
+    return kept
+
+
+def _check_value(record: Mapping[str, Any], where: Where) -> None:
+    """Refuse a value its MISP type cannot hold (it would spoil the whole graph)."""
+    try:
+        found = observable_for(str(record["type"]), str(record["value"]))
+    except ValueError as error:
+        raise where.at("value").error(f"not a valid {record['type']}: {error}") from None
+    if found is not None:
+        errors = pattern_errors(format_pattern(found.comparisons))
+        if errors:
+            raise where.at("value").error(f"not a valid {record['type']}: {errors[0]}")
+
+
+def _graph(name: str, values: Values, pe: Mapping[str, Any] | None) -> Observable | None:
+    builder = SCO_TEMPLATES.get(name)
+    if builder is None:
+        return None
+    try:
+        return file_graph(values, pe) if name == "file" else builder(values)
+    except (ValueError, KeyError, TypeError):
+        return None  # not expressible as STIX: the custom object keeps it whole
 
 
 def _emit(
     scope: EventScope,
     obj_uuid: str,
-    name: str,
     graph: Observable,
     to_ids: bool,
     sharing: Sharing,
-    seconds: int,
+    base: Mapping[str, Any],
     where: Where,
 ) -> None:
-    moment = stix_time(seconds) if seconds else scope.event_time
-    base = {
-        "spec_version": "2.1",
-        "created": moment,
-        "modified": moment,
-        "x_misp_object_name": name,
-    }
+    moment = str(base["created"])
     for sco in graph.scos:
         scope.add(sco, sharing, sco=True)
     observed_id = f"observed-data--{obj_uuid}"
@@ -94,7 +140,7 @@ def _emit(
         sharing,
     )
     scope.stix_by_misp_uuid[obj_uuid] = observed_id
-    if not to_ids:
+    if not to_ids or not graph.comparisons:
         return
     pattern = format_pattern(graph.comparisons)
     errors = pattern_errors(pattern)
@@ -102,17 +148,18 @@ def _emit(
         scope.problem(where.error(f"pattern {pattern!r} invalid: {errors[0]}"))
         return
     indicator_id = f"indicator--{obj_uuid}"
-    scope.add(
-        {
-            "type": "indicator",
-            "id": indicator_id,
-            **base,
-            "pattern": pattern,
-            "pattern_type": "stix",
-            "valid_from": moment,
-        },
-        sharing,
-    )
+    indicator = {
+        "type": "indicator",
+        "id": indicator_id,
+        "spec_version": "2.1",
+        "created": moment,
+        "modified": moment,
+        "x_misp_object_name": base["x_misp_object_name"],
+        "pattern": pattern,
+        "pattern_type": "stix",
+        "valid_from": moment,
+    }
+    scope.add(indicator, sharing)
     scope.add(
         {
             "type": "relationship",
@@ -129,137 +176,49 @@ def _emit(
     scope.stix_by_misp_uuid[obj_uuid] = indicator_id
 
 
-def _must(misp_type: str, value: str) -> Observable:
-    found = observable_for(misp_type, value)
-    if found is None:
-        raise ValueError(f"{misp_type} is not an observable type")
+def pe_extensions(objects: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """File object uuid → the ``windows-pebinary-ext`` of the ``pe`` object it includes.
+
+    A PE part whose values do not fit the extension (a section size that is no number) is
+    not folded in; it is still kept as its own object.
+    """
+    by_uuid = {str(obj.get("uuid")): obj for obj in objects}
+    sections: dict[str, list[Values]] = {}
+    for pe_uuid, section in _links(by_uuid, "pe", "pe-section"):
+        sections.setdefault(pe_uuid, []).append(_plain_values(section))
+    found: dict[str, dict[str, Any]] = {}
+    for file_uuid, pe in _links(by_uuid, "file", "pe"):
+        try:
+            ext = pe_extension(_plain_values(pe), sections.get(str(pe.get("uuid")), []))
+        except ValueError:
+            continue
+        found.setdefault(file_uuid, ext)
     return found
 
 
-def _first(values: Values, *relations: str) -> str | None:
-    for relation in relations:
-        if values.get(relation):
-            return values[relation][0]
-    return None
+def _links(
+    by_uuid: Mapping[str, dict[str, Any]], source: str, target: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """(source uuid, target object) for each include between the two kinds, either way."""
+    pairs: list[tuple[str, dict[str, Any]]] = []
+    for obj in by_uuid.values():
+        for ref in obj.get("ObjectReference") or ():
+            other = by_uuid.get(str(ref.get("referenced_uuid"))) if isinstance(ref, dict) else None
+            if other is None or str(ref.get("relationship_type")) not in PE_LINKS:
+                continue
+            if obj.get("name") == source and other.get("name") == target:
+                pairs.append((str(obj.get("uuid")), other))
+            elif obj.get("name") == target and other.get("name") == source:
+                pairs.append((str(other.get("uuid")), obj))
+    return pairs
 
 
-def _file(values: Values) -> Observable | None:
-    sco: dict[str, Any] = {}
-    comparisons: list[Comparison] = []
-    name = _first(values, "filename")
-    if name is not None:
-        sco["name"] = name
-        comparisons.append(("file:name", name))
-    for relation in ("md5", "sha1", "sha256", "sha512", "ssdeep", "tlsh"):
-        digest = _first(values, relation)
-        part = observable_for(relation, digest) if digest is not None else None
-        if part is not None:
-            sco.setdefault("hashes", {}).update(part.scos[0]["hashes"])
-            comparisons.extend(part.comparisons)
-    size = _first(values, "size-in-bytes")
-    if not sco:
-        return None
-    built = {"type": "file", "spec_version": "2.1", "id": sco_id("file", dict(sco)), **sco}
-    if size is not None:
-        built["size"] = int(size)
-    return Observable([built], comparisons)
-
-
-def _domain_ip(values: Values) -> Observable | None:
-    domain = _first(values, "domain", "hostname")
-    addresses = [p for v in values.get("ip", []) if (p := observable_for("ip-dst", v))]
-    if domain is None:
-        return (
-            Observable(
-                [s for p in addresses for s in p.scos],
-                [c for p in addresses for c in p.comparisons],
-            )
-            if addresses
-            else None
-        )
-    main = _must("domain", domain)
-    comparisons = list(main.comparisons)
-    if addresses:
-        main.scos[0]["resolves_to_refs"] = [p.main_id for p in addresses]
-        comparisons += [
-            ("domain-name:resolves_to_refs[*].value", p.scos[0]["value"]) for p in addresses
-        ]
-    return Observable([*main.scos, *(s for p in addresses for s in p.scos)], comparisons)
-
-
-def _connection(values: Values) -> Observable | None:
-    src, dst = _first(values, "ip-src", "src-ip"), _first(values, "ip-dst", "dst-ip", "ip")
-    if src is None and dst is None:
-        return None
-    traffic: dict[str, Any] = {}
-    scos: list[dict[str, Any]] = []
-    comparisons: list[Comparison] = []
-    for side, address in (("src", src), ("dst", dst)):
-        port = _first(values, f"{side}-port")
-        if address is not None:
-            part = _must("ip-dst", address)
-            traffic[f"{side}_ref"] = part.main_id
-            scos.extend(part.scos)
-            comparisons.append((f"network-traffic:{side}_ref.value", part.scos[0]["value"]))
-        if port is not None:
-            traffic[f"{side}_port"] = int(port)
-            comparisons.append((f"network-traffic:{side}_port", int(port)))
-    protocol = _first(values, "layer4-protocol")
-    traffic["protocols"] = [protocol.lower()] if protocol else ["ipv4"]
-    built = {
-        "type": "network-traffic",
-        "spec_version": "2.1",
-        "id": sco_id("network-traffic", traffic),
-        **traffic,
-    }
-    return Observable([built, *scos], comparisons)
-
-
-def _email(values: Values) -> Observable | None:
-    message: dict[str, Any] = {"is_multipart": False}
-    scos: list[dict[str, Any]] = []
-    comparisons: list[Comparison] = []
-    sender = _first(values, "from")
-    if sender is not None:
-        part = _must("email-src", sender)
-        message["from_ref"] = part.main_id
-        scos.extend(part.scos)
-        comparisons.append(("email-message:from_ref.value", sender))
-    recipients = [p for v in values.get("to", []) if (p := observable_for("email-dst", v))]
-    if recipients:
-        message["to_refs"] = [p.main_id for p in recipients]
-        scos.extend(s for p in recipients for s in p.scos)
-        comparisons += [("email-message:to_refs[*].value", p.scos[0]["value"]) for p in recipients]
-    subject = _first(values, "subject")
-    if subject is not None:
-        message["subject"] = subject
-        comparisons.append(("email-message:subject", subject))
-    if len(message) == 1:
-        return None
-    contributing: dict[str, Any] = {k: message[k] for k in ("from_ref", "subject") if k in message}
-    built = {
-        "type": "email-message",
-        "spec_version": "2.1",
-        "id": sco_id("email-message", contributing),
-        **message,
-    }
-    return Observable([built, *scos], comparisons)
-
-
-def _url(values: Values) -> Observable | None:
-    url = _first(values, "url")
-    return observable_for("url", url) if url is not None else None
-
-
-TEMPLATES: Mapping[str, Callable[[Values], Observable | None]] = {
-    "file": _file,
-    "domain-ip": _domain_ip,
-    "ip-port": _connection,
-    "network-connection": _connection,
-    "email": _email,
-    "url": _url,
-}
-"""Templates converted to SCO graphs, by MISP object name."""
+def _plain_values(obj: Mapping[str, Any]) -> Values:
+    values: Values = {}
+    for attr in obj.get("Attribute") or ():
+        if isinstance(attr, dict) and isinstance(attr.get("value"), str | int | float):
+            values.setdefault(str(attr.get("object_relation")), []).append(str(attr["value"]))
+    return values
 
 
 def convert_references(scope: EventScope, objects: list[dict[str, Any]], where: Where) -> None:

@@ -10,11 +10,13 @@ back into a MISP type and value. Composite types (``filename|sha256``, ``ip-dst|
 from __future__ import annotations
 
 import ipaddress
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shieldwall.share.misp.ids import sco_id
+from shieldwall.share.intel.stix_values import email_error, full_registry_key, host_name_error
+from shieldwall.share.misp.ids import SCO_NAMESPACE, sco_id
 
 HASHES: Mapping[str, str] = {
     "md5": "MD5",
@@ -25,9 +27,22 @@ HASHES: Mapping[str, str] = {
     "sha3-512": "SHA3-512",
     "ssdeep": "SSDEEP",
     "tlsh": "TLSH",
+    "sha224": "SHA-224",
+    "sha384": "SHA-384",
+    "sha3-224": "SHA3-224",
+    "sha3-384": "SHA3-384",
+    "imphash": "IMPHASH",
+    "pehash": "PEHASH",
+    "authentihash": "AUTHENTIHASH",
+    "vhash": "VHASH",
+    "impfuzzy": "IMPFUZZY",
+    "telfhash": "TELFHASH",
+    "cdhash": "CDHASH",
 }
+"""MISP hash types → STIX hash names; past the STIX vocabulary, the names misp-stix uses."""
 Literal = str | int
 Comparison = tuple[str, Literal]
+ATTACHMENT_PATH = "email-message:body_multipart[*].body_raw_ref.name"
 
 
 @dataclass(slots=True)
@@ -114,6 +129,35 @@ def _domain_ip(value: str) -> Observable:
     return Observable([sco, *address_part.scos], comparisons)
 
 
+def _registry_value(value: str) -> Observable:
+    key, _, data = value.partition("|")
+    key = full_registry_key(key)
+    sco = _sco("windows-registry-key", {"key": key, "values": [{"data": data}]})
+    comparisons: list[Comparison] = [
+        ("windows-registry-key:key", key),
+        ("windows-registry-key:values[*].data", data),
+    ]
+    return Observable([sco], comparisons)
+
+
+def _email_attachment(value: str) -> Observable:
+    attached = _sco("file", {"name": value})
+    seed = uuid.uuid5(SCO_NAMESPACE, f"email-attachment|{value}")
+    message = {
+        "type": "email-message",
+        "spec_version": "2.1",
+        "id": f"email-message--{uuid.UUID(bytes=seed.bytes, version=4)}",
+        "is_multipart": True,
+        "body_multipart": [
+            {
+                "content_disposition": f"attachment; filename='{value}'",
+                "body_raw_ref": attached["id"],
+            }
+        ],
+    }
+    return Observable([message, attached], [(ATTACHMENT_PATH, value)])
+
+
 def _autonomous_system(value: str) -> Observable:
     number = int(value.strip().upper().removeprefix("AS"))
     return _single("autonomous-system", "number", number)
@@ -144,6 +188,10 @@ def observable_for(misp_type: str, value: str) -> Observable | None:
         )
     if misp_type == "AS":
         return _autonomous_system(value)
+    if misp_type == "regkey|value":
+        return _registry_value(value)
+    if misp_type == "email-attachment":
+        return _email_attachment(value)
     if misp_type == "email-subject":
         sco = _sco("email-message", {"subject": value}, is_multipart=False)
         return Observable([sco], [("email-message:subject", value)])
@@ -151,7 +199,20 @@ def observable_for(misp_type: str, value: str) -> Observable | None:
     if simple is None:
         return None
     sco_type, prop = simple
+    problem = _FORMAT_CHECKS.get(sco_type, _no_check)(value)
+    if problem:
+        raise ValueError(problem)
+    if sco_type == "windows-registry-key":
+        value = full_registry_key(value)
     return _single(sco_type, prop, value.lower() if sco_type == "mac-addr" else value)
+
+
+def _no_check(_value: str) -> str:
+    return ""
+
+
+_FORMAT_CHECKS = {"domain-name": host_name_error, "email-addr": email_error}
+"""Values STIX gives a format, checked as stix2-validator checks them."""
 
 
 SIMPLE: Mapping[str, tuple[str, str]] = {

@@ -16,6 +16,7 @@ from typing import Any
 from stix2patterns.validator import validate
 
 from shieldwall.share.misp.observables import (
+    ATTACHMENT_PATH,
     HASHES,
     Comparison,
     Literal,
@@ -39,6 +40,7 @@ _SINGLE: Mapping[str, str] = {
     "windows-registry-key:key": "regkey",
     "mac-addr:value": "mac-address",
     "autonomous-system:number": "AS",
+    ATTACHMENT_PATH: "email-attachment",
 }
 
 
@@ -122,6 +124,9 @@ def _candidate(paths: Mapping[str, Literal]) -> tuple[str, str] | None:
         ref, port = f"network-traffic:{side}_ref.value", f"network-traffic:{side}_port"
         if values.keys() == {ref, port}:
             return f"ip-{side}|port", f"{values[ref]}|{values[port]}"
+    registry = ("windows-registry-key:key", "windows-registry-key:values[*].data")
+    if values.keys() == set(registry):
+        return "regkey|value", f"{values[registry[0]]}|{values[registry[1]]}"
     resolves = "domain-name:resolves_to_refs[*].value"
     if values.keys() == {"domain-name:value", resolves}:
         return "domain|ip", f"{values['domain-name:value']}|{values[resolves]}"
@@ -168,6 +173,11 @@ def sco_comparisons(scos: Sequence[Mapping[str, Any]]) -> list[Comparison] | Non
             found.append((f"{sco_type}:{prop}", value))
         elif prop in ("src_ref", "dst_ref") and str(value) in by_id:
             found.append((f"{sco_type}:{prop}.value", str(by_id[str(value)].get("value"))))
+        elif prop == "values" and isinstance(value, list) and len(value) == 1:
+            found.extend((f"{sco_type}:values[*].{k}", str(v)) for k, v in value[0].items())
+        elif prop == "body_multipart" and isinstance(value, list) and len(value) == 1:
+            target = by_id.get(str(value[0].get("body_raw_ref")), {})
+            found.append((ATTACHMENT_PATH, str(target.get("name"))))
         elif prop == "resolves_to_refs" and isinstance(value, list) and len(value) == 1:
             target = by_id.get(str(value[0]), {})
             found.append((f"{sco_type}:resolves_to_refs[*].value", str(target.get("value"))))

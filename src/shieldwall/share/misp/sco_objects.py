@@ -8,11 +8,10 @@ and the value, so re-exporting gives the same uuids (M18).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from shieldwall.share.misp.ids import MISP_NAMESPACE
+from shieldwall.share.misp.ids import attribute_uuid
 from shieldwall.share.misp.observables import HASHES
 
 OBJECT_BY_SCO: Mapping[str, str] = {
@@ -92,7 +91,7 @@ def object_attributes(
     """MISP object attributes with uuids stable across re-exports."""
     return [
         {
-            "uuid": str(uuid.uuid5(MISP_NAMESPACE, f"{object_uuid}|{relation}|{value}")),
+            "uuid": attribute_uuid(object_uuid, relation, value),
             "object_relation": relation,
             "type": misp_type,
             "value": value,

@@ -8,6 +8,7 @@ uuid became so references (``ObjectReference``, sightings) can be resolved after
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,6 +98,14 @@ class EventScope:
     def problem(self, error: InputError) -> None:
         """Record a skipped part; the rest of the event goes on."""
         self.result.problems.append(error)
+
+    def isolated(self, convert: Callable[..., object], *args: Any) -> None:
+        """Run one part's conversion; an InputError skips that part only (per-part isolation:
+        a bad cluster, sighting or note never takes its event or its neighbours with it)."""
+        try:
+            convert(self, *args)
+        except InputError as error:
+            self.problem(error)
 
     def _use_marking(self, level: TlpLevel) -> None:
         marking = TLP2_BY_LEVEL[level]

@@ -158,10 +158,12 @@ def test_M5_tlp_and_distribution_are_both_kept_so_the_gate_intersects_them() -> 
     assert (made.tlp, made.recipient_org_ids) == (TlpLevel.GREEN, frozenset({OWNER}))
 
 
-def test_M5_unknown_tlp_tag_leaves_the_object_unmarked_not_open() -> None:
+def test_M5_unknown_tlp_tag_gives_the_importers_default_never_open() -> None:
     event = phishing_event()
     event["Event"]["Tag"] = [{"name": "tlp:ex:chr"}]
-    assert imported(event).descriptors[f"report--{EVENT_UUID}"].tlp is None
+    assert imported(event).descriptors[f"report--{EVENT_UUID}"].tlp is TlpLevel.AMBER_STRICT
+    greener = imported(event, unmarked_tlp=TlpLevel.AMBER)
+    assert greener.descriptors[f"report--{EVENT_UUID}"].tlp is TlpLevel.AMBER
 
 
 def test_M6_to_ids_gives_an_indicator_and_otherwise_observed_data_with_scos() -> None:
