@@ -47,8 +47,8 @@ def open_services(settings: Settings, *, upgrade: bool = True) -> Services:
     engine = create_sql_engine(
         settings.effective_database_url, synchronous=settings.sqlite_synchronous
     )
-    if upgrade:
-        migrate.upgrade(engine)
     signer = load_or_create_signer(settings.data_dir)
+    if upgrade:
+        migrate.upgrade(engine, signer=signer)
     store = SqlStore(engine, signer, checkpoint_every=settings.audit_checkpoint_every)
     return Services.of(settings, store, signer)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint
+from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint, MalformedRow
 from shieldwall.model.credentials import ApiToken
 from shieldwall.model.identity import Organisation, OrgStatus, Person
 from shieldwall.model.intel import (
@@ -65,8 +65,12 @@ class AuditRepository(Protocol):
     def entries(
         self, after_seq: int = 0, limit: int | None = None, org_id: str | None = None
     ) -> Iterator[AuditEntry]: ...
-    def checkpoints(self) -> Sequence[Checkpoint]: ...
-    def head(self) -> Checkpoint | None: ...
+    def scan(self) -> Iterator[AuditEntry | MalformedRow]:
+        """Every entry from the genesis on, with unreadable rows named, for verification."""
+        ...
+
+    def checkpoints(self) -> Sequence[Checkpoint | MalformedRow]: ...
+    def head(self) -> Checkpoint | MalformedRow | None: ...
 
 
 @dataclass(frozen=True, slots=True)

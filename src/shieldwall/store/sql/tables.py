@@ -98,7 +98,9 @@ audit_checkpoints = Table(
     Column("signature", StoredText(128), nullable=False),
     Column("key_id", StoredText(64), nullable=False),
     Column("at", UtcDateTime(), nullable=False),
+    Column("prev_checkpoint", BigInteger, nullable=False),
 )
+"""Every N entries a signed statement of the chain so far; each names the one before it."""
 
 audit_head = Table(
     "audit_head",
@@ -109,8 +111,10 @@ audit_head = Table(
     Column("signature", StoredText(128), nullable=False),
     Column("key_id", StoredText(64), nullable=False),
     Column("at", UtcDateTime(), nullable=False),
+    Column("prev_checkpoint", BigInteger, nullable=False),
 )
-"""One row, rewritten on every append: the signed end of the chain (detects truncation)."""
+"""One row, rewritten on every commit that appends: the signed end of the chain (detects
+truncation), naming the newest checkpoint at or before it."""
 
 # --- intelligence (issue 4): STIX versions, index terms, TAXII bookkeeping -----------------
 # Audience sets are stored as ",a,b," text so a LIKE '%,a,%' test filters them in SQL on
