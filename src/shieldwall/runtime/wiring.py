@@ -20,7 +20,7 @@ class Services:
     store: SqlStore
     signer: Signer
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
-    """Failed-login counts of this process (see :mod:`.login_throttle`)."""
+    """The login limits; the counts are in the store, shared by every replica."""
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint, MalformedRow
@@ -71,6 +71,15 @@ class AuditRepository(Protocol):
 
     def checkpoints(self) -> Sequence[Checkpoint | MalformedRow]: ...
     def head(self) -> Checkpoint | MalformedRow | None: ...
+
+
+class LoginAttemptRepository(Protocol):
+    """Login attempts per key in a window, counted atomically before any password check."""
+
+    def charge(self, key: str, now: datetime, window: timedelta) -> tuple[int, datetime]: ...
+    def refund(self, key: str) -> None: ...
+    def clear(self, key: str) -> None: ...
+    def purge(self, before: datetime) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +172,8 @@ class UnitOfWork(Protocol):
     def communities(self) -> CommunityRepository: ...
     @property
     def feeds(self) -> FeedStateRepository: ...
+    @property
+    def login_attempts(self) -> LoginAttemptRepository: ...
 
 
 class Store(Protocol):

@@ -18,6 +18,7 @@ from shieldwall.store.sql.feeds import SqlFeedStates
 from shieldwall.store.sql.identity import SqlOrganisations, SqlPeople, SqlTokens
 from shieldwall.store.sql.intel import SqlIntel
 from shieldwall.store.sql.intel_taxii import SqlCollections, SqlCommunities, SqlStatuses
+from shieldwall.store.sql.throttle import SqlLoginAttempts
 
 
 def utc_now() -> datetime:
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
         self.statuses = SqlStatuses(connection)
         self.communities = SqlCommunities(connection, now)
         self.feeds = SqlFeedStates(connection)
+        self.login_attempts = SqlLoginAttempts(connection)
 
 
 class SqlStore:

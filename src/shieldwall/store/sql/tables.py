@@ -235,3 +235,14 @@ taxii_feed_state = Table(
     Column("runs", Integer, nullable=False),
 )
 """Resume point and last outcome of each pulled TAXII feed (owned by share/taxii_client)."""
+
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", StoredText(64), primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    Column("window_start", UtcDateTime(), nullable=False),
+    Index("ix_login_throttle_window_start", "window_start"),
+)
+"""Login attempts per account and per client address (as SHA-256 keys) in the current
+window, counted before the password is checked (owned by access/throttle)."""
