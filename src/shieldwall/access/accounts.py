@@ -21,6 +21,7 @@ from shieldwall.access.credentials import (
 )
 from shieldwall.model.audit import AuditRecord, Outcome
 from shieldwall.model.credentials import ApiToken, IssuedToken
+from shieldwall.model.emails import MAX_KEY_LENGTH, email_key
 from shieldwall.model.errors import (
     AuthenticationError,
     ConflictError,
@@ -119,6 +120,12 @@ def add_person(
         raise PermissionDeniedError(f"you may not give the {person.role} role")
     if person.role is Role.ADMIN and not _is_centre(store, person.org_id):
         raise InputError("the admin role exists only in the centre organisation", place="role")
+    key = email_key(person.email)
+    if "@" not in key or len(key) > MAX_KEY_LENGTH:
+        raise InputError(
+            f"must be an address of at most {MAX_KEY_LENGTH} characters once normalised",
+            place="email",
+        )
     if password and not may(person.role, Action.PASSWORD_LOGIN):
         raise InputError(
             f"a {person.role} has no password: it authenticates with API tokens only",
@@ -129,7 +136,7 @@ def add_person(
     with store.transaction() as tx:
         if tx.organisations.get(person.org_id) is None:
             raise NotFoundError("not found")
-        if tx.people.get_by_email(person.email) is not None:
+        if tx.people.get_by_email(person.email) is not None:  # however it is spelt
             raise ConflictError("a person with that e-mail already exists")
         tx.people.add(stored, secret)
         tx.audit.append(_record(principal, "person.create", "person", stored.id, stored.role))

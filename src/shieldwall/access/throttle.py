@@ -16,7 +16,8 @@ its attempt back from the address and clears the account. An unknown e-mail coun
 known one, so the limit is no oracle for which accounts exist.
 
 The counts live in the database, so every replica shares them. Keys are SHA-256 digests of
-the normalised e-mail or the address: the table holds no e-mail or address in clear.
+the e-mail's identity key (:func:`shieldwall.model.emails.email_key`: every spelling of an
+address is one account here too) or the address: the table holds no e-mail or address in clear.
 The trade-off of any lockout applies: someone who knows an address can keep its owner from
 logging in with a password for the window; API tokens keep working.
 """
@@ -32,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 
 from shieldwall.access import accounts
 from shieldwall.model.credentials import IssuedToken
+from shieldwall.model.emails import email_key
 from shieldwall.model.errors import RateLimitedError
 from shieldwall.store.protocols import Store
 
@@ -93,7 +95,7 @@ class LoginThrottle:
                 tx.login_attempts.refund(key)
 
     def _keys(self, email: str, address: str | None) -> list[tuple[str, int]]:
-        keys = [(_key("account", email.strip().casefold()), self.policy.per_account)]
+        keys = [(_key("account", email_key(email)), self.policy.per_account)]
         if address and self.policy.per_address > 0:
             keys.append((_key("address", address), self.policy.per_address))
         return keys

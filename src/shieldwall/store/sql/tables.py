@@ -50,13 +50,17 @@ people = Table(
     Column("org_id", StoredText(64), ForeignKey("organisations.id"), nullable=False),
     Column("name", StoredText(200), nullable=False),
     Column("email", StoredText(254), nullable=False, unique=True),
+    Column("email_key", StoredText(320), nullable=False),
     Column("role", StoredText(16), nullable=False),
     Column("password_hash", StoredText(200), nullable=True),
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     CheckConstraint("role IN ('admin','lead','analyst','liaison','sensor')", name="role"),
     Index("ix_people_org_id", "org_id"),
+    Index("uq_people_email_key", "email_key", unique=True),
 )
+"""``email_key`` is the address under :func:`shieldwall.model.emails.email_key`: one person
+per address however it is spelt, guaranteed by the database."""
 
 api_tokens = Table(
     "api_tokens",
