@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -20,6 +21,7 @@ from shieldwall.model.audit import AuditRecord
 from shieldwall.store import migrate
 from shieldwall.store.audit.chain import verify_chain
 from shieldwall.store.audit.signing import Signer
+from shieldwall.store.sql.audit_genesis import write_genesis
 from shieldwall.store.sql.engine import create_sql_engine
 from shieldwall.store.sql.store import SqlStore
 
@@ -27,11 +29,13 @@ RECORD = AuditRecord("person-1", "cert-fr", "intel.read", "indicator", "indicato
 
 
 def _fresh(engine: Engine) -> SqlStore:
-    migrate.upgrade(engine)
+    signer = Signer.generate()
+    migrate.upgrade(engine, signer=signer)
     with engine.begin() as db:
         for table in ("audit_head", "audit_checkpoints", "audit_entries"):
             db.exec_driver_sql(f"DELETE FROM {table}")
-    return SqlStore(engine, Signer.generate(), checkpoint_every=1000)
+        write_genesis(db, signer, datetime.now(UTC))
+    return SqlStore(engine, signer, checkpoint_every=1000)
 
 
 def _run(name: str, engine: Engine, entries: int) -> None:
@@ -48,8 +52,8 @@ def _run(name: str, engine: Engine, entries: int) -> None:
                 tx.audit.append(RECORD)
     batched = (entries // 100) * 100 / (time.perf_counter() - started)
     started = time.perf_counter()
-    with store.transaction() as tx:
-        chain = list(tx.audit.entries())
+    with store.reading() as tx:
+        chain = list(tx.audit.scan())
         problem = verify_chain(
             chain, tx.audit.checkpoints(), tx.audit.head(), store._signer.verifier
         )

@@ -103,8 +103,15 @@ def attack_dir() -> Path:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A migrated, empty database: a fresh SQLite file, or this session's PostgreSQL schema."""
+    """A migrated, empty database: a fresh SQLite file, or this session's PostgreSQL schema.
+
+    Empty as a new database is: the audit log holds its genesis entry (unsigned, as a
+    migration without the key leaves it), on both databases alike.
+    """
+    from datetime import UTC, datetime
+
     from shieldwall.store import migrate
+    from shieldwall.store.sql.audit_genesis import write_genesis
     from shieldwall.store.sql.engine import create_sql_engine
     from shieldwall.store.sql.tables import metadata
 
@@ -116,6 +123,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     with engine.begin() as connection:
         for table in reversed(metadata.sorted_tables):
             connection.execute(table.delete())
+        write_genesis(connection, None, datetime.now(UTC))
     engine.dispose()
     return url
 

@@ -19,6 +19,7 @@ from shieldwall.access.accounts import (
     revoke_token,
     set_org_status,
 )
+from shieldwall.access.audit import export_head as export_audit_head
 from shieldwall.access.audit import read_entries as read_audit_entries
 from shieldwall.access.audit import verify as verify_audit_log
 from shieldwall.access.auth import authenticate
@@ -41,6 +42,7 @@ __all__ = [
     "add_person",
     "authenticate",
     "create_token",
+    "export_audit_head",
     "get_community",
     "get_organisation",
     "get_person",

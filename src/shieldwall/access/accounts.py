@@ -21,6 +21,7 @@ from shieldwall.access.credentials import (
 )
 from shieldwall.model.audit import AuditRecord, Outcome
 from shieldwall.model.credentials import ApiToken, IssuedToken
+from shieldwall.model.emails import MAX_KEY_LENGTH, email_key
 from shieldwall.model.errors import (
     AuthenticationError,
     ConflictError,
@@ -37,7 +38,7 @@ from shieldwall.model.identity import (
     Principal,
     Role,
 )
-from shieldwall.policy.roles import Action, assignable_roles, authorise
+from shieldwall.policy.roles import Action, assignable_roles, authorise, may
 from shieldwall.store.protocols import Store, UnitOfWork
 
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
@@ -119,12 +120,23 @@ def add_person(
         raise PermissionDeniedError(f"you may not give the {person.role} role")
     if person.role is Role.ADMIN and not _is_centre(store, person.org_id):
         raise InputError("the admin role exists only in the centre organisation", place="role")
+    key = email_key(person.email)
+    if "@" not in key or len(key) > MAX_KEY_LENGTH:
+        raise InputError(
+            f"must be an address of at most {MAX_KEY_LENGTH} characters once normalised",
+            place="email",
+        )
+    if password and not may(person.role, Action.PASSWORD_LOGIN):
+        raise InputError(
+            f"a {person.role} has no password: it authenticates with API tokens only",
+            place="password",
+        )
     stored = replace(person, id=person.id or str(uuid.uuid4()), created_at=_now())
     secret = hash_password(password) if password else None
     with store.transaction() as tx:
         if tx.organisations.get(person.org_id) is None:
             raise NotFoundError("not found")
-        if tx.people.get_by_email(person.email) is not None:
+        if tx.people.get_by_email(person.email) is not None:  # however it is spelt
             raise ConflictError("a person with that e-mail already exists")
         tx.people.add(stored, secret)
         tx.audit.append(_record(principal, "person.create", "person", stored.id, stored.role))
@@ -226,11 +238,16 @@ LOGIN_TTL = timedelta(hours=12)
 
 
 def login(store: Store, email: str, password: str, clock: Clock = _now) -> IssuedToken:
-    """Exchange e-mail and password for a short-lived token; every attempt is audited."""
+    """Exchange e-mail and password for a short-lived token; every attempt is audited.
+
+    A role without password login (a sensor, even one given a password by an older
+    version) is refused exactly like a wrong password, after the same hashing work.
+    """
     with store.transaction() as tx:
         person = tx.people.get_by_email(email)
         stored_hash = tx.people.password_hash(person.id) if person else None
     valid = password_matches(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+    valid = valid and person is not None and may(person.role, Action.PASSWORD_LOGIN)
     org_active = False
     if person is not None and valid:
         with store.transaction() as tx:

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from shieldwall import access
 from shieldwall.cli.context import ConfigOption, out, reports_errors, services_from
+from shieldwall.model.emails import email_key
 from shieldwall.model.errors import NotFoundError
 from shieldwall.model.identity import Organisation, OrgKind, OrgStatus, Person, Role
 from shieldwall.runtime import Services
@@ -144,8 +145,10 @@ def token_create(
 
 
 def _person_by_email(services: Services, email: str) -> Person:
+    """The person with this address, however spelt (case, Unicode forms)."""
+    wanted = email_key(email)
     for person in access.list_people(services.store, access.OPERATOR, None):
-        if person.email == email:
+        if email_key(person.email) == wanted:
             return person
     raise NotFoundError(f"no person with e-mail {email}")
 

@@ -51,13 +51,39 @@ class AuditEntry:
 
 @dataclass(frozen=True, slots=True)
 class Checkpoint:
-    """A signed statement that the chain up to ``seq`` ends in ``hash``."""
+    """A signed statement that the chain up to ``seq`` ends in ``hash``.
+
+    ``prev_checkpoint`` is the ``seq`` of the checkpoint before this one (0 when none), and
+    for the head the newest checkpoint at or before it: the signed statements form a list
+    from the head back to the first checkpoint, so a deleted checkpoint breaks the list.
+    """
 
     seq: int
     hash: str
     signature: str
     key_id: str
     at: datetime
+    prev_checkpoint: int
+
+
+@dataclass(frozen=True, slots=True)
+class MalformedRow:
+    """A stored audit row whose column does not hold a value of its type.
+
+    Verification reports it (naming the table, the row and the column) instead of failing
+    on it, so a tampered database still gets a verdict.
+    """
+
+    row: str
+    """The row as an operator finds it: ``entry 12``, ``checkpoint 8``, ``head``."""
+    seq: int | None
+    """The row's sequence number, None when that column itself is unreadable."""
+    column: str
+    reason: str
+
+    def describe(self) -> str:
+        """A line that names the row and the column, for the operator."""
+        return f"{self.row}: column {self.column} {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,5 +92,7 @@ class ChainProblem:
 
     seq: int
     kind: str
-    """``changed``, ``deleted``, ``inserted``, ``reordered``, ``truncated`` or ``signature``."""
+    """``changed``, ``deleted``, ``inserted``, ``reordered``, ``truncated``, ``signature``,
+    ``missing`` (a signed head or checkpoint is gone), ``malformed`` (a row is unreadable) or
+    ``recorded`` (the service found tampering earlier and wrote it into the chain)."""
     message: str

@@ -27,6 +27,7 @@ class Reason(StrEnum):
     ANONYMOUS = "anonymous"
     UNKNOWN_PRINCIPAL = "unknown-principal"
     INACTIVE_PERSON = "inactive-person"
+    ROLE_READS_NOTHING = "role-reads-nothing"
     SUSPENDED = "suspended"
     NOT_RECIPIENT = "not-recipient"
     NOT_NAMED = "not-named"

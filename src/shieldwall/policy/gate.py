@@ -6,7 +6,8 @@ Every read path (API, search, counts, TAXII, exports, notifications, the web) as
 Who is asking
     The principal's person must exist, be active and belong to the principal's
     organisation; that organisation must exist and be active. Anything else sees nothing
-    (a suspended organisation sees nothing, not even its own objects). Facts about the
+    (a suspended organisation sees nothing, not even its own objects), and so does a
+    role the permission table gives no intelligence (a sensor). Facts about the
     organisation (country, parent, communities) come from the directory, never from the
     token, so a change takes effect on the next request. An anonymous caller (``None``)
     sees only TLP:CLEAR objects that carry no distribution limit. The centre's admins
@@ -52,6 +53,7 @@ from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.decision import DECISIONS, Decision, Reason
 from shieldwall.policy.descriptor import ObjectDescriptor
 from shieldwall.policy.directory import Directory
+from shieldwall.policy.roles import Action, may
 
 _CLEAR = TlpLevel.CLEAR
 _GREEN = TlpLevel.GREEN
@@ -124,6 +126,8 @@ class Viewer:
             blocked = DECISIONS[Reason.UNKNOWN_PRINCIPAL]
         elif not person.active:
             blocked = DECISIONS[Reason.INACTIVE_PERSON]
+        elif not may(principal.role, Action.INTEL_READ):
+            blocked = DECISIONS[Reason.ROLE_READS_NOTHING]
         elif not org.active:
             blocked = DECISIONS[Reason.SUSPENDED]
         if org is None or blocked is not None:

@@ -16,7 +16,7 @@ from shieldwall.model.identity import Principal, Role
 
 
 class Action(StrEnum):
-    """Administrative actions, each checked against role and organisation."""
+    """What a principal may ask for, each checked against role and organisation."""
 
     ORG_READ = "org.read"
     ORG_CREATE = "org.create"
@@ -28,9 +28,19 @@ class Action(StrEnum):
     TOKEN_REVOKE = "token.revoke"
     AUDIT_READ = "audit.read"
     AUDIT_VERIFY = "audit.verify"
+    INTEL_READ = "intel.read"
     INTEL_PUBLISH = "intel.publish"
     COMMUNITY_READ = "community.read"
     COMMUNITY_MANAGE = "community.manage"
+    SELF_READ = "self.read"
+    """Who am I (``GET /api/v1/me``): every authenticated principal."""
+    PASSWORD_LOGIN = "session.login"
+    """Exchange an e-mail and a password for a token; machines use issued tokens only."""
+    TELEMETRY_SEND = "telemetry.send"
+    MEASURES_READ = "measures.read"
+    """Protective measures addressed to the organisation (blocklists, rules)."""
+    ALERT_READ = "alert.read"
+    """Alerts raised from the organisation's telemetry (the centre's staff: every member's)."""
 
 
 CENTRE_ONLY = frozenset(
@@ -38,21 +48,49 @@ CENTRE_ONLY = frozenset(
 )
 """Coalition-wide actions: only an admin of the centre organisation may take them."""
 
-OWN_ORG_ROLES: dict[Action, frozenset[Role]] = {
-    Action.ORG_READ: frozenset({Role.ADMIN, Role.LEAD, Role.ANALYST, Role.LIAISON}),
-    Action.PERSON_READ: frozenset({Role.ADMIN, Role.LEAD, Role.ANALYST, Role.LIAISON}),
-    Action.PERSON_CREATE: frozenset({Role.ADMIN, Role.LEAD}),
-    Action.TOKEN_READ: frozenset({Role.ADMIN, Role.LEAD}),
-    Action.TOKEN_CREATE: frozenset({Role.ADMIN, Role.LEAD}),
-    Action.TOKEN_REVOKE: frozenset({Role.ADMIN, Role.LEAD}),
-    Action.AUDIT_READ: frozenset({Role.ADMIN, Role.LEAD}),
-    Action.INTEL_PUBLISH: frozenset({Role.ADMIN, Role.LEAD, Role.ANALYST, Role.LIAISON}),
-    Action.COMMUNITY_READ: frozenset({Role.ADMIN, Role.LEAD, Role.ANALYST, Role.LIAISON}),
+_STAFF = frozenset(
+    {
+        Action.ORG_READ,
+        Action.PERSON_READ,
+        Action.INTEL_READ,
+        Action.INTEL_PUBLISH,
+        Action.COMMUNITY_READ,
+        Action.SELF_READ,
+        Action.PASSWORD_LOGIN,
+        Action.TELEMETRY_SEND,
+        Action.MEASURES_READ,
+        Action.ALERT_READ,
+    }
+)
+_LEAD = _STAFF | {
+    Action.PERSON_CREATE,
+    Action.TOKEN_READ,
+    Action.TOKEN_CREATE,
+    Action.TOKEN_REVOKE,
+    Action.AUDIT_READ,
 }
-"""Roles that may take an action on objects of their own organisation."""
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.LEAD: _LEAD,
+    Role.ANALYST: _STAFF,
+    Role.LIAISON: _STAFF,
+    Role.SENSOR: frozenset({Action.SELF_READ, Action.TELEMETRY_SEND, Action.MEASURES_READ}),
+}
+"""The permission table: what each role may do, on objects of its own organisation.
+
+The centre's admins may also act in every organisation, and alone take the coalition-wide
+actions (:data:`CENTRE_ONLY`); an admin outside the centre cannot exist. A sensor is a
+machine: it sends telemetry and reads the protective measures meant for it, and nothing
+else — no intelligence, no people, no tokens, and no password (docs/operations.md)."""
 
 SELF_SERVICE = frozenset({Action.TOKEN_READ, Action.TOKEN_CREATE, Action.TOKEN_REVOKE})
 """Actions anyone but a sensor may take on their own tokens."""
+
+
+def may(role: Role, action: Action) -> bool:
+    """Whether the table lets ``role`` take ``action`` at all (organisation aside)."""
+    return action in PERMISSIONS[role]
 
 
 def can_see_org(principal: Principal, org_id: str) -> bool:
@@ -76,7 +114,7 @@ def authorise(
         raise PermissionDeniedError(f"{action} needs an admin of the centre")
     if own_person and action in SELF_SERVICE and principal.role is not Role.SENSOR:
         return
-    if principal.role not in OWN_ORG_ROLES.get(action, frozenset()):
+    if not may(principal.role, action):
         raise PermissionDeniedError(f"the {principal.role} role may not {action}")
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from shieldwall.config.settings import Settings
 from shieldwall.store import migrate
+from shieldwall.store.audit.signing import load_or_create_signer
 from shieldwall.store.sql.engine import create_sql_engine, parsed_safe
 
 
 def upgrade_database(settings: Settings) -> str | None:
     """Migrate the database to the newest schema; returns the revision it is now at."""
     engine = create_sql_engine(settings.effective_database_url)
-    migrate.upgrade(engine)
+    migrate.upgrade(engine, signer=load_or_create_signer(settings.data_dir))
     return migrate.current_revision(engine)
 
 

@@ -24,7 +24,7 @@ class Services:
     store: SqlStore
     signer: Signer
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
-    """Failed-login counts of this process (see :mod:`.login_throttle`)."""
+    """The login limits; the counts are in the store, shared by every replica."""
     validation: ValidationPool = field(default_factory=lambda: ValidationPool(0))
     """Where costly STIX writes are validated (:mod:`shieldwall.share.intel.validation_pool`)."""
     buses: LiveBus | None = None
@@ -73,8 +73,8 @@ def open_services(settings: Settings, *, upgrade: bool = True) -> Services:
     engine = create_sql_engine(
         settings.effective_database_url, synchronous=settings.sqlite_synchronous
     )
-    if upgrade:
-        migrate.upgrade(engine)
     signer = load_or_create_signer(settings.data_dir)
+    if upgrade:
+        migrate.upgrade(engine, signer=signer)
     store = SqlStore(engine, signer, checkpoint_every=settings.audit_checkpoint_every)
     return Services.of(settings, store, signer)

@@ -15,6 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from shieldwall.store.audit.signing import Signer
 from shieldwall.store.sql.tables import metadata
 
 SCRIPT_LOCATION = "shieldwall.store:migrations"
@@ -22,19 +23,25 @@ MIGRATION_LOCK = 0x5348_4C44
 """PostgreSQL advisory lock id: replicas starting together migrate one at a time."""
 
 
-def _config(connection: Any) -> Config:
+def _config(connection: Any, signer: Signer | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", SCRIPT_LOCATION)
     config.attributes["connection"] = connection
+    config.attributes["signer"] = signer
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to ``revision`` (default: the newest)."""
+def upgrade(engine: Engine, revision: str = "head", *, signer: Signer | None = None) -> None:
+    """Bring the database to ``revision`` (default: the newest).
+
+    ``signer`` is the audit key: with it, a new database's genesis entry is signed as the
+    head at once, and an older log is re-signed under labels (revision 0005). The service
+    always passes it; without it the first append signs the genesis.
+    """
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-        command.upgrade(_config(connection), revision)
+        command.upgrade(_config(connection, signer), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

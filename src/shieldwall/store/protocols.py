@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from shieldwall.model.alert import Alert, NewAlert
-from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint
+from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint, MalformedRow
 from shieldwall.model.credentials import ApiToken
 from shieldwall.model.identity import Organisation, OrgStatus, Person
 from shieldwall.model.intel import (
@@ -66,8 +66,21 @@ class AuditRepository(Protocol):
     def entries(
         self, after_seq: int = 0, limit: int | None = None, org_id: str | None = None
     ) -> Iterator[AuditEntry]: ...
-    def checkpoints(self) -> Sequence[Checkpoint]: ...
-    def head(self) -> Checkpoint | None: ...
+    def scan(self) -> Iterator[AuditEntry | MalformedRow]:
+        """Every entry from the genesis on, with unreadable rows named, for verification."""
+        ...
+
+    def checkpoints(self) -> Sequence[Checkpoint | MalformedRow]: ...
+    def head(self) -> Checkpoint | MalformedRow | None: ...
+
+
+class LoginAttemptRepository(Protocol):
+    """Login attempts per key in a window, counted atomically before any password check."""
+
+    def charge(self, key: str, now: datetime, window: timedelta) -> tuple[int, datetime]: ...
+    def refund(self, key: str) -> None: ...
+    def clear(self, key: str) -> None: ...
+    def purge(self, before: datetime) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +185,8 @@ class UnitOfWork(Protocol):
     def feeds(self) -> FeedStateRepository: ...
     @property
     def alerts(self) -> AlertRepository: ...
+    @property
+    def login_attempts(self) -> LoginAttemptRepository: ...
 
 
 class Store(Protocol):

@@ -14,6 +14,7 @@ EXPECTED = {
     "add_person",
     "authenticate",
     "create_token",
+    "export_audit_head",
     "get_community",
     "get_organisation",
     "get_person",

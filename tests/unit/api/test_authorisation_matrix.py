@@ -37,7 +37,8 @@ READERS = {L: 200, A: 200, LI: 200, S: 403}
 CENTRE_ONLY = {L: 403, A: 403, LI: 403, S: 403}
 LEAD_WRITES = {L: 201, A: 403, LI: 403, S: 403}
 ALL_HIDDEN = {L: 404, A: 404, LI: 404, S: 404}
-ALL_OK = {L: 200, A: 200, LI: 200, S: 200}
+INTEL_READERS = {L: 200, A: 200, LI: 200, S: 403}
+INTEL_HIDDEN = {L: 404, A: 404, LI: 404, S: 403}
 PUBLISHERS = {L: 201, A: 201, LI: 201, S: 403}
 
 # (method, path) -> (expected for own organisation by role, for the other organisation)
@@ -56,10 +57,10 @@ MATRIX: dict[tuple[str, str], tuple[dict[Role, int], dict[Role, int] | None]] = 
     ("DELETE", "/api/v1/tokens/{token_id}"): ({L: 204, A: 403, LI: 403, S: 403}, ALL_HIDDEN),
     ("GET", "/api/v1/audit"): ({L: 200, A: 403, LI: 403, S: 403}, None),
     ("POST", "/api/v1/audit/verify"): (CENTRE_ONLY, None),
-    ("GET", "/api/v1/intel/objects"): (ALL_OK, None),
-    ("GET", "/api/v1/intel/objects/{object_id}"): (ALL_OK, ALL_HIDDEN),
-    ("POST", "/api/v1/intel/sightings"): (PUBLISHERS, {L: 404, A: 404, LI: 404, S: 403}),
-    ("GET", "/api/v1/intel/revocations"): (ALL_OK, None),
+    ("GET", "/api/v1/intel/objects"): (INTEL_READERS, None),
+    ("GET", "/api/v1/intel/objects/{object_id}"): (INTEL_READERS, INTEL_HIDDEN),
+    ("POST", "/api/v1/intel/sightings"): (PUBLISHERS, INTEL_HIDDEN),
+    ("GET", "/api/v1/intel/revocations"): (INTEL_READERS, None),
     ("GET", "/api/v1/communities"): (READERS, None),
     ("POST", "/api/v1/communities"): ({L: 403, A: 403, LI: 403, S: 403}, None),
     ("GET", "/api/v1/communities/{community_id}"): (READERS, ALL_HIDDEN),
@@ -70,7 +71,9 @@ power); a person's own tokens are covered in test_tokens.py.
 
 Intelligence: ``{object_id}`` is an indicator the target organisation published at
 TLP:AMBER+STRICT (its own: visible; the other's: not found, like an absent one); a
-sighting of it is reported by members who may publish (sensors read only, as on TAXII).
+sighting of it is reported by members who may publish. A sensor may not read intelligence
+at all (the permission table): 403 on every intelligence route, whoever owns the object,
+so its answers tell nothing about what exists.
 ``{community_id}`` is a community holding only the target organisation (a member sees its
 own; another's is not found)."""
 

@@ -52,8 +52,8 @@ def test_org_user_token_lifecycle(run: CliRunner) -> None:
     _ok(run, "org", "suspend", "cert-fr")
     assert "suspended" in _ok(run, "org", "list")
     # 2 orgs, 1 person, 2 audited people reads (list, and the e-mail lookup of token
-    # create), 1 token, 1 revocation, 1 suspension
-    assert "intact: 8 entries" in _ok(run, "audit", "verify")
+    # create), 1 token, 1 revocation, 1 suspension, after the genesis entry
+    assert "intact: 9 entries" in _ok(run, "audit", "verify")
 
 
 def test_bad_input_is_one_clear_line_and_exit_1(run: CliRunner) -> None:

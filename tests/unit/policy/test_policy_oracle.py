@@ -218,6 +218,8 @@ class Oracle:
         """The audience member the principal stands for, or None when it resolves to nobody."""
         if principal is None:
             return ANONYMOUS
+        if principal.role is Role.SENSOR:
+            return None  # a machine: the permission table gives it no intelligence at all
         person = next((p for p in self.world.people if p.id == principal.person_id), None)
         if person is None or person.org_id != principal.org_id:
             return None

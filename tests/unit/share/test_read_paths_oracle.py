@@ -40,10 +40,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shieldwall.model.errors import NotFoundError
+from shieldwall.model.errors import NotFoundError, PermissionDeniedError
 from shieldwall.model.identity import Organisation, OrgStatus, Person, Principal, Role
 from shieldwall.model.intel import IntelQuery, VersionSelector
 from shieldwall.policy.descriptor import ObjectDescriptor
@@ -420,6 +421,8 @@ def _normal(version: str) -> str:
 def check_principal(
     store: SqlStore, oracle: Oracle, objects: dict[str, Published], principal: Principal, fed: str
 ) -> int:
+    if principal.role is Role.SENSOR:
+        return refused_everywhere(store, principal, fed, objects)
     who = oracle.identity(principal)
     person_level = expected_for(oracle, objects, who, channel=False)
     channelled = expected_for(oracle, objects, who, channel=True)
@@ -464,6 +467,21 @@ def check_principal(
         ]
         assert listed == want_channel, ("taxii versions", principal, stix_id)
     return 1 + 4 + 3 * len(objects)
+
+
+def refused_everywhere(
+    store: SqlStore, principal: Principal, fed: str, objects: dict[str, Published]
+) -> int:
+    """A sensor reads no intelligence: every path refuses it, whatever exists."""
+    with pytest.raises(PermissionDeniedError):
+        rest_search(store, principal)
+    for kind in ("objects", "manifest"):
+        with pytest.raises(PermissionDeniedError):
+            list(taxii_pages(store, principal, fed, kind))
+    for stix_id in objects:
+        with pytest.raises(PermissionDeniedError):
+            rest_versions(store, principal, stix_id)
+    return 3 + len(objects)
 
 
 def content_refs(obj: dict[str, Any]) -> list[str]:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from shieldwall.model.audit import AuditRecord
 from shieldwall.model.identity import Principal
 from shieldwall.policy.gate import Viewer
+from shieldwall.policy.roles import Action, authorise
 from shieldwall.share.intel.directory import StoreDirectory
 from shieldwall.share.intel.identity import member_identities
 from shieldwall.share.intel.read import AuditSink, IntelReader
@@ -48,8 +49,10 @@ def intel_session(
 
     A read (``write`` False) runs in a read-only transaction that no writer blocks; the
     audit records of what it served are written right after, before the answer leaves,
-    so nothing restricted is served unaudited (:func:`written_after`).
+    so nothing restricted is served unaudited (:func:`written_after`). A principal whose
+    role may not read intelligence (a sensor) is refused before anything is opened.
     """
+    authorise(principal, Action.INTEL_READ, None)
     instant = now or datetime.now(UTC)
     with written_after(store, write) as (opened, audit), opened as tx:
         directory = StoreDirectory(tx)

@@ -19,7 +19,7 @@ writable by nobody, holds tombstones of objects it could see and no longer may
 (:func:`revocations_collection`), so it needs no row and no migration.
 
 Reading is always through the gate on top of the view: a member collection shows another
-organisation's objects only as far as their markings allow. Sensors read but never write.
+organisation's objects only as far as their markings allow. Sensors never get here.
 Each collection is an outbound channel with a maximum TLP (default TLP:AMBER+STRICT; TLP:RED
 never leaves through an organisation-level channel).
 """
@@ -30,11 +30,12 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 
-from shieldwall.model.identity import Principal, Role
+from shieldwall.model.identity import Principal
 from shieldwall.model.intel import CollectionRecord, CollectionScope
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.egress import Channel, ChannelKind
 from shieldwall.policy.gate import Viewer
+from shieldwall.policy.roles import Action, may
 from shieldwall.share.intel.audience import Addressing
 from shieldwall.store.protocols import UnitOfWork
 
@@ -102,7 +103,7 @@ def access(collection: CollectionRecord, viewer: Viewer, principal: Principal) -
     org = viewer.org_id
     if org is None:
         return Access(False, False)
-    writer = principal.role is not Role.SENSOR
+    writer = may(principal.role, Action.INTEL_PUBLISH)
     kind, subject = collection.kind, collection.subject
     if kind == "federation":
         return Access(True, writer)

@@ -16,6 +16,7 @@ from shieldwall.model.errors import NotFoundError, PermissionDeniedError
 from shieldwall.model.identity import Principal
 from shieldwall.model.intel import CollectionRecord
 from shieldwall.policy.gate import Viewer
+from shieldwall.policy.roles import Action, authorise
 from shieldwall.share.intel.directory import StoreDirectory
 from shieldwall.share.intel.identity import member_identities
 from shieldwall.share.intel.read import AuditSink, IntelReader
@@ -81,7 +82,10 @@ def request_context(
 
     Reads run in a read-only transaction no writer blocks; their audit records are
     written once the read is done (:func:`~shieldwall.share.intel.session.written_after`).
+    Every TAXII resource is intelligence: a role that may not read it (a sensor) is
+    refused (403) before anything is opened.
     """
+    authorise(principal, Action.INTEL_READ, None)
     with written_after(store, write) as (opened, audit), opened as tx:
         directory = StoreDirectory(tx)
         viewer = Viewer.for_principal(principal, directory)

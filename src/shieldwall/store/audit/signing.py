@@ -3,6 +3,13 @@
 The private key lives in the data directory (mode 0600), created on first use. Anyone with
 the public key can verify; only the service can sign, so an attacker who edits the database
 cannot re-sign a rewritten or shortened chain.
+
+Heads and checkpoints are signed under different domain-separation labels, so a
+checkpoint's signature can never stand in for a head (a tail cut back to a checkpoint and
+that checkpoint copied into the head row would otherwise verify). Each statement also
+signs the ``seq`` of the checkpoint before it, which makes the checkpoints a signed list:
+deleting one breaks it. Statements signed before the labels existed (``legacy_valid``) are
+accepted by nothing but the upgrade that re-signs them (:mod:`shieldwall.store.sql.audit_genesis`).
 """
 
 from __future__ import annotations
@@ -10,18 +17,43 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from shieldwall.model.audit import Checkpoint
 from shieldwall.model.errors import ConfigError
 
 KEY_FILE = "audit-ed25519.pem"
 
 
-def _message(seq: int, chain_hash: str) -> bytes:
+class Statement(StrEnum):
+    """What a signature vouches for; each kind has its own label."""
+
+    HEAD = "head"
+    CHECKPOINT = "checkpoint"
+
+
+LABELS = {
+    Statement.HEAD: b"shieldwall/audit/head/v1",
+    Statement.CHECKPOINT: b"shieldwall/audit/checkpoint/v1",
+}
+
+
+def _message(
+    kind: Statement, seq: int, chain_hash: str, prev_checkpoint: int, at: datetime
+) -> bytes:
+    """Every column of a statement but the key's name (checked apart) is signed."""
+    stamp = at.astimezone(UTC).isoformat(timespec="microseconds")
+    return LABELS[kind] + b"\x00" + f"{seq}|{chain_hash}|{prev_checkpoint}|{stamp}".encode()
+
+
+def _legacy_message(seq: int, chain_hash: str) -> bytes:
+    """What heads and checkpoints both signed before the labels (schema revision < 0005)."""
     return f"shieldwall-audit-v1|{seq}|{chain_hash}".encode()
 
 
@@ -42,10 +74,21 @@ class Verifier:
         """The name of the key signatures must carry."""
         return key_id_of(self.public_key)
 
-    def valid(self, seq: int, chain_hash: str, signature_hex: str) -> bool:
-        """True when ``signature_hex`` signs (seq, chain_hash) with this key."""
+    def valid(self, kind: Statement, statement: Checkpoint) -> bool:
+        """True when the statement's signature signs it, as a ``kind``, with this key (and it
+        names this key)."""
+        message = _message(
+            kind, statement.seq, statement.hash, statement.prev_checkpoint, statement.at
+        )
+        return statement.key_id == self.key_id and self._checks(statement.signature, message)
+
+    def legacy_valid(self, statement: Checkpoint) -> bool:
+        """True when the statement carries a pre-label signature of this key (upgrade only)."""
+        return self._checks(statement.signature, _legacy_message(statement.seq, statement.hash))
+
+    def _checks(self, signature_hex: str, message: bytes) -> bool:
         try:
-            self.public_key.verify(bytes.fromhex(signature_hex), _message(seq, chain_hash))
+            self.public_key.verify(bytes.fromhex(signature_hex), message)
         except (InvalidSignature, ValueError):
             return False
         return True
@@ -67,9 +110,12 @@ class Signer:
         """The name of this key, stored next to each signature."""
         return self.verifier.key_id
 
-    def sign(self, seq: int, chain_hash: str) -> str:
-        """Sign that the chain up to ``seq`` ends in ``chain_hash``; hex signature."""
-        return self.private_key.sign(_message(seq, chain_hash)).hex()
+    def sign(
+        self, kind: Statement, seq: int, chain_hash: str, prev_checkpoint: int, at: datetime
+    ) -> str:
+        """Sign, as a ``kind``, that the chain up to ``seq`` ends in ``chain_hash``; hex."""
+        message = _message(kind, seq, chain_hash, prev_checkpoint, at)
+        return self.private_key.sign(message).hex()
 
     @classmethod
     def generate(cls) -> Signer:

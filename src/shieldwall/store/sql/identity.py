@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from shieldwall.model.credentials import ApiToken
+from shieldwall.model.emails import MAX_KEY_LENGTH, email_key
 from shieldwall.model.errors import NotFoundError
 from shieldwall.model.identity import Organisation, OrgKind, OrgStatus, Person, Role
 from shieldwall.store.sql.tables import api_tokens, organisations, people
@@ -95,6 +96,7 @@ class SqlPeople:
                 org_id=person.org_id,
                 name=person.name,
                 email=person.email,
+                email_key=email_key(person.email),
                 role=person.role.value,
                 password_hash=password_hash,
                 active=person.active,
@@ -107,7 +109,11 @@ class SqlPeople:
         return _person(row) if row else None
 
     def get_by_email(self, email: str) -> Person | None:
-        row = self._db.execute(select(people).where(people.c.email == email)).first()
+        """The person whose address is ``email`` however spelt (its :func:`email_key`)."""
+        key = email_key(email)
+        if len(key) > MAX_KEY_LENGTH:
+            return None  # no key that long is ever stored
+        row = self._db.execute(select(people).where(people.c.email_key == key)).first()
         return _person(row) if row else None
 
     def password_hash(self, person_id: str) -> str | None:

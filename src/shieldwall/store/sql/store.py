@@ -19,6 +19,7 @@ from shieldwall.store.sql.feeds import SqlFeedStates
 from shieldwall.store.sql.identity import SqlOrganisations, SqlPeople, SqlTokens
 from shieldwall.store.sql.intel import SqlIntel
 from shieldwall.store.sql.intel_taxii import SqlCollections, SqlCommunities, SqlStatuses
+from shieldwall.store.sql.throttle import SqlLoginAttempts
 
 
 def utc_now() -> datetime:
@@ -48,6 +49,7 @@ class SqlUnitOfWork:
         self.communities = SqlCommunities(connection, now)
         self.feeds = SqlFeedStates(connection)
         self.alerts = SqlAlerts(connection, now)
+        self.login_attempts = SqlLoginAttempts(connection)
 
 
 class SqlStore:
@@ -77,8 +79,10 @@ class SqlStore:
         """One read-only transaction that no writer blocks and that blocks no writer.
 
         SQLite begins it DEFERRED: in WAL mode a reader keeps its snapshot while a writer
-        commits beside it. Both databases refuse a write in it (SQLite ``query_only``,
-        PostgreSQL ``READ ONLY``) with a :class:`StoreError`.
+        commits beside it; PostgreSQL runs it REPEATABLE READ for the same one snapshot (so
+        audit verification never sees a head newer than the entries it read). Both
+        databases refuse a write in it (SQLite ``query_only``, PostgreSQL ``READ ONLY``)
+        with a :class:`StoreError`.
         """
         with self._unit(write=False) as work:
             yield work
@@ -91,7 +95,9 @@ class SqlStore:
                 connection = raw.execution_options(**{BEGIN_MODE: mode})
                 with connection.begin():
                     if not write and connection.dialect.name == "postgresql":
-                        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+                        connection.exec_driver_sql(
+                            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+                        )
                     work = SqlUnitOfWork(connection, self._signer, self._every, self._clock)
                     yield work
                     work.audit.flush()

@@ -50,13 +50,17 @@ people = Table(
     Column("org_id", StoredText(64), ForeignKey("organisations.id"), nullable=False),
     Column("name", StoredText(200), nullable=False),
     Column("email", StoredText(254), nullable=False, unique=True),
+    Column("email_key", StoredText(320), nullable=False),
     Column("role", StoredText(16), nullable=False),
     Column("password_hash", StoredText(200), nullable=True),
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     CheckConstraint("role IN ('admin','lead','analyst','liaison','sensor')", name="role"),
     Index("ix_people_org_id", "org_id"),
+    Index("uq_people_email_key", "email_key", unique=True),
 )
+"""``email_key`` is the address under :func:`shieldwall.model.emails.email_key`: one person
+per address however it is spelt, guaranteed by the database."""
 
 api_tokens = Table(
     "api_tokens",
@@ -98,7 +102,9 @@ audit_checkpoints = Table(
     Column("signature", StoredText(128), nullable=False),
     Column("key_id", StoredText(64), nullable=False),
     Column("at", UtcDateTime(), nullable=False),
+    Column("prev_checkpoint", BigInteger, nullable=False),
 )
+"""Every N entries a signed statement of the chain so far; each names the one before it."""
 
 audit_head = Table(
     "audit_head",
@@ -109,8 +115,10 @@ audit_head = Table(
     Column("signature", StoredText(128), nullable=False),
     Column("key_id", StoredText(64), nullable=False),
     Column("at", UtcDateTime(), nullable=False),
+    Column("prev_checkpoint", BigInteger, nullable=False),
 )
-"""One row, rewritten on every append: the signed end of the chain (detects truncation)."""
+"""One row, rewritten on every commit that appends: the signed end of the chain (detects
+truncation), naming the newest checkpoint at or before it."""
 
 # --- intelligence (issue 4): STIX versions, index terms, TAXII bookkeeping -----------------
 # Audience sets are stored as ",a,b," text so a LIKE '%,a,%' test filters them in SQL on
@@ -250,3 +258,13 @@ alerts = Table(
     Index("ix_alerts_org_seq", "org_id", "seq"),
 )
 """Alerts of the live pipeline (owned by live/); ``key`` makes a redelivery change nothing."""
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", StoredText(64), primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    Column("window_start", UtcDateTime(), nullable=False),
+    Index("ix_login_throttle_window_start", "window_start"),
+)
+"""Login attempts per account and per client address (as SHA-256 keys) in the current
+window, counted before the password is checked (owned by access/throttle)."""

@@ -53,7 +53,7 @@ def test_T34_a_streamed_oversize_body_is_cut_with_a_taxii_error(taxii: Taxii) ->
 def test_T35_no_write_right_gives_403(taxii: Taxii) -> None:
     bravo_outbox = taxii.collection_id("From Bravo CSIRT")
     assert taxii.post(bravo_outbox, [indicator("alpha")]).status_code == 403
-    federation = taxii.collection_id("Federation", "alpha-sensor")
+    federation = taxii.collection_id("Federation")
     assert taxii.post(federation, [indicator("alpha")], "alpha-sensor").status_code == 403
 
 

@@ -1,8 +1,9 @@
 """The TAXII routes' own authorisation matrix (the mount at /taxii2 is covered here).
 
 Every route of the TAXII sub-application x each member role: anonymous callers get 401,
-sensors read but never write, and a collection the caller cannot use is 404. The test fails
-when the sub-application has a route this table does not cover.
+sensors may neither read nor write intelligence (403 everywhere), and a collection the
+caller cannot use is 404. The test fails when the sub-application has a route this table
+does not cover.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from tests.unit.api.taxii.conftest import TAXII, Taxii
 from tests.unit.share.intel_world import indicator
 
 L, A, LI, S = Role.LEAD, Role.ANALYST, Role.LIAISON, Role.SENSOR
-ALL_OK = {L: 200, A: 200, LI: 200, S: 200}
+ALL_OK = {L: 200, A: 200, LI: 200, S: 403}
 WRITE = {L: 202, A: 202, LI: 202, S: 403}
 DELETE = {L: 200, A: 200, LI: 200, S: 403}
 MATRIX: dict[tuple[str, str], dict[Role, int]] = {
@@ -57,6 +58,7 @@ def _url(taxii: Taxii, path: str, role: Role) -> str:
     obj = indicator("alpha")
     taxii.post(collection, [obj], "alpha-lead")
     status = taxii.post(collection, [indicator("alpha")], f"alpha-{role.value}")
+    assert status.status_code == (403 if role is Role.SENSOR else 202)
     status_id = status.json()["id"] if status.status_code == 202 else "none"
     if role is Role.SENSOR:
         lead_status = taxii.post(collection, [indicator("alpha")], "alpha-lead").json()

@@ -1,7 +1,7 @@
 """Alerts of the live pipeline, one per event and rule (the key is the idempotency key).
 
-Revision ID: 0010
-Revises: 0004
+Revision ID: 0009
+Revises: 0008
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from shieldwall.store.sql.types import UtcDateTime
 
-revision = "0010"
-down_revision = "0004"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
