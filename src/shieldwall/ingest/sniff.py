@@ -26,7 +26,7 @@ def sniff_layout(head: bytes) -> Layout | None:
     if head.startswith(EVTX_MAGIC):
         return "evtx"
     first = _first_line(head.removeprefix(UTF8_BOM))
-    if first.startswith((b"#separator", b"#fields")):
+    if first.startswith((b"#separator", b"#fields")) or _zeek_after_comments(head):
         return "zeek_tsv"
     if first.startswith(b"{"):
         return "json_lines"
@@ -42,6 +42,28 @@ def _first_line(head: bytes) -> bytes:
         if stripped:
             return stripped
     return b""
+
+
+def _zeek_after_comments(head: bytes) -> bool:
+    """True when ``#`` comment lines come before a Zeek ``#separator``/``#fields`` header.
+
+    Files cut from a longer log or annotated by hand may open with a comment; every line up
+    to the header must start with ``#``, so a JSON or syslog file is never taken for Zeek.
+    """
+    for line in head.removeprefix(UTF8_BOM).splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith(b"#"):
+            return False
+        if stripped.startswith((b"#separator", b"#fields")):
+            return True
+    return False
+
+
+def starts_with_comment(head: bytes) -> bool:
+    """True when the first non-blank line starts with ``#``: Zeek's TSV, never its JSON."""
+    return _first_line(head.removeprefix(UTF8_BOM)).startswith(b"#")
 
 
 def is_cef(line: str) -> bool:

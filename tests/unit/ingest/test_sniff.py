@@ -13,6 +13,8 @@ ZEEK_HEAD = b"#separator \\x09\n#set_separator\t,\n#path\tconn\n#fields\tts\tuid
         (b"ElfFile\x00" + b"\x00" * 100, "evtx"),
         (ZEEK_HEAD, "zeek_tsv"),
         (b"#fields\tts\tuid\n1.0\tC1\n", "zeek_tsv"),
+        (b"# sensor 3\n#separator \\x09\n#fields\tts\n1.0\n", "zeek_tsv"),
+        (b"# a comment\nnot a zeek header\n#fields\tts\n", None),
         (b'{"a": 1}\n{"a": 2}\n', "json_lines"),
         (b'\xef\xbb\xbf{"a": 1}\n', "json_lines"),
         (b'\n\n  {"a": 1}\n', "json_lines"),
