@@ -76,11 +76,22 @@ def is_cef(line: str) -> bool:
 
 
 def looks_like_syslog(line: str) -> bool:
-    """True for ``<PRI>`` (RFC 5424 and 3164) or a bare RFC 3164 ``Mmm dd hh:mm:ss`` start."""
+    """True for ``<PRI>`` (RFC 5424 and 3164), or a bare ``Mmm dd hh:mm:ss`` (day padded or
+    not) or RFC 3339 ``yyyy-mm-ddThh:mm:ss`` start, as rsyslog writes on Linux."""
     if line.startswith("<"):
         end = line.find(">", 1, 5)
         return end > 1 and line[1:end].isdigit()
-    return line[:3] in MONTHS and line[3:4] == " " and line[9:10] == ":"
+    if line[:3] in MONTHS and line[3:4] == " ":
+        day_and_clock = line[4:].lstrip(" ")
+        colon = day_and_clock.find(":")
+        return colon in (4, 5) and day_and_clock[colon - 3] == " "
+    return _rfc3339_start(line)
+
+
+def _rfc3339_start(line: str) -> bool:
+    digits = line[0:4] + line[5:7] + line[8:10] + line[11:13] + line[14:16]
+    shape = line[4:5] + line[7:8] + line[10:11] + line[13:14]
+    return len(digits) == 12 and digits.isascii() and digits.isdigit() and shape == "--T:"
 
 
 def classify_text(line: str, forced: RecordFormat | None) -> RecordFormat:

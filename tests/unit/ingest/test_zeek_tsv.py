@@ -84,11 +84,12 @@ def test_data_before_any_header_is_reported() -> None:
 
 
 NAMES = st.text(alphabet="abcdefghij_.", min_size=1, max_size=8)
+# A data line that opens with "#" is a directive to Zeek's own reader too, so no first value does.
 TEXT = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc")),
     min_size=1,
     max_size=12,
-).filter(lambda s: s not in ("-", "(empty)") and s.strip() == s and "," not in s)
+).filter(lambda s: s not in ("-", "(empty)") and s.strip() == s and "," not in s and s[0] != "#")
 VALUE = st.one_of(
     st.tuples(st.just("count"), st.integers(0, 2**63)),
     st.tuples(st.just("double"), st.floats(allow_nan=False, allow_infinity=False)),

@@ -50,6 +50,20 @@ def test_cef_after_a_syslog_header_takes_host_and_time() -> None:
     assert stamp is not None and (stamp.month, stamp.day, stamp.hour) == (9, 19, 8)
 
 
+def test_cef_after_an_rfc3339_syslog_header() -> None:
+    """Refused before: the header's timestamp was not RFC 3164."""
+    line = "2024-05-01T10:00:00.5+02:00 fw01 CEF:0|Vendor|Prod|2|sig|Name|5|act=blocked"
+    fields, stamp = parse_cef(line)
+    assert (fields["host.hostname"], fields["act"]) == ("fw01", "blocked")
+    assert stamp == datetime(2024, 5, 1, 8, 0, 0, 500000, tzinfo=UTC)
+
+
+def test_cef_after_a_header_with_an_unpadded_day() -> None:
+    fields, stamp = parse_cef("Jan 1 02:21:38 fw01 CEF:0|V|P|2|sig|Name|5|act=x")
+    assert fields["host.hostname"] == "fw01"
+    assert stamp is not None and (stamp.month, stamp.day, stamp.hour) == (1, 1, 2)
+
+
 @pytest.mark.parametrize(
     ("extension", "expected"),
     [
