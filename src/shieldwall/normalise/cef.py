@@ -21,7 +21,7 @@ from shieldwall.model.event import Event, RawRecord
 from shieldwall.normalise.limits import MAX_FIELDS
 from shieldwall.normalise.problems import record_error
 from shieldwall.normalise.syslog import SyslogError, parse_syslog
-from shieldwall.normalise.timestamps import from_epoch
+from shieldwall.normalise.timestamps import from_epoch_millis, parse_month_first
 
 HEADER_NAMES = (
     "cef.version",
@@ -32,6 +32,7 @@ HEADER_NAMES = (
     "cef.name",
     "cef.severity",
 )
+TIME_KEYS = ("rt", "deviceReceiptTime", "start", "end")
 VALUE_ESCAPES = {"=": "=", "\\": "\\", "n": "\n", "r": "\r"}
 
 
@@ -56,7 +57,7 @@ def parse_cef(line: str) -> tuple[dict[str, Any], datetime | None]:
     header, extension = split_header(line[at + 4 :])
     fields.update(zip(HEADER_NAMES, header, strict=True))
     fields.update(parse_extension(extension))
-    return fields, stamp or _receipt_time(fields.get("rt"))
+    return fields, stamp or _receipt_time(fields)
 
 
 def split_header(text: str) -> tuple[list[str], str]:
@@ -143,10 +144,18 @@ def unescape_value(raw: str) -> str:
     return "".join(out)
 
 
-def _receipt_time(value: Any) -> datetime | None:
-    """``rt`` as epoch milliseconds (the common form); other spellings give no timestamp."""
-    if type(value) is str and len(value) <= 16 and value.isascii() and value.isdigit():
-        return from_epoch(int(value) / 1000)
+def _receipt_time(fields: dict[str, Any]) -> datetime | None:
+    """The first of ``rt``/``deviceReceiptTime``/``start``/``end`` that reads as a moment.
+
+    ArcSight allows epoch milliseconds or ``MMM dd yyyy HH:mm:ss[.SSS][ zone]``; both are
+    read. The syslog header's stamp, when there is one, is used before any of these.
+    """
+    for name in TIME_KEYS:
+        value = fields.get(name)
+        if type(value) is str:
+            moment = from_epoch_millis(value) or parse_month_first(value)
+            if moment is not None:
+                return moment
     return None
 
 

@@ -23,6 +23,17 @@ from shieldwall.normalise.winjson import (
 )
 
 TIMESTAMP_FIELDS = ("@timestamp", "timestamp", "time")
+WINDOWS_TIMESTAMP_FIELDS = (
+    "TimeCreated_SystemTime",
+    "TimeCreated",
+    "TimeCreated.SystemTime",
+    "@timestamp",
+    "EventReceivedTime",
+    "timestamp",
+)
+"""Where flat Windows JSON keeps its time: NXLog's ``EventTime`` (renamed), PowerShell's
+``TimeCreated`` (text or ``/Date(ms)/``), evtx-style ``TimeCreated.SystemTime``, a shipper's
+``@timestamp``, NXLog's ``EventReceivedTime`` last (when the collector got it)."""
 
 
 def normalise_json(record: RawRecord) -> Event:
@@ -48,7 +59,7 @@ def _windows(record: RawRecord, fields: dict[str, Any]) -> Event:
     if type(fields.get("EventID")) is not int:
         reason = f"Windows event without an integer EventID: {fields.get('EventID')!r}"
         raise record_error(record, reason)
-    stamp = first_timestamp(fields, ("TimeCreated_SystemTime",))
+    stamp = first_timestamp(fields, WINDOWS_TIMESTAMP_FIELDS)
     return Event(fields, record.source, stamp, "evtx")
 
 

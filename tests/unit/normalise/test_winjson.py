@@ -110,3 +110,27 @@ def test_absurd_numbers_stay_text_rather_than_crash() -> None:
     document = {"winlog": {"channel": "Security", "event_id": "4624", "record_id": "9" * 5000}}
     event = normalise(RawRecord(SourceRef("w.json", 1), "json", document))
     assert event.fields["EventRecordID"] == "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("stamp_field", "expected"),
+    [
+        (
+            {"TimeCreated": "2021-05-01T10:00:00.1234567Z"},
+            datetime(2021, 5, 1, 10, 0, 0, 123456, tzinfo=UTC),
+        ),
+        ({"TimeCreated": "/Date(1619863200000)/"}, datetime(2021, 5, 1, 10, 0, tzinfo=UTC)),
+        (
+            {"TimeCreated": {"SystemTime": "2021-05-01T10:00:00Z"}},
+            datetime(2021, 5, 1, 10, 0, tzinfo=UTC),
+        ),
+        ({"@timestamp": "2021-05-01T12:00:00+02:00"}, datetime(2021, 5, 1, 10, 0, tzinfo=UTC)),
+    ],
+)
+def test_flat_windows_json_without_event_time_gets_a_timestamp(
+    stamp_field: dict[str, Any], expected: datetime
+) -> None:
+    """``timestamp: null`` before: only NXLog's ``EventTime`` was read."""
+    document = {k: v for k, v in NXLOG.items() if k != "EventTime"} | stamp_field
+    event = normalise(RawRecord(SourceRef("n.json", 1), "json", document))
+    assert event.timestamp == expected
