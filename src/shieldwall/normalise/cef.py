@@ -8,7 +8,9 @@ become ``cef.version``, ``cef.device_vendor``, ``cef.device_product``,
 Extension: ``key=value`` pairs separated by spaces; values may contain spaces, so a value
 runs to the last space before the next unescaped ``=``. Escapes in values: ``\=``, ``\\``,
 ``\n``, ``\r``. Each extension key is kept under its own name (``src``, ``suser``, ``act``,
-``cs1Label``...), as CEF rules and analysts know them. A syslog header before ``CEF:``
+``cs1Label``...), as CEF rules and analysts know them; Sigma's firewall and web names are
+added beside them (``src_ip`` from ``src``, ``c-uri`` from ``request``...: :mod:`.sigma_firewall`,
+:mod:`.sigma_web`). A syslog header before ``CEF:``
 contributes its fields (``host.hostname``, ``log.syslog.*``) and timestamp.
 """
 
@@ -18,6 +20,8 @@ from datetime import datetime
 from typing import Any
 
 from shieldwall.model.event import Event, RawRecord
+from shieldwall.normalise import sigma_firewall, sigma_web
+from shieldwall.normalise.aliases import add_aliases
 from shieldwall.normalise.limits import MAX_FIELDS
 from shieldwall.normalise.problems import record_error
 from shieldwall.normalise.syslog import SyslogError, parse_syslog
@@ -167,4 +171,6 @@ def normalise_cef(record: RawRecord) -> Event:
         fields, stamp = parse_cef(record.payload)
     except CefError as err:
         raise record_error(record, str(err)) from err
+    add_aliases(fields, sigma_firewall.CEF)
+    sigma_web.add_web_names(fields, sigma_web.CEF)
     return Event(fields, record.source, stamp, "cef")

@@ -3,6 +3,8 @@
 Windows events are recognised by shape and given Sigma's Windows names (``format="evtx"``):
 the ``evtx`` package's own JSON (``{"Event": {"System": ...}}``, as ``evtx_dump`` writes
 it), Winlogbeat and NXLog. Anything else is flattened to dotted names, lists kept as lists.
+ECS web, DNS and network events get Sigma's generic names beside their own (``c-uri``,
+``query``, ``dst_ip``...: :mod:`.sigma_web`, :mod:`.sigma_dns`, :mod:`.sigma_firewall`).
 The timestamp is ``@timestamp`` (ECS), else ``timestamp``, else ``time``, when present.
 """
 
@@ -11,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from shieldwall.model.event import Event, RawRecord
+from shieldwall.normalise import sigma_dns, sigma_firewall, sigma_web
+from shieldwall.normalise.aliases import add_aliases
 from shieldwall.normalise.evtx import normalise_evtx
 from shieldwall.normalise.flatten import FlattenError, flatten
 from shieldwall.normalise.problems import record_error
@@ -52,7 +56,18 @@ def normalise_json(record: RawRecord) -> Event:
         fields = flatten(obj)
     except FlattenError as err:
         raise record_error(record, str(err)) from err
+    _add_taxonomy(fields)
     return Event(fields, record.source, first_timestamp(fields, TIMESTAMP_FIELDS), "json")
+
+
+def _add_taxonomy(fields: dict[str, Any]) -> None:
+    """Sigma's generic names for ECS web, DNS and network events, when their fields are there."""
+    if "dns.question.name" in fields:
+        add_aliases(fields, sigma_dns.ECS)
+    if "url.original" in fields or "url.full" in fields or "http.request.method" in fields:
+        sigma_web.add_web_names(fields, sigma_web.ECS)
+    if "source.ip" in fields or "destination.ip" in fields:
+        add_aliases(fields, sigma_firewall.ECS)
 
 
 def _windows(record: RawRecord, fields: dict[str, Any]) -> Event:
