@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shieldwall.normalise.evtx import INT_SYSTEM_FIELDS, as_logged, to_int
+from shieldwall.normalise.evtx import INT_SYSTEM_FIELDS, add_spaceless_names, as_logged, to_int
 from shieldwall.normalise.flatten import flatten
 from shieldwall.normalise.winlogbeat_ecs import add_sigma_names
 
@@ -84,6 +84,7 @@ def winlogbeat_fields(obj: dict[str, Any]) -> dict[str, Any]:
             fields[name[name.index(".", 7) + 1 :]] = as_logged(value)
         else:
             fields[WINLOGBEAT_NAMES.get(name, name)] = value
+    add_spaceless_names(fields, list(fields))
     if "EventID" not in fields and "event.code" in fields:
         fields["EventID"] = fields["event.code"]
     _ints(fields)
@@ -103,6 +104,7 @@ def nxlog_fields(obj: dict[str, Any]) -> dict[str, Any]:
     for name in ("EventID", "Channel", "Level", "Task", "Opcode", "Version", "Keywords"):
         if name in obj:
             fields[name] = obj[name]
+    add_spaceless_names(fields, list(fields))
     _ints(fields)
     return fields
 

@@ -203,3 +203,13 @@ def test_raw_event_data_wins_over_ecs_and_unknown_keywords_stay() -> None:
 def test_level_name_becomes_the_evtx_number() -> None:
     event = normalise(RawRecord(SourceRef("w.json", 1), "json", WINLOGBEAT))
     assert event.fields["Level"] == 4
+
+
+def test_winlogbeat_and_nxlog_names_with_spaces_are_also_given_without() -> None:
+    beat = {"winlog": {"channel": "Microsoft-Windows-Windows Defender/Operational",
+                       "event_id": 1116, "event_data": {"Threat Name": "EICAR"}}}  # fmt: skip
+    nxlog = {"EventID": 1116, "Channel": "Microsoft-Windows-Windows Defender/Operational",
+             "Threat Name": "EICAR"}  # fmt: skip
+    for document in (beat, nxlog):
+        fields = normalise(RawRecord(SourceRef("d.json", 1), "json", document)).fields
+        assert (fields["ThreatName"], fields["Threat Name"]) == ("EICAR", "EICAR")
