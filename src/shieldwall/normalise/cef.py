@@ -9,9 +9,9 @@ Extension: ``key=value`` pairs separated by spaces; values may contain spaces, s
 runs to the last space before the next unescaped ``=``. Escapes in values: ``\=``, ``\\``,
 ``\n``, ``\r``. Each extension key is kept under its own name (``src``, ``suser``, ``act``,
 ``cs1Label``...), as CEF rules and analysts know them; Sigma's firewall and web names are
-added beside them (``src_ip`` from ``src``, ``c-uri`` from ``request``...: :mod:`.sigma_firewall`,
-:mod:`.sigma_web`). A syslog header before ``CEF:``
-contributes its fields (``host.hostname``, ``log.syslog.*``) and timestamp.
+added beside them (``src_ip`` from ``src``, ``c-uri`` from ``request``...:
+:mod:`.sigma_firewall`, :mod:`.sigma_web`). A syslog header before ``CEF:`` contributes
+its fields (``host.hostname``, ``log.syslog.*``), and its timestamp when ``rt`` has none.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def parse_cef(line: str) -> tuple[dict[str, Any], datetime | None]:
     header, extension = split_header(line[at + 4 :])
     fields.update(zip(HEADER_NAMES, header, strict=True))
     fields.update(parse_extension(extension))
-    return fields, stamp or _receipt_time(fields)
+    return fields, _receipt_time(fields) or stamp
 
 
 def split_header(text: str) -> tuple[list[str], str]:
@@ -152,7 +152,8 @@ def _receipt_time(fields: dict[str, Any]) -> datetime | None:
     """The first of ``rt``/``deviceReceiptTime``/``start``/``end`` that reads as a moment.
 
     ArcSight allows epoch milliseconds or ``MMM dd yyyy HH:mm:ss[.SSS][ zone]``; both are
-    read. The syslog header's stamp, when there is one, is used before any of these.
+    read. They say when the device saw the event, so they come before the stamp of a syslog
+    header (when the line was sent, and without a year in RFC 3164); that is the fallback.
     """
     for name in TIME_KEYS:
         value = fields.get(name)
