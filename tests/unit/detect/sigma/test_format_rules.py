@@ -18,7 +18,7 @@ from shieldwall.detect.engine import Engine
 from shieldwall.detect.sigma.loader import load_rules
 from shieldwall.ingest import iter_records
 from shieldwall.model.errors import InputError
-from shieldwall.normalise import normalise
+from shieldwall.normalise import normalise, sigma_dns, sigma_firewall, sigma_web
 
 pytestmark = pytest.mark.corpus
 
@@ -86,3 +86,27 @@ def test_rules_that_fire_per_record(engine: Engine, sample: str) -> None:
     assert all(event.timestamp is not None for event in events)
     fired = [sorted(d.rule_title for d in engine.match(event)) for event in events]
     assert fired == [sorted(titles) for titles in EXPECTED[sample]]
+
+
+GENERIC = {"dns", "firewall", "proxy", "webserver"}
+DERIVED = {"c-uri-stem", "cs-uri-stem", "c-uri-query", "cs-uri-query", "c-uri-extension"}
+NOT_GIVEN = {"blocked"}
+"""A firewall rule's alternative to ``action``; no format here logs a boolean verdict."""
+
+
+def test_every_field_of_the_generic_network_rules_is_given_by_some_format(
+    engine: Engine,
+) -> None:
+    given: set[str] = set(DERIVED) | set(sigma_web.SAME_AS)
+    for module in (sigma_dns, sigma_firewall, sigma_web):
+        for table in (getattr(module, kind, {}) for kind in ("ZEEK", "EVE", "CEF", "ECS")):
+            given |= set(table)
+    named = {
+        leaf.field
+        for rule in engine.rules
+        if rule.route.wanted[0] == "" and rule.route.wanted[2] in GENERIC
+        for leaf, _ in rule.node.leaves()
+        if leaf.field is not None
+    }
+    assert len(named) > 20
+    assert named - given == NOT_GIVEN
