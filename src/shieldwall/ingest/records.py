@@ -10,7 +10,7 @@ from shieldwall.ingest.evtx import read_evtx
 from shieldwall.ingest.jsonlines import read_json_lines
 from shieldwall.ingest.limits import MAX_PROBLEMS_PER_FILE, SNIFF_BYTES
 from shieldwall.ingest.opener import ByteStream, open_bytes
-from shieldwall.ingest.sniff import Layout, sniff_layout
+from shieldwall.ingest.sniff import Layout, sniff_layout, starts_with_comment
 from shieldwall.ingest.text import read_text_lines
 from shieldwall.ingest.zeek_tsv import read_zeek_tsv
 from shieldwall.model.errors import InputError
@@ -70,13 +70,14 @@ def _layout(path: Path, fmt: RecordFormat | None) -> Layout | None:
     """The reader to use: from the content, or from ``fmt`` where it fixes the layout."""
     if fmt == "evtx":
         return "evtx"
-    sniffed = sniff_layout(_read_head(path))
+    head = _read_head(path)
+    sniffed = sniff_layout(head)
     if fmt in ("json", "suricata"):
         return "json_lines"
     if fmt in ("syslog", "cef"):
         return "text_lines"
     if fmt == "zeek":
-        return sniffed if sniffed == "zeek_tsv" else "json_lines"
+        return "zeek_tsv" if sniffed == "zeek_tsv" or starts_with_comment(head) else "json_lines"
     return sniffed
 
 

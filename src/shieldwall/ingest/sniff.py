@@ -26,7 +26,7 @@ def sniff_layout(head: bytes) -> Layout | None:
     if head.startswith(EVTX_MAGIC):
         return "evtx"
     first = _first_line(head.removeprefix(UTF8_BOM))
-    if first.startswith((b"#separator", b"#fields")):
+    if first.startswith((b"#separator", b"#fields")) or _zeek_after_comments(head):
         return "zeek_tsv"
     if first.startswith(b"{"):
         return "json_lines"
@@ -44,6 +44,28 @@ def _first_line(head: bytes) -> bytes:
     return b""
 
 
+def _zeek_after_comments(head: bytes) -> bool:
+    """True when ``#`` comment lines come before a Zeek ``#separator``/``#fields`` header.
+
+    Files cut from a longer log or annotated by hand may open with a comment; every line up
+    to the header must start with ``#``, so a JSON or syslog file is never taken for Zeek.
+    """
+    for line in head.removeprefix(UTF8_BOM).splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith(b"#"):
+            return False
+        if stripped.startswith((b"#separator", b"#fields")):
+            return True
+    return False
+
+
+def starts_with_comment(head: bytes) -> bool:
+    """True when the first non-blank line starts with ``#``: Zeek's TSV, never its JSON."""
+    return _first_line(head.removeprefix(UTF8_BOM)).startswith(b"#")
+
+
 def is_cef(line: str) -> bool:
     """True when the line is CEF: ``CEF:<digit>|`` at its start or after a syslog header."""
     at = line.find("CEF:")
@@ -54,11 +76,22 @@ def is_cef(line: str) -> bool:
 
 
 def looks_like_syslog(line: str) -> bool:
-    """True for ``<PRI>`` (RFC 5424 and 3164) or a bare RFC 3164 ``Mmm dd hh:mm:ss`` start."""
+    """True for ``<PRI>`` (RFC 5424 and 3164), or a bare ``Mmm dd hh:mm:ss`` (day padded or
+    not) or RFC 3339 ``yyyy-mm-ddThh:mm:ss`` start, as rsyslog writes on Linux."""
     if line.startswith("<"):
         end = line.find(">", 1, 5)
         return end > 1 and line[1:end].isdigit()
-    return line[:3] in MONTHS and line[3:4] == " " and line[9:10] == ":"
+    if line[:3] in MONTHS and line[3:4] == " ":
+        day_and_clock = line[4:].lstrip(" ")
+        colon = day_and_clock.find(":")
+        return colon in (4, 5) and day_and_clock[colon - 3] == " "
+    return _rfc3339_start(line)
+
+
+def _rfc3339_start(line: str) -> bool:
+    digits = line[0:4] + line[5:7] + line[8:10] + line[11:13] + line[14:16]
+    shape = line[4:5] + line[7:8] + line[10:11] + line[13:14]
+    return len(digits) == 12 and digits.isascii() and digits.isdigit() and shape == "--T:"
 
 
 def classify_text(line: str, forced: RecordFormat | None) -> RecordFormat:

@@ -22,6 +22,9 @@ from shieldwall.model.event import RawRecord, RecordFormat, SourceRef
 
 INTEGER_TYPES = frozenset(["count", "int", "port"])
 FLOAT_TYPES = frozenset(["time", "interval", "double"])
+HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+JSON_HEX_CONTROLS = frozenset(chr(code) for code in [*range(0x20), 0x7F]) - set("\b\t\n\f\r")
+r"""Characters Zeek's JSON writer writes as the text ``\xHH`` (``json_escape_utf8``)."""
 
 
 @dataclass(slots=True)
@@ -38,18 +41,51 @@ class ZeekHeader:
 
 
 def unescape(text: str) -> str:
-    r"""Undo Zeek's ``\xHH`` escapes (used for separators and non-printable bytes)."""
-    if "\\x" not in text:
+    r"""Undo the escapes of Zeek's ASCII writer, so TSV gives the values its JSON writer gives.
+
+    Zeek writes a backslash as ``\\`` and separators and non-printable bytes as ``\xHH``
+    (``Desc.cc``: ``AddBytes``). Escaped bytes are gathered and read as UTF-8. Where Zeek's
+    JSON writer would itself write the text ``\xHH`` (a byte that is not valid UTF-8, a
+    control character other than ``\b\t\n\f\r``), that text is the value here too, so a
+    rule sees the same string from either writer. A backslash followed by anything else is
+    kept as written (older writers, hand edits).
+    """
+    if "\\" not in text:
         return text
-    parts = text.split("\\x")
-    out = [parts[0]]
-    for part in parts[1:]:
-        code = part[:2]
-        if len(code) == 2 and all(c in "0123456789abcdefABCDEF" for c in code):
-            out.append(chr(int(code, 16)) + part[2:])
-        else:
-            out.append("\\x" + part)
+    out: list[str] = []
+    pending = bytearray()
+    index = 0
+    size = len(text)
+    while index < size:
+        char = text[index]
+        if char == "\\" and text.startswith("\\x", index) and _is_hex(text[index + 2 : index + 4]):
+            pending.append(int(text[index + 2 : index + 4], 16))
+            index += 4
+            continue
+        if pending:
+            out.append(_as_json_writer_text(pending))
+            pending.clear()
+        if char == "\\" and text.startswith("\\\\", index):
+            out.append("\\")
+            index += 2
+            continue
+        out.append(char)
+        index += 1
+    if pending:
+        out.append(_as_json_writer_text(pending))
     return "".join(out)
+
+
+def _as_json_writer_text(raw: bytearray) -> str:
+    r"""Escaped bytes as Zeek's JSON writer renders them: UTF-8, else ``\xHH`` text."""
+    text = raw.decode("utf-8", errors="backslashreplace")
+    if not any(char in JSON_HEX_CONTROLS for char in text):
+        return text
+    return "".join(f"\\x{ord(c):02x}" if c in JSON_HEX_CONTROLS else c for c in text)
+
+
+def _is_hex(pair: str) -> bool:
+    return len(pair) == 2 and all(c in HEX_DIGITS for c in pair)
 
 
 def decode_value(text: str, zeek_type: str, header: ZeekHeader, nesting: int = 0) -> Any:

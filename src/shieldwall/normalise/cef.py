@@ -8,8 +8,10 @@ become ``cef.version``, ``cef.device_vendor``, ``cef.device_product``,
 Extension: ``key=value`` pairs separated by spaces; values may contain spaces, so a value
 runs to the last space before the next unescaped ``=``. Escapes in values: ``\=``, ``\\``,
 ``\n``, ``\r``. Each extension key is kept under its own name (``src``, ``suser``, ``act``,
-``cs1Label``...), as CEF rules and analysts know them. A syslog header before ``CEF:``
-contributes its fields (``host.hostname``, ``log.syslog.*``) and timestamp.
+``cs1Label``...), as CEF rules and analysts know them; Sigma's firewall and web names are
+added beside them (``src_ip`` from ``src``, ``c-uri`` from ``request``...:
+:mod:`.sigma_firewall`, :mod:`.sigma_web`). A syslog header before ``CEF:`` contributes
+its fields (``host.hostname``, ``log.syslog.*``), and its timestamp when ``rt`` has none.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from datetime import datetime
 from typing import Any
 
 from shieldwall.model.event import Event, RawRecord
+from shieldwall.normalise import sigma_firewall, sigma_web
+from shieldwall.normalise.aliases import add_aliases
 from shieldwall.normalise.limits import MAX_FIELDS
 from shieldwall.normalise.problems import record_error
 from shieldwall.normalise.syslog import SyslogError, parse_syslog
-from shieldwall.normalise.timestamps import from_epoch
+from shieldwall.normalise.timestamps import from_epoch_millis, parse_month_first
 
 HEADER_NAMES = (
     "cef.version",
@@ -32,6 +36,7 @@ HEADER_NAMES = (
     "cef.name",
     "cef.severity",
 )
+TIME_KEYS = ("rt", "deviceReceiptTime", "start", "end")
 VALUE_ESCAPES = {"=": "=", "\\": "\\", "n": "\n", "r": "\r"}
 
 
@@ -56,7 +61,7 @@ def parse_cef(line: str) -> tuple[dict[str, Any], datetime | None]:
     header, extension = split_header(line[at + 4 :])
     fields.update(zip(HEADER_NAMES, header, strict=True))
     fields.update(parse_extension(extension))
-    return fields, stamp or _receipt_time(fields.get("rt"))
+    return fields, _receipt_time(fields) or stamp
 
 
 def split_header(text: str) -> tuple[list[str], str]:
@@ -143,10 +148,19 @@ def unescape_value(raw: str) -> str:
     return "".join(out)
 
 
-def _receipt_time(value: Any) -> datetime | None:
-    """``rt`` as epoch milliseconds (the common form); other spellings give no timestamp."""
-    if type(value) is str and len(value) <= 16 and value.isascii() and value.isdigit():
-        return from_epoch(int(value) / 1000)
+def _receipt_time(fields: dict[str, Any]) -> datetime | None:
+    """The first of ``rt``/``deviceReceiptTime``/``start``/``end`` that reads as a moment.
+
+    ArcSight allows epoch milliseconds or ``MMM dd yyyy HH:mm:ss[.SSS][ zone]``; both are
+    read. They say when the device saw the event, so they come before the stamp of a syslog
+    header (when the line was sent, and without a year in RFC 3164); that is the fallback.
+    """
+    for name in TIME_KEYS:
+        value = fields.get(name)
+        if type(value) is str:
+            moment = from_epoch_millis(value) or parse_month_first(value)
+            if moment is not None:
+                return moment
     return None
 
 
@@ -158,4 +172,6 @@ def normalise_cef(record: RawRecord) -> Event:
         fields, stamp = parse_cef(record.payload)
     except CefError as err:
         raise record_error(record, str(err)) from err
+    add_aliases(fields, sigma_firewall.CEF)
+    sigma_web.add_web_names(fields, sigma_web.CEF)
     return Event(fields, record.source, stamp, "cef")

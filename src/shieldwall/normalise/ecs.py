@@ -3,6 +3,8 @@
 Windows events are recognised by shape and given Sigma's Windows names (``format="evtx"``):
 the ``evtx`` package's own JSON (``{"Event": {"System": ...}}``, as ``evtx_dump`` writes
 it), Winlogbeat and NXLog. Anything else is flattened to dotted names, lists kept as lists.
+ECS web, DNS and network events get Sigma's generic names beside their own (``c-uri``,
+``query``, ``dst_ip``...: :mod:`.sigma_web`, :mod:`.sigma_dns`, :mod:`.sigma_firewall`).
 The timestamp is ``@timestamp`` (ECS), else ``timestamp``, else ``time``, when present.
 """
 
@@ -11,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from shieldwall.model.event import Event, RawRecord
+from shieldwall.normalise import sigma_dns, sigma_firewall, sigma_web
+from shieldwall.normalise.aliases import add_aliases
 from shieldwall.normalise.evtx import normalise_evtx
 from shieldwall.normalise.flatten import FlattenError, flatten
 from shieldwall.normalise.problems import record_error
@@ -23,6 +27,17 @@ from shieldwall.normalise.winjson import (
 )
 
 TIMESTAMP_FIELDS = ("@timestamp", "timestamp", "time")
+WINDOWS_TIMESTAMP_FIELDS = (
+    "TimeCreated_SystemTime",
+    "TimeCreated",
+    "TimeCreated.SystemTime",
+    "@timestamp",
+    "EventReceivedTime",
+    "timestamp",
+)
+"""Where flat Windows JSON keeps its time: NXLog's ``EventTime`` (renamed), PowerShell's
+``TimeCreated`` (text or ``/Date(ms)/``), evtx-style ``TimeCreated.SystemTime``, a shipper's
+``@timestamp``, NXLog's ``EventReceivedTime`` last (when the collector got it)."""
 
 
 def normalise_json(record: RawRecord) -> Event:
@@ -41,14 +56,25 @@ def normalise_json(record: RawRecord) -> Event:
         fields = flatten(obj)
     except FlattenError as err:
         raise record_error(record, str(err)) from err
+    _add_taxonomy(fields)
     return Event(fields, record.source, first_timestamp(fields, TIMESTAMP_FIELDS), "json")
+
+
+def _add_taxonomy(fields: dict[str, Any]) -> None:
+    """Sigma's generic names for ECS web, DNS and network events, when their fields are there."""
+    if "dns.question.name" in fields:
+        add_aliases(fields, sigma_dns.ECS)
+    if "url.original" in fields or "url.full" in fields or "http.request.method" in fields:
+        sigma_web.add_web_names(fields, sigma_web.ECS)
+    if "source.ip" in fields or "destination.ip" in fields:
+        add_aliases(fields, sigma_firewall.ECS)
 
 
 def _windows(record: RawRecord, fields: dict[str, Any]) -> Event:
     if type(fields.get("EventID")) is not int:
         reason = f"Windows event without an integer EventID: {fields.get('EventID')!r}"
         raise record_error(record, reason)
-    stamp = first_timestamp(fields, ("TimeCreated_SystemTime",))
+    stamp = first_timestamp(fields, WINDOWS_TIMESTAMP_FIELDS)
     return Event(fields, record.source, stamp, "evtx")
 
 

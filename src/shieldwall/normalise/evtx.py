@@ -15,6 +15,8 @@ Naming, as Sigma rules and the engines that run them (Hayabusa, Chainsaw, Zircol
   and what Sigma's classic-PowerShell rules (``Data|contains``) rely on.
 - Repeated ``<Data Name="X">``: the package names them ``X``, ``X_1``, ``X_2``...; they
   are folded back into ``X`` as a list of the values in order.
+- Names with spaces (Microsoft Defender's ``Threat Name``, ``Process Name``) are kept and
+  also given without the spaces (``ThreatName``), as SigmaHQ's rules spell them.
 - ``Binary`` (hex string) is kept as ``Binary``.
 - ``UserData``: the children of its single inner element by their names (``Param1``,
   ``SubjectUserName``); nested elements flattened the same way by their own names, with
@@ -25,6 +27,7 @@ Naming, as Sigma rules and the engines that run them (Hayabusa, Chainsaw, Zircol
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -164,8 +167,22 @@ def event_data_fields(data: dict[str, Any], fields: dict[str, Any]) -> None:
                 fields["Data"] = _unnamed(bounded(value.get(TEXT)))
         else:
             fields[name] = as_logged(bounded(value))
-    if "_1" in "|".join(data):  # one C-level scan instead of a check per key
+    names = "|".join(data)  # one C-level scan instead of a check per key
+    if "_1" in names:
         _fold_repeats(fields)
+    if " " in names:
+        add_spaceless_names(fields, data)
+
+
+def add_spaceless_names(fields: dict[str, Any], names: Iterable[str]) -> None:
+    """``Threat Name`` also as ``ThreatName``: the original is kept, nothing is overwritten.
+
+    Microsoft Defender (and a few other providers) name EventData fields with spaces;
+    SigmaHQ's rules, Zircolite and Hayabusa spell them without, so both must be readable.
+    """
+    for name in list(names):
+        if " " in name and name in fields:
+            fields.setdefault(name.replace(" ", ""), fields[name])
 
 
 def _unnamed(text: Any) -> Any:

@@ -9,7 +9,10 @@ Fields: ``log.syslog.priority``, ``log.syslog.facility.code``, ``log.syslog.seve
 ``-`` (nil) leaves the field out.
 
 RFC 3164 timestamps have no year nor zone: the zone is taken as UTC and the year as the
-current one, or the previous one when that would put the event more than a day ahead.
+current one, or the previous one when that would put the event more than a day ahead. The
+day may be space-padded (``Jan  1``) or not (``Jan 1``). A BSD-style line may carry an
+RFC 3339 timestamp instead (``2024-05-01T10:00:00.123+02:00 host prog[1]: msg``, rsyslog's
+high-precision format, the default on many Linux systems), with or without ``<PRI>``.
 """
 
 from __future__ import annotations
@@ -170,10 +173,12 @@ def _add_param(fields: dict[str, Any], name: str, value: str) -> None:
 
 
 def _rfc3164(rest: str, fields: dict[str, Any], now: datetime) -> datetime | None:
-    stamp = _bsd_time(rest[:15], now)
+    """BSD syslog, whose header may carry an RFC 3339 stamp (rsyslog, journald) instead."""
+    stamp, body = _rfc3339_time(rest)
+    if stamp is None:
+        stamp, body = _bsd_time(rest, now)
     if stamp is None and "log.syslog.priority" not in fields:
-        raise SyslogError("neither <PRI> nor an RFC 3164 timestamp")
-    body = rest[16:] if stamp is not None else rest
+        raise SyslogError("neither <PRI> nor an RFC 3164 or RFC 3339 timestamp")
     if stamp is not None:
         host, _, body = body.partition(" ")
         if host:
@@ -182,15 +187,39 @@ def _rfc3164(rest: str, fields: dict[str, Any], now: datetime) -> datetime | Non
     return stamp
 
 
-def _bsd_time(text: str, now: datetime) -> datetime | None:
-    """``Mmm dd hh:mm:ss`` (day space-padded) in the current or previous year, UTC."""
-    month = MONTHS.get(text[:3])
-    clock = text[7:15].split(":")
-    day = text[4:6].strip()
-    if month is None or text[3:4] != " " or len(clock) != 3 or not day.isdigit():
-        return None
-    if not all(part.isascii() and part.isdigit() and len(part) == 2 for part in clock):
-        return None
+def _rfc3339_time(rest: str) -> tuple[datetime | None, str]:
+    """``2024-05-01T10:00:00.123+02:00 `` at the start: the moment and the text after it.
+
+    A token shaped like a date but not a valid moment is refused rather than read as a host.
+    """
+    token, _, body = rest.partition(" ")
+    if not (len(token) >= 19 and token[4:5] == "-" and token[7:8] == "-" and token[10:11] == "T"):
+        return None, rest
+    if not token[:4].isascii() or not token[:4].isdigit():
+        return None, rest
+    moment = parse_iso(token)
+    if moment is None:
+        raise SyslogError(f"RFC 3339 timestamp {token[:40]!r} is not a valid moment")
+    return moment, body
+
+
+def _bsd_time(rest: str, now: datetime) -> tuple[datetime | None, str]:
+    """``Mmm dd hh:mm:ss `` (day space-padded or not) in the current or previous year, UTC.
+
+    RFC 3164 pads a one-digit day with a space (``Jan  1``), but many senders write
+    ``Jan 1``; both are read, so neither loses its host and tag.
+    """
+    month = MONTHS.get(rest[:3])
+    if month is None or rest[3:4] != " ":
+        return None, rest
+    after_month = rest[4:].lstrip(" ")
+    day, space, after_day = after_month.partition(" ")
+    clock_text, _, body = after_day.partition(" ")
+    clock = clock_text.split(":")
+    if not space or not (day.isascii() and day.isdigit() and 1 <= len(day) <= 2):
+        return None, rest
+    if len(clock) != 3 or not all(p.isascii() and p.isdigit() and len(p) == 2 for p in clock):
+        return None, rest
     hour, minute, second = (int(part) for part in clock)
     for year in (now.year, now.year - 1):
         try:
@@ -198,8 +227,8 @@ def _bsd_time(text: str, now: datetime) -> datetime | None:
         except ValueError:
             continue
         if moment <= now + timedelta(days=1):
-            return moment
-    return None
+            return moment, body
+    return None, rest
 
 
 def _tag(body: str, fields: dict[str, Any]) -> None:

@@ -12,6 +12,9 @@ Winlogbeat (ECS, 7.x and 8.x): ``winlog.event_id`` → ``EventID``, ``winlog.cha
 ``Opcode``/``Keywords``/``Version``, ``log.level`` → ``Level``, ``winlog.activity_id`` →
 ``Correlation_ActivityID``; ``winlog.event_data.X`` and ``winlog.user_data.X`` → ``X``.
 The rest of the document (``host.name``, ``message``...) is kept under its dotted names.
+Where Winlogbeat's modules or Elastic's ingest pipelines moved EventData into ECS
+(``process.executable``...), the Sigma names are rebuilt beside them
+(:mod:`.winlogbeat_ecs`); ``event.code`` stands for a missing ``winlog.event_id``.
 
 NXLog (``im_msvistalog`` + ``to_json``): already flat; ``SourceName``/``ProviderName`` →
 ``Provider_Name``, ``ProviderGuid`` → ``Provider_Guid``, ``Hostname`` → ``Computer``,
@@ -25,8 +28,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from shieldwall.normalise.evtx import INT_SYSTEM_FIELDS, as_logged, to_int
+from shieldwall.normalise.evtx import INT_SYSTEM_FIELDS, add_spaceless_names, as_logged, to_int
 from shieldwall.normalise.flatten import flatten
+from shieldwall.normalise.winlogbeat_ecs import add_sigma_names
 
 WINLOGBEAT_NAMES = {
     "winlog.event_id": "EventID",
@@ -80,7 +84,11 @@ def winlogbeat_fields(obj: dict[str, Any]) -> dict[str, Any]:
             fields[name[name.index(".", 7) + 1 :]] = as_logged(value)
         else:
             fields[WINLOGBEAT_NAMES.get(name, name)] = value
+    add_spaceless_names(fields, list(fields))
+    if "EventID" not in fields and "event.code" in fields:
+        fields["EventID"] = fields["event.code"]
     _ints(fields)
+    add_sigma_names(fields)
     return fields
 
 
@@ -96,6 +104,7 @@ def nxlog_fields(obj: dict[str, Any]) -> dict[str, Any]:
     for name in ("EventID", "Channel", "Level", "Task", "Opcode", "Version", "Keywords"):
         if name in obj:
             fields[name] = obj[name]
+    add_spaceless_names(fields, list(fields))
     _ints(fields)
     return fields
 

@@ -4,13 +4,19 @@ Zeek's own names are kept (``id.orig_h``, ``query``, ``uid``): Sigma's Zeek rule
 (``product: zeek``) are written against them. A few ECS names are added beside them so
 cross-source rules and the picture can use one spelling: ``source.ip``/``source.port``,
 ``destination.ip``/``destination.port``, ``network.transport`` (``proto``) and
-``event.dataset`` (``zeek.<path>``). The timestamp is ``ts`` (epoch seconds, or ISO text
+``event.dataset`` (``zeek.<path>``). Records of the kinds that are a generic Sigma category
+get that category's names too (``dns``: :mod:`.sigma_dns`; ``http``: :mod:`.sigma_web`;
+``conn``: :mod:`.sigma_firewall`). The timestamp is ``ts`` (epoch seconds, or ISO text
 when Zeek writes JSON with ISO timestamps).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from shieldwall.model.event import Event, RawRecord
+from shieldwall.normalise import sigma_dns, sigma_firewall, sigma_web
+from shieldwall.normalise.aliases import add_aliases
 from shieldwall.normalise.flatten import FlattenError, flatten
 from shieldwall.normalise.problems import record_error
 from shieldwall.normalise.timestamps import parse_any
@@ -38,4 +44,15 @@ def normalise_zeek(record: RawRecord) -> Event:
     path = record.hint or str(fields.get("_path", ""))
     if path:
         fields["event.dataset"] = f"zeek.{path}"
+    _add_taxonomy(fields, path)
     return Event(fields, record.source, parse_any(fields.get("ts")), "zeek")
+
+
+def _add_taxonomy(fields: dict[str, Any], path: str) -> None:
+    """The generic categories' names for the log kinds routed to them (``sources.py``)."""
+    if path == "dns":
+        add_aliases(fields, sigma_dns.ZEEK)
+    elif path == "http":
+        sigma_web.add_web_names(fields, sigma_web.ZEEK)
+    elif path == "conn":
+        add_aliases(fields, sigma_firewall.ZEEK)

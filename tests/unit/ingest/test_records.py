@@ -57,6 +57,14 @@ def test_forced_format_overrides_detection(tmp_path: Path) -> None:
     assert [r.format for r in records] == ["json", "json"]
 
 
+def test_forced_zeek_reads_tsv_that_opens_with_a_comment(tmp_path: Path) -> None:
+    """A comment line before the header hid the TSV layout; ``--input-format zeek`` fell to JSON."""
+    content = b"# cut from conn.log on sensor 3\n#path\tdns\n#fields\tts\tquery\n1.0\tx.org\n"
+    records, problems = _read(_write(tmp_path, "cut.txt", content), fmt="zeek")
+    assert problems == []
+    assert [(r.format, r.payload) for r in records] == [("zeek", {"ts": "1.0", "query": "x.org"})]
+
+
 def test_records_carry_their_line_numbers_blank_lines_counted(tmp_path: Path) -> None:
     records, _ = _read(_write(tmp_path, "x.jsonl", ECS + b"\n\n" + ECS))
     assert [r.source.record_id for r in records] == [1, 4]

@@ -4,11 +4,12 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from shieldwall.ingest.limits import MAX_TYPE_NESTING
-from shieldwall.ingest.zeek_tsv import read_zeek_tsv
+from shieldwall.ingest.zeek_tsv import read_zeek_tsv, unescape
 from shieldwall.model.errors import InputError
 
 HEADER = (
@@ -83,11 +84,12 @@ def test_data_before_any_header_is_reported() -> None:
 
 
 NAMES = st.text(alphabet="abcdefghij_.", min_size=1, max_size=8)
+# A data line that opens with "#" is a directive to Zeek's own reader too, so no first value does.
 TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\\\r\n"),
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")),
     min_size=1,
     max_size=12,
-).filter(lambda s: s not in ("-", "(empty)") and s.strip() == s and "," not in s)
+).filter(lambda s: s not in ("-", "(empty)") and s.strip() == s and "," not in s and s[0] != "#")
 VALUE = st.one_of(
     st.tuples(st.just("count"), st.integers(0, 2**63)),
     st.tuples(st.just("double"), st.floats(allow_nan=False, allow_infinity=False)),
@@ -106,7 +108,7 @@ def _encode(kind: str, value: Any) -> str:
 
 
 def _escape(text: str) -> str:
-    return text.replace("\t", "\\x09")
+    return _zeek_escape(text, utf8=True)
 
 
 @given(st.dictionaries(NAMES, VALUE, min_size=1, max_size=6))
@@ -124,3 +126,60 @@ def test_round_trip_of_generated_records(columns: dict[str, tuple[str, Any]]) ->
     payloads, _, problems = _read(text)
     assert problems == []
     assert payloads == [{n: value for n, (_, value) in columns.items()}]
+
+
+def _zeek_escape(text: str, *, utf8: bool) -> str:
+    r"""Escape as Zeek's ASCII writer does: ``\`` as ``\\``, tab and non-printables as ``\xHH``.
+
+    With ``utf8`` (Zeek 5 and later) printable non-ASCII text is written as it is; without,
+    every byte outside printable ASCII is escaped.
+    """
+    out: list[str] = []
+    for char in text:
+        if char == "\\":
+            out.append("\\\\")
+        elif char.isprintable() and (char.isascii() or utf8):
+            out.append(char)
+        else:
+            out.extend(f"\\x{byte:02x}" for byte in char.encode("utf-8"))
+    return "".join(out)
+
+
+def _json_writer_value(text: str) -> str:
+    """The value Zeek's JSON writer gives: controls other than \\b\\t\\n\\f\\r as text."""
+    keep = "\b\t\n\f\r"
+    return "".join(
+        f"\\x{ord(c):02x}" if (ord(c) < 0x20 or c == "\x7f") and c not in keep else c for c in text
+    )
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))), st.booleans())
+def test_unescape_undoes_zeeks_escape(text: str, utf8: bool) -> None:
+    assert unescape(_zeek_escape(text, utf8=utf8)) == _json_writer_value(text)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"))), st.booleans())
+def test_unescape_restores_text_without_controls_exactly(text: str, utf8: bool) -> None:
+    assert unescape(_zeek_escape(text, utf8=utf8)) == text
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("\\\\pipe\\\\ntsvcs", "\\pipe\\ntsvcs"),
+        ('"\\\\x0d\\\\x0a"\\x0a', '"\\x0d\\x0a"\n'),
+        ("caf\\xc3\\xa9", "café"),
+        ("bad\\xe9byte", "bad\\xe9byte"),
+        ("kept\\q", "kept\\q"),
+        ('actual data: "\\x01"', 'actual data: "\\x01"'),
+        ("short\\x4", "short\\x4"),
+    ],
+)
+def test_unescape_matches_what_zeeks_json_writer_gives(written: str, value: str) -> None:
+    assert unescape(written) == value
+
+
+def test_backslashes_in_a_named_pipe_column_are_single() -> None:
+    line = "1.0\t\\\\pipe\\\\ntsvcs\t10.0.0.1\t1\t-\t-\t-\t-\n"
+    payloads, _, _ = _read(HEADER + FIELDS + TYPES + line)
+    assert payloads[0]["uid"] == "\\pipe\\ntsvcs"

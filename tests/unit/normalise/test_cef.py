@@ -51,6 +51,57 @@ def test_cef_after_a_syslog_header_takes_host_and_time() -> None:
 
 
 @pytest.mark.parametrize(
+    ("rt", "expected"),
+    [
+        ("1700000000000", datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)),
+        ("Nov 14 2023 22:13:20", datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)),
+        ("Nov 14 2023 22:13:20.250", datetime(2023, 11, 14, 22, 13, 20, 250000, tzinfo=UTC)),
+        ("Nov 14 2023 23:13:20 +0100", datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)),
+        ("Nov 14 2023 22:13:20 GMT", datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)),
+        ("Nov 14 2023 22:13:20 CEST", None),
+        ("Nov 31 2023 22:13:20", None),
+        ("yesterday", None),
+    ],
+)
+def test_receipt_time_forms(rt: str, expected: datetime | None) -> None:
+    """``rt`` in ``MMM dd yyyy HH:mm:ss`` gave no timestamp before; a named zone stays None."""
+    _, stamp = parse_cef(f"CEF:0|V|P|1|100|N|5|act=x rt={rt}")
+    assert stamp == expected
+
+
+def test_device_receipt_time_full_name_is_read() -> None:
+    _, stamp = parse_cef("CEF:0|V|P|1|100|N|5|deviceReceiptTime=Nov 14 2023 22:13:20")
+    assert stamp == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+
+
+@given(
+    st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2100, 1, 1)),
+    st.booleans(),
+)
+def test_month_first_receipt_time_round_trip(moment: datetime, millis: bool) -> None:
+    moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000 if millis else 0)
+    clock = moment.strftime("%H:%M:%S") + (f".{moment.microsecond // 1000:03d}" if millis else "")
+    _, stamp = parse_cef(
+        f"CEF:0|V|P|1|100|N|5|rt={moment:%b} {moment.day:02d} {moment.year} {clock}"
+    )
+    assert stamp == moment.replace(tzinfo=UTC)
+
+
+def test_cef_after_an_rfc3339_syslog_header() -> None:
+    """Refused before: the header's timestamp was not RFC 3164."""
+    line = "2024-05-01T10:00:00.5+02:00 fw01 CEF:0|Vendor|Prod|2|sig|Name|5|act=blocked"
+    fields, stamp = parse_cef(line)
+    assert (fields["host.hostname"], fields["act"]) == ("fw01", "blocked")
+    assert stamp == datetime(2024, 5, 1, 8, 0, 0, 500000, tzinfo=UTC)
+
+
+def test_cef_after_a_header_with_an_unpadded_day() -> None:
+    fields, stamp = parse_cef("Jan 1 02:21:38 fw01 CEF:0|V|P|2|sig|Name|5|act=x")
+    assert fields["host.hostname"] == "fw01"
+    assert stamp is not None and (stamp.month, stamp.day, stamp.hour) == (1, 1, 2)
+
+
+@pytest.mark.parametrize(
     ("extension", "expected"),
     [
         ("", {}),

@@ -36,6 +36,10 @@ def test_nested_objects_become_dotted_names_lists_stay_lists() -> None:
         "dns.question.name": "evil.example",
         "dns.answers": [{"data": "1.2.3.4"}],
         "tags": ["a", "b"],
+        "query": "evil.example",
+        "answer": ["1.2.3.4"],
+        "src_ip": "10.0.0.1",
+        "src_port": 4444,
     }
     assert event.timestamp == datetime(2024, 2, 3, 4, 5, 6, tzinfo=UTC)
     assert event.format == "json"

@@ -236,3 +236,26 @@ def test_any_json_shape_gives_an_event_or_input_error(system: Any, event_data: A
         assert err.place == "record 1"
     else:
         assert type(event.fields["EventID"]) is int
+
+
+def test_event_data_names_with_spaces_are_also_given_without() -> None:
+    """Defender's ``Threat Name``: SigmaHQ's windefend rules say ``ThreatName``."""
+    data = {"Threat Name": "HackTool:Win32/Mimikatz", "Process Name": "C:\\m.exe", "Path": "x"}
+    fields = normalise(_record(SYSTEM, EventData=data)).fields
+    assert (fields["ThreatName"], fields["ProcessName"]) == ("HackTool:Win32/Mimikatz", "C:\\m.exe")
+    assert fields["Threat Name"] == "HackTool:Win32/Mimikatz"
+
+
+def test_a_spaceless_name_already_logged_is_not_overwritten() -> None:
+    fields = normalise(
+        _record(SYSTEM, EventData={"Source Name": "AMSI", "SourceName": "own"})
+    ).fields
+    assert (fields["SourceName"], fields["Source Name"]) == ("own", "AMSI")
+
+
+@given(st.dictionaries(st.text(alphabet="ab ", min_size=1, max_size=5), st.text(max_size=5)))
+def test_every_spaced_name_is_readable_both_ways(data: dict[str, str]) -> None:
+    fields = normalise(_record(SYSTEM, EventData=data)).fields
+    for name, value in data.items():
+        assert fields[name] == value
+        assert name.replace(" ", "") in fields

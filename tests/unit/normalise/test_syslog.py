@@ -199,3 +199,79 @@ def test_absurd_pid_is_not_converted_to_a_number() -> None:
     fields, _ = parse_syslog("<13>Oct 11 22:14:15 h tag[" + "9" * 5000 + "]: m", NOW)
     assert fields["process.name"] == "tag"
     assert "process.pid" not in fields
+
+
+@pytest.mark.parametrize(
+    ("line", "stamp"),
+    [
+        (
+            "2024-05-01T10:00:00.123+02:00 web01 sshd[41]: Accepted",
+            datetime(2024, 5, 1, 8, 0, 0, 123000, tzinfo=UTC),
+        ),
+        ("<13>2024-05-01T10:00:00Z web01 sshd[41]: Accepted", datetime(2024, 5, 1, 10, tzinfo=UTC)),
+        ("Jan 1 02:21:38 web01 sshd[41]: Accepted", datetime(2024, 1, 1, 2, 21, 38, tzinfo=UTC)),
+        ("Jan  1 02:21:38 web01 sshd[41]: Accepted", datetime(2024, 1, 1, 2, 21, 38, tzinfo=UTC)),
+    ],
+)
+def test_linux_header_forms_keep_host_and_tag(line: str, stamp: datetime) -> None:
+    """RFC 3339 stamps were "not recognised"; ``Jan 1`` lost its host and tag into the message."""
+    fields, parsed = parse_syslog(line, NOW)
+    assert (fields["host.hostname"], fields["process.name"], fields["process.pid"]) == (
+        "web01",
+        "sshd",
+        41,
+    )
+    assert fields["message"] == "Accepted"
+    assert parsed == stamp
+
+
+def test_date_shaped_token_that_is_no_moment_is_refused() -> None:
+    with pytest.raises(SyslogError, match="RFC 3339"):
+        parse_syslog("2024-13-45T99:00:00Z host tag: m", NOW)
+
+
+MOMENTS = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2024, 5, 31), timezones=st.just(UTC)
+)
+
+
+def _header(moment: datetime, form: str) -> str:
+    """The timestamp as the three header forms senders write."""
+    month = moment.strftime("%b")
+    if form == "padded":
+        return f"{month} {moment.day:>2} {moment:%H:%M:%S}"
+    if form == "unpadded":
+        return f"{month} {moment.day} {moment:%H:%M:%S}"
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@given(
+    moment=MOMENTS,
+    form=st.sampled_from(["padded", "unpadded", "rfc3339"]),
+    priority=st.one_of(st.none(), st.integers(0, 191)),
+    host=WORD,
+    tag=st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=10),
+    pid=st.integers(0, 99999),
+    message=st.text(max_size=40).filter(lambda s: "\n" not in s),
+)
+def test_header_forms_round_trip(
+    moment: datetime, form: str, priority: int | None, host: str, tag: str, pid: int, message: str
+) -> None:
+    pri = "" if priority is None else f"<{priority}>"
+    line = f"{pri}{_header(moment, form)} {host} {tag}[{pid}]: {message}"
+    fields, stamp = parse_syslog(line, NOW)
+    assert (fields["host.hostname"], fields["process.name"], fields["process.pid"]) == (
+        host,
+        tag,
+        pid,
+    )
+    assert fields["message"] == message
+    assert stamp is not None
+    if form == "rfc3339":
+        assert stamp == moment
+    else:
+        assert (stamp.month, stamp.day, stamp.time()) == (
+            moment.month,
+            moment.day,
+            moment.time().replace(microsecond=0),
+        )

@@ -15,7 +15,9 @@ names is among the event's (:func:`.logsource.admits`):
   ``syslog`` and its facility family (``aaa``, ``bgp``, ``ldp``); any other line is product
   ``linux``, services ``syslog``, the program's own (``sshd``, ``sudo``, ``cron`` ...) and
   ``auth`` for the programs that write ``/var/log/auth.log``.
-- CEF: products the device product and vendor, lower case without spaces.
+- CEF: products the device product and vendor, lower case without spaces; category
+  ``proxy`` for a web request (``request``), ``firewall`` for an action on a connection
+  (``act`` and ``dpt``).
 - JSON: ECS ``event.dataset``/``event.module`` (``aws.cloudtrail`` is product ``aws``,
   service ``cloudtrail``), ``host.os.type``, ECS ``event.category`` for the generic
   categories; raw CloudTrail, Okta, Kubernetes audit and Azure records by their shape.
@@ -136,7 +138,23 @@ def _syslog(fields: Mapping[str, Any]) -> EventSource:
 
 def _cef(fields: Mapping[str, Any]) -> EventSource:
     names = (fields.get("cef.device_product"), fields.get("cef.device_vendor"))
-    return EventSource(frozenset(_squeezed(names)))
+    return EventSource(frozenset(_squeezed(names)), categories=_cef_categories(fields))
+
+
+def _cef_categories(fields: Mapping[str, Any]) -> frozenset[str]:
+    """A web request (``request``) is ``proxy``; a verdict on a connection (``act`` with a
+    destination port) is ``firewall``. CEF names no category, so only these two shapes,
+    which the generic rules' fields presuppose, are read."""
+    if "request" in fields or "requestMethod" in fields:
+        return _PROXY
+    has_action = "act" in fields or "deviceAction" in fields
+    if has_action and ("dpt" in fields or "destinationPort" in fields):
+        return _FIREWALL
+    return frozenset()
+
+
+_PROXY = frozenset({"proxy"})
+_FIREWALL = frozenset({"firewall"})
 
 
 def _squeezed(values: Iterable[Any]) -> Iterable[str]:

@@ -150,6 +150,22 @@ SAMPLES: dict[str, tuple[Event, set[Logsource]]] = {
         ),
         {("cisco", "syslog", None), ("cisco", "aaa", None)},
     ),
+    "cef-proxy": (
+        _event(
+            "cef",
+            "CEF:0|Zscaler|NSSWeblog|5.7|Allowed|Allowed|3|act=Allowed src=10.0.0.5 "
+            "dst=203.0.113.9 dpt=443 request=https://files.example/a.exe requestMethod=GET",
+        ),
+        {("zscaler", None, None), ("nssweblog", None, None), (None, None, "proxy")},
+    ),
+    "cef-firewall": (
+        _event(
+            "cef",
+            "CEF:0|Fortinet|Fortigate|7.2|13|traffic:forward accept|3|act=accept "
+            "src=10.0.0.5 spt=50000 dst=203.0.113.9 dpt=23 proto=6",
+        ),
+        {("fortinet", None, None), ("fortigate", None, None), (None, None, "firewall")},
+    ),
     "json-cloudtrail": (
         _event(
             "json",
