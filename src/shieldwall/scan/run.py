@@ -54,6 +54,7 @@ def scan(
     fmt: RecordFormat | None = None,
     selection: RuleSelection | None = None,
     placeholders: Path | None = None,
+    rule_cache: Path | None = None,
     jobs: int = 1,
     on_progress: ProgressSink | None = None,
     on_problem: ProblemSink | None = None,
@@ -66,7 +67,8 @@ def scan(
     With ``jobs > 1`` the workers start here (they load the rules) and run until the
     returned :class:`ScanRun` has been iterated to its end or abandoned.
 
-    ``selection`` picks rules by level, status, tag and id.
+    ``selection`` picks rules by level, status, tag and id. ``rule_cache`` is the directory
+    of the compiled rule cache (see :mod:`shieldwall.detect.sigma.cache`), None for none.
     With an ``encoder`` the run gives output bytes (:meth:`ScanRun.encoded`), encoded in
     the workers where it can; without one, it gives :class:`Detection` objects.
     Problems with the logs (a corrupt record, an unreadable file) do not raise: they go to
@@ -79,7 +81,9 @@ def scan(
         raise InputError(f"jobs must be at least 1, not {jobs}", source="--jobs")
     chosen = stages or default_stages()
     techniques = catalogue or load_catalogue()
-    plan = WorkerPlan(chosen, tuple(rules), selection, placeholders, fmt, techniques, encoder)
+    plan = WorkerPlan(
+        chosen, tuple(rules), selection, placeholders, rule_cache, fmt, techniques, encoder
+    )
     files = chosen.discover(list(paths))
     started = time.monotonic()
     if jobs == 1 or len(files) < 2:
@@ -136,7 +140,10 @@ def _no_rules(plan: WorkerPlan, digest: RuleDigest) -> InputError:
 
 def _prepare_serial(plan: WorkerPlan, files: list[Path]) -> tuple[RuleDigest, Stream]:
     ruleset = plan.stages.load_rules(
-        list(plan.rule_paths), selection=plan.selection, placeholders=plan.placeholders
+        list(plan.rule_paths),
+        selection=plan.selection,
+        placeholders=plan.placeholders,
+        cache=plan.rule_cache,
     )
     digest = RuleDigest.of(ruleset)
     if not digest.rule_refs:

@@ -287,3 +287,18 @@ def test_a_reader_that_leaves_early_stops_the_scan_quietly(workspace: Path) -> N
     assert first.startswith(b'{"rule_id"')
     assert code == 0
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
+def test_the_rule_cache_lives_in_the_data_directory_unless_told(app, workspace) -> None:
+    first = _scan(app, workspace)
+    assert first[0] == 0, first[2]
+    packs = list((workspace / "data" / "rule-cache").glob("rules-*.json"))
+    assert len(packs) == 1
+    second = _scan(app, workspace)
+    assert _lines(second[1]) == _lines(first[1])
+    elsewhere = workspace / "elsewhere"
+    assert _scan(app, workspace, "--cache", str(elsewhere))[0] == 0
+    assert list(elsewhere.glob("rules-*.json"))
+    packs[0].unlink()
+    assert _scan(app, workspace, "--no-cache")[0] == 0
+    assert not list((workspace / "data" / "rule-cache").glob("rules-*.json"))
