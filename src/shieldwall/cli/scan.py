@@ -29,6 +29,7 @@ from shieldwall.scan import (
     RuleSelection,
     ScanRun,
     TableWriter,
+    default_jobs,
     encoder_for,
     load_catalogue,
     scan,
@@ -46,11 +47,12 @@ OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write detections here (default stdout).")
 ]
 JobsOption = Annotated[
-    int,
+    int | None,
     typer.Option(
         "--jobs",
         "-j",
         min=1,
+        show_default="the cores this process may use",
         help="Worker processes; files are split among them, and detections of different"
         " files then come in the order the workers finish them.",
     ),
@@ -97,7 +99,7 @@ def scan_command(
     rules: RulesOption,
     output_format: FormatOption = "jsonl",
     output: OutputOption = None,
-    jobs: JobsOption = 1,
+    jobs: JobsOption = None,
     level: LevelOption = None,
     status: StatusOption = None,
     tag: TagOption = None,
@@ -123,8 +125,8 @@ def scan_command(
         try:
             run = scan(
                 paths, rules, fmt=input_format, selection=selection, placeholders=placeholders,
-                rule_cache=rule_cache, jobs=jobs, catalogue=load_catalogue(data_dir),
-                on_progress=on_progress,
+                rule_cache=rule_cache, jobs=jobs or default_jobs(),
+                catalogue=load_catalogue(data_dir), on_progress=on_progress,
                 encoder=None if output_format == "table" else encoder_for(output_format),
             )  # fmt: skip
         except InputError as error:

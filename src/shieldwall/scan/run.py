@@ -15,6 +15,7 @@ time order at the end, so its results depend on neither file order nor ``jobs``.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -109,6 +110,16 @@ def scan(
         on_progress=on_progress,
         on_problem=on_problem,
     )
+
+
+def default_jobs() -> int:
+    """The cores this process may use (its CPU affinity, which containers and ``taskset``
+    narrow; the machine's count where the platform has no affinity): the ``--jobs``
+    default, so a newcomer gets the parallel path without knowing the option."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 def _correlator(
