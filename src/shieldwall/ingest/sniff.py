@@ -74,9 +74,12 @@ def looks_like_syslog(line: str) -> bool:
 
 
 def classify_text(line: str, forced: RecordFormat | None) -> RecordFormat:
-    """The format of one text line: Sysmon for Linux, CEF (possibly inside syslog) or syslog."""
+    """The format of one text line: a Linux audit record (on its own: sent line by line, as
+    the live intake takes them), Sysmon for Linux, CEF (possibly inside syslog) or syslog."""
     if forced is not None:
         return forced
+    if AUDIT_HEADER.match(line):
+        return "auditd"
     if SYSMON_LINUX_MARK in line:
         return "sysmon_linux"
     return "cef" if is_cef(line) else "syslog"
