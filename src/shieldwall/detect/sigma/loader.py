@@ -103,7 +103,7 @@ def load_rules(
     (:mod:`.cache`) when its bytes, the engine and the placeholder values are unchanged,
     and stored there after compiling otherwise. A rule set with filter or correlation
     documents is loaded without the cache (filters rewrite, and correlations name, the
-    pySigma rules, which the cache does not keep).
+    pySigma rules, which the cache does not keep), each file still parsed once.
 
     A malformed placeholder file raises :class:`~shieldwall.model.errors.InputError`;
     every problem with a rule is collected in ``RuleSet.problems`` instead.
@@ -141,14 +141,30 @@ def _load(
         for path in discover_rule_files(paths, problems)
         if (data := _read_bytes(path, problems)) is not None
     ]
+    parsed: dict[int, Documents] = {}
     if cache is not None:
-        cached = _load_cached(files, RuleCache(cache, values, paths), selection, problems)
+        store = RuleCache(cache, values, paths)
+        cached = _load_cached(files, store, selection, problems, parsed)
         if cached is not None:
             return cached
     docs = Documents(problems=list(problems))
-    for path, data in files:
-        collect_file(path, data, docs)
+    for index, (path, data) in enumerate(files):
+        _merge(docs, parsed.get(index) or _parsed(path, data))
     return _finish(docs, _compile_selected(docs, selection, values), len(files))
+
+
+def _parsed(path: Path, data: bytes) -> Documents:
+    """One file's documents and problems on their own."""
+    one = Documents()
+    collect_file(path, data, one)
+    return one
+
+
+def _merge(into: Documents, one: Documents) -> None:
+    into.rules.extend(one.rules)
+    into.correlations.extend(one.correlations)
+    into.filters.extend(one.filters)
+    into.problems.extend(one.problems)
 
 
 def _read_bytes(path: Path, problems: list[RuleError]) -> bytes | None:
@@ -208,32 +224,30 @@ def _load_cached(
     store: RuleCache,
     selection: RuleSelection | None,
     problems: list[RuleError],
+    parsed: dict[int, Documents],
 ) -> RuleSet | None:
     """The rule set through the cache, or None when it holds filters or correlations.
 
-    Files that miss are parsed first; only when none of them holds a filter or a
-    correlation are they compiled, each file alone (all its rules, selected or not, so its
-    entry is whole), and stored when every document became a rule.
+    Files that miss are parsed first (into ``parsed``, by file index, so that a rule set
+    the cache cannot serve is not parsed twice); only when none of them holds a filter or
+    a correlation are they compiled, each file alone (all its rules, selected or not, so
+    its entry is whole), and stored when every document became a rule.
     """
-    docs = Documents(problems=list(problems))
     found: list[list[CompiledRule] | None] = []
-    spans: list[tuple[int, int, bool]] = []
-    for path, data in files:
+    for index, (path, data) in enumerate(files):
         found.append(store.get(store.key(data), str(path)))
-        before, reported = len(docs.rules), len(docs.problems)
         if found[-1] is None:
-            collect_file(path, data, docs)
-        spans.append((before, len(docs.rules), len(docs.problems) == reported))
-    if docs.filters or docs.correlations:
+            parsed[index] = _parsed(path, data)
+    if any(one.filters or one.correlations for one in parsed.values()):
         return None
-    for index, (_path, data) in enumerate(files):
-        if found[index] is not None:
-            continue
-        start, end, clean = spans[index]
+    docs = Documents(problems=list(problems))
+    for one in parsed.values():
+        docs.problems.extend(one.problems)
+    for index, one in parsed.items():
         reported = len(docs.problems)
-        found[index] = _compile_all(docs.rules[start:end], store.values, docs.problems)
-        if clean and len(docs.problems) == reported and found[index]:
-            store.put(store.key(data), found[index] or [])
+        found[index] = _compile_all(one.rules, store.values, docs.problems)
+        if not one.problems and len(docs.problems) == reported and found[index]:
+            store.put(store.key(files[index][1]), found[index] or [])
     store.save()
     rules = [rule for compiled in found for rule in compiled or []]
     if selection is not None:

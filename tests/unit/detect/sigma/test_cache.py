@@ -184,3 +184,40 @@ def test_the_key_depends_on_bytes_and_placeholders(tmp_path: Path) -> None:
     assert plain.key(b"a") != plain.key(b"b")
     assert plain.key(b"a") != other.key(b"a")
     assert plain.key(b"a") == RuleCache(tmp_path, {}, [tmp_path]).key(b"a")
+
+
+def test_a_rule_set_with_a_correlation_is_parsed_once_and_loads_as_without_cache(
+    kit: SigmaKit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shieldwall.detect.sigma.loader as loader
+
+    folder = kit.folder / "correlated"
+    folder.mkdir()
+    base = rule_doc({"s": {"A": "a"}, "condition": "s"}, name="base_rule")
+    kit.write(base, name="correlated/base.yml")
+    kit.write(rule_doc({"s": {"B": "b"}, "condition": "s"}), name="correlated/other.yml")
+    correlation = {
+        "title": "many a",
+        "name": "many_a",
+        "correlation": {
+            "type": "event_count",
+            "rules": ["base_rule"],
+            "group-by": ["A"],
+            "timespan": "1m",
+            "condition": {"gte": 2},
+        },
+    }
+    kit.write(correlation, name="correlated/corr.yml")
+    plain = load_rules([folder])
+    calls: list[str] = []
+    real = loader.collect_file
+    monkeypatch.setattr(
+        loader,
+        "collect_file",
+        lambda path, data, docs: (calls.append(path.name), real(path, data, docs)),
+    )
+    cached = load_rules([folder], cache=tmp_path / "cache")
+    assert sorted(calls) == ["base.yml", "corr.yml", "other.yml"]
+    assert _shape(cached) == _shape(plain)
+    assert [c.name for c in cached.correlations] == ["many_a"]
+    assert not list((tmp_path / "cache").glob("*.json"))
