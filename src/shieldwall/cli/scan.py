@@ -29,6 +29,7 @@ from shieldwall.scan import (
     RuleSelection,
     ScanRun,
     TableWriter,
+    default_jobs,
     encoder_for,
     load_catalogue,
     scan,
@@ -46,11 +47,12 @@ OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write detections here (default stdout).")
 ]
 JobsOption = Annotated[
-    int,
+    int | None,
     typer.Option(
         "--jobs",
         "-j",
         min=1,
+        show_default="the cores this process may use",
         help="Worker processes; files are split among them, and detections of different"
         " files then come in the order the workers finish them.",
     ),
@@ -79,6 +81,16 @@ DataDirOption = Annotated[
     Path,
     typer.Option("--data-dir", envvar="SHIELDWALL_DATA_DIR", help="Data directory (ATT&CK table)."),
 ]
+CacheOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache",
+        help="Directory of the compiled rule cache (default: rule-cache in the data directory).",
+    ),
+]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Load the rules without the rule cache.")
+]
 TopOption = Annotated[int, typer.Option("--top", min=1, help="Rules listed in the summary.")]
 
 
@@ -87,7 +99,7 @@ def scan_command(
     rules: RulesOption,
     output_format: FormatOption = "jsonl",
     output: OutputOption = None,
-    jobs: JobsOption = 1,
+    jobs: JobsOption = None,
     level: LevelOption = None,
     status: StatusOption = None,
     tag: TagOption = None,
@@ -95,6 +107,8 @@ def scan_command(
     input_format: InputFormatOption = None,
     placeholders: PlaceholdersOption = None,
     data_dir: DataDirOption = Path("data"),
+    cache: CacheOption = None,
+    no_cache: NoCacheOption = False,
     top: TopOption = 15,
 ) -> None:
     """Scan log files with Sigma rules; detections to stdout or --output, summary to stderr.
@@ -104,13 +118,15 @@ def scan_command(
     """
     errors = Console(stderr=True)
     selection = _selection(level, status, tag, rule_id)
+    rule_cache = None if no_cache else (cache or data_dir / "rule-cache")
     if output is not None and not _writable(output):
         _fail(errors, f"{output}: cannot write there", USAGE_ERROR)
     with progress_reporter(errors) as on_progress:
         try:
             run = scan(
                 paths, rules, fmt=input_format, selection=selection, placeholders=placeholders,
-                jobs=jobs, catalogue=load_catalogue(data_dir), on_progress=on_progress,
+                rule_cache=rule_cache, jobs=jobs or default_jobs(),
+                catalogue=load_catalogue(data_dir), on_progress=on_progress,
                 encoder=None if output_format == "table" else encoder_for(output_format),
             )  # fmt: skip
         except InputError as error:

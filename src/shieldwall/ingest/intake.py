@@ -97,13 +97,17 @@ def _record(line: bytes, number: int, source: str, forced: RecordFormat | None) 
     raise InputError(f"a JSON {type(value).__name__}, not an object or a text line")
 
 
+TEXT_FORMATS = ("syslog", "cef", "auditd", "sysmon_linux")
+"""Formats sent as JSON strings, one line each (an audit record is then an event alone)."""
+
+
 def _json_format(forced: RecordFormat | None) -> RecordFormat | None:
-    if forced in ("syslog", "cef"):
+    if forced in TEXT_FORMATS:
         raise InputError(f"format {forced} is sent as JSON strings, one line each")
     return forced
 
 
 def _text_format(forced: RecordFormat | None) -> RecordFormat | None:
-    if forced not in (None, "syslog", "cef"):
+    if forced is not None and forced not in TEXT_FORMATS:
         raise InputError(f"format {forced} is sent as JSON objects")
     return forced

@@ -6,6 +6,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from shieldwall.ingest.auditd import read_auditd_lines
 from shieldwall.ingest.evtx import read_evtx
 from shieldwall.ingest.jsonlines import read_json_lines
 from shieldwall.ingest.limits import MAX_PROBLEMS_PER_FILE, SNIFF_BYTES
@@ -22,6 +23,7 @@ READERS: dict[Layout, StreamReader] = {
     "json_lines": read_json_lines,
     "text_lines": read_text_lines,
     "zeek_tsv": read_zeek_tsv,
+    "auditd_lines": read_auditd_lines,
 }
 
 
@@ -74,8 +76,10 @@ def _layout(path: Path, fmt: RecordFormat | None) -> Layout | None:
     sniffed = sniff_layout(head)
     if fmt in ("json", "suricata"):
         return "json_lines"
-    if fmt in ("syslog", "cef"):
+    if fmt in ("syslog", "cef", "sysmon_linux"):
         return "text_lines"
+    if fmt == "auditd":
+        return "auditd_lines"
     if fmt == "zeek":
         return "zeek_tsv" if sniffed == "zeek_tsv" or starts_with_comment(head) else "json_lines"
     return sniffed

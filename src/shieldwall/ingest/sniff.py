@@ -2,20 +2,30 @@
 
 Detection is by content, as the issue asks: EVTX by its ``ElfFile`` magic; Zeek TSV by its
 ``#separator``/``#fields`` header; JSON lines by a leading ``{``; CEF by ``CEF:<n>|`` at the
-start of a line or after a syslog header; syslog by ``<PRI>`` or an RFC 3164 timestamp.
+start of a line or after a syslog header; syslog by ``<PRI>`` or an RFC 3164 timestamp;
+Linux audit records by ``type=… msg=audit(…)`` (after an optional ``node=``); Sysmon for
+Linux by its ``<Event><System>`` XML, bare or in a syslog line.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from shieldwall.model.event import RecordFormat
 
-Layout = Literal["evtx", "zeek_tsv", "json_lines", "text_lines"]
+Layout = Literal["evtx", "zeek_tsv", "json_lines", "text_lines", "auditd_lines"]
 """How a file is laid out on disk, which decides the reader; the record format may vary."""
 
 EVTX_MAGIC = b"ElfFile\x00"
 UTF8_BOM = b"\xef\xbb\xbf"
+SYSMON_LINUX_MARK = "<Event><System>"
+"""How Sysmon for Linux starts each event's XML (it writes no declaration, no namespace)."""
+AUDIT_HEADER = re.compile(
+    r"(?:node=(?P<node>\S+) )?type=(?P<type>\S+) "
+    r"msg=audit\((?P<seconds>\d{1,12})(?:\.(?P<fraction>\d{1,9}))?:(?P<serial>\d{1,20})\):"
+)
+"""The start of a Linux audit record: ``type=SYSCALL msg=audit(1700000000.123:42):``."""
 MONTHS = frozenset(
     ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 )
@@ -31,7 +41,9 @@ def sniff_layout(head: bytes) -> Layout | None:
     if first.startswith(b"{"):
         return "json_lines"
     text = first.decode("utf-8", errors="replace")
-    if is_cef(text) or looks_like_syslog(text):
+    if AUDIT_HEADER.match(text):
+        return "auditd_lines"
+    if is_cef(text) or looks_like_syslog(text) or text.startswith(SYSMON_LINUX_MARK):
         return "text_lines"
     return None
 
@@ -95,9 +107,14 @@ def _rfc3339_start(line: str) -> bool:
 
 
 def classify_text(line: str, forced: RecordFormat | None) -> RecordFormat:
-    """The format of one text line: CEF (possibly inside syslog) or syslog."""
+    """The format of one text line: a Linux audit record (on its own: sent line by line, as
+    the live intake takes them), Sysmon for Linux, CEF (possibly inside syslog) or syslog."""
     if forced is not None:
         return forced
+    if AUDIT_HEADER.match(line):
+        return "auditd"
+    if SYSMON_LINUX_MARK in line:
+        return "sysmon_linux"
     return "cef" if is_cef(line) else "syslog"
 
 

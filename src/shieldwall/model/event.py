@@ -10,8 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-RecordFormat = Literal["evtx", "json", "zeek", "suricata", "syslog", "cef"]
-"""Formats ingest can recognise. ``json`` covers plain, ECS and Winlogbeat/NXLog lines."""
+RecordFormat = Literal[
+    "evtx", "json", "zeek", "suricata", "syslog", "cef", "auditd", "sysmon_linux"
+]
+"""Formats ingest can recognise. ``json`` covers plain, ECS and Winlogbeat/NXLog lines;
+``auditd`` is Linux audit records (one event's records joined), ``sysmon_linux`` Sysmon for
+Linux's XML events, in syslog lines or bare."""
 
 FieldValue = Any
 """str, int, float, bool, None, or a list of those (JSON scalars after flattening)."""

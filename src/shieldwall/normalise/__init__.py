@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shieldwall.model.event import Event, RawRecord, RecordFormat
+from shieldwall.normalise.auditd import normalise_auditd
 from shieldwall.normalise.cef import normalise_cef
 from shieldwall.normalise.ecs import normalise_json
 from shieldwall.normalise.evtx import normalise_evtx
 from shieldwall.normalise.suricata import normalise_suricata
 from shieldwall.normalise.syslog import normalise_syslog
+from shieldwall.normalise.sysmon_linux import normalise_sysmon_linux
 from shieldwall.normalise.zeek import normalise_zeek
 
 NORMALISERS: dict[RecordFormat, Callable[[RawRecord], Event]] = {
@@ -25,6 +27,8 @@ NORMALISERS: dict[RecordFormat, Callable[[RawRecord], Event]] = {
     "suricata": normalise_suricata,
     "syslog": normalise_syslog,
     "cef": normalise_cef,
+    "auditd": normalise_auditd,
+    "sysmon_linux": normalise_sysmon_linux,
 }
 
 

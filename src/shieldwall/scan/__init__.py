@@ -11,7 +11,7 @@ the summary. The live pipeline of the centre reuses the same stages, not this pa
 from shieldwall.detect.attack import AttackCatalogue, install_bundle, load_catalogue
 from shieldwall.detect.sigma.selection import RuleSelection
 from shieldwall.scan.encoders import DetectionEncoder, encoder_for
-from shieldwall.scan.run import ScanRun, scan
+from shieldwall.scan.run import ScanRun, default_jobs, scan
 from shieldwall.scan.summary import ScanProgress, ScanSummary
 from shieldwall.scan.table import FORMATS, OutputFormat, TableWriter
 
@@ -25,6 +25,7 @@ __all__ = [
     "ScanRun",
     "ScanSummary",
     "TableWriter",
+    "default_jobs",
     "encoder_for",
     "install_bundle",
     "load_catalogue",

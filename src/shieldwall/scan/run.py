@@ -15,6 +15,7 @@ time order at the end, so its results depend on neither file order nor ``jobs``.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -54,6 +55,7 @@ def scan(
     fmt: RecordFormat | None = None,
     selection: RuleSelection | None = None,
     placeholders: Path | None = None,
+    rule_cache: Path | None = None,
     jobs: int = 1,
     on_progress: ProgressSink | None = None,
     on_problem: ProblemSink | None = None,
@@ -66,7 +68,8 @@ def scan(
     With ``jobs > 1`` the workers start here (they load the rules) and run until the
     returned :class:`ScanRun` has been iterated to its end or abandoned.
 
-    ``selection`` picks rules by level, status, tag and id.
+    ``selection`` picks rules by level, status, tag and id. ``rule_cache`` is the directory
+    of the compiled rule cache (see :mod:`shieldwall.detect.sigma.cache`), None for none.
     With an ``encoder`` the run gives output bytes (:meth:`ScanRun.encoded`), encoded in
     the workers where it can; without one, it gives :class:`Detection` objects.
     Problems with the logs (a corrupt record, an unreadable file) do not raise: they go to
@@ -79,7 +82,9 @@ def scan(
         raise InputError(f"jobs must be at least 1, not {jobs}", source="--jobs")
     chosen = stages or default_stages()
     techniques = catalogue or load_catalogue()
-    plan = WorkerPlan(chosen, tuple(rules), selection, placeholders, fmt, techniques, encoder)
+    plan = WorkerPlan(
+        chosen, tuple(rules), selection, placeholders, rule_cache, fmt, techniques, encoder
+    )
     files = chosen.discover(list(paths))
     started = time.monotonic()
     if jobs == 1 or len(files) < 2:
@@ -105,6 +110,16 @@ def scan(
         on_progress=on_progress,
         on_problem=on_problem,
     )
+
+
+def default_jobs() -> int:
+    """The cores this process may use (its CPU affinity, which containers and ``taskset``
+    narrow; the machine's count where the platform has no affinity): the ``--jobs``
+    default, so a newcomer gets the parallel path without knowing the option."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 def _correlator(
@@ -136,7 +151,10 @@ def _no_rules(plan: WorkerPlan, digest: RuleDigest) -> InputError:
 
 def _prepare_serial(plan: WorkerPlan, files: list[Path]) -> tuple[RuleDigest, Stream]:
     ruleset = plan.stages.load_rules(
-        list(plan.rule_paths), selection=plan.selection, placeholders=plan.placeholders
+        list(plan.rule_paths),
+        selection=plan.selection,
+        placeholders=plan.placeholders,
+        cache=plan.rule_cache,
     )
     digest = RuleDigest.of(ruleset)
     if not digest.rule_refs:

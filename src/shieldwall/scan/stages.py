@@ -46,6 +46,7 @@ class RuleLoader(Protocol):
         *,
         selection: RuleSelection | None,
         placeholders: Path | None,
+        cache: Path | None,
     ) -> RuleSet: ...
 
 

@@ -46,6 +46,8 @@ class WorkerPlan:
     rule_paths: tuple[Path, ...]
     selection: RuleSelection | None
     placeholders: Path | None
+    rule_cache: Path | None
+    """Directory of the rule cache, or None to load without it."""
     fmt: RecordFormat | None
     catalogue: AttackCatalogue
     encoder: DetectionEncoder | None
@@ -81,7 +83,10 @@ def worker_main(number: int, plan: WorkerPlan, channels: WorkerChannels) -> None
     send = channels.out.send
     try:
         ruleset = plan.stages.load_rules(
-            plan.rule_paths, selection=plan.selection, placeholders=plan.placeholders
+            plan.rule_paths,
+            selection=plan.selection,
+            placeholders=plan.placeholders,
+            cache=plan.rule_cache,
         )
         engine = plan.stages.make_engine(ruleset) if ruleset.rules else None
     except ShieldwallError as exc:

@@ -87,4 +87,6 @@ FORMATS = (
     FormatCase("syslog-rfc5424", "syslog/rfc5424.log", "text_lines", "syslog", "syslog"),
     FormatCase("cef", "cef/cef.log", "text_lines", "cef", "cef"),
     FormatCase("cef-over-syslog", "cef/cef-over-syslog.log", "text_lines", "cef", "cef"),
+    FormatCase("linux-auditd", "linux/audit.log", "auditd_lines", "auditd", "auditd"),
+    FormatCase("sysmon-linux", "linux/sysmon.log", "text_lines", "sysmon_linux", "sysmon_linux"),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -170,7 +171,7 @@ def test_forced_input_format(app, workspace) -> None:
 
 
 def test_jobs_two_writes_the_same_detections(app, workspace) -> None:
-    _, serial, _ = _scan(app, workspace)
+    _, serial, _ = _scan(app, workspace, "--jobs", "1")
     code, parallel, stderr = _scan(app, workspace, "--jobs", "2")
     assert code == 0, stderr
     assert sorted(parallel.splitlines()) == sorted(serial.splitlines())
@@ -287,3 +288,43 @@ def test_a_reader_that_leaves_early_stops_the_scan_quietly(workspace: Path) -> N
     assert first.startswith(b'{"rule_id"')
     assert code == 0
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
+def test_the_rule_cache_lives_in_the_data_directory_unless_told(app, workspace) -> None:
+    first = _scan(app, workspace)
+    assert first[0] == 0, first[2]
+    packs = list((workspace / "data" / "rule-cache").glob("rules-*.json"))
+    assert len(packs) == 1
+    second = _scan(app, workspace)
+    assert sorted(second[1].splitlines()) == sorted(first[1].splitlines())
+    assert len(_lines(second[1])) == 2
+    elsewhere = workspace / "elsewhere"
+    assert _scan(app, workspace, "--cache", str(elsewhere))[0] == 0
+    assert list(elsewhere.glob("rules-*.json"))
+    packs[0].unlink()
+    assert _scan(app, workspace, "--no-cache")[0] == 0
+    assert not list((workspace / "data" / "rule-cache").glob("rules-*.json"))
+
+
+def test_jobs_defaults_to_the_cores_this_process_may_use(app, workspace, monkeypatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2}, raising=False)
+    assert scan_cli.default_jobs() == 3
+    seen: list[int] = []
+    real_scan = scan_cli.scan
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["jobs"])
+        return real_scan(*args, **{**kwargs, "jobs": 1})
+
+    monkeypatch.setattr(scan_cli, "scan", spy)
+    assert _scan(app, workspace)[0] == 0
+    assert _scan(app, workspace, "--jobs", "2")[0] == 0
+    assert seen == [3, 2]
+
+
+def test_without_affinity_the_machine_count_is_the_default(monkeypatch) -> None:
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert scan_cli.default_jobs() == 1
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
+    assert scan_cli.default_jobs() == 6

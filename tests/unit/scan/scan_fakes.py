@@ -70,7 +70,9 @@ def normalise(record: RawRecord) -> Event:
     return Event(dict(record.payload), record.source, when, record.format)
 
 
-def load_rules(paths: Sequence[Path], *, selection: Any, placeholders: Path | None) -> FakeRuleSet:
+def load_rules(
+    paths: Sequence[Path], *, selection: Any, placeholders: Path | None, cache: Path | None
+) -> FakeRuleSet:
     ruleset = FakeRuleSet(rules=[])
     for path in discover(paths):
         ruleset.files_read += 1

@@ -17,6 +17,7 @@ EXPECTED = {
     "encoder_for",
     "install_bundle",
     "load_catalogue",
+    "default_jobs",
     "scan",
 }
 

@@ -17,7 +17,7 @@ from shieldwall.live import alert_json
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
 
-IngestFormat = Literal["json", "zeek", "suricata", "syslog", "cef"]
+IngestFormat = Literal["json", "zeek", "suricata", "syslog", "cef", "auditd", "sysmon_linux"]
 
 
 def _json(body: Any, status_code: int = 200) -> Response:

@@ -13,6 +13,7 @@ from shieldwall.detect.sigma.context import EventView
 from shieldwall.detect.sigma.logsource import Route, route_for
 from shieldwall.detect.sigma.nodes import Node, Requirement, Test
 from shieldwall.detect.sigma.placeholders import Placeholders
+from shieldwall.detect.sigma.selection import RuleFacts, facts_of
 from shieldwall.model.detection import Level
 from shieldwall.model.errors import RuleError
 
@@ -32,7 +33,10 @@ class CompiledRule:
     node: Node
     test: Test
     requirement: Requirement | None
-    sigma: SigmaRule = field(repr=False)
+    sigma: SigmaRule | None = field(repr=False)
+    """The pySigma rule; None for a rule rebuilt from the rule cache."""
+    facts: RuleFacts = field(repr=False)
+    """What selection reads."""
 
     def explain(self, view: EventView) -> dict[str, Any]:
         """Field → value of every (non-negated) leaf that matched: the evidence."""
@@ -49,11 +53,16 @@ class CompiledRule:
 
 def rule_identity(rule: SigmaRule, source: str) -> str:
     """The rule id Sigma gives, else its name, else file and title."""
-    if rule.id is not None:
-        return str(rule.id)
-    if rule.name:
-        return str(rule.name)
-    return f"{source}#{rule.title}"
+    return identity_of(str(rule.id) if rule.id is not None else None, rule.name, rule.title, source)
+
+
+def identity_of(rule_id: str | None, name: str | None, title: str, source: str) -> str:
+    """:func:`rule_identity` from plain values (a cached rule has no pySigma rule)."""
+    if rule_id is not None:
+        return rule_id
+    if name:
+        return str(name)
+    return f"{source}#{title}"
 
 
 def compile_rule(rule: SigmaRule, source: str, placeholders: Placeholders) -> CompiledRule:
@@ -78,4 +87,5 @@ def compile_rule(rule: SigmaRule, source: str, placeholders: Placeholders) -> Co
         test=node.compile(),
         requirement=node.requirement(),
         sigma=rule,
+        facts=facts_of(rule),
     )

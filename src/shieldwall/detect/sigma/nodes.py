@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from shieldwall.detect.sigma.context import EventView
 
@@ -60,6 +61,8 @@ class Leaf(Node):
     test: Test
     literals: frozenset[str] | None = None
     ids: frozenset[int] | None = None
+    spec: dict[str, Any] | None = None
+    """How the test was built, in plain values (see :mod:`.leaves`); stored by the cache."""
 
     def compile(self) -> Test:
         return self.test

@@ -18,6 +18,10 @@ names is among the event's (:func:`.logsource.admits`):
 - CEF: products the device product and vendor, lower case without spaces; category
   ``proxy`` for a web request (``request``), ``firewall`` for an action on a connection
   (``act`` and ``dpt``).
+- Linux audit (auditd) events: product ``linux``, service ``auditd``.
+- Sysmon for Linux: product ``linux``, service ``sysmon``; EventID 1 is category
+  ``process_creation``, 3 ``network_connection``, 11 ``file_event`` (Sysmon's own
+  numbering, as on Windows).
 - JSON: ECS ``event.dataset``/``event.module`` (``aws.cloudtrail`` is product ``aws``,
   service ``cloudtrail``), ``host.os.type``, ECS ``event.category`` for the generic
   categories; raw CloudTrail, Okta, Kubernetes audit and Azure records by their shape.
@@ -227,6 +231,27 @@ def _raw_cloud(fields: Mapping[str, Any]) -> EventSource | None:
     return None
 
 
+def _auditd(fields: Mapping[str, Any]) -> EventSource:
+    return AUDITD
+
+
+AUDITD = EventSource(frozenset({"linux"}), frozenset({"auditd"}))
+SYSMON_LINUX_CATEGORIES: Mapping[int, frozenset[str]] = {
+    1: frozenset({"process_creation"}),
+    3: frozenset({"network_connection"}),
+    11: frozenset({"file_event"}),
+}
+"""Sysmon for Linux EventIDs that are a generic Sigma category."""
+
+
+def _sysmon_linux(fields: Mapping[str, Any]) -> EventSource:
+    event_id = fields.get("EventID")
+    categories = (
+        SYSMON_LINUX_CATEGORIES.get(event_id, frozenset()) if type(event_id) is int else frozenset()
+    )
+    return EventSource(frozenset({"linux"}), frozenset({"sysmon"}), categories)
+
+
 _AZURE = {
     "signinlogs": "signinlogs",
     "auditlogs": "auditlogs",
@@ -244,4 +269,6 @@ _BY_FORMAT: Mapping[str, Callable[[Mapping[str, Any]], EventSource]] = {
     "syslog": _syslog,
     "cef": _cef,
     "json": _json,
+    "auditd": _auditd,
+    "sysmon_linux": _sysmon_linux,
 }

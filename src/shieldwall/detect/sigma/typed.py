@@ -12,23 +12,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sigma.types import (
-    CompareOperators,
-    SigmaBool,
-    SigmaCIDRExpression,
-    SigmaCompareExpression,
-    SigmaExists,
-    SigmaFieldReference,
-    SigmaRegularExpression,
-    SigmaTimestampPart,
-    TimestampPart,
-)
+from sigma.types import CompareOperators, SigmaRegularExpression, TimestampPart
 
 from shieldwall.bounded import compile_member_regex
 from shieldwall.detect.sigma.context import MISSING, EventView, Text
 from shieldwall.model.errors import InputError, RuleError
 
 Test = Callable[[EventView], bool]
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 TextTest = Callable[[str], bool]
 
 
@@ -100,9 +91,8 @@ def null_test(field: str) -> Test:
     return lambda view: view.fields.get(field) is None
 
 
-def bool_test(field: str, value: SigmaBool) -> Test:
+def bool_test(field: str, expected: bool) -> Test:
     """A boolean: a JSON bool, or the text ``true``/``false`` in any case."""
-    expected = bool(value.boolean)
     text = "true" if expected else "false"
 
     def test(view: EventView) -> bool:
@@ -124,7 +114,7 @@ def regex_flags(value: SigmaRegularExpression) -> int:
     return flags
 
 
-def regex_test(field: str | None, value: SigmaRegularExpression) -> Test:
+def regex_test(field: str | None, source: str, flags: int) -> Test:
     """``re`` (with ``i``/``m``/``s`` flags): a case-sensitive search unless ``i``.
 
     The expression is another member's: it runs on RE2 (linear time) or, for what RE2
@@ -132,15 +122,14 @@ def regex_test(field: str | None, value: SigmaRegularExpression) -> Test:
     budget raises :class:`BudgetExceededError` for the engine to disable the rule.
     """
     try:
-        compiled = compile_member_regex(str(value.regexp), regex_flags(value))
+        compiled = compile_member_regex(source, flags)
     except InputError as exc:
         raise RuleError(exc.reason) from exc
     return text_test(field, compiled.search, cased=True)
 
 
-def cidr_test(field: str, value: SigmaCIDRExpression) -> Test:
+def cidr_test(field: str, network: IPNetwork) -> Test:
     """``cidr``: the value is an IPv4/IPv6 address inside the network."""
-    network = value.network
 
     def inside(text: str) -> bool:
         try:
@@ -160,10 +149,9 @@ _COMPARE: dict[CompareOperators, Callable[[float, float], bool]] = {
 }
 
 
-def compare_test(field: str, value: SigmaCompareExpression) -> Test:
+def compare_test(field: str, op: CompareOperators, bound: float) -> Test:
     """``lt lte gt gte``: numeric comparison; a non-numeric value never matches."""
-    compare = _COMPARE[value.op]
-    bound = value.number.number
+    compare = _COMPARE[op]
 
     def test(view: EventView) -> bool:
         for item in _scalars(view.raw(field)):
@@ -196,10 +184,9 @@ _TIME_PARTS: dict[TimestampPart, Callable[[datetime], int]] = {
 }
 
 
-def timestamp_test(field: str, value: SigmaTimestampPart) -> Test:
+def timestamp_test(field: str, timestamp_part: TimestampPart, expected: int) -> Test:
     """``minute hour day week month year``: a part of a date, as written (no TZ change)."""
-    part = _TIME_PARTS[value.timestamp_part]
-    expected = value.number
+    part = _TIME_PARTS[timestamp_part]
 
     def test(view: EventView) -> bool:
         for item in _scalars(view.raw(field)):
@@ -211,16 +198,13 @@ def timestamp_test(field: str, value: SigmaTimestampPart) -> Test:
     return test
 
 
-def exists_test(field: str, value: SigmaExists) -> Test:
+def exists_test(field: str, expected: bool) -> Test:
     """``exists``: the field is (or is not) present with a non-null value."""
-    expected = bool(value.exists)
     return lambda view: (view.fields.get(field) is not None) is expected
 
 
-def fieldref_test(field: str, value: SigmaFieldReference) -> Test:
+def fieldref_test(field: str, other: str, starts: bool, ends: bool) -> Test:
     """``fieldref`` (+ ``startswith``/``endswith``/``contains``): compare two fields."""
-    other = value.field
-    starts, ends = value.starts_with, value.ends_with
 
     def related(mine: str, theirs: str) -> bool:
         if starts and ends:

@@ -2,14 +2,14 @@
 
 pySigma has applied the modifiers: ``contains`` put wildcards around strings, ``base64offset``
 and ``windash`` made :class:`SigmaExpansion` groups, ``re`` made regular expressions, and
-so on. Here each value type becomes a leaf test; OR-linked strings of one field share a
-single grouped test.
+so on. Here each value type becomes a leaf spec in plain values, built into a test by
+:func:`.leaves.build_leaf` (so the rule cache can store and rebuild it); OR-linked strings
+of one field share a single grouped test.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from sigma.conditions import ConditionAND
 from sigma.rule import SigmaDetectionItem
@@ -30,22 +30,21 @@ from sigma.types import (
 )
 
 from shieldwall.detect.sigma import typed
-from shieldwall.detect.sigma.context import EventView
+from shieldwall.detect.sigma.leaves import UNINDEXED_FIELDS, Spec, build_leaf
 from shieldwall.detect.sigma.nodes import Leaf, Negation, Node, all_of, any_of
 from shieldwall.detect.sigma.placeholders import Placeholders, expand_value
 from shieldwall.detect.sigma.regex_literals import required_literal
-from shieldwall.detect.sigma.strings import any_pattern_test, as_keyword, to_pattern
+from shieldwall.detect.sigma.strings import as_keyword, to_pattern
 from shieldwall.model.errors import RuleError
 
-UNINDEXED_FIELDS = frozenset({"EventID", "Channel"})
-"""Fields the router already constrains: useless as prefilter literals."""
+__all__ = ["UNINDEXED_FIELDS", "compile_item"]
 
 
 def compile_item(item: SigmaDetectionItem, placeholders: Placeholders) -> Node:
     """The node for one detection item (``field|mods: values``), negation included."""
     values = [v for value in item.value for v in expand_value(value, placeholders)]
     if not values:
-        node: Node = _leaf_null(item.field)
+        node: Node = build_leaf({"k": "null", "f": item.field})
     elif item.value_linking is ConditionAND:
         node = all_of([_compile_values(item.field, [value]) for value in values])
     else:
@@ -69,14 +68,14 @@ def _compile_values(field: str | None, values: Sequence[SigmaType]) -> Node:
         elif isinstance(value, SigmaNumber) and not isinstance(value, SigmaTimestampPart):
             numbers.append(value)
         else:
-            others.append(_compile_other(field, value))
+            others.append(build_leaf(_other_spec(field, value)))
     nodes = [
         _leaf_strings(field, group, cased=is_cased)
         for group, is_cased in ((plain, False), (cased, True))
         if group
     ]
     if numbers:
-        nodes.append(_leaf_numbers(field, numbers))
+        nodes.append(build_leaf({"k": "num", "f": field, "n": [v.number for v in numbers]}))
     return any_of(nodes + others)
 
 
@@ -84,52 +83,44 @@ def _leaf_strings(field: str | None, values: Sequence[SigmaString], *, cased: bo
     if field is None:
         values = [as_keyword(value) for value in values]
     patterns = [to_pattern(value, cased=cased) for value in values]
-    literals = None if field in UNINDEXED_FIELDS else frozenset(p.literal for p in patterns)
-    return Leaf(field, typed.text_test(field, any_pattern_test(patterns), cased=cased), literals)
+    spec: Spec = {
+        "k": "str",
+        "f": field,
+        "c": cased,
+        "p": [[p.kind, p.text, p.literal] for p in patterns],
+    }
+    return build_leaf(spec)
 
 
-def _leaf_numbers(field: str | None, values: Sequence[SigmaNumber]) -> Leaf:
-    numbers = frozenset(value.number for value in values)
-    literals = frozenset(str(n) for n in numbers)
-    ids = None
-    if field == "EventID" and all(type(n) is int for n in numbers):
-        ids = frozenset(int(n) for n in numbers)
-    if field is None:
-        texts = frozenset(str(n) for n in numbers)
-        keyword: Callable[[str], bool] = lambda text: any(t in text for t in texts)  # noqa: E731
-        return Leaf(None, typed.text_test(None, keyword, cased=False), literals)
-    index_literals = None if field in UNINDEXED_FIELDS else literals
-    return Leaf(field, typed.number_test(field, numbers), index_literals, ids)
-
-
-def _leaf_null(field: str | None) -> Leaf:
-    if field is None:
-        raise RuleError("a null value must be bound to a field")
-    return Leaf(field, typed.null_test(field))
-
-
-def _compile_other(field: str | None, value: SigmaType) -> Node:
+def _other_spec(field: str | None, value: SigmaType) -> Spec:
     if isinstance(value, SigmaNull):
-        return _leaf_null(field)
+        return {"k": "null", "f": field}
     if isinstance(value, SigmaRegularExpression):
-        literal = required_literal(str(value.regexp), typed.regex_flags(value))
-        literals = frozenset({literal}) if literal and field not in UNINDEXED_FIELDS else None
-        return Leaf(field, typed.regex_test(field, value), literals)
+        source, flags = str(value.regexp), typed.regex_flags(value)
+        literal = required_literal(source, flags)
+        return {"k": "re", "f": field, "r": source, "fl": flags, "l": literal}
     if field is None:
         raise RuleError(f"a {type(value).__name__} value must be bound to a field")
-    return Leaf(field, _field_only_test(field, value))
+    return _field_only_spec(field, value)
 
 
-def _field_only_test(field: str, value: SigmaType) -> Callable[[EventView], bool]:
-    builders: list[tuple[type[Any], Callable[[str, Any], Callable[[EventView], bool]]]] = [
-        (SigmaBool, typed.bool_test),
-        (SigmaCIDRExpression, typed.cidr_test),
-        (SigmaCompareExpression, typed.compare_test),
-        (SigmaTimestampPart, typed.timestamp_test),
-        (SigmaExists, typed.exists_test),
-        (SigmaFieldReference, typed.fieldref_test),
-    ]
-    for kind, build in builders:
-        if isinstance(value, kind):
-            return build(field, value)
+def _field_only_spec(field: str, value: SigmaType) -> Spec:
+    if isinstance(value, SigmaBool):
+        return {"k": "bool", "f": field, "v": bool(value.boolean)}
+    if isinstance(value, SigmaCIDRExpression):
+        return {"k": "cidr", "f": field, "v": str(value.network)}
+    if isinstance(value, SigmaCompareExpression):
+        return {"k": "cmp", "f": field, "op": value.op.name, "v": value.number.number}
+    if isinstance(value, SigmaTimestampPart):
+        return {"k": "ts", "f": field, "p": value.timestamp_part.name, "v": value.number}
+    if isinstance(value, SigmaExists):
+        return {"k": "exists", "f": field, "v": bool(value.exists)}
+    if isinstance(value, SigmaFieldReference):
+        return {
+            "k": "ref",
+            "f": field,
+            "o": value.field,
+            "s": bool(value.starts_with),
+            "e": bool(value.ends_with),
+        }
     raise RuleError(f"value type {type(value).__name__} is not supported on field {field}")

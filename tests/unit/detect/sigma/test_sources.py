@@ -192,6 +192,32 @@ SAMPLES: dict[str, tuple[Event, set[Logsource]]] = {
         ),
         {("linux", None, "process_creation"), ("linux", None, None)},
     ),
+    "auditd-execve": (
+        _event(
+            "auditd",
+            'type=SYSCALL msg=audit(1717243512.381:2041): syscall=59 exe="/usr/bin/id"\n'
+            'type=EXECVE msg=audit(1717243512.381:2041): argc=1 a0="id"',
+        ),
+        {("linux", "auditd", None), ("linux", None, None)},
+    ),
+    **{
+        f"sysmon-linux-{event_id}": (
+            _event(
+                "sysmon_linux",
+                f"<Event><System><EventID>{event_id}</EventID><Channel>Linux-Sysmon/Operational"
+                '</Channel></System><EventData><Data Name="Image">/usr/bin/aaa</Data>'
+                '<Data Name="DestinationIp">10.0.0.9</Data>'
+                '<Data Name="TargetFilename">/tmp/aaa</Data></EventData></Event>',
+            ),
+            {("linux", None, category), ("linux", None, None), ("linux", "sysmon", None)},
+        )
+        for event_id, category in (
+            (1, "process_creation"),
+            (3, "network_connection"),
+            (11, "file_event"),
+            (5, None),
+        )
+    },
     "json-plain": (
         _event("json", {"@timestamp": "2024-05-01T10:00:00Z", "message": "aaa AAAA ssh failure"}),
         set(),
