@@ -26,10 +26,15 @@ def _now() -> datetime:
 
 
 def authenticate(store: Store, token: str, clock: Callable[[], datetime] = _now) -> Principal:
-    """The principal a valid token stands for; AuthenticationError otherwise."""
+    """The principal a valid token stands for; AuthenticationError otherwise.
+
+    Checked in a read-only transaction, so a request never waits for another member's
+    write to learn who is asking; the token's last use is written (in a short write
+    transaction of its own) only when it is older than ``TOUCH_EVERY``.
+    """
     token_id = parse_token(token)
     now = clock()
-    with store.transaction() as tx:
+    with store.reading() as tx:
         stored = tx.tokens.get(token_id)
         secret_hash = tx.tokens.secret_hash(token_id)
         if stored is None or secret_hash is None or not token_matches(token, secret_hash):
@@ -40,7 +45,8 @@ def authenticate(store: Store, token: str, clock: Callable[[], datetime] = _now)
         org = tx.organisations.get(person.org_id) if person else None
         if person is None or org is None or not person.active or not org.active:
             raise AuthenticationError(REFUSED)
-        if stored.last_used_at is None or now - stored.last_used_at > TOUCH_EVERY:
+    if stored.last_used_at is None or now - stored.last_used_at > TOUCH_EVERY:
+        with store.transaction() as tx:
             tx.tokens.touch(token_id, now)
     return Principal(
         person_id=person.id,

@@ -55,10 +55,14 @@ def reference_errors(obj: Mapping[str, Any]) -> Iterator[str]:
                     yield from _check(here, [inner])
                 elif isinstance(key, str) and key.endswith("_refs") and isinstance(inner, list):
                     yield from _check(here, inner)
-                else:
+                elif isinstance(inner, (Mapping, list)):  # scalars hold no reference
                     stack.append((here, inner, depth + 1))
         elif isinstance(value, list):
-            stack.extend((f"{path}[{i}]", inner, depth + 1) for i, inner in enumerate(value))
+            stack.extend(
+                (f"{path}[{i}]", inner, depth + 1)
+                for i, inner in enumerate(value)
+                if isinstance(inner, (Mapping, list))
+            )
 
 
 def _check(path: str, values: list[Any]) -> Iterator[str]:
