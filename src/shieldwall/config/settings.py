@@ -57,6 +57,13 @@ class Settings(BaseModel):
         " environment separated like PATH); none: telemetry is accepted and kept on the bus,"
         " but no alert is raised.",
     )
+    alert_dedup_seconds: int = Field(
+        default=3600,
+        ge=0,
+        le=30 * 86400,
+        description="Matches of one rule on one member's host and user within a window of"
+        " this many seconds are counted on one alert; 0 keeps every match apart.",
+    )
     validation_workers: int = Field(
         default=1,
         ge=0,

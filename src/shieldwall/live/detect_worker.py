@@ -12,14 +12,16 @@ same message, the key still leaves one alert.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shieldwall.bus.protocol import Bus, Consumer, Delivery
 from shieldwall.detect.engine import Engine
+from shieldwall.detect.entities import extract, techniques
 from shieldwall.live.wire import EVENTS_SUBJECT, decode_event
-from shieldwall.model.alert import NewAlert
+from shieldwall.model.alert import Entities, NewAlert
 from shieldwall.model.detection import Detection
 from shieldwall.model.errors import InputError
 from shieldwall.model.event import Event
@@ -51,12 +53,14 @@ class DetectWorker:
         *,
         batch: int = 500,
         subject: str = EVENTS_SUBJECT,
+        dedup_seconds: int = 3600,
     ) -> None:
         self._bus = bus
         self._subject = subject
         self._store = store
         self._engine = engine
         self._batch = batch
+        self._dedup = dedup_seconds
         self.counts = WorkerCounts()
 
     async def consumer(self) -> Consumer:
@@ -93,7 +97,7 @@ class DetectWorker:
                 continue
             self.counts.events += 1
             for detection in self._engine.match(event):
-                alerts.append(_alert(detection, event, delivery.sequence))
+                alerts.append(_alert(detection, event, delivery.sequence, self._dedup))
         return alerts
 
     def _store_alerts(self, alerts: list[NewAlert]) -> None:
@@ -103,9 +107,10 @@ class DetectWorker:
             self.counts.alerts += tx.alerts.add(alerts)
 
 
-def _alert(detection: Detection, event: Event, sequence: int) -> NewAlert:
+def _alert(detection: Detection, event: Event, sequence: int, dedup: int) -> NewAlert:
     member = event.member or ""
     evidence = dict(list(event.fields.items())[:MAX_EVIDENCE_FIELDS])
+    entities = extract(event.fields)
     return NewAlert(
         key=f"{member}:{sequence}:{detection.rule_id}",
         org_id=member,
@@ -117,4 +122,24 @@ def _alert(detection: Detection, event: Event, sequence: int) -> NewAlert:
         source=f"{event.source.path}#{event.source.record_id}",
         matched=dict(detection.matched),
         event=evidence,
+        entities=entities,
+        techniques=techniques(detection.tags),
+        kind=detection.kind,
+        dedup_key=dedup_key(member, detection.rule_id, entities, event, dedup),
     )
+
+
+def dedup_key(member: str, rule_id: str, entities: Entities, event: Event, window: int) -> str:
+    """Same member, rule, host and user in the same window of ``window`` seconds: one key.
+
+    The window is fixed (event time divided by the window), so the key depends on the
+    event alone, never on the order or time of arrival. Empty (no deduplication) when
+    the window is 0 or the event has no time.
+    """
+    if window <= 0 or event.timestamp is None:
+        return ""
+    bucket = int(event.timestamp.timestamp() // window)
+    host = entities.hosts[0] if entities.hosts else ""
+    user = entities.users[0] if entities.users else ""
+    parts = "\x00".join((member, rule_id, host, user, str(window), str(bucket)))
+    return "dedup:" + hashlib.sha256(parts.encode()).hexdigest()

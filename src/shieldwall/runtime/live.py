@@ -40,6 +40,11 @@ class LiveBus:
         self._buses: dict[asyncio.AbstractEventLoop | None, Bus] = {}
 
     @property
+    def settings(self) -> Settings:
+        """The settings this bus was opened from."""
+        return self._settings
+
+    @property
     def events_subject(self) -> str:
         """This deployment's subject of normalised events."""
         return live.events_subject(self._settings.bus_namespace)
@@ -112,7 +117,11 @@ class DetectThread:
         self._stop = asyncio.Event()
         bus = await self._buses.own()
         self.worker = live.DetectWorker(
-            bus, self._store, self._engine, subject=self._buses.events_subject
+            bus,
+            self._store,
+            self._engine,
+            subject=self._buses.events_subject,
+            dedup_seconds=self._buses.settings.alert_dedup_seconds,
         )
         try:
             await self.worker.run(self._stop)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from shieldwall.model.alert import Alert, NewAlert
+from shieldwall.model.alert import Alert, AlertHit, NewAlert
 from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint, MalformedRow
 from shieldwall.model.credentials import ApiToken
 from shieldwall.model.identity import Organisation, OrgStatus, Person
@@ -153,13 +153,19 @@ class CommunityRepository(Protocol):
 
 
 class AlertRepository(Protocol):
-    """Alerts of the live pipeline (the key is an idempotency key the database enforces)."""
+    """Alerts of the live pipeline (the key is an idempotency key the database enforces).
+
+    ``add`` counts each hit once by its key, on the alert of its dedup key; it returns how
+    many hits were new."""
 
     def add(self, new: Sequence[NewAlert]) -> int: ...
     def page(
         self, org_ids: Collection[str] | None, *, after: int, limit: int
     ) -> Sequence[Alert]: ...
     def get(self, seq: int) -> Alert | None: ...
+    def many(self, seqs: Collection[int]) -> Sequence[Alert]: ...
+    def hit(self, key: str) -> AlertHit | None: ...
+    def hit_count(self) -> int: ...
 
 
 class UnitOfWork(Protocol):
