@@ -2,7 +2,8 @@
 
 The same engine as ``shieldwall scan`` (one Sigma engine, not two). A worker fetches a
 batch from its durable consumer, matches each event, stores the alerts in one write
-transaction and only then acknowledges the batch. Each alert's key is the member, the
+transaction, announces each hit on ``alerts.raised`` for the fuse stage, and only then
+acknowledges the batch. Each alert's key is the member, the
 message's bus sequence and the rule, enforced unique by the database: a crash between the
 store and the acknowledgement redelivers the batch, and storing it again changes nothing.
 Replicas sharing the consumer (NATS JetStream) split the messages; if two ever see the
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from shieldwall.bus.protocol import Bus, Consumer, Delivery
 from shieldwall.detect.engine import Engine
 from shieldwall.detect.entities import extract, techniques
-from shieldwall.live.wire import EVENTS_SUBJECT, decode_event
+from shieldwall.live.wire import ALERTS_SUBJECT, EVENTS_SUBJECT, decode_event, encode_hit
 from shieldwall.model.alert import Entities, NewAlert
 from shieldwall.model.detection import Detection
 from shieldwall.model.errors import InputError
@@ -54,6 +55,7 @@ class DetectWorker:
         batch: int = 500,
         subject: str = EVENTS_SUBJECT,
         dedup_seconds: int = 3600,
+        alerts_subject: str = ALERTS_SUBJECT,
     ) -> None:
         self._bus = bus
         self._subject = subject
@@ -61,6 +63,7 @@ class DetectWorker:
         self._engine = engine
         self._batch = batch
         self._dedup = dedup_seconds
+        self._alerts_subject = alerts_subject
         self.counts = WorkerCounts()
 
     async def consumer(self) -> Consumer:
@@ -74,6 +77,7 @@ class DetectWorker:
             return 0
         alerts = self._match(deliveries)
         await asyncio.to_thread(self._store_alerts, alerts)
+        await self._raise(alerts)
         await consumer.ack(*deliveries)
         return len(deliveries)
 
@@ -99,6 +103,16 @@ class DetectWorker:
             for detection in self._engine.match(event):
                 alerts.append(_alert(detection, event, delivery.sequence, self._dedup))
         return alerts
+
+    async def _raise(self, alerts: Sequence[NewAlert]) -> None:
+        """Tell the fuse stage of every hit of the batch, stored now or before a crash.
+
+        Keyed by the hit's key, so publishing a hit again (a redelivered batch) adds no
+        message; published only once stored, so the fuse stage always finds the hit.
+        """
+        if alerts:
+            messages = [(alert.key, encode_hit(alert.key, alert.org_id)) for alert in alerts]
+            await self._bus.publish_many(self._alerts_subject, messages)
 
     def _store_alerts(self, alerts: list[NewAlert]) -> None:
         if not alerts:

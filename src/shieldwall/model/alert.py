@@ -84,3 +84,5 @@ class AlertHit:
     key: str
     alert: Alert
     at: datetime | None
+    entities: Entities
+    """The hit's own event's entities (a duplicate may name other IPs than the first)."""

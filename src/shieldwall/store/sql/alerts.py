@@ -69,7 +69,12 @@ class SqlAlerts:
         seq, count = self._upsert(alert)
         claimed = self._db.execute(
             self._dialect.insert(alert_hits)
-            .values(key=alert.key, alert_seq=seq, event_time=alert.event_time)
+            .values(
+                key=alert.key,
+                alert_seq=seq,
+                event_time=alert.event_time,
+                entities=alert.entities.as_json(),
+            )
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(alert_hits.c.key)
         ).first()
@@ -148,13 +153,15 @@ class SqlAlerts:
     def hit(self, key: str) -> AlertHit | None:
         """A counted hit and the alert it is counted on; None if never stored."""
         found = self._db.execute(
-            select(alert_hits.c.event_time, alerts)
+            select(alert_hits.c.event_time, alert_hits.c.entities.label("hit_entities"), alerts)
             .join(alerts, alerts.c.seq == alert_hits.c.alert_seq)
             .where(alert_hits.c.key == key)
         ).first()
         if found is None:
             return None
-        return AlertHit(key, _alert(found), found.event_time)
+        return AlertHit(
+            key, _alert(found), found.event_time, Entities.from_json(found.hit_entities)
+        )
 
     def hit_count(self) -> int:
         """How many hits are counted, over every alert (what an offline scan would find)."""

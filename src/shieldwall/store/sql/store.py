@@ -17,6 +17,7 @@ from shieldwall.store.sql.audit import SqlAudit
 from shieldwall.store.sql.engine import BEGIN_MODE
 from shieldwall.store.sql.feeds import SqlFeedStates
 from shieldwall.store.sql.identity import SqlOrganisations, SqlPeople, SqlTokens
+from shieldwall.store.sql.incidents import SqlIncidents
 from shieldwall.store.sql.intel import SqlIntel
 from shieldwall.store.sql.intel_taxii import SqlCollections, SqlCommunities, SqlStatuses
 from shieldwall.store.sql.throttle import SqlLoginAttempts
@@ -49,6 +50,7 @@ class SqlUnitOfWork:
         self.communities = SqlCommunities(connection, now)
         self.feeds = SqlFeedStates(connection)
         self.alerts = SqlAlerts(connection, now)
+        self.incidents = SqlIncidents(connection, now)
         self.login_attempts = SqlLoginAttempts(connection)
 
 

@@ -272,6 +272,7 @@ alert_hits = Table(
     Column("key", StoredText(300), primary_key=True),
     Column("alert_seq", BigInteger, ForeignKey("alerts.seq"), nullable=False),
     Column("event_time", UtcDateTime(), nullable=True),
+    Column("entities", JSON, nullable=False),
 )
 """Every match counted on an alert, by its idempotency key: a redelivery counts nothing."""
 

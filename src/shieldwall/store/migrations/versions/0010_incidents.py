@@ -126,12 +126,14 @@ def _alerts_counted() -> None:
         sa.Column("key", sa.String(300), nullable=False),
         sa.Column("alert_seq", sa.BigInteger(), nullable=False),
         sa.Column("event_time", UtcDateTime(), nullable=True),
+        sa.Column("entities", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["alert_seq"], ["alerts.seq"], name=op.f("fk_alert_hits_alert_seq_alerts")
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_alert_hits")),
     )
-    op.execute("INSERT INTO alert_hits (key, alert_seq, event_time) SELECT key, seq, event_time FROM alerts")
+    op.execute("INSERT INTO alert_hits (key, alert_seq, event_time, entities) "
+        "SELECT key, seq, event_time, entities FROM alerts")
 
 
 def downgrade() -> None:
