@@ -11,6 +11,7 @@ member's for the centre. The runtime opens the bus and the store and hands them 
 from shieldwall.live.alerts import AlertDesk, alert_json
 from shieldwall.live.detect_worker import DetectWorker
 from shieldwall.live.fuse_worker import FuseWorker
+from shieldwall.live.incidents import IncidentDesk, IncidentView, change_json, incident_json
 from shieldwall.live.intake import BusSource, IngestDesk, IngestReport
 from shieldwall.live.wire import ALERTS_SUBJECT, EVENTS_SUBJECT, alerts_subject, events_subject
 
@@ -21,9 +22,13 @@ __all__ = [
     "BusSource",
     "DetectWorker",
     "FuseWorker",
+    "IncidentDesk",
+    "IncidentView",
     "IngestDesk",
     "IngestReport",
     "alert_json",
     "alerts_subject",
+    "change_json",
     "events_subject",
+    "incident_json",
 ]

@@ -41,6 +41,10 @@ class Action(StrEnum):
     """Protective measures addressed to the organisation (blocklists, rules)."""
     ALERT_READ = "alert.read"
     """Alerts raised from the organisation's telemetry (the centre's staff: every member's)."""
+    INCIDENT_READ = "incident.read"
+    """Incidents grouping the organisation's alerts (the centre's staff: every member's)."""
+    INCIDENT_MANAGE = "incident.manage"
+    """Assign, move through the status flow, comment: analysts, leads and admins."""
 
 
 CENTRE_ONLY = frozenset(
@@ -60,9 +64,11 @@ _STAFF = frozenset(
         Action.TELEMETRY_SEND,
         Action.MEASURES_READ,
         Action.ALERT_READ,
+        Action.INCIDENT_READ,
     }
 )
 _LEAD = _STAFF | {
+    Action.INCIDENT_MANAGE,
     Action.PERSON_CREATE,
     Action.TOKEN_READ,
     Action.TOKEN_CREATE,
@@ -73,7 +79,7 @@ _LEAD = _STAFF | {
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.LEAD: _LEAD,
-    Role.ANALYST: _STAFF,
+    Role.ANALYST: _STAFF | {Action.INCIDENT_MANAGE},
     Role.LIAISON: _STAFF,
     Role.SENSOR: frozenset({Action.SELF_READ, Action.TELEMETRY_SEND, Action.MEASURES_READ}),
 }
