@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "scan": "scan",
     "attack": "attack",
     "community": "communities",
+    "incident": "incidents",
     "worker": "worker",
 }
 """Each top-level command and the ``shieldwall.cli`` module whose ``register`` mounts it."""
