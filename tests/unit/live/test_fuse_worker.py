@@ -4,17 +4,20 @@ whatever the bus delivers again."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from shieldwall.config.settings import load_settings
 from shieldwall.detect.engine import Engine
 from shieldwall.fuse import GroupingRules
 from shieldwall.live import FuseWorker
-from shieldwall.model.incident import IncidentQuery
+from shieldwall.model.incident import Incident, IncidentQuery
+from shieldwall.runtime import DetectThread, FuseThread, live_rules
 from tests.unit.api.conftest import World, build_world
-from tests.unit.live.test_live_pipeline import SSHD, detect_all, ndjson, post, sysmon
+from tests.unit.live.test_live_pipeline import RULES, SSHD, detect_all, ndjson, post, sysmon
 
 pytest_plugins = ["tests.unit.live.test_live_pipeline"]
 
@@ -61,3 +64,27 @@ def test_alerts_of_one_host_become_one_incident_each_hit_once(world: World, engi
     assert (alpha.org_id, alpha.alert_count, alpha.severity) == ("alpha", 2, "high")
     assert alpha.title == "Evil binary started on ws1.alpha.example"
     assert (bravo.org_id, bravo.alert_count) == ("bravo", 1)
+
+
+def test_the_servers_detect_and_fuse_threads_open_incidents_and_stop(
+    world: World, tmp_path: Path
+) -> None:
+    (tmp_path / "live.yml").write_text(RULES, encoding="utf-8")
+    settings = load_settings({"SHIELDWALL_LIVE_RULES": f"{tmp_path / 'live.yml'}:"})
+    assert world.services.buses is not None
+    detect = DetectThread(world.services.buses, world.services.store, live_rules(settings))
+    fuse = FuseThread(world.services.buses, world.services.store)
+    detect.start()
+    fuse.start()
+    try:
+        post(world, "bravo-sensor", ndjson(SSHD))
+        deadline = time.monotonic() + 10
+        found: list[Incident] = []
+        while not found and time.monotonic() < deadline:
+            time.sleep(0.05)
+            with world.services.store.reading() as tx:
+                found = list(tx.incidents.page(IncidentQuery(org_ids=frozenset({"bravo"}))))
+        assert [i.title for i in found] == ["SSH password guessing on web1"]
+    finally:
+        assert detect.stop() and fuse.stop()
+    assert fuse.worker is not None and fuse.worker.counts.hits == 1
