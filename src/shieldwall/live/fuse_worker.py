@@ -19,7 +19,7 @@ from shieldwall.bus.protocol import Bus, Consumer, Delivery
 from shieldwall.fuse import GroupingRules, fuse_hit
 from shieldwall.live.wire import ALERTS_SUBJECT, decode_hit
 from shieldwall.model.errors import InputError
-from shieldwall.store.protocols import Store
+from shieldwall.store.protocols import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -77,23 +77,34 @@ class FuseWorker:
             await consumer.close()
 
     def fuse(self, deliveries: Sequence[Delivery]) -> None:
-        """Fuse the hits the deliveries name, in one transaction."""
-        keys: list[str] = []
+        """Fuse the hits the deliveries name, in one transaction, member by member.
+
+        Each member's fusion lock is taken once, in member order, so replicas take turns
+        per member and never wait on each other in a circle.
+        """
+        named: list[tuple[str, str]] = []
         for delivery in deliveries:
             try:
-                keys.append(decode_hit(delivery.payload))
+                key, member = decode_hit(delivery.payload)
             except InputError as exc:
                 self.counts.unreadable += 1
                 log.warning("message %d of %s skipped: %s", delivery.sequence, self._subject, exc)
+                continue
+            named.append((member, key))
         with self._store.transaction() as tx:
-            for key in keys:
-                if not tx.incidents.claim(key):
-                    self.counts.repeated += 1
-                    continue
-                hit = tx.alerts.hit(key)
-                if hit is None:  # published only once stored: a message from elsewhere
-                    self.counts.unreadable += 1
-                    log.warning("alert hit %s of %s is not stored; skipped", key, self._subject)
-                    continue
-                tx.incidents.settle(key, fuse_hit(tx.incidents, hit, self._rules))
-                self.counts.hits += 1
+            for member in sorted({member for member, _ in named}):
+                tx.incidents.lock_member(member)
+            for _, key in sorted(named):
+                self._fuse_one(tx, key)
+
+    def _fuse_one(self, tx: UnitOfWork, key: str) -> None:
+        if not tx.incidents.claim(key):
+            self.counts.repeated += 1
+            return
+        hit = tx.alerts.hit(key)
+        if hit is None:  # published only once stored: a message from elsewhere
+            self.counts.unreadable += 1
+            log.warning("alert hit %s of %s is not stored; skipped", key, self._subject)
+            return
+        tx.incidents.settle(key, fuse_hit(tx.incidents, hit, self._rules))
+        self.counts.hits += 1

@@ -89,7 +89,7 @@ class IncidentDesk:
             incident = self._changing(tx, who, incident_id)
             if assignee is not None:
                 _check_assignee(tx, assignee, incident.org_id)
-            tx.incidents.update(incident_id, assignee=assignee)
+            tx.incidents.set_assignee(incident_id, assignee)
             detail = {"from": incident.assignee, "to": assignee}
             self._record(tx, who, incident, "assign", detail)
         return self.get(who, incident_id)
@@ -101,7 +101,7 @@ class IncidentDesk:
         with self.store.transaction() as tx:
             incident = self._changing(tx, who, incident_id)
             kept = check_status_change(incident, status, reason)
-            tx.incidents.update(incident_id, status=status, close_reason=kept)
+            tx.incidents.set_status(incident_id, status, kept)
             detail: dict[str, Any] = {"from": incident.status.value, "to": status.value}
             if kept:
                 detail["reason"] = kept

@@ -38,15 +38,16 @@ def encode_hit(key: str, member: str) -> bytes:
     return orjson.dumps({"hit": key, "member": member})
 
 
-def decode_hit(payload: bytes) -> str:
-    """The hit key a payload names; InputError if it names none."""
+def decode_hit(payload: bytes) -> tuple[str, str]:
+    """The hit key and member a payload names; InputError if it names none."""
     try:
-        key = orjson.loads(payload)["hit"]
+        body = orjson.loads(payload)
+        key, member = body["hit"], body["member"]
     except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
         raise InputError(f"not an alert message: {exc}", source="bus") from exc
-    if not isinstance(key, str) or not key:
-        raise InputError("not an alert message: no hit key", source="bus")
-    return key
+    if not isinstance(key, str) or not key or not isinstance(member, str):
+        raise InputError("not an alert message: no hit key or member", source="bus")
+    return key, member
 
 
 def encode_event(event: Event, member: str) -> bytes:

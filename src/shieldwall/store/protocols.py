@@ -16,7 +16,7 @@ from shieldwall.model.alert import Alert, AlertHit, NewAlert
 from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint, MalformedRow
 from shieldwall.model.credentials import ApiToken
 from shieldwall.model.identity import Organisation, OrgStatus, Person
-from shieldwall.model.incident import Incident, IncidentChange, IncidentQuery
+from shieldwall.model.incident import Incident, IncidentChange, IncidentQuery, IncidentStatus
 from shieldwall.model.intel import (
     Audience,
     CollectionRecord,
@@ -177,6 +177,10 @@ class IncidentRepository(Protocol):
     ``linked`` finds the open incidents of a member holding any of ``links`` at a time
     within ``[start, end]``."""
 
+    def lock_member(self, org_id: str) -> None:
+        """Hold the member's fusion lock until the transaction ends (replicas take turns)."""
+        ...
+
     def claim(self, key: str) -> bool: ...
     def settle(self, key: str, incident_id: int) -> None: ...
     def linked(
@@ -194,7 +198,10 @@ class IncidentRepository(Protocol):
         severity: str,
     ) -> bool: ...
     def merge(self, source: int, target: int) -> None: ...
-    def update(self, incident_id: int, **changes: object) -> None: ...
+    def set_status(
+        self, incident_id: int, status: IncidentStatus, close_reason: str | None
+    ) -> None: ...
+    def set_assignee(self, incident_id: int, assignee: str | None) -> None: ...
     def record(
         self, incident_id: int, actor: str, action: str, detail: dict[str, object]
     ) -> None: ...

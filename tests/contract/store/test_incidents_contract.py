@@ -5,6 +5,7 @@ alerts and say so in both histories; pages follow the filters asked."""
 from __future__ import annotations
 
 import itertools
+import threading
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +15,7 @@ from shieldwall.fuse import GroupingRules, HitView, fuse_hit, partition
 from shieldwall.model.alert import Entities, NewAlert
 from shieldwall.model.incident import IncidentQuery, IncidentStatus
 from shieldwall.store.sql.store import SqlStore
+from tests.contract.store.conftest import OpenStore
 from tests.contract.store.values import org
 
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -162,7 +164,8 @@ def test_pages_follow_scope_and_filters(store: SqlStore) -> None:
     with store.reading() as tx:
         one, two, three = (i.id for i in tx.incidents.page(IncidentQuery(org_ids=None)))
     with store.transaction() as tx:
-        tx.incidents.update(three, status=IncidentStatus.TRIAGED, assignee="p-1")
+        tx.incidents.set_status(three, IncidentStatus.TRIAGED, None)
+        tx.incidents.set_assignee(three, "p-1")
         tx.incidents.record(three, "p-1", "status", {"from": "new", "to": "triaged"})
     with store.reading() as tx:
         mine = tx.incidents.page(IncidentQuery(org_ids=frozenset({"bravo"})))
@@ -178,3 +181,36 @@ def test_pages_follow_scope_and_filters(store: SqlStore) -> None:
     assert [i.id for i in after] == [two] and nobody == []
     assert changed is not None and changed.assignee == "p-1"
     assert [(c.actor, c.action) for c in history][-1] == ("p-1", "status")
+
+
+def test_two_replicas_fusing_one_members_hits_side_by_side_make_one_incident(
+    open_store: OpenStore,
+) -> None:
+    first, second = open_store(), open_store()
+    with first.transaction() as tx:
+        tx.organisations.add(org("alpha"))
+    hits = [alert("alpha", n, host="ws1", minute=n % 20) for n in range(60)]
+    with first.transaction() as tx:
+        tx.alerts.add(hits)
+
+    def fuse(store: SqlStore, mine: list[NewAlert]) -> None:
+        for start in range(0, len(mine), 5):
+            with store.transaction() as tx:
+                tx.incidents.lock_member("alpha")
+                for new in mine[start : start + 5]:
+                    hit = tx.alerts.hit(new.key)
+                    if hit is not None and tx.incidents.claim(new.key):
+                        tx.incidents.settle(new.key, fuse_hit(tx.incidents, hit, RULES))
+
+    threads = [
+        threading.Thread(target=fuse, args=(first, hits[0::2] + hits[1::4])),
+        threading.Thread(target=fuse, args=(second, hits[1::2])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with first.reading() as tx:
+        found = tx.incidents.page(IncidentQuery(org_ids=None))
+    opened = [i for i in found if i.merged_into is None]
+    assert len(opened) == 1 and opened[0].alert_count == 60

@@ -2,7 +2,8 @@
 
 Every write runs in the caller's transaction. ``claim`` inserts the hit's key first: on
 PostgreSQL a second replica fusing the same hit waits on that key and then finds it
-taken, so a hit is fused once.
+taken, so a hit is fused once. ``lock_member`` makes replicas fusing one member's hits
+take turns, so neither decides on what the other has not committed yet.
 """
 
 from __future__ import annotations
@@ -27,9 +28,8 @@ from shieldwall.store.sql.tables import (
     incident_history,
     incident_links,
     incidents,
+    organisations,
 )
-
-UPDATABLE = frozenset({"status", "assignee", "close_reason", "severity", "title"})
 
 
 def _incident(row: Any) -> Incident:
@@ -70,6 +70,15 @@ class SqlIncidents:
         self._db = connection
         self._now = now
         self._dialect: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
+
+    def lock_member(self, org_id: str) -> None:
+        """The member's row, locked until commit on PostgreSQL: fusing replicas take turns
+        per member, so two hits of one host never open two incidents side by side. (SQLite
+        runs one writer at a time anyway.)"""
+        if self._db.dialect.name == "postgresql":
+            self._db.execute(
+                select(organisations.c.id).where(organisations.c.id == org_id).with_for_update()
+            )
 
     def claim(self, key: str) -> bool:
         statement = (
@@ -197,11 +206,15 @@ class SqlIncidents:
             )
         )
 
-    def update(self, incident_id: int, **changes: object) -> None:
-        unknown = set(changes) - UPDATABLE
-        if unknown:
-            raise ValueError(f"not updatable: {sorted(unknown)}")
-        values = {k: (v.value if isinstance(v, IncidentStatus) else v) for k, v in changes.items()}
+    def set_status(
+        self, incident_id: int, status: IncidentStatus, close_reason: str | None
+    ) -> None:
+        self._set(incident_id, status=status.value, close_reason=close_reason)
+
+    def set_assignee(self, incident_id: int, assignee: str | None) -> None:
+        self._set(incident_id, assignee=assignee)
+
+    def _set(self, incident_id: int, **values: object) -> None:
         self._db.execute(
             update(incidents)
             .where(incidents.c.id == incident_id)
