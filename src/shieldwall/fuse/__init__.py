@@ -9,7 +9,14 @@ status flow people move incidents through.
 
 from shieldwall.fuse.flow import ALLOWED, check_comment, check_status_change
 from shieldwall.fuse.fusion import ACTOR, fuse_hit
-from shieldwall.fuse.grouping import GroupingRules, HitView, higher, partition, severity_of
+from shieldwall.fuse.grouping import (
+    GroupingRules,
+    HitView,
+    higher,
+    observables,
+    partition,
+    severity_of,
+)
 
 __all__ = [
     "ACTOR",
@@ -20,6 +27,7 @@ __all__ = [
     "check_status_change",
     "fuse_hit",
     "higher",
+    "observables",
     "partition",
     "severity_of",
 ]

@@ -14,17 +14,25 @@ succeeded for the hit's key, so a redelivered hit is never fused twice.
 
 from __future__ import annotations
 
-from shieldwall.fuse.grouping import GroupingRules
+from shieldwall.fuse.grouping import GroupingRules, observables
 from shieldwall.model.alert import AlertHit
 from shieldwall.model.incident import IncidentStatus
-from shieldwall.store.protocols import IncidentRepository
+from shieldwall.store.protocols import CampaignRepository, IncidentRepository
 
 ACTOR = "fuse"
 """Who the history names for changes the fuse worker makes."""
 
 
-def fuse_hit(incidents: IncidentRepository, hit: AlertHit, rules: GroupingRules) -> int:
-    """Put the hit in its incident (joined, opened or merged); that incident's id."""
+def fuse_hit(
+    incidents: IncidentRepository,
+    hit: AlertHit,
+    rules: GroupingRules,
+    campaigns: CampaignRepository | None = None,
+) -> int:
+    """Put the hit in its incident (joined, opened or merged); that incident's id.
+
+    With ``campaigns``, the incident's observables are noted there too: the same one at
+    two members or more is a campaign."""
     alert = hit.alert
     at = hit.at or alert.event_time or alert.created_at
     links = rules.links(hit.entities)
@@ -43,10 +51,15 @@ def fuse_hit(incidents: IncidentRepository, hit: AlertHit, rules: GroupingRules)
         target = min(found)
         for other in sorted(found - {target}):
             incidents.merge(other, target)
+            if campaigns is not None:
+                campaigns.move(other, target)
             incidents.record(other, ACTOR, "merged", {"into": target, "by_alert": alert.seq})
             incidents.record(target, ACTOR, "absorbed", {"incident": other})
     if incidents.attach(target, alert.seq, alert.org_id, links, at, alert.level):
         incidents.record(target, ACTOR, "alert", {"alert": alert.seq, "rule": alert.rule_id})
+    if campaigns is not None:
+        for link in sorted(observables(hit.entities)):
+            campaigns.note(link, alert.org_id, target, at)
     return target
 
 

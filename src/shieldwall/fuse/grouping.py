@@ -43,6 +43,14 @@ class GroupingRules:
         return frozenset(link[:400] for link in found)
 
 
+def observables(entities: Entities) -> frozenset[str]:
+    """The links that may tie members together in a campaign: IPs, hashes, domains.
+
+    Host and user names are a member's own (two members' ``ws1`` are two machines), so
+    they group incidents, never campaigns."""
+    return GroupingRules(by_host=False, by_user=False, by_observable=True).links(entities)
+
+
 @dataclass(frozen=True, slots=True)
 class HitView:
     """What grouping needs of a hit: its alert, its time and its links."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from shieldwall.bus.protocol import Bus, Consumer, Delivery
 from shieldwall.fuse import GroupingRules, fuse_hit
 from shieldwall.live.wire import ALERTS_SUBJECT, decode_hit
-from shieldwall.model.errors import InputError
+from shieldwall.model.errors import InputError, StoreError
 from shieldwall.store.protocols import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,12 @@ class FuseWorker:
         deliveries = await consumer.fetch(self._batch, timeout=timeout)
         if not deliveries:
             return 0
-        await asyncio.to_thread(self.fuse, deliveries)
+        try:
+            await asyncio.to_thread(self.fuse, deliveries)
+        except StoreError as exc:  # a deadlock between replicas, a database restart
+            log.warning("batch of %d handed back: %s", len(deliveries), exc)
+            await consumer.nak(*deliveries)
+            return len(deliveries)
         await consumer.ack(*deliveries)
         return len(deliveries)
 
@@ -106,5 +111,5 @@ class FuseWorker:
             self.counts.unreadable += 1
             log.warning("alert hit %s of %s is not stored; skipped", key, self._subject)
             return
-        tx.incidents.settle(key, fuse_hit(tx.incidents, hit, self._rules))
+        tx.incidents.settle(key, fuse_hit(tx.incidents, hit, self._rules, tx.campaigns))
         self.counts.hits += 1

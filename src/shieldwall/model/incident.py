@@ -74,3 +74,23 @@ class IncidentQuery:
     member: str | None = None
     after: int = 0
     limit: int = 100
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CampaignMember:
+    """One member's part in a campaign: its incidents holding the observable."""
+
+    org_id: str
+    incident_ids: tuple[int, ...]
+    first_seen: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Campaign:
+    """The same observable (IP, hash, domain) in incidents of two or more members."""
+
+    id: int
+    link: str
+    """The observable, as a link: ``ip:203.0.113.9``, ``hash:…``, ``domain:…``."""
+    created_at: datetime
+    members: tuple[CampaignMember, ...]

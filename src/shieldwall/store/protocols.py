@@ -16,7 +16,13 @@ from shieldwall.model.alert import Alert, AlertHit, NewAlert
 from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint, MalformedRow
 from shieldwall.model.credentials import ApiToken
 from shieldwall.model.identity import Organisation, OrgStatus, Person
-from shieldwall.model.incident import Incident, IncidentChange, IncidentQuery, IncidentStatus
+from shieldwall.model.incident import (
+    Campaign,
+    Incident,
+    IncidentChange,
+    IncidentQuery,
+    IncidentStatus,
+)
 from shieldwall.model.intel import (
     Audience,
     CollectionRecord,
@@ -211,6 +217,17 @@ class IncidentRepository(Protocol):
     def history(self, incident_id: int) -> Sequence[IncidentChange]: ...
 
 
+class CampaignRepository(Protocol):
+    """Observables held by incidents, member by member; a campaign at two members or more."""
+
+    def note(self, link: str, org_id: str, incident_id: int, at: datetime) -> None: ...
+    def move(self, source: int, target: int) -> None: ...
+    def page(
+        self, org_ids: Collection[str] | None, *, after: int, limit: int
+    ) -> Sequence[Campaign]: ...
+    def get(self, campaign_id: int) -> Campaign | None: ...
+
+
 class UnitOfWork(Protocol):
     """The repositories of one transaction."""
 
@@ -236,6 +253,8 @@ class UnitOfWork(Protocol):
     def alerts(self) -> AlertRepository: ...
     @property
     def incidents(self) -> IncidentRepository: ...
+    @property
+    def campaigns(self) -> CampaignRepository: ...
     @property
     def login_attempts(self) -> LoginAttemptRepository: ...
 

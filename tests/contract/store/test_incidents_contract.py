@@ -214,3 +214,64 @@ def test_two_replicas_fusing_one_members_hits_side_by_side_make_one_incident(
         found = tx.incidents.page(IncidentQuery(org_ids=None))
     opened = [i for i in found if i.merged_into is None]
     assert len(opened) == 1 and opened[0].alert_count == 60
+
+
+def fuse_with_campaigns(store: SqlStore, alerts: list[NewAlert]) -> None:
+    for new in alerts:
+        with store.transaction() as tx:
+            tx.alerts.add([new])
+            hit = tx.alerts.hit(new.key)
+            assert hit is not None and tx.incidents.claim(new.key)
+            fuse_hit(tx.incidents, hit, RULES, tx.campaigns)
+
+
+def test_an_observable_at_two_members_is_a_campaign_of_their_incidents(store: SqlStore) -> None:
+    with store.transaction() as tx:
+        for org_id in ("alpha", "bravo", "charlie"):
+            tx.organisations.add(org(org_id))
+    fuse_with_campaigns(
+        store,
+        [
+            alert("alpha", 1, host="a1", ip="203.0.113.9"),
+            alert("alpha", 2, host="a2", ip="203.0.113.9"),
+            alert("charlie", 1, host="c1", ip="198.51.100.1"),
+        ],
+    )
+    with store.reading() as tx:
+        assert tx.campaigns.page(None, after=0, limit=10) == []  # one member: no campaign
+    fuse_with_campaigns(store, [alert("bravo", 1, host="b1", ip="203.0.113.9", minute=500)])
+    with store.reading() as tx:
+        (campaign,) = tx.campaigns.page(None, after=0, limit=10)
+        mine = tx.campaigns.page({"bravo"}, after=0, limit=10)
+        theirs = tx.campaigns.page({"charlie"}, after=0, limit=10)
+        same = tx.campaigns.get(campaign.id)
+        alpha_incidents = [i.id for i in tx.incidents.page(IncidentQuery(org_ids={"alpha"}))]
+    assert campaign.link == "ip:203.0.113.9" and mine == [campaign] and theirs == []
+    assert [m.org_id for m in campaign.members] == ["alpha", "bravo"]
+    assert campaign.members[0].incident_ids == tuple(alpha_incidents)
+    assert same == campaign
+
+
+def test_a_merge_hands_the_observables_to_the_surviving_incident(store: SqlStore) -> None:
+    with store.transaction() as tx:
+        for org_id in ("alpha", "bravo"):
+            tx.organisations.add(org(org_id))
+    fuse_with_campaigns(
+        store,
+        [
+            alert("alpha", 1, host="a1", ip="203.0.113.9"),
+            alert("alpha", 2, user="eve", ip="203.0.113.7", minute=10),
+            alert("bravo", 1, host="b1", ip="203.0.113.9"),
+            alert("bravo", 2, host="b2", ip="203.0.113.7"),
+            alert("alpha", 3, host="a1", user="eve", minute=5),  # bridges alpha's two
+        ],
+    )
+    with store.reading() as tx:
+        found = tx.campaigns.page(None, after=0, limit=10)
+        (survivor,) = [
+            i.id for i in tx.incidents.page(IncidentQuery(org_ids={"alpha"})) if not i.merged_into
+        ]
+    assert sorted(c.link for c in found) == ["ip:203.0.113.7", "ip:203.0.113.9"]
+    for campaign in found:
+        alpha, bravo = campaign.members
+        assert alpha.incident_ids == (survivor,) and bravo.org_id == "bravo"

@@ -14,6 +14,7 @@ from shieldwall.model.errors import ConflictError, InputError, ShieldwallError, 
 from shieldwall.store.audit.signing import Signer
 from shieldwall.store.sql.alerts import SqlAlerts
 from shieldwall.store.sql.audit import SqlAudit
+from shieldwall.store.sql.campaigns import SqlCampaigns
 from shieldwall.store.sql.engine import BEGIN_MODE
 from shieldwall.store.sql.feeds import SqlFeedStates
 from shieldwall.store.sql.identity import SqlOrganisations, SqlPeople, SqlTokens
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
         self.feeds = SqlFeedStates(connection)
         self.alerts = SqlAlerts(connection, now)
         self.incidents = SqlIncidents(connection, now)
+        self.campaigns = SqlCampaigns(connection, now)
         self.login_attempts = SqlLoginAttempts(connection)
 
 

@@ -332,6 +332,29 @@ incident_history = Table(
 )
 """Every change of an incident, comments included: who, when, what."""
 
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("link", StoredText(400), nullable=False, unique=True),
+    Column("members", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+"""Observables held by incidents (owned by fuse/); a campaign once ``members`` reaches 2."""
+
+campaign_links = Table(
+    "campaign_links",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("link", StoredText(400), nullable=False),
+    Column("org_id", StoredText(64), nullable=False),
+    Column("incident_id", BigInteger, ForeignKey("incidents.id"), nullable=False),
+    Column("first_seen", UtcDateTime(), nullable=False),
+    UniqueConstraint("link", "incident_id", name="uq_campaign_links_link_incident"),
+    Index("ix_campaign_links_link_org", "link", "org_id"),
+)
+"""Which incidents hold each observable, member by member."""
+
 fuse_applied = Table(
     "fuse_applied",
     metadata,

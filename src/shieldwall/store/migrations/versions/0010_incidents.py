@@ -92,6 +92,31 @@ def upgrade() -> None:
     )
     op.create_index("ix_incident_history_incident", "incident_history", ["incident_id", "id"])
     op.create_table(
+        "campaigns",
+        sa.Column("id", _ID, nullable=False),
+        sa.Column("link", sa.String(400), nullable=False),
+        sa.Column("members", sa.Integer(), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaigns")),
+        sa.UniqueConstraint("link", name=op.f("uq_campaigns_link")),
+    )
+    op.create_table(
+        "campaign_links",
+        sa.Column("id", _ID, nullable=False),
+        sa.Column("link", sa.String(400), nullable=False),
+        sa.Column("org_id", sa.String(64), nullable=False),
+        sa.Column("incident_id", sa.BigInteger(), nullable=False),
+        sa.Column("first_seen", UtcDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["incident_id"],
+            ["incidents.id"],
+            name=op.f("fk_campaign_links_incident_id_incidents"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_links")),
+        sa.UniqueConstraint("link", "incident_id", name="uq_campaign_links_link_incident"),
+    )
+    op.create_index("ix_campaign_links_link_org", "campaign_links", ["link", "org_id"])
+    op.create_table(
         "fuse_applied",
         sa.Column("key", sa.String(300), nullable=False),
         sa.Column("incident_id", sa.BigInteger(), nullable=False),
@@ -137,7 +162,8 @@ def _alerts_counted() -> None:
 
 
 def downgrade() -> None:
-    for table in ("fuse_applied", "incident_history", "incident_links", "incident_alerts"):
+    tables = ("fuse_applied", "campaign_links", "campaigns", "incident_history")
+    for table in (*tables, "incident_links", "incident_alerts"):
         op.drop_table(table)
     op.drop_index("ix_incidents_org_id", table_name="incidents")
     op.drop_table("incidents")
