@@ -9,6 +9,7 @@ member's for the centre. The runtime opens the bus and the store and hands them 
 """
 
 from shieldwall.live.alerts import AlertDesk, alert_json
+from shieldwall.live.campaigns import CampaignDesk, campaign_json
 from shieldwall.live.detect_worker import DetectWorker
 from shieldwall.live.fuse_worker import FuseWorker
 from shieldwall.live.incidents import IncidentDesk, IncidentView, change_json, incident_json
@@ -20,6 +21,7 @@ __all__ = [
     "EVENTS_SUBJECT",
     "AlertDesk",
     "BusSource",
+    "CampaignDesk",
     "DetectWorker",
     "FuseWorker",
     "IncidentDesk",
@@ -28,6 +30,7 @@ __all__ = [
     "IngestReport",
     "alert_json",
     "alerts_subject",
+    "campaign_json",
     "change_json",
     "events_subject",
     "incident_json",

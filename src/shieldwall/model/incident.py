@@ -94,3 +94,16 @@ class Campaign:
     """The observable, as a link: ``ip:203.0.113.9``, ``hash:…``, ``domain:…``."""
     created_at: datetime
     members: tuple[CampaignMember, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CampaignSight:
+    """A campaign as one viewer may see it: the members shown, and how many others."""
+
+    id: int
+    link: str
+    created_at: datetime
+    members: tuple[CampaignMember, ...]
+    """Every member for the centre; a member sees only its own part."""
+    other_members: int
+    """Members involved but not shown (0 for the centre): "seen at N other members"."""

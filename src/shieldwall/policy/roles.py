@@ -45,6 +45,8 @@ class Action(StrEnum):
     """Incidents grouping the organisation's alerts (the centre's staff: every member's)."""
     INCIDENT_MANAGE = "incident.manage"
     """Assign, move through the status flow, comment: analysts, leads and admins."""
+    CAMPAIGN_READ = "campaign.read"
+    """Campaigns the organisation is part of (its own part, and how many others)."""
 
 
 CENTRE_ONLY = frozenset(
@@ -65,6 +67,7 @@ _STAFF = frozenset(
         Action.MEASURES_READ,
         Action.ALERT_READ,
         Action.INCIDENT_READ,
+        Action.CAMPAIGN_READ,
     }
 )
 _LEAD = _STAFF | {

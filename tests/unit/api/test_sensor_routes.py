@@ -14,6 +14,7 @@ admin, for coalition-wide routes) are served, so each refusal is the role's, not
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -110,6 +111,10 @@ def values(coalition: World) -> dict[str, str]:
         hit = tx.alerts.hit(ALERT.key)
         assert hit is not None
         incident_id = fuse_hit(tx.incidents, hit, GroupingRules())
+        bravos = tx.incidents.open("bravo", "Seen at bravo", "low", "seed:bravo")
+        for member, incident in (("alpha", incident_id), ("bravo", bravos)):  # a campaign
+            tx.campaigns.note("ip:192.0.2.1", member, incident, datetime.now(UTC))
+        campaign_id = tx.campaigns.page(None, after=0, limit=1)[0].id
     with coalition.services.store.reading() as tx:
         seq = tx.alerts.page({"alpha"}, after=0, limit=1)[0].seq
     return {
@@ -123,6 +128,7 @@ def values(coalition: World) -> dict[str, str]:
         "status_id": str(status["id"]),
         "seq": str(seq),
         "incident_id": str(incident_id),
+        "campaign_id": str(campaign_id),
     }
 
 

@@ -127,3 +127,32 @@ def test_who_may_handle_and_who_may_be_assigned(world: World, raised: int) -> No
     assert (
         world.client.get("/api/v1/incidents", headers=world.auth("alpha-sensor")).status_code == 403
     )
+
+
+def test_the_same_ip_at_two_members_is_a_campaign_each_sees_its_part(
+    world: World, engine: Engine
+) -> None:
+    for sensor in ("alpha-sensor", "bravo-sensor"):
+        event = sysmon("C:\\x\\evil.exe", 1, DestinationIp="203.0.113.9")
+        post(world, sensor, ndjson(event))
+    detect_all(world, engine)
+    fuse_all(world)
+
+    def campaigns(caller: str) -> list[dict[str, Any]]:
+        response = world.client.get("/api/v1/campaigns", headers=world.auth(caller))
+        assert response.status_code == 200, response.text
+        return list(response.json()["campaigns"])
+
+    (everything,) = campaigns("centre-admin")
+    assert everything["observable"] == "ip:203.0.113.9" and everything["other_members"] == 0
+    assert [m["org_id"] for m in everything["members"]] == ["alpha", "bravo"]
+    (mine,) = campaigns("alpha-liaison")
+    assert [m["org_id"] for m in mine["members"]] == ["alpha"] and mine["other_members"] == 1
+    assert "bravo" not in str(mine)
+    path = f"/api/v1/campaigns/{mine['id']}"
+    assert world.client.get(path, headers=world.auth("alpha-lead")).json() == mine
+    assert world.client.get(path, headers=world.auth("alpha-sensor")).status_code == 403
+    hidden = world.client.get(
+        f"/api/v1/campaigns/{mine['id'] + 1}", headers=world.auth("alpha-lead")
+    )
+    assert hidden.status_code == 404

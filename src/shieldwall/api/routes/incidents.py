@@ -1,4 +1,4 @@
-"""Incidents over REST: listed and read through the gate, handled by analysts.
+"""Incidents and campaigns over REST: read through the gate, incidents handled by analysts.
 
 Thin, as every route: the incident desk checks the caller's scope and role, the status
 flow and the assignee. An incident the caller may not see is "not found", exactly like an
@@ -15,7 +15,7 @@ from pydantic import Field, StringConstraints
 
 from shieldwall.api.deps import PrincipalDep, ServicesDep
 from shieldwall.api.schemas import Slug, Strict
-from shieldwall.live import IncidentView, alert_json, change_json, incident_json
+from shieldwall.live import IncidentView, alert_json, campaign_json, change_json, incident_json
 from shieldwall.model.incident import IncidentStatus
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
@@ -102,3 +102,26 @@ def comment_incident(
 ) -> Response:
     """Add a comment to the incident's history."""
     return _view(svc.incidents.comment(who, incident_id, body.text))
+
+
+@router.get("/campaigns")
+def list_campaigns(
+    svc: ServicesDep,
+    who: PrincipalDep,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Response:
+    """Campaigns the caller's organisation is part of (every one for the centre)."""
+    page = svc.campaigns.page(who, after=after, limit=limit)
+    body: dict[str, Any] = {"campaigns": [campaign_json(sight) for sight in page]}
+    if len(page) == limit:
+        body["next_after"] = page[-1].id
+    return _json(body)
+
+
+@router.get("/campaigns/{campaign_id}")
+def get_campaign(
+    svc: ServicesDep, who: PrincipalDep, campaign_id: Annotated[int, Path(ge=1, le=2**63 - 1)]
+) -> Response:
+    """One campaign as the caller may see it, or 404 whether absent or hidden."""
+    return _json(campaign_json(svc.campaigns.get(who, campaign_id)))
