@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "attack": "attack",
     "community": "communities",
     "incident": "incidents",
+    "campaign": "campaigns",
     "worker": "worker",
 }
 """Each top-level command and the ``shieldwall.cli`` module whose ``register`` mounts it."""

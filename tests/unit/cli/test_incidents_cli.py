@@ -25,9 +25,10 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[CliRunner, str
     monkeypatch.setenv("SHIELDWALL_DATA_DIR", str(data))
     services = open_services(load_settings({"SHIELDWALL_DATA_DIR": str(data)}))
     try:
-        accounts.add_organisation(
-            services.store, OPERATOR, Organisation("alpha", "Alpha", OrgKind.NATION, "FR")
-        )
+        for org_id in ("alpha", "bravo"):
+            accounts.add_organisation(
+                services.store, OPERATOR, Organisation(org_id, org_id, OrgKind.NATION, "FR")
+            )
         analyst = accounts.add_person(
             services.store, OPERATOR, Person("", "alpha", "Ana", "ana@alpha.example", Role.ANALYST)
         )
@@ -49,9 +50,15 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[CliRunner, str
             hit = tx.alerts.hit(alert.key)
             assert hit is not None
             fuse_hit(tx.incidents, hit, GroupingRules())
+            bravos = tx.incidents.open("bravo", "Seen at bravo", "low", "seed:bravo")
+            for member, incident in (("alpha", 1), ("bravo", bravos)):
+                tx.campaigns.note("ip:192.0.2.1", member, incident, alert.event_time or NOW)
     finally:
         services.close()
     return CliRunner(), analyst.id
+
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def _ok(runner: CliRunner, *args: str) -> str:
@@ -83,3 +90,13 @@ def test_bad_requests_are_one_clear_line(run: tuple[CliRunner, str]) -> None:
     assert no_reason.exit_code != 0 and "reason" in no_reason.output
     severity = runner.invoke(app, ["incident", "list", "--severity", "huge"])
     assert severity.exit_code != 0 and "severity" in severity.output
+
+
+def test_campaigns_list_and_show(run: tuple[CliRunner, str]) -> None:
+    runner, _ = run
+    listed = _ok(runner, "campaign", "list")
+    assert "192.0.2.1" in listed and "alpha, bravo" in listed
+    shown = _ok(runner, "campaign", "show", "1")
+    assert "alpha: incidents 1" in shown and "bravo: incidents 2" in shown
+    missing = runner.invoke(app, ["campaign", "show", "7"])
+    assert missing.exit_code != 0 and "campaign 7 not found" in missing.output
