@@ -42,6 +42,27 @@ def _alert(row: Any) -> Alert:
     )
 
 
+def _upsert_statement(dialect: Any) -> Any:
+    """Insert an alert, or count its hits on the alert of the same dedup key: built once
+    per dialect (building it costs more than running it)."""
+    statement = dialect.insert(alerts)
+    later = statement.excluded.last_seen
+    return statement.on_conflict_do_update(
+        index_elements=["dedup_key"],
+        set_={
+            "hit_count": alerts.c.hit_count + statement.excluded.hit_count,
+            "last_seen": case(
+                (alerts.c.last_seen.is_(None), later),
+                (later > alerts.c.last_seen, later),
+                else_=alerts.c.last_seen,
+            ),
+        },
+    ).returning(alerts.c.seq)
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
 class SqlAlerts:
     """Alerts in one transaction."""
 
@@ -54,47 +75,67 @@ class SqlAlerts:
         """Count the hits whose key is new; return how many were.
 
         The unique keys decide, in the database, so two deliveries of one event (a crash
-        before the acknowledgement, two replicas) count once.
+        before the acknowledgement, two replicas) count once. A batch costs one read, one
+        upsert per alert it counts on, and one insert of its hits.
         """
-        fresh = 0
+        known = self._known({alert.key for alert in new})
+        groups: dict[str, list[NewAlert]] = {}
         for alert in new:
-            if self._claim(alert):
-                fresh += 1
-        return fresh
-
-    def _claim(self, alert: NewAlert) -> bool:
-        """Record the hit if its key is new, on its alert (opened or counted)."""
-        if self._is_hit(alert.key):  # a redelivery: the usual case, answered by a read
-            return False
-        seq, count = self._upsert(alert)
-        claimed = self._db.execute(
+            if alert.key not in known:
+                known.add(alert.key)  # the same hit twice in one batch counts once
+                groups.setdefault(alert.dedup_key or alert.key, []).append(alert)
+        if not groups:
+            return 0
+        # in key order, so replicas racing on overlapping batches lock rows in one order
+        seqs = {dedup: self._upsert(groups[dedup][0], groups[dedup]) for dedup in sorted(groups)}
+        rows = [
+            {
+                "key": alert.key,
+                "alert_seq": seqs[dedup],
+                "event_time": alert.event_time,
+                "entities": alert.entities.as_json(),
+            }
+            for dedup, hits in groups.items()
+            for alert in hits
+        ]
+        rows.sort(key=lambda row: str(row["key"]))
+        statement = (
             self._dialect.insert(alert_hits)
-            .values(
-                key=alert.key,
-                alert_seq=seq,
-                event_time=alert.event_time,
-                entities=alert.entities.as_json(),
-            )
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(alert_hits.c.key)
-        ).first()
-        if claimed is None:  # another replica counted it meanwhile: take ours back
-            if count == 1:
-                self._db.execute(delete(alerts).where(alerts.c.seq == seq))
-            else:
-                self._db.execute(
-                    update(alerts)
-                    .where(alerts.c.seq == seq)
-                    .values(hit_count=alerts.c.hit_count - 1)
-                )
-            return False
-        return True
+        )
+        claimed = {row.key for row in self._db.execute(statement, rows)}
+        self._take_back(rows, claimed)
+        return len(claimed)
 
-    def _upsert(self, alert: NewAlert) -> tuple[int, int]:
-        """The alert's sequence and count: a new row, or the existing one counted up.
+    def _known(self, keys: set[str]) -> set[str]:
+        """Which of these hits are counted already (a redelivery: answered by a read)."""
+        found = select(alert_hits.c.key).where(alert_hits.c.key.in_(sorted(keys)))
+        return {row.key for row in self._db.execute(found)} if keys else set()
+
+    def _take_back(self, rows: list[dict[str, Any]], claimed: set[str]) -> None:
+        """Uncount the hits another replica counted meanwhile; drop alerts left empty."""
+        lost: dict[int, int] = {}
+        for row in rows:
+            if row["key"] not in claimed:
+                lost[row["alert_seq"]] = lost.get(row["alert_seq"], 0) + 1
+        for seq, count in lost.items():
+            self._db.execute(
+                update(alerts)
+                .where(alerts.c.seq == seq)
+                .values(hit_count=alerts.c.hit_count - count)
+            )
+        if lost:
+            self._db.execute(delete(alerts).where(alerts.c.seq.in_(lost), alerts.c.hit_count <= 0))
+
+    def _upsert(self, alert: NewAlert, hits: Sequence[NewAlert]) -> int:
+        """The alert's sequence: a new row (``alert``'s evidence), or the existing one
+        counted up by ``hits``.
 
         The upsert locks the row on PostgreSQL, which orders replicas racing on one alert.
         """
+        times = [hit.event_time for hit in hits if hit.event_time is not None]
+        latest = max(times) if times else None
         row = {
             "key": alert.key,
             "org_id": alert.org_id,
@@ -108,31 +149,16 @@ class SqlAlerts:
             "event": alert.event,
             "created_at": self._now,
             "dedup_key": alert.dedup_key or alert.key,
-            "hit_count": 1,
-            "last_seen": alert.event_time,
+            "hit_count": len(hits),
+            "last_seen": latest,
             "entities": alert.entities.as_json(),
             "techniques": list(alert.techniques),
             "kind": alert.kind,
         }
-        statement = self._dialect.insert(alerts).values(row)
-        later = statement.excluded.last_seen
-        statement = statement.on_conflict_do_update(
-            index_elements=["dedup_key"],
-            set_={
-                "hit_count": alerts.c.hit_count + 1,
-                "last_seen": case(
-                    (alerts.c.last_seen.is_(None), later),
-                    (later > alerts.c.last_seen, later),
-                    else_=alerts.c.last_seen,
-                ),
-            },
-        ).returning(alerts.c.seq, alerts.c.hit_count)
-        seq, count = self._db.execute(statement).one()
-        return int(seq), int(count)
-
-    def _is_hit(self, key: str) -> bool:
-        found = select(alert_hits.c.key).where(alert_hits.c.key == key)
-        return self._db.execute(found).first() is not None
+        statement = _UPSERTS.get(self._db.dialect.name)
+        if statement is None:
+            statement = _UPSERTS.setdefault(self._db.dialect.name, _upsert_statement(self._dialect))
+        return int(self._db.execute(statement, row).scalar_one())
 
     def page(self, org_ids: Collection[str] | None, *, after: int, limit: int) -> Sequence[Alert]:
         """Alerts after ``after`` in sequence order, of these organisations (None: all)."""
