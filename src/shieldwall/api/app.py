@@ -11,7 +11,16 @@ from shieldwall import __version__
 from shieldwall.api import problems
 from shieldwall.api.body_limit import BodyLimitMiddleware
 from shieldwall.api.metrics import ApiMetrics
-from shieldwall.api.routes import audit, communities, health, intel, live, organisations, tokens
+from shieldwall.api.routes import (
+    audit,
+    communities,
+    health,
+    incidents,
+    intel,
+    live,
+    organisations,
+    tokens,
+)
 from shieldwall.api.taxii.app import PREFIX as TAXII_PREFIX
 from shieldwall.api.taxii.app import create_taxii_app, taxii_refusal
 from shieldwall.runtime import Services
@@ -24,6 +33,7 @@ ROUTERS = (
     intel.router,
     communities.router,
     live.router,
+    incidents.router,
 )
 """Every REST router, in the order they are mounted (the fuzz suite reads them too)."""
 

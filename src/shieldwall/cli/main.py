@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "scan": "scan",
     "attack": "attack",
     "community": "communities",
+    "incident": "incidents",
+    "campaign": "campaigns",
     "worker": "worker",
 }
 """Each top-level command and the ``shieldwall.cli`` module whose ``register`` mounts it."""

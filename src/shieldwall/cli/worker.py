@@ -1,4 +1,4 @@
-"""`shieldwall worker detect`: a stage of the live pipeline as a process of its own.
+"""`shieldwall worker detect|fuse`: a stage of the live pipeline as a process of its own.
 
 At scale the API (`shieldwall serve`, or `up`) and the workers run apart; a stage scales
 out by starting more of these processes on NATS JetStream with PostgreSQL: they share the
@@ -37,6 +37,30 @@ def detect(config: Path | None = ConfigOption) -> None:
     thread = runtime.DetectThread(
         services.buses, services.store, runtime.live_rules(services.settings)
     )
+    _run(thread, f"detect worker on {services.buses.events_subject}")
+    counts = thread.worker.counts if thread.worker else None
+    if counts is not None:
+        out.print(f"{counts.events} events matched, {counts.alerts} alerts stored")
+    services.close()
+
+
+@worker_app.command("fuse")
+@reports_errors
+def fuse(config: Path | None = ConfigOption) -> None:
+    """Group the stored alerts into incidents (the `fuse_*` settings) until stopped."""
+    services = services_from(config)
+    if services.buses is None:
+        raise ConfigError("bus_url", "no bus to read from")
+    thread = runtime.FuseThread(services.buses, services.store)
+    _run(thread, f"fuse worker on {services.buses.alerts_subject}")
+    counts = thread.worker.counts if thread.worker else None
+    if counts is not None:
+        out.print(f"{counts.hits} alert hits fused, {counts.repeated} seen before")
+    services.close()
+
+
+def _run(thread: runtime.DetectThread | runtime.FuseThread, what: str) -> None:
+    """Run the stage's thread until SIGTERM or Ctrl-C, then stop it after its batch."""
     stopping = threading.Event()
 
     def stop(_signal: int, _frame: Any) -> None:
@@ -45,12 +69,7 @@ def detect(config: Path | None = ConfigOption) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     thread.start()
-    out.print(f"detect worker on {services.buses.events_subject}; stop with Ctrl-C")
+    out.print(f"{what}; stop with Ctrl-C")
     stopping.wait()
-    stopped = thread.stop()
-    counts = thread.worker.counts if thread.worker else None
-    if counts is not None:
-        out.print(f"{counts.events} events matched, {counts.alerts} alerts stored")
-    services.close()
-    if not stopped:
+    if not thread.stop():
         out.print("a batch was still in hand; it is delivered again on the next start")

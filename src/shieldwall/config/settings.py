@@ -57,6 +57,25 @@ class Settings(BaseModel):
         " environment separated like PATH); none: telemetry is accepted and kept on the bus,"
         " but no alert is raised.",
     )
+    alert_dedup_seconds: int = Field(
+        default=3600,
+        ge=0,
+        le=30 * 86400,
+        description="Matches of one rule on one member's host and user within a window of"
+        " this many seconds are counted on one alert; 0 keeps every match apart.",
+    )
+    fuse_window_seconds: int = Field(
+        default=3600,
+        ge=1,
+        le=30 * 86400,
+        description="Alerts of one member sharing a host, user or observable this close in"
+        " time are one incident (docs/operations.md, incidents).",
+    )
+    fuse_by_host: bool = Field(default=True, description="Group alerts on the same host.")
+    fuse_by_user: bool = Field(default=True, description="Group alerts on the same user.")
+    fuse_by_observable: bool = Field(
+        default=True, description="Group alerts on the same IP, hash or domain."
+    )
     validation_workers: int = Field(
         default=1,
         ge=0,

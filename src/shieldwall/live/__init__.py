@@ -2,23 +2,36 @@
 
 A sensor's batch is read and normalised by the stages ``shieldwall scan`` uses and put on
 the bus (:class:`IngestDesk`); detect workers match it with the same Sigma engine and
-store alerts under idempotency keys the database enforces (:class:`DetectWorker`); people
+store alerts under idempotency keys the database enforces (:class:`DetectWorker`); fuse
+workers group them into incidents, each hit once (:class:`FuseWorker`); people
 read alerts through the gate (:class:`AlertDesk`): their own organisation's, or every
 member's for the centre. The runtime opens the bus and the store and hands them in.
 """
 
 from shieldwall.live.alerts import AlertDesk, alert_json
+from shieldwall.live.campaigns import CampaignDesk, campaign_json
 from shieldwall.live.detect_worker import DetectWorker
+from shieldwall.live.fuse_worker import FuseWorker
+from shieldwall.live.incidents import IncidentDesk, IncidentView, change_json, incident_json
 from shieldwall.live.intake import BusSource, IngestDesk, IngestReport
-from shieldwall.live.wire import EVENTS_SUBJECT, events_subject
+from shieldwall.live.wire import ALERTS_SUBJECT, EVENTS_SUBJECT, alerts_subject, events_subject
 
 __all__ = [
+    "ALERTS_SUBJECT",
     "EVENTS_SUBJECT",
     "AlertDesk",
     "BusSource",
+    "CampaignDesk",
     "DetectWorker",
+    "FuseWorker",
+    "IncidentDesk",
+    "IncidentView",
     "IngestDesk",
     "IngestReport",
     "alert_json",
+    "alerts_subject",
+    "campaign_json",
+    "change_json",
     "events_subject",
+    "incident_json",
 ]

@@ -51,4 +51,9 @@ def alert_json(alert: Alert) -> dict[str, Any]:
         "source": alert.source,
         "matched": alert.matched,
         "event": alert.event,
+        "entities": alert.entities.as_json(),
+        "techniques": list(alert.techniques),
+        "kind": alert.kind,
+        "count": alert.count,
+        "last_seen": alert.last_seen.isoformat() if alert.last_seen else None,
     }

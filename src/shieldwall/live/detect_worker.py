@@ -2,7 +2,8 @@
 
 The same engine as ``shieldwall scan`` (one Sigma engine, not two). A worker fetches a
 batch from its durable consumer, matches each event, stores the alerts in one write
-transaction and only then acknowledges the batch. Each alert's key is the member, the
+transaction, announces each hit on ``alerts.raised`` for the fuse stage, and only then
+acknowledges the batch. Each alert's key is the member, the
 message's bus sequence and the rule, enforced unique by the database: a crash between the
 store and the acknowledgement redelivers the batch, and storing it again changes nothing.
 Replicas sharing the consumer (NATS JetStream) split the messages; if two ever see the
@@ -12,14 +13,16 @@ same message, the key still leaves one alert.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shieldwall.bus.protocol import Bus, Consumer, Delivery
 from shieldwall.detect.engine import Engine
-from shieldwall.live.wire import EVENTS_SUBJECT, decode_event
-from shieldwall.model.alert import NewAlert
+from shieldwall.detect.entities import extract, techniques
+from shieldwall.live.wire import ALERTS_SUBJECT, EVENTS_SUBJECT, decode_event, encode_hit
+from shieldwall.model.alert import Entities, NewAlert
 from shieldwall.model.detection import Detection
 from shieldwall.model.errors import InputError
 from shieldwall.model.event import Event
@@ -51,12 +54,16 @@ class DetectWorker:
         *,
         batch: int = 500,
         subject: str = EVENTS_SUBJECT,
+        dedup_seconds: int = 3600,
+        alerts_subject: str = ALERTS_SUBJECT,
     ) -> None:
         self._bus = bus
         self._subject = subject
         self._store = store
         self._engine = engine
         self._batch = batch
+        self._dedup = dedup_seconds
+        self._alerts_subject = alerts_subject
         self.counts = WorkerCounts()
 
     async def consumer(self) -> Consumer:
@@ -70,6 +77,7 @@ class DetectWorker:
             return 0
         alerts = self._match(deliveries)
         await asyncio.to_thread(self._store_alerts, alerts)
+        await self._raise(alerts)
         await consumer.ack(*deliveries)
         return len(deliveries)
 
@@ -93,8 +101,18 @@ class DetectWorker:
                 continue
             self.counts.events += 1
             for detection in self._engine.match(event):
-                alerts.append(_alert(detection, event, delivery.sequence))
+                alerts.append(_alert(detection, event, delivery.sequence, self._dedup))
         return alerts
+
+    async def _raise(self, alerts: Sequence[NewAlert]) -> None:
+        """Tell the fuse stage of every hit of the batch, stored now or before a crash.
+
+        Keyed by the hit's key, so publishing a hit again (a redelivered batch) adds no
+        message; published only once stored, so the fuse stage always finds the hit.
+        """
+        if alerts:
+            messages = [(alert.key, encode_hit(alert.key, alert.org_id)) for alert in alerts]
+            await self._bus.publish_many(self._alerts_subject, messages)
 
     def _store_alerts(self, alerts: list[NewAlert]) -> None:
         if not alerts:
@@ -103,9 +121,10 @@ class DetectWorker:
             self.counts.alerts += tx.alerts.add(alerts)
 
 
-def _alert(detection: Detection, event: Event, sequence: int) -> NewAlert:
+def _alert(detection: Detection, event: Event, sequence: int, dedup: int) -> NewAlert:
     member = event.member or ""
     evidence = dict(list(event.fields.items())[:MAX_EVIDENCE_FIELDS])
+    entities = extract(event.fields)
     return NewAlert(
         key=f"{member}:{sequence}:{detection.rule_id}",
         org_id=member,
@@ -117,4 +136,24 @@ def _alert(detection: Detection, event: Event, sequence: int) -> NewAlert:
         source=f"{event.source.path}#{event.source.record_id}",
         matched=dict(detection.matched),
         event=evidence,
+        entities=entities,
+        techniques=techniques(detection.tags),
+        kind=detection.kind,
+        dedup_key=dedup_key(member, detection.rule_id, entities, event, dedup),
     )
+
+
+def dedup_key(member: str, rule_id: str, entities: Entities, event: Event, window: int) -> str:
+    """Same member, rule, host and user in the same window of ``window`` seconds: one key.
+
+    The window is fixed (event time divided by the window), so the key depends on the
+    event alone, never on the order or time of arrival. Empty (no deduplication) when
+    the window is 0 or the event has no time.
+    """
+    if window <= 0 or event.timestamp is None:
+        return ""
+    bucket = int(event.timestamp.timestamp() // window)
+    host = entities.hosts[0] if entities.hosts else ""
+    user = entities.users[0] if entities.users else ""
+    parts = "\x00".join((member, rule_id, host, user, str(window), str(bucket)))
+    return "dedup:" + hashlib.sha256(parts.encode()).hexdigest()

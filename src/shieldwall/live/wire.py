@@ -24,6 +24,32 @@ def events_subject(namespace: str = "") -> str:
     return f"{namespace}.{EVENTS_SUBJECT}" if namespace else EVENTS_SUBJECT
 
 
+ALERTS_SUBJECT = "alerts.raised"
+"""The stream of alert hits the detect workers stored, read by the fuse workers."""
+
+
+def alerts_subject(namespace: str = "") -> str:
+    """The alerts subject of a deployment (``<namespace>.alerts.raised``)."""
+    return f"{namespace}.{ALERTS_SUBJECT}" if namespace else ALERTS_SUBJECT
+
+
+def encode_hit(key: str, member: str) -> bytes:
+    """The bus payload naming one stored alert hit (the store holds the rest)."""
+    return orjson.dumps({"hit": key, "member": member})
+
+
+def decode_hit(payload: bytes) -> tuple[str, str]:
+    """The hit key and member a payload names; InputError if it names none."""
+    try:
+        body = orjson.loads(payload)
+        key, member = body["hit"], body["member"]
+    except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+        raise InputError(f"not an alert message: {exc}", source="bus") from exc
+    if not isinstance(key, str) or not key or not isinstance(member, str):
+        raise InputError("not an alert message: no hit key or member", source="bus")
+    return key, member
+
+
 def encode_event(event: Event, member: str) -> bytes:
     """The bus payload of one event of ``member``."""
     body: dict[str, Any] = {

@@ -41,6 +41,12 @@ class Action(StrEnum):
     """Protective measures addressed to the organisation (blocklists, rules)."""
     ALERT_READ = "alert.read"
     """Alerts raised from the organisation's telemetry (the centre's staff: every member's)."""
+    INCIDENT_READ = "incident.read"
+    """Incidents grouping the organisation's alerts (the centre's staff: every member's)."""
+    INCIDENT_MANAGE = "incident.manage"
+    """Assign, move through the status flow, comment: analysts, leads and admins."""
+    CAMPAIGN_READ = "campaign.read"
+    """Campaigns the organisation is part of (its own part, and how many others)."""
 
 
 CENTRE_ONLY = frozenset(
@@ -60,9 +66,12 @@ _STAFF = frozenset(
         Action.TELEMETRY_SEND,
         Action.MEASURES_READ,
         Action.ALERT_READ,
+        Action.INCIDENT_READ,
+        Action.CAMPAIGN_READ,
     }
 )
 _LEAD = _STAFF | {
+    Action.INCIDENT_MANAGE,
     Action.PERSON_CREATE,
     Action.TOKEN_READ,
     Action.TOKEN_CREATE,
@@ -73,7 +82,7 @@ _LEAD = _STAFF | {
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.LEAD: _LEAD,
-    Role.ANALYST: _STAFF,
+    Role.ANALYST: _STAFF | {Action.INCIDENT_MANAGE},
     Role.LIAISON: _STAFF,
     Role.SENSOR: frozenset({Action.SELF_READ, Action.TELEMETRY_SEND, Action.MEASURES_READ}),
 }

@@ -9,15 +9,17 @@ transaction or a connection of their own.
 
 from shieldwall.runtime.database import safe_database_url, schema_revisions, upgrade_database
 from shieldwall.runtime.feeds import FeedWorker, feed_runner
-from shieldwall.runtime.live import DetectThread, LiveBus, live_rules
+from shieldwall.runtime.live import DetectThread, FuseThread, LiveBus, grouping_rules, live_rules
 from shieldwall.runtime.wiring import Services, open_services
 
 __all__ = [
     "DetectThread",
     "FeedWorker",
+    "FuseThread",
     "LiveBus",
     "Services",
     "feed_runner",
+    "grouping_rules",
     "live_rules",
     "open_services",
     "safe_database_url",

@@ -1,4 +1,4 @@
-"""The live pipeline's wiring: the bus for each event loop, the detect worker's thread.
+"""The live pipeline's wiring: the bus for each event loop, the stage workers' threads.
 
 A NATS connection belongs to the event loop that opened it, so :class:`LiveBus` opens one
 per running loop, lazily: the API's loop gets its own, and the detect worker, which runs
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from shieldwall import live
@@ -20,6 +21,7 @@ from shieldwall.bus.protocol import Bus
 from shieldwall.config.settings import Settings
 from shieldwall.detect.engine import Engine
 from shieldwall.detect.sigma.loader import RuleSet, load_rules
+from shieldwall.fuse import GroupingRules
 from shieldwall.model.errors import ConfigError
 from shieldwall.store.protocols import Store
 
@@ -40,9 +42,19 @@ class LiveBus:
         self._buses: dict[asyncio.AbstractEventLoop | None, Bus] = {}
 
     @property
+    def settings(self) -> Settings:
+        """The settings this bus was opened from."""
+        return self._settings
+
+    @property
     def events_subject(self) -> str:
         """This deployment's subject of normalised events."""
         return live.events_subject(self._settings.bus_namespace)
+
+    @property
+    def alerts_subject(self) -> str:
+        """This deployment's subject of stored alert hits."""
+        return live.alerts_subject(self._settings.bus_namespace)
 
     async def __call__(self) -> Bus:
         """The bus to publish on from the running loop."""
@@ -81,20 +93,23 @@ def live_rules(settings: Settings) -> RuleSet:
     return ruleset
 
 
-class DetectThread:
-    """A detect worker in a thread of its own, stopped with the server."""
+class StageThread:
+    """A stage's worker in a thread of its own, with its own loop and bus, stopped with
+    the server (or the `worker` command)."""
 
-    def __init__(self, buses: LiveBus, store: Store, ruleset: RuleSet) -> None:
+    name = "stage"
+
+    def __init__(self, buses: LiveBus, store: Store) -> None:
         self._buses = buses
         self._store = store
-        self._engine = Engine(ruleset)
         self._stop: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread = threading.Thread(target=self._main, name="shieldwall-detect", daemon=True)
-        self.worker: live.DetectWorker | None = None
+        self._thread = threading.Thread(
+            target=self._main, name=f"shieldwall-{self.name}", daemon=True
+        )
 
     def start(self) -> None:
-        """Start matching."""
+        """Start working."""
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> bool:
@@ -111,10 +126,58 @@ class DetectThread:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         bus = await self._buses.own()
-        self.worker = live.DetectWorker(
-            bus, self._store, self._engine, subject=self._buses.events_subject
-        )
         try:
-            await self.worker.run(self._stop)
+            await self._work(bus, self._stop)
         finally:
             await self._buses.release(bus)
+
+    async def _work(self, bus: Bus, stop: asyncio.Event) -> None:
+        raise NotImplementedError
+
+
+class DetectThread(StageThread):
+    """The detect worker: events to alerts."""
+
+    name = "detect"
+
+    def __init__(self, buses: LiveBus, store: Store, ruleset: RuleSet) -> None:
+        super().__init__(buses, store)
+        self._engine = Engine(ruleset)
+        self.worker: live.DetectWorker | None = None
+
+    async def _work(self, bus: Bus, stop: asyncio.Event) -> None:
+        settings = self._buses.settings
+        self.worker = live.DetectWorker(
+            bus,
+            self._store,
+            self._engine,
+            subject=self._buses.events_subject,
+            dedup_seconds=settings.alert_dedup_seconds,
+            alerts_subject=self._buses.alerts_subject,
+        )
+        await self.worker.run(stop)
+
+
+def grouping_rules(settings: Settings) -> GroupingRules:
+    """The incident grouping rules the settings give (docs/operations.md, incidents)."""
+    return GroupingRules(
+        by_host=settings.fuse_by_host,
+        by_user=settings.fuse_by_user,
+        by_observable=settings.fuse_by_observable,
+        window=timedelta(seconds=settings.fuse_window_seconds),
+    )
+
+
+class FuseThread(StageThread):
+    """The fuse worker: alert hits to incidents."""
+
+    name = "fuse"
+
+    def __init__(self, buses: LiveBus, store: Store) -> None:
+        super().__init__(buses, store)
+        self.worker: live.FuseWorker | None = None
+
+    async def _work(self, bus: Bus, stop: asyncio.Event) -> None:
+        rules = grouping_rules(self._buses.settings)
+        self.worker = live.FuseWorker(bus, self._store, rules, subject=self._buses.alerts_subject)
+        await self.worker.run(stop)

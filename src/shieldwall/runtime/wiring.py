@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from shieldwall.access import LoginThrottle, ThrottlePolicy
 from shieldwall.config.settings import Settings
-from shieldwall.live import AlertDesk, IngestDesk
+from shieldwall.live import AlertDesk, CampaignDesk, IncidentDesk, IngestDesk
 from shieldwall.model.errors import ConfigError
 from shieldwall.runtime.live import LiveBus
 from shieldwall.share import ValidationPool
@@ -41,6 +41,16 @@ class Services:
     def alerts(self) -> AlertDesk:
         """Alerts through the gate."""
         return AlertDesk(self.store)
+
+    @property
+    def campaigns(self) -> CampaignDesk:
+        """Campaigns through the gate."""
+        return CampaignDesk(self.store)
+
+    @property
+    def incidents(self) -> IncidentDesk:
+        """Incidents through the gate."""
+        return IncidentDesk(self.store)
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""

@@ -12,6 +12,7 @@ from shieldwall.config.settings import Settings
 from shieldwall.runtime import (
     DetectThread,
     FeedWorker,
+    FuseThread,
     Services,
     feed_runner,
     live_rules,
@@ -36,14 +37,16 @@ def serve(services: Services) -> bool:
 
     Configured TAXII feeds are pulled on schedule by a background thread that stops when
     the server shuts down; the next start resumes from the last saved page. With
-    ``live_rules`` set, a detect worker matches the members' telemetry in another thread;
-    what it had not acknowledged is redelivered on the next start.
+    ``live_rules`` set, a detect worker matches the members' telemetry in another thread
+    and a fuse worker groups the alerts into incidents in a third; what they had not
+    acknowledged is redelivered on the next start.
     """
     settings = services.settings
     worker = FeedWorker(feed_runner(services, os.environ)) if settings.taxii_feeds else None
     if worker is not None:
         worker.start()
     detect = _detect_thread(services)
+    fuse = _fuse_thread(services) if detect is not None else None
     services.validation.warm()
     try:
         uvicorn.run(
@@ -58,6 +61,8 @@ def serve(services: Services) -> bool:
         stopped = worker is None or worker.stop()
         if detect is not None:
             stopped = detect.stop() and stopped
+        if fuse is not None:
+            stopped = fuse.stop() and stopped
         services.validation.close()
     return stopped
 
@@ -69,6 +74,15 @@ def _detect_thread(services: Services) -> DetectThread | None:
     detect = DetectThread(services.buses, services.store, live_rules(services.settings))
     detect.start()
     return detect
+
+
+def _fuse_thread(services: Services) -> FuseThread | None:
+    """The fuse worker beside the detect worker: alerts into incidents."""
+    if services.buses is None:
+        return None
+    fuse = FuseThread(services.buses, services.store)
+    fuse.start()
+    return fuse
 
 
 def tls_options(settings: Settings) -> dict[str, Any]:

@@ -12,10 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from shieldwall.model.alert import Alert, NewAlert
+from shieldwall.model.alert import Alert, AlertHit, NewAlert
 from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint, MalformedRow
 from shieldwall.model.credentials import ApiToken
 from shieldwall.model.identity import Organisation, OrgStatus, Person
+from shieldwall.model.incident import (
+    Campaign,
+    Incident,
+    IncidentChange,
+    IncidentQuery,
+    IncidentStatus,
+)
 from shieldwall.model.intel import (
     Audience,
     CollectionRecord,
@@ -153,13 +160,72 @@ class CommunityRepository(Protocol):
 
 
 class AlertRepository(Protocol):
-    """Alerts of the live pipeline (the key is an idempotency key the database enforces)."""
+    """Alerts of the live pipeline (the key is an idempotency key the database enforces).
+
+    ``add`` counts each hit once by its key, on the alert of its dedup key; it returns how
+    many hits were new."""
 
     def add(self, new: Sequence[NewAlert]) -> int: ...
     def page(
         self, org_ids: Collection[str] | None, *, after: int, limit: int
     ) -> Sequence[Alert]: ...
     def get(self, seq: int) -> Alert | None: ...
+    def many(self, seqs: Collection[int]) -> Sequence[Alert]: ...
+    def hit(self, key: str) -> AlertHit | None: ...
+    def hit_count(self) -> int: ...
+
+
+class IncidentRepository(Protocol):
+    """Incidents of the fuse stage, their alerts, links, history and applied hits.
+
+    ``claim`` records that an alert hit is being fused (False: it was already), so a
+    redelivered ``alerts.raised`` message changes nothing; the database enforces it.
+    ``linked`` finds the open incidents of a member holding any of ``links`` at a time
+    within ``[start, end]``."""
+
+    def lock_member(self, org_id: str) -> None:
+        """Hold the member's fusion lock until the transaction ends (replicas take turns)."""
+        ...
+
+    def claim(self, key: str) -> bool: ...
+    def settle(self, key: str, incident_id: int) -> None: ...
+    def linked(
+        self, org_id: str, links: Collection[str], start: datetime, end: datetime
+    ) -> set[int]: ...
+    def of_alert(self, alert_seq: int) -> Incident | None: ...
+    def open(self, org_id: str, title: str, severity: str, opened_by: str) -> int: ...
+    def attach(
+        self,
+        incident_id: int,
+        alert_seq: int,
+        org_id: str,
+        links: Collection[str],
+        at: datetime,
+        severity: str,
+    ) -> bool: ...
+    def merge(self, source: int, target: int) -> None: ...
+    def set_status(
+        self, incident_id: int, status: IncidentStatus, close_reason: str | None
+    ) -> None: ...
+    def set_assignee(self, incident_id: int, assignee: str | None) -> None: ...
+    def record(
+        self, incident_id: int, actor: str, action: str, detail: dict[str, object]
+    ) -> None: ...
+    def get(self, incident_id: int) -> Incident | None: ...
+    def page(self, query: IncidentQuery) -> Sequence[Incident]: ...
+    def alert_seqs(self, incident_id: int) -> Sequence[int]: ...
+    def history(self, incident_id: int) -> Sequence[IncidentChange]: ...
+
+
+class CampaignRepository(Protocol):
+    """Observables held by incidents, member by member; a campaign at two members or more."""
+
+    def note(self, link: str, org_id: str, incident_id: int, at: datetime) -> None: ...
+    def move(self, source: int, target: int) -> None: ...
+    def page(
+        self, org_ids: Collection[str] | None, *, after: int, limit: int
+    ) -> Sequence[Campaign]: ...
+    def get(self, campaign_id: int) -> Campaign | None: ...
 
 
 class UnitOfWork(Protocol):
@@ -185,6 +251,10 @@ class UnitOfWork(Protocol):
     def feeds(self) -> FeedStateRepository: ...
     @property
     def alerts(self) -> AlertRepository: ...
+    @property
+    def incidents(self) -> IncidentRepository: ...
+    @property
+    def campaigns(self) -> CampaignRepository: ...
     @property
     def login_attempts(self) -> LoginAttemptRepository: ...
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
-from shieldwall.model.alert import NewAlert
+from shieldwall.model.alert import Entities, NewAlert
 from shieldwall.store.sql.store import SqlStore
 from tests.contract.store.conftest import OpenStore
 from tests.contract.store.values import org
@@ -81,3 +81,62 @@ def test_pages_follow_the_sequence_and_the_organisations_asked(store: SqlStore) 
     assert [a.org_id for a in alpha + rest] == ["alpha"] * 5
     assert [a.seq for a in alpha + rest] == sorted(a.seq for a in alpha + rest)
     assert nobody == [] and one == alpha[0] and missing is None
+
+
+def _duplicate(number: int, dedup: str = "dedup:evil-on-ws1") -> NewAlert:
+    first = _alert("alpha", number)
+    return NewAlert(
+        key=first.key,
+        org_id="alpha",
+        rule_id=first.rule_id,
+        rule_title=first.rule_title,
+        level=first.level,
+        tags=first.tags,
+        event_time=first.event_time,
+        source=first.source,
+        matched=first.matched,
+        event=first.event,
+        entities=Entities(hosts=("ws1",), users=("eve",), ips=("10.0.0.1",)),
+        techniques=("T1204.002",),
+        dedup_key=dedup,
+    )
+
+
+def test_duplicates_are_counted_on_one_alert_once_per_hit(store: SqlStore) -> None:
+    _seed(store)
+    with store.transaction() as tx:
+        assert tx.alerts.add([_duplicate(n) for n in (3, 1, 2)]) == 3
+    with store.transaction() as tx:  # a redelivery counts nothing
+        assert tx.alerts.add([_duplicate(n) for n in (1, 2, 3)]) == 0
+        assert tx.alerts.add([_duplicate(4, "dedup:other")]) == 1
+    with store.reading() as tx:
+        first, other = tx.alerts.page(None, after=0, limit=10)
+        hit = tx.alerts.hit("alpha:2:rule-1")
+        assert tx.alerts.hit_count() == 4 and tx.alerts.hit("alpha:99:rule-1") is None
+    assert (first.count, other.count) == (3, 1)
+    assert first.key == "alpha:3:rule-1"  # the first hit's evidence stays on the alert
+    assert first.last_seen == datetime(2026, 12, 1, 10, 0, 3, tzinfo=UTC)
+    assert first.entities.ips == ("10.0.0.1",) and first.techniques == ("T1204.002",)
+    assert hit is not None and hit.alert.seq == first.seq
+    assert hit.at == datetime(2026, 12, 1, 10, 0, 2, tzinfo=UTC)
+
+
+def test_two_stores_racing_on_duplicates_count_each_hit_once(open_store: OpenStore) -> None:
+    first, second = open_store(), open_store()
+    _seed(first)
+    batch = [_duplicate(n, f"dedup:{n % 3}") for n in range(120)]
+    fresh: list[int] = []
+
+    def write(store: SqlStore) -> None:
+        for start in range(0, 120, 10):
+            with store.transaction() as tx:
+                fresh.append(tx.alerts.add(batch[start : start + 10]))
+
+    threads = [threading.Thread(target=write, args=(s,)) for s in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(fresh) == 120
+    with first.reading() as tx:
+        assert sorted(a.count for a in tx.alerts.page(None, after=0, limit=10)) == [40, 40, 40]

@@ -14,6 +14,7 @@ admin, for coalition-wide routes) are served, so each refusal is the role's, not
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -22,6 +23,7 @@ import pytest
 from shieldwall.access import accounts
 from shieldwall.access.accounts import OPERATOR
 from shieldwall.access.communities import add_community
+from shieldwall.fuse import GroupingRules, fuse_hit
 from shieldwall.model.alert import NewAlert
 from shieldwall.model.errors import InputError
 from shieldwall.model.identity import Person, Role
@@ -105,6 +107,14 @@ def values(coalition: World) -> dict[str, str]:
     status = _taxii_post(coalition, collection, published)
     with coalition.services.store.transaction() as tx:  # an alert of alpha's telemetry
         tx.alerts.add([ALERT])
+    with coalition.services.store.transaction() as tx:  # and the incident it opened
+        hit = tx.alerts.hit(ALERT.key)
+        assert hit is not None
+        incident_id = fuse_hit(tx.incidents, hit, GroupingRules())
+        bravos = tx.incidents.open("bravo", "Seen at bravo", "low", "seed:bravo")
+        for member, incident in (("alpha", incident_id), ("bravo", bravos)):  # a campaign
+            tx.campaigns.note("ip:192.0.2.1", member, incident, datetime.now(UTC))
+        campaign_id = tx.campaigns.page(None, after=0, limit=1)[0].id
     with coalition.services.store.reading() as tx:
         seq = tx.alerts.page({"alpha"}, after=0, limit=1)[0].seq
     return {
@@ -117,6 +127,8 @@ def values(coalition: World) -> dict[str, str]:
         "collection_id": collection,
         "status_id": str(status["id"]),
         "seq": str(seq),
+        "incident_id": str(incident_id),
+        "campaign_id": str(campaign_id),
     }
 
 
@@ -140,6 +152,9 @@ def _body(method: str, path: str, values: dict[str, str]) -> bytes | None:
         ("POST", "/api/v1/organisations/{org_id}/reactivate"): None,
         ("POST", "/api/v1/audit/verify"): None,
         ("POST", "/api/v1/ingest"): "<38>Dec  1 10:00:01 web1 sshd[1]: Failed password",
+        ("POST", "/api/v1/incidents/{incident_id}/assign"): {"assignee": None},
+        ("POST", "/api/v1/incidents/{incident_id}/status"): {"status": "triaged"},
+        ("POST", "/api/v1/incidents/{incident_id}/comments"): {"text": "looking"},
     }  # fmt: skip
     if method not in ("POST", "PUT"):
         return None

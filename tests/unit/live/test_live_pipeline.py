@@ -185,7 +185,8 @@ def test_a_batch_sent_again_adds_nothing(world: World, engine: Engine) -> None:
 
     assert asyncio.run(last()) == 2  # one per distinct batch, whatever was resent
     detect_all(world, engine)
-    assert len(alerts(world, "alpha-analyst")) == 2
+    (alert,) = alerts(world, "alpha-analyst")  # the same rule, host and hour: counted
+    assert alert["count"] == 2
 
 
 def test_gzip_batches_are_read_and_bad_gzip_is_a_4xx(world: World) -> None:
@@ -244,3 +245,19 @@ def test_the_servers_detect_thread_raises_alerts_and_stops(world: World, tmp_pat
         ]
     finally:
         assert thread.stop()
+
+
+def test_duplicates_are_counted_once_each_whatever_redelivers(world: World, engine: Engine) -> None:
+    body = ndjson(*(sysmon("C:\\x\\evil.exe", n, User="ALPHA\\eve") for n in range(1, 4)))
+    post(world, "alpha-sensor", body)
+    detect_all(world, engine, ack=False)  # counted, then a crash before the acknowledgement
+    detect_all(world, engine)
+    (alert,) = alerts(world, "alpha-analyst")
+    assert alert["count"] == 3 and alert["last_seen"] == "2026-12-01T10:00:00+00:00"
+    assert alert["entities"]["hosts"] == ["ws1.alpha.example"]
+    assert alert["entities"]["users"] == ["ALPHA\\eve"]
+    assert alert["techniques"] == ["T1204.002"] and alert["kind"] == "rule"
+    other_user = ndjson(sysmon("C:\\x\\evil.exe", 9, User="ALPHA\\bob"))
+    post(world, "alpha-sensor", other_user)
+    detect_all(world, engine)
+    assert sorted(a["count"] for a in alerts(world, "alpha-analyst")) == [1, 3]

@@ -14,9 +14,11 @@ from shieldwall.model.errors import ConflictError, InputError, ShieldwallError, 
 from shieldwall.store.audit.signing import Signer
 from shieldwall.store.sql.alerts import SqlAlerts
 from shieldwall.store.sql.audit import SqlAudit
+from shieldwall.store.sql.campaigns import SqlCampaigns
 from shieldwall.store.sql.engine import BEGIN_MODE
 from shieldwall.store.sql.feeds import SqlFeedStates
 from shieldwall.store.sql.identity import SqlOrganisations, SqlPeople, SqlTokens
+from shieldwall.store.sql.incidents import SqlIncidents
 from shieldwall.store.sql.intel import SqlIntel
 from shieldwall.store.sql.intel_taxii import SqlCollections, SqlCommunities, SqlStatuses
 from shieldwall.store.sql.throttle import SqlLoginAttempts
@@ -49,6 +51,8 @@ class SqlUnitOfWork:
         self.communities = SqlCommunities(connection, now)
         self.feeds = SqlFeedStates(connection)
         self.alerts = SqlAlerts(connection, now)
+        self.incidents = SqlIncidents(connection, now)
+        self.campaigns = SqlCampaigns(connection, now)
         self.login_attempts = SqlLoginAttempts(connection)
 
 

@@ -255,9 +255,113 @@ alerts = Table(
     Column("matched", JSON, nullable=False),
     Column("event", JSON, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("dedup_key", StoredText(300), nullable=False, unique=True),
+    Column("hit_count", Integer, nullable=False),
+    Column("last_seen", UtcDateTime(), nullable=True),
+    Column("entities", JSON, nullable=False),
+    Column("techniques", JSON, nullable=False),
+    Column("kind", StoredText(32), nullable=False),
     Index("ix_alerts_org_seq", "org_id", "seq"),
 )
-"""Alerts of the live pipeline (owned by live/); ``key`` makes a redelivery change nothing."""
+"""Alerts of the live pipeline (owned by live/); ``key`` makes a redelivery change nothing,
+``dedup_key`` counts a duplicate on the alert it repeats."""
+
+alert_hits = Table(
+    "alert_hits",
+    metadata,
+    Column("key", StoredText(300), primary_key=True),
+    Column("alert_seq", BigInteger, ForeignKey("alerts.seq"), nullable=False),
+    Column("event_time", UtcDateTime(), nullable=True),
+    Column("entities", JSON, nullable=False),
+)
+"""Every match counted on an alert, by its idempotency key: a redelivery counts nothing."""
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("org_id", StoredText(64), ForeignKey("organisations.id"), nullable=False),
+    Column("title", StoredText(500), nullable=False),
+    Column("severity", StoredText(16), nullable=False),
+    Column("status", StoredText(16), nullable=False),
+    Column("assignee", StoredText(64), nullable=True),
+    Column("close_reason", StoredText(1000), nullable=True),
+    Column("merged_into", BigInteger, nullable=True),
+    Column("alert_count", Integer, nullable=False),
+    Column("first_seen", UtcDateTime(), nullable=True),
+    Column("last_seen", UtcDateTime(), nullable=True),
+    Column("opened_by", StoredText(300), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_incidents_org_id", "org_id", "id"),
+)
+"""Incidents (owned by fuse/): alerts grouped; ``opened_by`` is the hit that opened it."""
+
+incident_alerts = Table(
+    "incident_alerts",
+    metadata,
+    Column("alert_seq", BigInteger, ForeignKey("alerts.seq"), primary_key=True),
+    Column("incident_id", BigInteger, ForeignKey("incidents.id"), nullable=False),
+    Index("ix_incident_alerts_incident", "incident_id", "alert_seq"),
+)
+"""Which incident each alert is in (one at most)."""
+
+incident_links = Table(
+    "incident_links",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("incident_id", BigInteger, ForeignKey("incidents.id"), nullable=False),
+    Column("org_id", StoredText(64), nullable=False),
+    Column("link", StoredText(400), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Index("ix_incident_links_lookup", "org_id", "link", "at"),
+    Index("ix_incident_links_incident", "incident_id"),
+)
+"""The grouping keys (same host, user, observable) of each hit and its time."""
+
+incident_history = Table(
+    "incident_history",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("incident_id", BigInteger, ForeignKey("incidents.id"), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("actor", StoredText(200), nullable=False),
+    Column("action", StoredText(32), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Index("ix_incident_history_incident", "incident_id", "id"),
+)
+"""Every change of an incident, comments included: who, when, what."""
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("link", StoredText(400), nullable=False, unique=True),
+    Column("members", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+"""Observables held by incidents (owned by fuse/); a campaign once ``members`` reaches 2."""
+
+campaign_links = Table(
+    "campaign_links",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("link", StoredText(400), nullable=False),
+    Column("org_id", StoredText(64), nullable=False),
+    Column("incident_id", BigInteger, ForeignKey("incidents.id"), nullable=False),
+    Column("first_seen", UtcDateTime(), nullable=False),
+    UniqueConstraint("link", "incident_id", name="uq_campaign_links_link_incident"),
+    Index("ix_campaign_links_link_org", "link", "org_id"),
+)
+"""Which incidents hold each observable, member by member."""
+
+fuse_applied = Table(
+    "fuse_applied",
+    metadata,
+    Column("key", StoredText(300), primary_key=True),
+    Column("incident_id", BigInteger, nullable=False),
+)
+"""Alert hits already fused: a redelivered ``alerts.raised`` message changes nothing."""
 login_throttle = Table(
     "login_throttle",
     metadata,

@@ -1,0 +1,153 @@
+"""Entities of an alert: the hosts, users, IPs, hashes and domains its event names.
+
+Read from the field names the normalisers give (Windows/Sysmon names such as
+``Computer``, ``User``, ``Hashes``; ECS names such as ``host.hostname``, ``user.name``,
+``source.ip``, ``dns.question.name``; Zeek's ``id.orig_h``). Each value is checked for
+its kind (an IP parses, a hash is hex of an MD5/SHA-1/SHA-256 length, a domain has a dot)
+so that grouping alerts into incidents never links on noise such as ``-``. The number of
+values per kind is bounded: the event is a member's, its size is not ours to trust.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from shieldwall.model.alert import Entities
+
+MAX_PER_KIND = 16
+
+HOST_FIELDS = ("Computer", "ComputerName", "Hostname", "host.hostname", "host.name", "hostname")
+USER_FIELDS = (
+    "User",
+    "user.name",
+    "TargetUserName",
+    "SubjectUserName",
+    "AccountName",
+    "UserName",
+    "user",
+    "username",
+)
+IP_FIELDS = (
+    "SourceIp",
+    "DestinationIp",
+    "IpAddress",
+    "SourceAddress",
+    "DestAddress",
+    "source.ip",
+    "destination.ip",
+    "client.ip",
+    "server.ip",
+    "src_ip",
+    "dest_ip",
+    "id.orig_h",
+    "id.resp_h",
+    "c-ip",
+)
+HASH_FIELDS = (
+    "Hashes",
+    "Hash",
+    "md5",
+    "sha1",
+    "sha256",
+    "hash.md5",
+    "hash.sha1",
+    "hash.sha256",
+    "file.hash.md5",
+    "file.hash.sha1",
+    "file.hash.sha256",
+    "process.hash.md5",
+    "process.hash.sha1",
+    "process.hash.sha256",
+)
+DOMAIN_FIELDS = (
+    "QueryName",
+    "DestinationHostname",
+    "dns.question.name",
+    "url.domain",
+    "destination.domain",
+    "server_name",
+    "query",
+)
+NOT_A_USER = frozenset({"", "-", "n/a", "none", "null"})
+
+_HEX = re.compile(r"^[0-9a-f]+$")
+_HASH_LENGTHS = frozenset({32, 40, 64})
+_DOMAIN = re.compile(
+    r"^(?=.{4,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}$"
+)
+_TECHNIQUE = re.compile(r"^attack\.(t\d{4}(?:\.\d{3})?)$", re.IGNORECASE)
+
+
+def extract(fields: Mapping[str, Any]) -> Entities:
+    """The entities ``fields`` name, each kind deduplicated, in field order."""
+    return Entities(
+        hosts=_bounded(_text(fields, HOST_FIELDS, _host)),
+        users=_bounded(_text(fields, USER_FIELDS, _user)),
+        ips=_bounded(_text(fields, IP_FIELDS, _ip)),
+        hashes=_bounded(_hashes(fields)),
+        domains=_bounded(_text(fields, DOMAIN_FIELDS, _domain)),
+    )
+
+
+def techniques(tags: Iterable[str]) -> tuple[str, ...]:
+    """ATT&CK technique ids (``T1204.002``) from Sigma tags, in tag order, once each."""
+    found = (_TECHNIQUE.match(tag.strip()) for tag in tags)
+    return tuple(dict.fromkeys(match.group(1).upper() for match in found if match))
+
+
+def _bounded(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))[:MAX_PER_KIND]
+
+
+def _values(fields: Mapping[str, Any], names: Iterable[str]) -> Iterable[str]:
+    for name in names:
+        value = fields.get(name)
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, str | int) and not isinstance(item, bool):
+                yield str(item).strip()
+
+
+def _text(fields: Mapping[str, Any], names: Iterable[str], check: Any) -> Iterable[str]:
+    for raw in _values(fields, names):
+        value = check(raw[:300])
+        if value:
+            yield value
+
+
+def _host(raw: str) -> str:
+    value = raw.lower().rstrip(".").strip()
+    return value if value and value != "-" else ""
+
+
+def _user(raw: str) -> str:
+    return raw if raw.lower() not in NOT_A_USER else ""
+
+
+def _ip(raw: str) -> str:
+    try:
+        return str(ipaddress.ip_address(raw.strip("[]")))
+    except ValueError:
+        return ""
+
+
+def _domain(raw: str) -> str:
+    value = raw.lower().rstrip(".")
+    return value if _DOMAIN.match(value) and not _ip(value) else ""
+
+
+def _hash(raw: str) -> str:
+    value = raw.strip().lower()
+    return value if len(value) in _HASH_LENGTHS and _HEX.match(value) else ""
+
+
+def _hashes(fields: Mapping[str, Any]) -> Iterable[str]:
+    """Plain hash fields, and Sysmon's ``Hashes`` (``SHA256=..,MD5=..``)."""
+    for raw in _values(fields, HASH_FIELDS):
+        for part in raw.split(","):
+            value = _hash(part.rpartition("=")[2])
+            if value:
+                yield value
