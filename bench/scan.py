@@ -1,6 +1,6 @@
 """Benchmark ``shieldwall scan``: events/s with --jobs 1 and 2 against the parse-only floor.
 
-Usage: .venv/bin/python bench/scan.py [--corpus ../shared/corpus] [--repeat 3]
+Usage: .venv/bin/python bench/scan.py [--corpus ../shared/corpus] [--repeat 3] [--copies 4]
 
 Over every EVTX file of the corpus with every rule in ``sigma/rules/windows`` it prints:
 - the parse floor: discover + iter_records + normalise only (no rule), events/s;
@@ -22,7 +22,9 @@ import os
 import resource
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from shieldwall.ingest import discover_files, iter_records
@@ -87,6 +89,24 @@ def best_of(
     return max(runs, key=lambda run: run[0].events_per_second)
 
 
+@contextmanager
+def copies_of(logs: Path, copies: int) -> Iterator[Path]:
+    """A temporary folder holding ``copies`` copies of every file under ``logs`` (symbolic
+    links, so nothing is copied and the corpus stays outside the project); ``logs`` itself
+    for one copy."""
+    if copies <= 1:
+        yield logs
+        return
+    files = [path for path in sorted(logs.rglob("*")) if path.is_file()]
+    with tempfile.TemporaryDirectory(prefix="shieldwall-bench-") as folder:
+        for copy in range(copies):
+            for path in files:
+                link = Path(folder) / f"copy{copy}" / path.relative_to(logs)
+                link.parent.mkdir(parents=True, exist_ok=True)
+                link.symlink_to(path.resolve())
+        yield Path(folder)
+
+
 def peak_rss_mib() -> float:
     """Peak resident memory of this process so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -106,12 +126,20 @@ def main() -> None:
     parser.add_argument(
         "--logs", type=Path, help="scan this folder instead of the corpus EVTX (e.g. copies)"
     )
+    parser.add_argument(
+        "--copies", type=int, default=1, help="scan this many copies of every log file"
+    )
     args = parser.parse_args()
-    evtx_dir, rules_dir = args.corpus / "evtx", args.corpus / "sigma" / "rules" / "windows"
-    evtx_dir = args.logs or evtx_dir
+    logs = args.logs or args.corpus / "evtx"
+    with copies_of(logs, args.copies) as evtx_dir:
+        measure(args, evtx_dir, args.corpus / "sigma" / "rules" / "windows")
+
+
+def measure(args: argparse.Namespace, evtx_dir: Path, rules_dir: Path) -> None:
+    """Print the floor, then each --jobs value's figures, over ``evtx_dir``."""
     print(
         f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.2f}  corpus: {evtx_dir}"
-        f"  output: {args.output}"
+        f"  copies: {args.copies}  output: {args.output}"
     )
 
     floors = [parse_floor(evtx_dir) for _ in range(max(args.repeat, 3))]
@@ -122,7 +150,7 @@ def main() -> None:
     rates: dict[int, float] = {}
     for jobs in args.jobs:
         summary, wall = best_of(
-            args.repeat, lambda jobs=jobs: run_scan(evtx_dir, rules_dir, jobs, args.output)
+            args.repeat, partial(run_scan, evtx_dir, rules_dir, jobs, args.output)
         )
         rates[jobs] = summary.events_per_second
         print(
