@@ -128,13 +128,14 @@ def regex_test(field: str | None, source: str, flags: int) -> Test:
     return text_test(field, compiled.search, cased=True)
 
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+ParsedAddress = tuple[int, int]
+"""An address as (IP version, integer value)."""
 MAX_PARSED_ADDRESSES = 4096
 """Addresses kept parsed (bounds memory: the values come from the logs)."""
-_parsed: dict[str, IPAddress | None] = {}
+_parsed: dict[str, ParsedAddress | None] = {}
 
 
-def parsed_address(text: str) -> IPAddress | None:
+def parsed_address(text: str) -> ParsedAddress | None:
     """The address a value holds, or None; parsed once per distinct value, not once per test.
 
     A rule lists many networks (SigmaHQ's "Failed Logon From Public IP" has 16, each its own
@@ -143,23 +144,30 @@ def parsed_address(text: str) -> IPAddress | None:
     """
     if text in _parsed:
         return _parsed[text]
-    address: IPAddress | None
+    parsed: ParsedAddress | None
     try:
         address = ipaddress.ip_address(text.strip())
+        parsed = (address.version, int(address))
     except ValueError:
-        address = None
+        parsed = None
     if len(_parsed) >= MAX_PARSED_ADDRESSES:
         _parsed.clear()
-    _parsed[text] = address
-    return address
+    _parsed[text] = parsed
+    return parsed
 
 
 def cidr_test(field: str, network: IPNetwork) -> Test:
-    """``cidr``: the value is an IPv4/IPv6 address inside the network."""
+    """``cidr``: the value is an IPv4/IPv6 address inside the network.
+
+    The test :meth:`IPv4Network.__contains__` makes, on integers: same version, and the
+    address masked is the network address.
+    """
+    version, mask = network.version, int(network.netmask)
+    start = int(network.network_address)
 
     def inside(text: str) -> bool:
-        address = parsed_address(text)
-        return address is not None and address in network
+        parsed = parsed_address(text)
+        return parsed is not None and parsed[0] == version and parsed[1] & mask == start
 
     return lambda view: _any_text(view.text(field), inside)
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shieldwall.detect.sigma import typed
+from shieldwall.detect.sigma.context import EventView
 from tests.unit.detect.sigma.conftest import SigmaKit
 
 
@@ -163,3 +167,22 @@ def test_M_cidr_answers_alike_from_the_address_cache_and_past_its_bound(kit: Sig
     assert len(typed._parsed) <= typed.MAX_PARSED_ADDRESSES
     assert kit.matches(detection, {"IP": "10.3.3.3"})
     assert typed.parsed_address("nope") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    address=st.ip_addresses(),
+    network=st.ip_addresses().flatmap(
+        lambda base: st.integers(0, base.max_prefixlen).map(
+            lambda prefix: ipaddress.ip_network(f"{base}/{prefix}", strict=False)
+        )
+    ),
+)
+def test_M_cidr_on_integers_agrees_with_ipaddress(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network,
+) -> None:
+    """The integer test (:func:`typed.cidr_test`) answers as ``address in network`` does,
+    across versions (an IPv4 address is never in an IPv6 network, nor the reverse)."""
+    test = typed.cidr_test("IP", network)
+    assert test(EventView({"IP": str(address)})) is (address in network)
