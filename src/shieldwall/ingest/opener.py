@@ -33,6 +33,13 @@ def open_bytes(path: Path) -> ByteStream:
     Rotated logs are often gzipped without a ``.gz`` suffix, hence the magic-byte check.
     Raises :class:`OSError` when the file cannot be opened.
     """
-    if is_gzip(path):
-        return gzip.open(path, "rb")
-    return path.open("rb")
+    raw = path.open("rb")
+    try:
+        gzipped = raw.peek(len(GZIP_MAGIC))[: len(GZIP_MAGIC)] == GZIP_MAGIC
+    except BaseException:
+        raw.close()
+        raise
+    if not gzipped:
+        return raw  # one open, not two (a file read whole is opened several times)
+    raw.close()
+    return gzip.open(path, "rb")

@@ -11,7 +11,7 @@ from shieldwall.ingest.evtx import read_evtx
 from shieldwall.ingest.jsonlines import read_json_lines
 from shieldwall.ingest.limits import MAX_PROBLEMS_PER_FILE, SNIFF_BYTES
 from shieldwall.ingest.opener import ByteStream, open_bytes
-from shieldwall.ingest.sniff import Layout, sniff_layout, starts_with_comment
+from shieldwall.ingest.sniff import EVTX_MAGIC, Layout, sniff_layout, starts_with_comment
 from shieldwall.ingest.text import read_text_lines
 from shieldwall.ingest.zeek_tsv import read_zeek_tsv
 from shieldwall.model.errors import InputError
@@ -86,7 +86,12 @@ def _layout(path: Path, fmt: RecordFormat | None) -> Layout | None:
 
 
 def _read_head(path: Path) -> bytes:
-    """The first bytes of the (decompressed) file; a damaged gzip gives what precedes it."""
+    """The first bytes of the (decompressed) file; a damaged gzip gives what precedes it.
+
+    An EVTX file is known by its first 8 bytes, and nothing after them changes the layout:
+    its head stops at the first 4 KiB, not 64 (a third of the time spent on each of the
+    corpus's small EVTX files went to reading 64 KiB to sniff them).
+    """
     stream = open_bytes(path)
     chunks: list[bytes] = []
     size = 0
@@ -97,6 +102,8 @@ def _read_head(path: Path) -> bytes:
                 break
             chunks.append(chunk)
             size += len(chunk)
+            if chunks[0].startswith(EVTX_MAGIC):
+                break
     except (EOFError, zlib.error):
         pass
     finally:

@@ -102,8 +102,9 @@ def system_fields(system: dict[str, Any], fields: dict[str, Any]) -> None:
         if type(value) is dict:
             attributes = value.get(ATTRIBUTES)
             if type(attributes) is dict:
+                known = _JOINED.get(name) or {}
                 for attribute, attribute_value in attributes.items():
-                    joined = _joined_name(name, attribute)
+                    joined = known.get(attribute) or _joined_name(name, attribute)
                     if type(attribute_value) is str:
                         if joined in INT_SYSTEM_FIELDS:
                             attribute_value = to_int(attribute_value)

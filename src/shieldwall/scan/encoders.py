@@ -17,7 +17,7 @@ from typing import Any, Literal, Protocol
 
 import orjson
 
-from shieldwall.model.detection import Detection
+from shieldwall.model.detection import AttackTechnique, Detection, Level
 from shieldwall.model.event import Event, SourceRef
 
 EncodedFormat = Literal["jsonl", "csv"]
@@ -103,14 +103,70 @@ def to_json(value: Any) -> bytes:
     return orjson.dumps(value, default=_fallback, option=_ORJSON_OPTIONS)
 
 
+RuleFacts = tuple[str, str, Level, tuple[str, ...], tuple[AttackTechnique, ...], str | None]
+MAX_RULE_PARTS = 8192
+"""Rules whose JSON head and tail are kept (bounds memory; a scan fires a few hundred)."""
+
+
+def _rule_facts(detection: Detection) -> RuleFacts:
+    return (
+        detection.rule_title,
+        detection.rule_id,
+        detection.level,
+        detection.tags,
+        detection.attack,
+        detection.rule_name,
+    )
+
+
 class JsonlEncoder:
-    """One JSON object per line; no header."""
+    """One JSON object per line; no header.
+
+    A rule's keys (id, title, level, kind, tags, ATT&CK) are the same on each of its
+    detections: their JSON is made once per rule and only the detection's own keys
+    (timestamp, source, matched, event) are encoded per line. The bytes are those of
+    :func:`detection_record`'s object, key for key.
+    """
+
+    def __init__(self) -> None:
+        self._parts: dict[str, tuple[RuleFacts, bytes, bytes]] = {}
+
+    def __reduce__(self) -> tuple[type[JsonlEncoder], tuple[()]]:
+        """Pickles as a fresh encoder: the per-rule parts are per process."""
+        return (JsonlEncoder, ())
 
     def header(self) -> bytes:
         return b""
 
     def encode(self, detection: Detection) -> bytes:
-        return to_json(detection_record(detection)) + b"\n"
+        if detection.kind != "rule":
+            return to_json(detection_record(detection)) + b"\n"
+        head, tail = self._rule_parts(detection)
+        own = to_json(
+            {
+                "timestamp": utc_iso(detection.timestamp),
+                "source": source_record(detection.source),
+                "matched": detection.matched,
+                "event": detection.event.fields if detection.event is not None else None,
+            }
+        )
+        return head + own[1:-1] + tail
+
+    def _rule_parts(self, detection: Detection) -> tuple[bytes, bytes]:
+        """The bytes before and after the detection's own keys, made once per rule."""
+        facts = _rule_facts(detection)
+        kept = self._parts.get(detection.rule_id)
+        if kept is not None and kept[0] == facts:
+            return kept[1], kept[2]
+        record = detection_record(detection)
+        own = ("timestamp", "source", "matched", "event", "rule_name")
+        head = to_json({key: value for key, value in record.items() if key not in own})
+        name = record.get("rule_name")
+        tail = (b',"rule_name":' + to_json(name) if name is not None else b"") + b"}\n"
+        if len(self._parts) >= MAX_RULE_PARTS:
+            self._parts.clear()
+        self._parts[detection.rule_id] = (facts, head[:-1] + b",", tail)
+        return head[:-1] + b",", tail
 
 
 class CsvEncoder:

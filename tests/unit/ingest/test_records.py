@@ -8,7 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shieldwall.ingest import iter_records
-from shieldwall.ingest.limits import MAX_PROBLEMS_PER_FILE
+from shieldwall.ingest.limits import MAX_PROBLEMS_PER_FILE, SNIFF_BYTES
+from shieldwall.ingest.opener import open_bytes
+from shieldwall.ingest.records import _read_head
+from shieldwall.ingest.sniff import EVTX_MAGIC
 from shieldwall.model.errors import InputError
 from shieldwall.model.event import RawRecord, RecordFormat
 from shieldwall.normalise import normalise
@@ -155,3 +158,29 @@ def test_any_bytes_give_records_or_input_errors_never_a_crash(
 def _is_place(place: str) -> bool:
     kind, _, number = place.partition(" ")
     return place == "file" or (kind in ("line", "record", "chunk") and number.isdigit())
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(content=st.binary(max_size=9000), gz=st.booleans())
+def test_open_bytes_gives_every_byte_from_the_start_plain_or_gzip(
+    tmp_path: Path, content: bytes, gz: bool
+) -> None:
+    """One open peeks at the magic without consuming it: plain content (even one starting
+    with the gzip magic's first byte) and gzip content read back whole."""
+    path = tmp_path / "blob"
+    path.write_bytes(gzip.compress(content) if gz else content)
+    stream = open_bytes(path)
+    try:
+        assert stream.read() == content
+    finally:
+        stream.close()
+
+
+def test_the_head_of_an_evtx_file_stops_at_its_first_4_kib(tmp_path: Path) -> None:
+    """EVTX is known by its magic; the rest of a 64 KiB head would change nothing."""
+    path = _write(tmp_path, "x.evtx", EVTX_MAGIC + bytes(70_000))
+    assert _read_head(path) == (EVTX_MAGIC + bytes(70_000))[:4096]
+    other = _write(tmp_path, "x.log", SYSLOG * 2000)
+    assert _read_head(other) == (SYSLOG * 2000)[:SNIFF_BYTES]

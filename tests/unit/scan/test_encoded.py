@@ -8,15 +8,25 @@ write the same lines (in another file order) and count the same.
 from __future__ import annotations
 
 import json
+import pickle
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 import pytest
 
 from shieldwall.detect.attack import AttackCatalogue
+from shieldwall.model.detection import AttackTechnique, Detection, Level
 from shieldwall.model.errors import ShieldwallError
-from shieldwall.scan.encoders import CsvEncoder, DetectionEncoder, JsonlEncoder
+from shieldwall.model.event import Event, SourceRef
+from shieldwall.scan.encoders import (
+    CsvEncoder,
+    DetectionEncoder,
+    JsonlEncoder,
+    detection_record,
+    to_json,
+)
 from shieldwall.scan.run import scan
 from shieldwall.scan.summary import ScanSummary
 from tests.unit.scan.scan_fakes import FAKE_STAGES, write_log, write_rule
@@ -117,3 +127,43 @@ def test_an_encoding_run_is_not_iterated_for_detections(logs, rules, catalogue) 
     plain = scan([logs], [rules], stages=FAKE_STAGES, catalogue=catalogue)
     with pytest.raises(ShieldwallError, match="no encoder"):
         list(plain.encoded())
+
+
+def _detection(rule_id: str, **changes: object) -> Detection:
+    event = Event({"EventID": 1, "Image": "C:\\x\\ü.exe", "n": None}, SourceRef("a.evtx", 7), None)
+    detection = Detection(
+        rule_id=rule_id,
+        rule_title='Title "quoted"',
+        level=Level.HIGH,
+        tags=("attack.t1059",),
+        timestamp=datetime(2024, 3, 5, 7, 42, tzinfo=UTC),
+        source=event.source,
+        matched={"Image": event.fields["Image"]},
+        event=event,
+        attack=(AttackTechnique("T1059", "Command and Scripting Interpreter", ("execution",)),),
+    )
+    for name, value in changes.items():
+        setattr(detection, name, value)
+    return detection
+
+
+def test_jsonl_lines_are_the_records_bytes_whatever_the_rule_parts_kept() -> None:
+    """The per-rule head and tail the JSONL encoder keeps give the bytes of the whole record,
+    for a rule seen again, a rule with a name, a rule id whose title or techniques differ
+    (the kept parts are not reused), a correlation, and a missing timestamp and event."""
+    encoder = JsonlEncoder()
+    detections = [
+        _detection("r1"),
+        _detection("r1", matched={"EventID": 1}, timestamp=None),
+        _detection("r2", rule_name="named_rule"),
+        _detection("r2", rule_name="named_rule", event=None, source=None),
+        _detection("r1", rule_title="Another title"),
+        _detection("r1", attack=()),
+        _detection("r1", kind="event_count", group={"Image": "x"}, count=3),
+    ]
+    for detection in detections * 2:
+        line = encoder.encode(detection)
+        assert line == to_json(detection_record(detection)) + b"\n"
+        assert orjson.loads(line)["rule_title"] == detection.rule_title
+    assert orjson.loads(encoder.encode(detections[2]))["rule_name"] == "named_rule"
+    assert pickle.loads(pickle.dumps(encoder))._parts == {}

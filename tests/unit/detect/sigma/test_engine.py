@@ -53,6 +53,32 @@ def test_detection_carries_rule_metadata_and_evidence(kit: SigmaKit) -> None:
     assert detection.attack == ()
 
 
+def test_evidence_leaves_out_negated_leaves_that_matched_on_every_detection(
+    kit: SigmaKit,
+) -> None:
+    """The evidence leaves are listed once per rule: a leaf under a negation that matched
+    (``User: bob`` in ``not (f and g)``) is never evidence, on the first detection or later."""
+    ruleset = kit.load(
+        rule_doc(
+            {
+                "s": {"Image|endswith": "\\whoami.exe"},
+                "f": {"User": "bob"},
+                "g": {"CommandLine|contains": "/all"},
+                "condition": "s and not (f and g)",
+            },
+            PROC,
+        )
+    )
+    engine = Engine(ruleset)
+    for image in ("C:\\a\\whoami.exe", "C:\\b\\WHOAMI.EXE"):
+        fields = {"Channel": SYSMON, "EventID": 1, "Image": image, "User": "bob"}
+        fields["CommandLine"] = "whoami /priv"
+        (detection,) = engine.match(Event(fields, SourceRef("x.evtx"), format="evtx"))
+        assert detection.matched == {"Image": image}
+    (rule,) = ruleset.rules
+    assert [leaf.field for leaf in rule.evidence_leaves] == ["Image"]
+
+
 def test_security_4688_detection_reports_the_mapped_field(kit: SigmaKit) -> None:
     ruleset = kit.load(rule_doc({"s": {"Image|endswith": "\\whoami.exe"}, "condition": "s"}, PROC))
     fields = {"Channel": "Security", "EventID": 4688, "NewProcessName": "C:\\whoami.exe"}

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from shieldwall.detect.sigma import typed
+from shieldwall.detect.sigma.context import EventView
 from tests.unit.detect.sigma.conftest import SigmaKit
 
 
@@ -86,6 +91,9 @@ CASES: list[tuple[str, str, Any, dict[str, Any], bool]] = [
     ("M-cidr-v6-no", "IP|cidr", "fe80::/10", {"IP": "2001:db8::1"}, False),
     ("M-cidr-list", "IP|cidr", ["10.0.0.0/8", "192.168.0.0/16"], {"IP": "192.168.1.1"}, True),
     ("M-cidr-not-ip", "IP|cidr", "10.0.0.0/8", {"IP": "host"}, False),
+    ("M-cidr-padded", "IP|cidr", "10.0.0.0/8", {"IP": " 10.1.2.3 "}, True),
+    ("M-cidr-v6-value-v4-net", "IP|cidr", "10.0.0.0/8", {"IP": "::ffff:10.1.2.3"}, False),
+    ("M-cidr-multi-valued", "IP|cidr", "10.0.0.0/8", {"IP": ["host", "10.9.9.9"]}, True),
 ]
 
 
@@ -144,3 +152,37 @@ def test_M_utf16le_handles_non_ascii(kit: SigmaKit) -> None:
     detection = {"s": {"C|utf16le|base64": "café"}, "condition": "s"}
     assert kit.matches(detection, {"C": value})
     assert not kit.matches(detection, {"C": b64("cafe", "utf-16le")})
+
+
+def test_M_cidr_answers_alike_from_the_address_cache_and_past_its_bound(kit: SigmaKit) -> None:
+    """Addresses are parsed once per value (:func:`typed.parsed_address`); a value seen
+    before, and one seen after the cache was emptied, answer as the first time."""
+    detection = {"s": {"IP|cidr": ["10.0.0.0/8", "192.168.0.0/16"]}, "condition": "s"}
+    for _ in range(2):
+        assert kit.matches(detection, {"IP": "192.168.7.7"})
+        assert not kit.matches(detection, {"IP": "8.8.8.8"})
+        assert not kit.matches(detection, {"IP": "not an address"})
+    for number in range(typed.MAX_PARSED_ADDRESSES + 10):
+        typed.parsed_address(f"172.16.{number // 256}.{number % 256}")
+    assert len(typed._parsed) <= typed.MAX_PARSED_ADDRESSES
+    assert kit.matches(detection, {"IP": "10.3.3.3"})
+    assert typed.parsed_address("nope") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    address=st.ip_addresses(),
+    network=st.ip_addresses().flatmap(
+        lambda base: st.integers(0, base.max_prefixlen).map(
+            lambda prefix: ipaddress.ip_network(f"{base}/{prefix}", strict=False)
+        )
+    ),
+)
+def test_M_cidr_on_integers_agrees_with_ipaddress(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network,
+) -> None:
+    """The integer test (:func:`typed.cidr_test`) answers as ``address in network`` does,
+    across versions (an IPv4 address is never in an IPv6 network, nor the reverse)."""
+    test = typed.cidr_test("IP", network)
+    assert test(EventView({"IP": str(address)})) is (address in network)
