@@ -244,7 +244,7 @@ alerts = Table(
     "alerts",
     metadata,
     Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column("key", StoredText(300), nullable=False, unique=True),
+    Column("key", StoredText(300), nullable=False),
     Column("org_id", StoredText(64), ForeignKey("organisations.id"), nullable=False),
     Column("rule_id", StoredText(200), nullable=False),
     Column("rule_title", StoredText(500), nullable=False),
@@ -263,8 +263,9 @@ alerts = Table(
     Column("kind", StoredText(32), nullable=False),
     Index("ix_alerts_org_seq", "org_id", "seq"),
 )
-"""Alerts of the live pipeline (owned by live/); ``key`` makes a redelivery change nothing,
-``dedup_key`` counts a duplicate on the alert it repeats."""
+"""Alerts of the live pipeline (owned by live/); ``alert_hits.key`` makes a redelivery
+change nothing, ``dedup_key`` counts a duplicate on the alert it repeats (``key`` is the
+first hit's, not unique: replicas storing that hit race on ``dedup_key`` alone)."""
 
 alert_hits = Table(
     "alert_hits",

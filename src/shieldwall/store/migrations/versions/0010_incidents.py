@@ -146,6 +146,9 @@ def _alerts_counted() -> None:
         batch.alter_column("hit_count", existing_type=sa.Integer(), server_default=None)
         batch.alter_column("kind", existing_type=sa.String(32), server_default=None)
         batch.create_unique_constraint(op.f("uq_alerts_dedup_key"), ["dedup_key"])
+        # each hit is counted once by alert_hits.key; an alert's own key is only its first
+        # hit's, and two replicas storing that first hit race on dedup_key alone
+        batch.drop_constraint(op.f("uq_alerts_key"), type_="unique")
     op.create_table(
         "alert_hits",
         sa.Column("key", sa.String(300), nullable=False),
@@ -170,5 +173,6 @@ def downgrade() -> None:
     op.drop_table("alert_hits")
     with op.batch_alter_table("alerts") as batch:
         batch.drop_constraint(op.f("uq_alerts_dedup_key"), type_="unique")
+        batch.create_unique_constraint(op.f("uq_alerts_key"), ["key"])
         for column in ("kind", "techniques", "entities", "last_seen", "hit_count", "dedup_key"):
             batch.drop_column(column)
