@@ -87,6 +87,26 @@ class Settings(BaseModel):
     login_failures_per_account: int = Field(
         default=5, ge=1, le=1000, description="Failed logins for one e-mail in 15 min before 429."
     )
+    ingest_rate_per_member: float = Field(
+        default=20_000,
+        ge=0,
+        le=10_000_000,
+        description="Records a second each member may send (HTTP and syslog together), a"
+        " token bucket; over it: 429 with Retry-After. 0 turns the rate off.",
+    )
+    ingest_burst_per_member: int = Field(
+        default=40_000,
+        ge=1,
+        le=100_000_000,
+        description="Records a member may send at once above its rate (the bucket's size).",
+    )
+    ingest_max_in_flight: int = Field(
+        default=200_000,
+        ge=0,
+        le=100_000_000,
+        description="Records this process may hold on their way to the bus; past it, new"
+        " batches get 429 (back-pressure) instead of growing memory. 0 turns it off.",
+    )
     login_failures_per_address: int = Field(
         default=30,
         ge=0,
