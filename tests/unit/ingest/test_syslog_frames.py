@@ -63,7 +63,8 @@ def test_any_split_of_the_stream_gives_the_same_messages(
         got += framer.feed(stream[at : at + cut])
         at += cut
     got += framer.feed(stream[at:])
-    assert got == [m.rstrip(b"\r\n") if c else m.rstrip(b"\r") for m, c in messages]
+    expected = [m.rstrip(b"\r\n") if c else m.rstrip(b"\r") for m, c in messages]
+    assert got == [m for m in expected if m]  # an empty message is no message
 
 
 @given(st.binary(max_size=300), st.lists(st.integers(min_value=1, max_value=50), max_size=20))
