@@ -108,6 +108,13 @@ class Settings(BaseModel):
         description="Records this process may hold on their way to the bus; past it, new"
         " batches get 429 (back-pressure) instead of growing memory. 0 turns it off.",
     )
+    ingest_max_backlog: int = Field(
+        default=1_000_000,
+        ge=0,
+        le=1_000_000_000,
+        description="Events the detect consumer may be behind before ingest answers 429"
+        " (back-pressure from a slow or stopped detect stage). 0 turns it off.",
+    )
     syslog_host: str = Field(default="127.0.0.1", description="Address syslog listens on.")
     syslog_udp_port: int | None = Field(default=None, ge=0, le=65535)
     syslog_tcp_port: int | None = Field(default=None, ge=0, le=65535)

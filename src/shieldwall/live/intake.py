@@ -17,6 +17,7 @@ from typing import Any
 
 from shieldwall.bus.protocol import Bus
 from shieldwall.ingest.intake import RefusedLine, decompress, read_batch
+from shieldwall.live.detect_worker import CONSUMER as DETECT_CONSUMER
 from shieldwall.live.limits import IngestLimits
 from shieldwall.live.wire import EVENTS_SUBJECT, encode_event
 from shieldwall.model.errors import InputError
@@ -78,7 +79,8 @@ class IngestDesk:
         self, member: str, batch: str, records: Sequence[RawRecord]
     ) -> IngestReport:
         """Normalise ``records`` of ``member`` and publish them as one batch, within the
-        member's rate and the bound in flight (429 past either, nothing published).
+        member's rate, the bound in flight and the detect backlog (429 past any, nothing
+        published).
 
         Every door in (HTTP, syslog) comes through here, so the limits hold for all. Each
         record's key is ``member:batch:record id``: the same batch again adds nothing.
@@ -95,8 +97,12 @@ class IngestDesk:
             key = f"{member}:{batch}:{record.source.record_id}"
             messages.append((key, encode_event(event, member)))
         if messages:
+            bus = await self.bus()
+            if self.limits.backlog_due():
+                self.limits.note_backlog(await bus.backlog(self.subject, DETECT_CONSUMER))
+            self.limits.check_backlog()
             with self.limits.publishing(len(messages)):
-                await (await self.bus()).publish_many(self.subject, messages)
+                await bus.publish_many(self.subject, messages)
         report.accepted = len(messages)
         return report
 

@@ -6,11 +6,13 @@ bucket is taken when the bucket is full (the bucket then goes into debt), so no 
 size limits allow is refused for ever. One member over its rate is answered 429 with the
 seconds to wait; the others keep their own buckets.
 
-Back-pressure: the records this process is publishing and has not yet seen durable are
-counted; past ``max_in_flight`` a new batch is refused with 429 instead of queueing in
-memory behind a slow bus. (The Bus protocol does not tell how far a consumer has
-acknowledged, so the bound is on what this process holds, not on the consumers' lag.)
-Both are shared by the HTTP intake and the syslog listener, from any thread.
+Back-pressure, two ways. The records this process is publishing and has not yet seen
+durable are counted; past ``max_in_flight`` a new batch is refused with 429 instead of
+queueing in memory behind a slow bus. And the detect consumer's backlog (what it has not
+acknowledged, asked of the bus at most once every ``BACKLOG_EVERY`` seconds) past
+``max_backlog`` refuses new batches with 429 too: a stopped or slow detect stage pushes
+back on the sensors instead of letting the stream grow without end. Both are shared by
+the HTTP intake and the syslog listener, from any thread.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from dataclasses import dataclass, field
 from shieldwall.model.errors import RateLimitedError
 
 Clock = Callable[[], float]
+BACKLOG_EVERY = 1.0
+"""Seconds between two questions to the bus about the detect consumer's backlog."""
 
 
 @dataclass(slots=True)
@@ -43,7 +47,10 @@ class IngestLimits:
     rate: float = 0.0
     burst: int = 0
     max_in_flight: int = 0
+    max_backlog: int = 0
     clock: Clock = time.monotonic
+    _backlog: int | None = None
+    _backlog_at: float | None = None
     _buckets: dict[str, _Bucket] = field(default_factory=dict)
     _in_flight: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -73,6 +80,28 @@ class IngestLimits:
                     limit="ingest_rate_per_member",
                 )
             bucket.tokens -= records
+
+    def backlog_due(self) -> bool:
+        """Whether to ask the bus for the backlog again (never when the bound is off)."""
+        if self.max_backlog <= 0:
+            return False
+        return self._backlog_at is None or self.clock() - self._backlog_at >= BACKLOG_EVERY
+
+    def note_backlog(self, backlog: int | None) -> None:
+        """Remember the backlog the bus gave (None: no detect consumer, nothing to wait for)."""
+        with self._lock:
+            self._backlog, self._backlog_at = backlog, self.clock()
+
+    def check_backlog(self) -> None:
+        """Refuse with 429 while the detect consumer is more than ``max_backlog`` behind."""
+        backlog = self._backlog
+        if self.max_backlog > 0 and backlog is not None and backlog > self.max_backlog:
+            raise RateLimitedError(
+                f"detection is {backlog} events behind (limit {self.max_backlog});"
+                f" retry in {math.ceil(BACKLOG_EVERY)} s",
+                retry_after=math.ceil(BACKLOG_EVERY),
+                limit="ingest_max_backlog",
+            )
 
     @contextmanager
     def publishing(self, records: int) -> Iterator[None]:

@@ -74,6 +74,7 @@ class Services:
             rate=settings.ingest_rate_per_member,
             burst=settings.ingest_burst_per_member,
             max_in_flight=settings.ingest_max_in_flight,
+            max_backlog=settings.ingest_max_backlog,
         )
         throttle = LoginThrottle(policy)
         return cls(settings, store, signer, throttle, validation, LiveBus(settings), limits)

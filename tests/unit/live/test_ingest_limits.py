@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from shieldwall.ingest.intake import MAX_BATCH_RECORDS, MAX_RECORD_BYTES
-from shieldwall.live import IngestDesk, IngestLimits
+from shieldwall.live import EVENTS_SUBJECT, IngestDesk, IngestLimits
 from shieldwall.model.errors import LimitExceededError, RateLimitedError
 from shieldwall.model.event import RawRecord, SourceRef
 from tests.unit.api.conftest import World, build_world
@@ -170,3 +170,37 @@ def test_a_stalled_bus_pushes_back_instead_of_queueing() -> None:
 
     bus, limits = asyncio.run(run())
     assert bus.published == [4, 2] and limits.in_flight == 0
+
+
+def test_a_stopped_detect_consumer_makes_ingest_push_back(tmp_path: Path) -> None:
+    world = build_world(tmp_path, SHIELDWALL_INGEST_MAX_BACKLOG="2")
+    clock = Clock()
+    world.services.ingest_limits.clock = clock
+    try:
+
+        async def open_detect() -> None:  # the detect worker started once, then stopped
+            assert world.services.buses is not None
+            bus = await world.services.buses.own()
+            await (await bus.consumer(EVENTS_SUBJECT, "detect")).close()
+            await bus.close()
+
+        asyncio.run(open_detect())
+        assert post(world, "alpha-sensor", ndjson(SSHD, SSHD, SSHD)).status_code == 200
+        clock.now += 0.5  # the backlog read a moment ago (0) still stands
+        assert post(world, "bravo-sensor", ndjson(SSHD)).status_code == 200
+        clock.now += 1.0
+        refused = post(world, "bravo-sensor", ndjson(SSHD))
+        assert refused.status_code == 429 and refused.headers["retry-after"] == "1"
+        assert refused.json()["limit"] == "ingest_max_backlog"
+        assert "4 events behind" in refused.json()["detail"]
+    finally:
+        world.services.close()
+
+
+def test_without_a_detect_consumer_nothing_is_behind(tmp_path: Path) -> None:
+    world = build_world(tmp_path, SHIELDWALL_INGEST_MAX_BACKLOG="1")
+    try:
+        for _ in range(3):
+            assert post(world, "alpha-sensor", ndjson(SSHD, SSHD)).status_code == 200
+    finally:
+        world.services.close()
