@@ -2,12 +2,13 @@
 
 A syslog message carries no credential, so its member is the configured range its sender
 is in (the narrowest when ranges overlap); a message from no range is dropped and counted,
-never attributed. Accepted lines wait in one bounded queue and leave it in batches (up to
+never attributed. Accepted lines wait in a bounded queue per member and leave it in batches (up to
 ``batch_lines`` or ``batch_seconds``, per member) through the same
 :meth:`IngestDesk.publish_records` as HTTP batches, so the limits, normalisation and bus
-keys are the same. When the bus pushes back (429: a member's rate, the bound in flight) the
-batch waits and is sent again under the same key; meanwhile the queue fills, TCP senders
-wait (their reads pause) and UDP datagrams are dropped and counted.
+keys are the same. When the bus pushes back (429: the member's rate, the bound in flight,
+the detect backlog) the batch waits and is sent again under the same key; meanwhile that
+member's queue fills, its TCP senders wait (their reads pause) and its UDP datagrams are
+dropped and counted. Another member's lines do not wait for it.
 """
 
 from __future__ import annotations
@@ -64,11 +65,9 @@ class SyslogCounts:
     batches: int = 0
 
 
-_STOP = ("", "")
-
-
 class SyslogIntake:
-    """The queue between the sockets and the bus, and the task that empties it."""
+    """A bounded queue per member between the sockets and the bus, each emptied by a task
+    of its own: a member over its rate waits alone, the other members' lines go on."""
 
     def __init__(
         self,
@@ -82,9 +81,12 @@ class SyslogIntake:
         self.desk = desk
         self.sources = sources
         self.counts = SyslogCounts()
+        self.queue_lines = queue_lines
         self.batch_lines = batch_lines
         self.batch_seconds = batch_seconds
-        self._queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue(queue_lines)
+        self._queues: dict[str, asyncio.Queue[str | None]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._closed = asyncio.Event()
 
     def member(self, address: str) -> str | None:
         """The sender's member; counts the message as unknown when there is none."""
@@ -96,39 +98,51 @@ class SyslogIntake:
     def offer(self, member: str, message: bytes) -> None:
         """Queue a datagram's message, or drop and count it when the queue is full."""
         try:
-            self._queue.put_nowait((member, _text(message)))
+            self._queue(member).put_nowait(_text(message))
         except asyncio.QueueFull:
             self.counts.dropped += 1
 
     async def put(self, member: str, message: bytes) -> None:
         """Queue a stream's message, waiting while the queue is full (the reads pause)."""
-        await self._queue.put((member, _text(message)))
+        await self._queue(member).put(_text(message))
 
     async def close(self) -> None:
-        """Let :meth:`run` publish what is queued and end."""
-        await self._queue.put(_STOP)
+        """Let every member's task publish what is queued and end (sockets closed first)."""
+        for queue in self._queues.values():
+            await queue.put(None)
+        self._closed.set()
 
     async def run(self) -> None:
-        """Publish the queue in batches until :meth:`close`."""
+        """Until :meth:`close` and every member's queue is published."""
+        await self._closed.wait()
+        await asyncio.gather(*self._tasks)
+
+    def _queue(self, member: str) -> asyncio.Queue[str | None]:
+        queue = self._queues.get(member)
+        if queue is None:
+            queue = self._queues[member] = asyncio.Queue(self.queue_lines)
+            task = asyncio.get_running_loop().create_task(self._drain(member, queue))
+            self._tasks.append(task)
+        return queue
+
+    async def _drain(self, member: str, queue: asyncio.Queue[str | None]) -> None:
+        """Publish one member's queue in batches of ``batch_lines`` or ``batch_seconds``."""
         loop = asyncio.get_running_loop()
         while True:
-            first = await self._queue.get()
-            if first == _STOP:
+            first = await queue.get()
+            if first is None:
                 return
-            pending: dict[str, list[str]] = {first[0]: [first[1]]}
-            size, deadline, stop = 1, loop.time() + self.batch_seconds, False
-            while size < self.batch_lines:
+            lines, deadline, stop = [first], loop.time() + self.batch_seconds, False
+            while len(lines) < self.batch_lines:
                 try:
-                    item = await asyncio.wait_for(self._queue.get(), deadline - loop.time())
+                    item = await asyncio.wait_for(queue.get(), deadline - loop.time())
                 except TimeoutError:
                     break
-                if item == _STOP:
+                if item is None:
                     stop = True
                     break
-                pending.setdefault(item[0], []).append(item[1])
-                size += 1
-            for member, lines in pending.items():
-                await self._publish(member, lines)
+                lines.append(item)
+            await self._publish(member, lines)
             if stop:
                 return
 
