@@ -40,12 +40,25 @@ def syslog_ports(settings: Settings) -> live.SyslogPorts:
     )
 
 
+def _check_members(services: Services) -> None:
+    """Refuse a source range given to an organisation the store does not know: its lines
+    would be attributed to nobody the gate could ever show them to."""
+    with services.store.transaction() as tx:
+        for index, source in enumerate(services.settings.syslog_sources):
+            if tx.organisations.get(source.org_id) is None:
+                raise ConfigError(
+                    f"syslog_sources[{index}].org_id",
+                    f"{source.network} is given to {source.org_id!r}, not an organisation",
+                )
+
+
 class SyslogThread:
     """The listener in a thread of its own; :meth:`start` returns once the sockets are bound
     (or raises why they could not be)."""
 
     def __init__(self, services: Services) -> None:
         services.settings.check_syslog()
+        _check_members(services)
         self._services = services
         self._ports = syslog_ports(services.settings)
         self._ready = threading.Event()

@@ -5,6 +5,7 @@ and nothing from an address in no range does."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import socket
 import ssl
@@ -20,6 +21,7 @@ from cryptography.x509.oid import NameOID
 
 from shieldwall.live import EVENTS_SUBJECT, SourceMap
 from shieldwall.live.wire import decode_event
+from shieldwall.model.errors import ConfigError
 from shieldwall.model.event import Event
 from shieldwall.runtime import SyslogThread
 from tests.unit.api.conftest import World, build_world
@@ -189,3 +191,42 @@ def test_the_narrowest_range_wins_and_mapped_addresses_count() -> None:
     assert sources.member("10.9.9.9") == "bravo"
     assert sources.member("::ffff:10.1.2.3") == "alpha"
     assert sources.member("192.0.2.1") is None and sources.member("not an ip") is None
+
+
+def test_a_range_of_an_unknown_organisation_is_refused_at_start(tmp_path: Path) -> None:
+    world = build_world(
+        tmp_path, SHIELDWALL_SYSLOG_SOURCES="127.0.0.1/32=ghost", SHIELDWALL_SYSLOG_UDP_PORT="0"
+    )
+    try:
+        with pytest.raises(ConfigError, match="ghost"):
+            SyslogThread(world.services)
+    finally:
+        world.services.close()
+
+
+def test_up_starts_the_listener_and_stops_it_with_the_server(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shieldwall.server import run
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    settings = world.services.settings.model_copy(
+        update={"syslog_udp_port": free, "syslog_tcp_port": None, "syslog_tls_port": None}
+    )
+    services = dataclasses.replace(world.services, settings=settings)
+    seen: list[int] = []
+
+    def fake_uvicorn(*_args: object, **_kwargs: object) -> None:
+        """Instead of serving HTTP: send one datagram and wait for it on the bus."""
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.sendto(RFC5424, ("127.0.0.1", free))
+        wait_for(lambda: len(events(world)) == 1)
+        seen.append(1)
+
+    monkeypatch.setattr(run.uvicorn, "run", fake_uvicorn)
+    assert run.serve(services) is True
+    assert seen == [1]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as again:
+        again.bind(("127.0.0.1", free))  # the port was released on stop
