@@ -44,14 +44,14 @@ def serve(services: Services) -> bool:
     listener runs in a thread of its own.
     """
     settings = services.settings
+    syslog = SyslogThread(services) if settings.runs_syslog else None
+    if syslog is not None:  # first: a bad setting or a taken port stops nothing else started
+        syslog.start()
     worker = FeedWorker(feed_runner(services, os.environ)) if settings.taxii_feeds else None
     if worker is not None:
         worker.start()
     detect = _detect_thread(services)
     fuse = _fuse_thread(services) if detect is not None else None
-    syslog = SyslogThread(services) if services.settings.runs_syslog else None
-    if syslog is not None:
-        syslog.start()
     services.validation.warm()
     try:
         uvicorn.run(
