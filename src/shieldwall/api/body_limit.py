@@ -42,6 +42,7 @@ def problem_refusal(_scope: Scope, limit: int) -> tuple[bytes, bytes]:
             "title": "Content Too Large",
             "status": 413,
             "detail": f"request bodies are limited to {limit} bytes",
+            "limit": "max_body_bytes",
         }
     ).encode()
     return b"application/problem+json", body

@@ -28,6 +28,7 @@ STATUS_OF: list[tuple[type[errors.ShieldwallError], int, str]] = [
     (errors.PermissionDeniedError, 403, "Forbidden"),
     (errors.NotFoundError, 404, "Not Found"),
     (errors.ConflictError, 409, "Conflict"),
+    (errors.LimitExceededError, 413, "Content Too Large"),
     (errors.InputError, 422, "Unprocessable Content"),
     (errors.ConfigError, 422, "Unprocessable Content"),
     (errors.StoreError, 503, "Service Unavailable"),
@@ -55,10 +56,18 @@ def _shieldwall_error(_request: Request, exc: Exception) -> JSONResponse:
             detail = "not found" if status == 404 else str(exc)
             if status == 503:
                 detail = "a backing service is unavailable; try again"
+            extra: dict[str, Any] = _limit(exc)
             if isinstance(exc, errors.RateLimitedError):
-                return problem(status, title, detail, {"Retry-After": str(exc.retry_after)})
-            return problem(status, title, detail)
+                retry = {"Retry-After": str(exc.retry_after)}
+                return problem(status, title, detail, retry, retry_after=exc.retry_after, **extra)
+            return problem(status, title, detail, None, **extra)
     return _unexpected(_request, exc)
+
+
+def _limit(exc: Exception) -> dict[str, str]:
+    """The name of the limit a refusal reached, as a member of the problem document."""
+    name = getattr(exc, "limit", "") if isinstance(exc, errors.ShieldwallError) else ""
+    return {"limit": name} if isinstance(name, str) and name else {}
 
 
 def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -130,6 +130,10 @@ class EmbeddedBus:
         """Sequence number of the latest message on ``subject``; 0 if none."""
         return await self._call(self._log.last_sequence, check_subject(subject))
 
+    async def backlog(self, subject: str, consumer: str) -> int | None:
+        """What ``consumer`` has not acknowledged; see :meth:`Bus.backlog`."""
+        return await self._call(self._log.backlog, check_subject(subject), consumer)
+
     async def drop(self, subject: str) -> None:
         """Delete the subject's messages and consumers."""
         await self._call(self._log.drop, check_subject(subject))

@@ -210,6 +210,15 @@ class NatsBus:
                 return 0
         return int(info.state.last_seq)
 
+    async def backlog(self, subject: str, consumer: str) -> int | None:
+        """Not yet delivered plus delivered and unacknowledged, as JetStream counts them."""
+        with self._errors(f"reading consumer {consumer} on {subject}"):
+            try:
+                info = await self._js.consumer_info(stream_name(subject), consumer)
+            except nats.js.errors.NotFoundError:
+                return None
+        return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+
     async def drop(self, subject: str) -> None:
         """Delete the subject's stream with its messages and consumers."""
         name = stream_name(subject)

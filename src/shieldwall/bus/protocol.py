@@ -108,6 +108,14 @@ class Bus(Protocol):
         """Sequence number of the latest message on ``subject``; 0 if there is none."""
         ...
 
+    async def backlog(self, subject: str, consumer: str) -> int | None:
+        """Messages of ``subject`` the durable ``consumer`` has not acknowledged yet (not
+        delivered, or delivered and waiting); None when there is no such consumer.
+
+        Publishers use it to push back on their senders when a stage falls behind.
+        """
+        ...
+
     async def drop(self, subject: str) -> None:
         """Delete ``subject`` with its messages and consumers (tests, administration)."""
         ...

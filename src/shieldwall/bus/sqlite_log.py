@@ -160,6 +160,24 @@ class SqliteLog:
         with self._failing_as_bus_error(f"reading {subject}"):
             return self._last_sequence(self._connection, subject)
 
+    def backlog(self, subject: str, name: str) -> int | None:
+        """Messages not yet delivered to the consumer plus those delivered and waiting for
+        their acknowledgement (a delivery past ``max_deliver`` waits for nothing)."""
+        with self._failing_as_bus_error(f"reading consumer {name} on {subject}"):
+            db = self._connection
+            row = db.execute(
+                "SELECT delivered_seq FROM bus_consumer WHERE subject = ? AND name = ?",
+                (subject, name),
+            ).fetchone()
+            if row is None:
+                return None
+            waiting = db.execute(
+                "SELECT COUNT(*) FROM bus_pending WHERE subject = ? AND consumer = ? "
+                "AND deadline IS NOT NULL",
+                (subject, name),
+            ).fetchone()[0]
+            return self._last_sequence(db, subject) - int(row[0]) + int(waiting)
+
     def open_consumer(
         self, subject: str, name: str, ack_wait: float, max_deliver: int, now: float
     ) -> None:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from shieldwall.config.syslog import SyslogSource, parse_sources
 from shieldwall.config.taxii import TaxiiFeed, TaxiiPartner, TaxiiRemote, unique_names
 from shieldwall.model.errors import ConfigError
 
@@ -87,6 +88,43 @@ class Settings(BaseModel):
     login_failures_per_account: int = Field(
         default=5, ge=1, le=1000, description="Failed logins for one e-mail in 15 min before 429."
     )
+    ingest_rate_per_member: float = Field(
+        default=20_000,
+        ge=0,
+        le=10_000_000,
+        description="Records a second each member may send (HTTP and syslog together), a"
+        " token bucket; over it: 429 with Retry-After. 0 turns the rate off.",
+    )
+    ingest_burst_per_member: int = Field(
+        default=40_000,
+        ge=1,
+        le=100_000_000,
+        description="Records a member may send at once above its rate (the bucket's size).",
+    )
+    ingest_max_in_flight: int = Field(
+        default=200_000,
+        ge=0,
+        le=100_000_000,
+        description="Records this process may hold on their way to the bus; past it, new"
+        " batches get 429 (back-pressure) instead of growing memory. 0 turns it off.",
+    )
+    ingest_max_backlog: int = Field(
+        default=1_000_000,
+        ge=0,
+        le=1_000_000_000,
+        description="Events the detect consumer may be behind before ingest answers 429"
+        " (back-pressure from a slow or stopped detect stage). 0 turns it off.",
+    )
+    syslog_host: str = Field(default="127.0.0.1", description="Address syslog listens on.")
+    syslog_udp_port: int | None = Field(default=None, ge=0, le=65535)
+    syslog_tcp_port: int | None = Field(default=None, ge=0, le=65535)
+    syslog_tls_port: int | None = Field(default=None, ge=0, le=65535)
+    syslog_tls_cert_file: Path | None = Field(default=None, description="PEM chain for TLS.")
+    syslog_tls_key_file: Path | None = Field(default=None, description="PEM key for TLS.")
+    syslog_sources: tuple[SyslogSource, ...] = Field(
+        default=(), description="Sender address ranges and the member each belongs to."
+    )
+    syslog_max_message_bytes: int = Field(default=65_536, ge=480, le=256 << 10)
     login_failures_per_address: int = Field(
         default=30,
         ge=0,
@@ -127,6 +165,11 @@ class Settings(BaseModel):
         unique_names(value)
         return value
 
+    @field_validator("syslog_sources", mode="before")
+    @classmethod
+    def _syslog_sources(cls, value: Any) -> Any:
+        return parse_sources(value)
+
     @field_validator("bus_url")
     @classmethod
     def _known_bus(cls, value: str) -> str:
@@ -162,6 +205,24 @@ class Settings(BaseModel):
                 "SHIELDWALL_HOST",
                 f"is {self.host} without TLS; set tls_cert_file and tls_key_file "
                 "(plain HTTP is served on loopback only)",
+            )
+
+    @property
+    def runs_syslog(self) -> bool:
+        """A syslog port is configured."""
+        ports = (self.syslog_udp_port, self.syslog_tcp_port, self.syslog_tls_port)
+        return any(port is not None for port in ports)
+
+    def check_syslog(self) -> None:
+        """Refuse a syslog listener that could attribute nothing or serve TLS without keys."""
+        if not self.runs_syslog:
+            return
+        if not self.syslog_sources:
+            raise ConfigError("syslog_sources", "a syslog port is set but no source range is")
+        keys = (self.syslog_tls_cert_file, self.syslog_tls_key_file)
+        if self.syslog_tls_port is not None and None in keys:
+            raise ConfigError(
+                "syslog_tls_cert_file", "syslog_tls_port needs a certificate and a key file"
             )
 
     def check_durability(self) -> None:

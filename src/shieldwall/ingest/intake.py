@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import orjson
 
 from shieldwall.ingest.sniff import classify_json, classify_text
-from shieldwall.model.errors import InputError
+from shieldwall.model.errors import InputError, LimitExceededError
 from shieldwall.model.event import RawRecord, RecordFormat, SourceRef
 
 MAX_BATCH_BYTES = 16 << 20
@@ -56,17 +56,25 @@ def decompress(body: bytes, encoding: str, *, source: str) -> bytes:
     except zlib.error as exc:
         raise InputError(f"not valid gzip: {exc}", source=source) from exc
     if len(data) > MAX_BATCH_BYTES or inflater.unconsumed_tail:
-        raise InputError(f"decompressed batch larger than {MAX_BATCH_BYTES} bytes", source=source)
+        raise _too_large(f"decompressed batch larger than {MAX_BATCH_BYTES} bytes", source)
     return data
+
+
+def _too_large(reason: str, source: str) -> LimitExceededError:
+    return LimitExceededError(f"{reason}; split it", limit="max_batch_bytes", source=source)
 
 
 def read_batch(data: bytes, *, source: str, forced: RecordFormat | None = None) -> Intake:
     """Each non-empty line as a raw record, or refused with its reason."""
     if len(data) > MAX_BATCH_BYTES:
-        raise InputError(f"batch larger than {MAX_BATCH_BYTES} bytes", source=source)
+        raise _too_large(f"batch larger than {MAX_BATCH_BYTES} bytes", source)
     lines = data.split(b"\n")
     if len(lines) > MAX_BATCH_RECORDS + 1:
-        raise InputError(f"batch of more than {MAX_BATCH_RECORDS} lines", source=source)
+        raise LimitExceededError(
+            f"batch of more than {MAX_BATCH_RECORDS} lines; split it",
+            limit="max_batch_records",
+            source=source,
+        )
     intake = Intake()
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -80,7 +88,7 @@ def read_batch(data: bytes, *, source: str, forced: RecordFormat | None = None) 
 
 def _record(line: bytes, number: int, source: str, forced: RecordFormat | None) -> RawRecord:
     if len(line) > MAX_RECORD_BYTES:
-        raise InputError(f"line longer than {MAX_RECORD_BYTES} bytes")
+        raise InputError(f"line longer than {MAX_RECORD_BYTES} bytes (limit max_record_bytes)")
     try:
         value = orjson.loads(line)
     except orjson.JSONDecodeError as exc:

@@ -14,6 +14,9 @@ from shieldwall.live.detect_worker import DetectWorker
 from shieldwall.live.fuse_worker import FuseWorker
 from shieldwall.live.incidents import IncidentDesk, IncidentView, change_json, incident_json
 from shieldwall.live.intake import BusSource, IngestDesk, IngestReport
+from shieldwall.live.limits import IngestLimits
+from shieldwall.live.syslog_intake import SourceMap, SyslogCounts, SyslogIntake
+from shieldwall.live.syslog_listener import SyslogListener, SyslogPorts
 from shieldwall.live.wire import ALERTS_SUBJECT, EVENTS_SUBJECT, alerts_subject, events_subject
 
 __all__ = [
@@ -27,7 +30,13 @@ __all__ = [
     "IncidentDesk",
     "IncidentView",
     "IngestDesk",
+    "IngestLimits",
     "IngestReport",
+    "SourceMap",
+    "SyslogCounts",
+    "SyslogIntake",
+    "SyslogListener",
+    "SyslogPorts",
     "alert_json",
     "alerts_subject",
     "campaign_json",

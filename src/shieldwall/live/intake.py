@@ -11,15 +11,17 @@ gate; nothing in the payload can name another.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from shieldwall.bus.protocol import Bus
 from shieldwall.ingest.intake import RefusedLine, decompress, read_batch
+from shieldwall.live.detect_worker import CONSUMER as DETECT_CONSUMER
+from shieldwall.live.limits import IngestLimits
 from shieldwall.live.wire import EVENTS_SUBJECT, encode_event
 from shieldwall.model.errors import InputError
-from shieldwall.model.event import RecordFormat
+from shieldwall.model.event import RawRecord, RecordFormat
 from shieldwall.model.identity import Principal
 from shieldwall.normalise import normalise
 from shieldwall.policy.alerts import require_telemetry
@@ -52,6 +54,7 @@ class IngestDesk:
 
     bus: BusSource
     subject: str = EVENTS_SUBJECT
+    limits: IngestLimits = field(default_factory=IngestLimits)
 
     async def accept(
         self,
@@ -67,9 +70,25 @@ class IngestDesk:
         batch = _batch_key(batch_key, body)
         source = f"ingest:{member}:{batch}"
         intake = read_batch(decompress(body, encoding, source=source), source=source, forced=forced)
-        report = IngestReport(refused=list(intake.refused))
+        report = await self.publish_records(member, batch, intake.records)
+        report.refused.extend(intake.refused)
+        report.refused.sort(key=lambda refused: refused.line)
+        return report
+
+    async def publish_records(
+        self, member: str, batch: str, records: Sequence[RawRecord]
+    ) -> IngestReport:
+        """Normalise ``records`` of ``member`` and publish them as one batch, within the
+        member's rate, the bound in flight and the detect backlog (429 past any, nothing
+        published).
+
+        Every door in (HTTP, syslog) comes through here, so the limits hold for all. Each
+        record's key is ``member:batch:record id``: the same batch again adds nothing.
+        """
+        self.limits.take(member, len(records))
+        report = IngestReport()
         messages: list[tuple[str, bytes]] = []
-        for record in intake.records:
+        for record in records:
             try:
                 event = normalise(record)
             except InputError as exc:
@@ -78,9 +97,13 @@ class IngestDesk:
             key = f"{member}:{batch}:{record.source.record_id}"
             messages.append((key, encode_event(event, member)))
         if messages:
-            await (await self.bus()).publish_many(self.subject, messages)
+            bus = await self.bus()
+            if self.limits.backlog_due():
+                self.limits.note_backlog(await bus.backlog(self.subject, DETECT_CONSUMER))
+            self.limits.check_backlog()
+            with self.limits.publishing(len(messages)):
+                await bus.publish_many(self.subject, messages)
         report.accepted = len(messages)
-        report.refused.sort(key=lambda refused: refused.line)
         return report
 
 

@@ -8,8 +8,9 @@ without catching broad ``Exception``::
     ├── ConfigError          bad or unsafe settings; names the key
     ├── InputError           bad input; names the input and the place (file, record, field)
     │   ├── RuleError        a detection rule that cannot be loaded or compiled
-    │   └── BudgetExceededError  input that would cost more than its budget (a backtracking
-    │                        regular expression, a YAML alias bomb); names the input
+    │   ├── BudgetExceededError  input that would cost more than its budget (a backtracking
+    │   │                    regular expression, a YAML alias bomb); names the input
+    │   └── LimitExceededError  input larger than a documented limit (batch size); names it
     ├── NotFoundError        absent, or present but not visible to the principal (no oracle)
     ├── AuthenticationError  no or bad credentials
     ├── RateLimitedError     too many attempts; says when to try again
@@ -81,6 +82,22 @@ class BudgetExceededError(InputError):
     """
 
 
+class LimitExceededError(InputError):
+    """Input larger than one of the documented limits; ``limit`` names it (a setting or a
+    constant), so the sender knows what to split rather than what to fix."""
+
+    def __init__(self, reason: str, *, limit: str, source: str = "", place: str = "") -> None:
+        super().__init__(reason, source=source, place=place)
+        self.limit = limit
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_limit_exceeded, (self.reason, self.limit, self.source, self.place))
+
+
+def _limit_exceeded(reason: str, limit: str, source: str, place: str) -> LimitExceededError:
+    return LimitExceededError(reason, limit=limit, source=source, place=place)
+
+
 class NotFoundError(ShieldwallError):
     """The object does not exist or the principal may not know that it exists."""
 
@@ -90,18 +107,21 @@ class AuthenticationError(ShieldwallError):
 
 
 class RateLimitedError(ShieldwallError):
-    """Too many attempts (failed logins, say); ``retry_after`` is in whole seconds."""
+    """Too many attempts (failed logins, say); ``retry_after`` is in whole seconds.
 
-    def __init__(self, reason: str, *, retry_after: int) -> None:
+    ``limit`` names the limit reached (a setting) when there is one to name."""
+
+    def __init__(self, reason: str, *, retry_after: int, limit: str = "") -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.limit = limit
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rate_limited, (str(self), self.retry_after))
+        return (_rate_limited, (str(self), self.retry_after, self.limit))
 
 
-def _rate_limited(reason: str, retry_after: int) -> RateLimitedError:
-    return RateLimitedError(reason, retry_after=retry_after)
+def _rate_limited(reason: str, retry_after: int, limit: str = "") -> RateLimitedError:
+    return RateLimitedError(reason, retry_after=retry_after, limit=limit)
 
 
 class PermissionDeniedError(ShieldwallError):

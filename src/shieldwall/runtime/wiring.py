@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from shieldwall.access import LoginThrottle, ThrottlePolicy
 from shieldwall.config.settings import Settings
-from shieldwall.live import AlertDesk, CampaignDesk, IncidentDesk, IngestDesk
+from shieldwall.live import AlertDesk, CampaignDesk, IncidentDesk, IngestDesk, IngestLimits
 from shieldwall.model.errors import ConfigError
 from shieldwall.runtime.live import LiveBus
 from shieldwall.share import ValidationPool
@@ -29,13 +29,15 @@ class Services:
     """Where costly STIX writes are validated (:mod:`shieldwall.share.intel.validation_pool`)."""
     buses: LiveBus | None = None
     """The live pipeline's bus, one connection per event loop (:mod:`.live`)."""
+    ingest_limits: IngestLimits = field(default_factory=IngestLimits)
+    """Members' rates and the bound in flight, shared by every door in (HTTP, syslog)."""
 
     @property
     def ingest(self) -> IngestDesk:
         """Where members' telemetry enters the live pipeline."""
         if self.buses is None:
             raise ConfigError("bus_url", "this process was opened without a bus")
-        return IngestDesk(self.buses, self.buses.events_subject)
+        return IngestDesk(self.buses, self.buses.events_subject, self.ingest_limits)
 
     @property
     def alerts(self) -> AlertDesk:
@@ -68,7 +70,14 @@ class Services:
             per_address=settings.login_failures_per_address,
         )
         validation = ValidationPool(settings.validation_workers)
-        return cls(settings, store, signer, LoginThrottle(policy), validation, LiveBus(settings))
+        limits = IngestLimits(
+            rate=settings.ingest_rate_per_member,
+            burst=settings.ingest_burst_per_member,
+            max_in_flight=settings.ingest_max_in_flight,
+            max_backlog=settings.ingest_max_backlog,
+        )
+        throttle = LoginThrottle(policy)
+        return cls(settings, store, signer, throttle, validation, LiveBus(settings), limits)
 
     def close(self) -> None:
         """Release the store and stop the validation workers."""

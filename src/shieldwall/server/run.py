@@ -14,6 +14,7 @@ from shieldwall.runtime import (
     FeedWorker,
     FuseThread,
     Services,
+    SyslogThread,
     feed_runner,
     live_rules,
     safe_database_url,
@@ -39,9 +40,13 @@ def serve(services: Services) -> bool:
     the server shuts down; the next start resumes from the last saved page. With
     ``live_rules`` set, a detect worker matches the members' telemetry in another thread
     and a fuse worker groups the alerts into incidents in a third; what they had not
-    acknowledged is redelivered on the next start.
+    acknowledged is redelivered on the next start. With a syslog port set, the syslog
+    listener runs in a thread of its own.
     """
     settings = services.settings
+    syslog = SyslogThread(services) if settings.runs_syslog else None
+    if syslog is not None:  # first: a bad setting or a taken port stops nothing else started
+        syslog.start()
     worker = FeedWorker(feed_runner(services, os.environ)) if settings.taxii_feeds else None
     if worker is not None:
         worker.start()
@@ -59,6 +64,8 @@ def serve(services: Services) -> bool:
         )
     finally:
         stopped = worker is None or worker.stop()
+        if syslog is not None:
+            stopped = syslog.stop() and stopped
         if detect is not None:
             stopped = detect.stop() and stopped
         if fuse is not None:

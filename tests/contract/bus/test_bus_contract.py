@@ -295,3 +295,16 @@ async def test_a_consumer_refuses_to_settle_another_consumers_delivery(
 
     with pytest.raises(BusError, match="cannot be settled"):
         await mine.ack(delivery)
+
+
+async def test_backlog_counts_what_a_consumer_has_not_acknowledged(bus: Bus, subject: str) -> None:
+    assert await bus.backlog(subject, "reader") is None  # no such consumer
+    await publish_numbered(bus, subject, 5)
+    consumer = await bus.consumer(subject, "reader", ack_wait=30)
+    assert await bus.backlog(subject, "reader") == 5
+
+    got = await fetch_all(consumer, 2)
+    assert await bus.backlog(subject, "reader") == 5  # delivered, not acknowledged
+    await consumer.ack(*got)
+    assert await bus.backlog(subject, "reader") == 3
+    await consumer.close()
