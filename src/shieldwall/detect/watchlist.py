@@ -23,12 +23,11 @@ Normal forms, the same for indicators and observed values (so a rule is one sent
 
 from __future__ import annotations
 
-import socket
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from socket import AF_INET, AF_INET6, inet_pton
 from typing import Any
-from urllib.parse import urlsplit
 
 from shieldwall.detect.watchlist_fields import FIELD_KINDS, split_hashes
 
@@ -58,38 +57,59 @@ class Hit:
     observed: str
 
 
-def normal(kind: str, value: str) -> str | None:
-    """The normal form of a value of ``kind`` (exact kinds; IPs are parsed elsewhere)."""
-    text = value.strip()
-    if not text:
-        return None
-    if kind in ("domain", "email"):
-        return text.lower().rstrip(".") or None
-    if kind == "url":
-        return _url(text)
-    if kind == "file-name":
-        return text.replace("\\", "/").rsplit("/", 1)[-1].lower() or None
-    if kind in HASH_LENGTHS or kind == "hash":
-        return text.lower()
-    return text
+def _lower(text: str) -> str | None:
+    return text.strip().lower().rstrip(".") or None
+
+
+def _file_name(text: str) -> str | None:
+    return text.strip().replace("\\", "/").rsplit("/", 1)[-1].lower() or None
 
 
 def _url(text: str) -> str | None:
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    path = parts.path or "/"
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}{query}"
+    """Scheme and host lower-case, ``/`` for an empty path; without ``://`` as given."""
+    text = text.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return text or None
+    cut = len(rest)
+    for mark in "/?#":
+        at = rest.find(mark, 0, cut)
+        if at >= 0:
+            cut = at
+    tail = rest[cut:]
+    return f"{scheme.lower()}://{rest[:cut].lower()}{tail if tail[:1] == '/' else '/' + tail}"
+
+
+def _digest(text: str) -> str | None:
+    return text.strip().lower() or None
+
+
+def _stripped(text: str) -> str | None:
+    return text.strip() or None
+
+
+_NORMALS: dict[str, Callable[[str], str | None]] = {
+    "domain": _lower,
+    "email": _lower,
+    "url": _url,
+    "file-name": _file_name,
+    "user-agent": _stripped,
+    "hash": _digest,
+}
+
+
+def normal(kind: str, value: str) -> str | None:
+    """The normal form of a value of ``kind`` (exact kinds; IPs are parsed elsewhere)."""
+    form = _NORMALS.get("hash" if kind in HASH_LENGTHS else kind)
+    return form(value) if form is not None else None
 
 
 def ip_int(text: str) -> tuple[int, int] | None:
     """(version, integer) of an address written in the standard way; None otherwise."""
     try:
         if ":" in text:
-            return 6, int.from_bytes(socket.inet_pton(socket.AF_INET6, text.split("%", 1)[0]))
-        return 4, int.from_bytes(socket.inet_pton(socket.AF_INET, text))
+            return 6, int.from_bytes(inet_pton(AF_INET6, text.split("%", 1)[0]))
+        return 4, int.from_bytes(inet_pton(AF_INET, text))
     except (OSError, ValueError):
         return None
 
@@ -151,6 +171,11 @@ class Matcher:
         for entry in entries:
             self.size += self._add(entry, blocks)
         self._blocks = {v: _Ranges(found) for v, found in blocks.items() if found}
+        self._look: dict[str, Callable[[str], tuple[WatchEntry, ...]]] = {
+            kind: self._exact(kind) for kind in (*_EXACT_KINDS, *HASH_LENGTHS)
+        }
+        self._look["ip"] = self._ip
+        self._look["domain"] = self._domain
 
     def __len__(self) -> int:
         """How many entries were taken (entries of unknown kind or bad value are not)."""
@@ -180,41 +205,62 @@ class Matcher:
 
     def observe(self, kind: str, value: str) -> tuple[WatchEntry, ...]:
         """Entries an observed value of ``kind`` matches (``hash`` for any digest)."""
-        if kind == "ip":
-            return self._ip(value.strip())
-        if kind == "domain":
-            return self._domain(value)
-        table = self._tables.get("hash" if kind in HASH_LENGTHS else kind)
-        if table is None:
-            return ()
-        key = normal(kind, value)
-        return table.get(key, ()) if key is not None else ()
+        look = self._look.get(kind)
+        return look(value) if look is not None else ()
+
+    def _exact(self, kind: str) -> Callable[[str], tuple[WatchEntry, ...]]:
+        table_kind = "hash" if kind in HASH_LENGTHS else kind
+        get, form = self._tables[table_kind].get, _NORMALS[table_kind]
+        if table_kind == "hash":  # the hot kinds get their normal form inline
+
+            def digest(value: str) -> tuple[WatchEntry, ...]:
+                return get(value.strip().lower(), ())
+
+            return digest
+
+        def look(value: str) -> tuple[WatchEntry, ...]:
+            key = form(value)
+            return get(key, ()) if key is not None else ()
+
+        return look
 
     def _ip(self, text: str) -> tuple[WatchEntry, ...]:
-        found = ip_int(text)
-        if found is None:
+        try:
+            if ":" in text:
+                version, number = 6, int.from_bytes(inet_pton(AF_INET6, text.split("%", 1)[0]))
+            else:
+                version, number = 4, int.from_bytes(inet_pton(AF_INET, text))
+        except (OSError, ValueError):
+            if text != text.strip():
+                return self._ip(text.strip())
             return ()
-        exact = self._exact_ip.get(found, ())
-        ranges = self._blocks.get(found[0])
-        if ranges is None:
-            return exact
-        return exact + ranges.find(found[1])
+        exact = self._exact_ip.get((version, number), ())
+        ranges = self._blocks.get(version)
+        return exact if ranges is None else exact + ranges.find(number)
 
     def _domain(self, value: str) -> tuple[WatchEntry, ...]:
-        table = self._tables["domain"]
+        get = self._tables["domain"].get
         name = value.strip().lower().rstrip(".")
         hits: tuple[WatchEntry, ...] = ()
         while name:
-            hits += table.get(name, ())
+            found = get(name)
+            if found is not None:
+                hits += found
             _, _, name = name.partition(".")
         return hits
 
     def match(self, fields: Mapping[str, Any]) -> list[Hit]:
         """Every entry matched by a field of the event (one hit per entry and field)."""
         hits: list[Hit] = []
+        look = self._look.get
         for name, raw in fields.items():
             kind = FIELD_KINDS.get(name)
-            if kind is None or raw is None:
+            if kind is None:
+                continue
+            if kind != "hashes" and raw.__class__ is str:  # the common case, inline
+                found = look(kind)
+                for entry in found(raw) if found is not None else ():
+                    hits.append(Hit(entry, name, raw))
                 continue
             for kind_of, observed in _observables(kind, raw):
                 hits.extend(Hit(entry, name, observed) for entry in self.observe(kind_of, observed))
