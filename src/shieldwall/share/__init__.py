@@ -23,6 +23,7 @@ from shieldwall.share.intel.transfer import (
     list_intel,
 )
 from shieldwall.share.intel.validation_pool import ValidationPool
+from shieldwall.share.intel.watch import WatchSet, last_change, watch_entries
 from shieldwall.share.misp.feed import export_feed as write_misp_feed
 from shieldwall.share.taxii_client.partner_push import push_to_partner
 from shieldwall.share.taxii_client.pull import PullReport
@@ -47,10 +48,13 @@ __all__ = [
     "TaxiiPage",
     "TaxiiServer",
     "ValidationPool",
+    "WatchSet",
     "cursor_codec",
     "export_intel",
     "import_intel",
+    "last_change",
     "list_intel",
     "push_to_partner",
+    "watch_entries",
     "write_misp_feed",
 ]

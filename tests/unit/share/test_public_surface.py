@@ -22,11 +22,14 @@ EXPECTED = {
     "TaxiiPage",
     "TaxiiServer",
     "ValidationPool",
+    "WatchSet",
     "cursor_codec",
     "export_intel",
     "import_intel",
+    "last_change",
     "list_intel",
     "push_to_partner",
+    "watch_entries",
     "write_misp_feed",
 }
 

@@ -289,6 +289,17 @@ class SqlIntel:
         )
         return [revocation_of(row) for row in self._db.execute(query)]
 
+    def last_seq(self) -> int:
+        """The last sequence number handed out (0 before the first write).
+
+        Every write of intelligence (a version, a revocation, a deletion's record) takes
+        numbers here, so a reader polling it knows when anything changed.
+        """
+        found = self._db.execute(
+            select(intel_sequence.c.seq).where(intel_sequence.c.id == _SEQUENCE_ROW)
+        ).scalar()
+        return int(found or 0)
+
 
 def _row(
     new: NewVersion, seq: int, date_added: datetime, latest: bool, first: bool
