@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from shieldwall.bus.protocol import Bus, Consumer, Delivery
 from shieldwall.detect.engine import Engine
 from shieldwall.detect.entities import extract, techniques
+from shieldwall.live.indicator_alerts import WatchLookup, indicator_alerts
 from shieldwall.live.wire import ALERTS_SUBJECT, EVENTS_SUBJECT, decode_event, encode_hit
 from shieldwall.model.alert import Entities, NewAlert
 from shieldwall.model.detection import Detection
@@ -56,7 +57,9 @@ class DetectWorker:
         subject: str = EVENTS_SUBJECT,
         dedup_seconds: int = 3600,
         alerts_subject: str = ALERTS_SUBJECT,
+        watchlist: WatchLookup | None = None,
     ) -> None:
+        """``watchlist`` gives a member's watchlist: its hits are indicator alerts."""
         self._bus = bus
         self._subject = subject
         self._store = store
@@ -64,6 +67,7 @@ class DetectWorker:
         self._batch = batch
         self._dedup = dedup_seconds
         self._alerts_subject = alerts_subject
+        self._watchlist = watchlist
         self.counts = WorkerCounts()
 
     async def consumer(self) -> Consumer:
@@ -102,7 +106,22 @@ class DetectWorker:
             self.counts.events += 1
             for detection in self._engine.match(event):
                 alerts.append(_alert(detection, event, delivery.sequence, self._dedup))
+            alerts.extend(self._watch(event, delivery.sequence))
         return alerts
+
+    def _watch(self, event: Event, sequence: int) -> list[NewAlert]:
+        matcher = self._watchlist(event.member or "") if self._watchlist else None
+        if matcher is None:
+            return []
+        hits = matcher.match(event.fields)
+        if not hits:
+            return []
+        member, entities = event.member or "", extract(event.fields)
+
+        def dedup(indicator_id: str) -> str:
+            return dedup_key(member, indicator_id, entities, event, self._dedup)
+
+        return indicator_alerts(hits, event, sequence, dedup)
 
     async def _raise(self, alerts: Sequence[NewAlert]) -> None:
         """Tell the fuse stage of every hit of the batch, stored now or before a crash.

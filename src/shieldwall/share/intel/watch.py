@@ -103,9 +103,17 @@ def entries_of(obj: Mapping[str, Any]) -> list[WatchEntry]:
     level = str(obj.get(LEVEL_PROPERTY, "medium")).lower()
     level = level if level in LEVELS else "medium"
     ident = str(obj.get("id", ""))
-    found = {(t.kind, t.value) for t in comparison_terms(comparisons)}
+    found = {(t.kind, _single(t.kind, t.value)) for t in comparison_terms(comparisons)}
     found.update(_extra(comparisons))
     return [WatchEntry(ident, kind, value, level) for kind, value in sorted(found)]
+
+
+def _single(kind: str, value: str) -> str:
+    """A one-address block is shown (and titled) as the address it is."""
+    if kind == "ip" and value.endswith(("/32", "/128")):
+        address = value.rsplit("/", 1)[0]
+        return address if value.endswith("/128") == (":" in address) else value
+    return value
 
 
 def _extra(comparisons: tuple[Comparison, ...]) -> Iterator[tuple[str, str]]:
