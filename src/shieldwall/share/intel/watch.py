@@ -61,9 +61,13 @@ def watch_entries(store: Store, org_id: str, now: datetime | None = None) -> Wat
 
 
 def last_change(store: Store) -> int:
-    """A number that grows whenever intelligence is written, revoked or deleted."""
+    """A number that changes whenever an indicator is published, revoked or deleted.
+
+    Sightings and other objects leave it alone, so reporting a sighting of a watchlist
+    hit does not make every watchlist rebuild.
+    """
     with store.reading() as tx:
-        return tx.intel.last_seq()
+        return tx.intel.last_seq("indicator")
 
 
 def is_current(obj: Mapping[str, Any], now: datetime) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shieldwall.model.intel import (
@@ -289,16 +289,19 @@ class SqlIntel:
         )
         return [revocation_of(row) for row in self._db.execute(query)]
 
-    def last_seq(self) -> int:
-        """The last sequence number handed out (0 before the first write).
+    def last_seq(self, stix_type: str) -> int:
+        """The newest sequence number among versions of ``stix_type`` and revocations.
 
-        Every write of intelligence (a version, a revocation, a deletion's record) takes
-        numbers here, so a reader polling it knows when anything changed.
+        Publishing, narrowing (a new version) or revoking an object of the type moves it,
+        deleting versions records a revocation: a poller comparing it for equality knows
+        when objects of the type changed, without being woken by other types' writes.
+        Two index look-ups (``ix_intel_objects_type_seq``, the revocations' key).
         """
-        found = self._db.execute(
-            select(intel_sequence.c.seq).where(intel_sequence.c.id == _SEQUENCE_ROW)
+        newest = self._db.execute(
+            select(func.max(object_columns.seq)).where(object_columns.stix_type == stix_type)
         ).scalar()
-        return int(found or 0)
+        revoked = self._db.execute(select(func.max(intel_revocations.c.seq))).scalar()
+        return max(int(newest or 0), int(revoked or 0))
 
 
 def _row(
