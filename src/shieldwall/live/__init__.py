@@ -13,7 +13,7 @@ from shieldwall.live.campaigns import CampaignDesk, campaign_json
 from shieldwall.live.detect_worker import DetectWorker
 from shieldwall.live.fuse_worker import FuseWorker
 from shieldwall.live.incidents import IncidentDesk, IncidentView, change_json, incident_json
-from shieldwall.live.indicator_alerts import WatchLookup
+from shieldwall.live.indicator_alerts import SightingSink, WatchLookup
 from shieldwall.live.intake import BusSource, IngestDesk, IngestReport
 from shieldwall.live.wire import ALERTS_SUBJECT, EVENTS_SUBJECT, alerts_subject, events_subject
 
@@ -29,6 +29,7 @@ __all__ = [
     "IncidentView",
     "IngestDesk",
     "IngestReport",
+    "SightingSink",
     "WatchLookup",
     "alert_json",
     "alerts_subject",

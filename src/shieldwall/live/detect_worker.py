@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from shieldwall.bus.protocol import Bus, Consumer, Delivery
 from shieldwall.detect.engine import Engine
 from shieldwall.detect.entities import extract, techniques
-from shieldwall.live.indicator_alerts import WatchLookup, indicator_alerts
+from shieldwall.live.indicator_alerts import SightingSink, WatchLookup, indicator_alerts
 from shieldwall.live.wire import ALERTS_SUBJECT, EVENTS_SUBJECT, decode_event, encode_hit
 from shieldwall.model.alert import Entities, NewAlert
 from shieldwall.model.detection import Detection
@@ -58,8 +58,14 @@ class DetectWorker:
         dedup_seconds: int = 3600,
         alerts_subject: str = ALERTS_SUBJECT,
         watchlist: WatchLookup | None = None,
+        sightings: SightingSink | None = None,
     ) -> None:
-        """``watchlist`` gives a member's watchlist: its hits are indicator alerts."""
+        """``watchlist`` gives a member's watchlist: its hits are indicator alerts.
+
+        ``sightings`` is told, once a batch is stored and acknowledged, of the indicator
+        alerts stored for the first time (a redelivered batch tells it nothing again); it
+        runs on a thread of its own and must not raise.
+        """
         self._bus = bus
         self._subject = subject
         self._store = store
@@ -68,6 +74,7 @@ class DetectWorker:
         self._dedup = dedup_seconds
         self._alerts_subject = alerts_subject
         self._watchlist = watchlist
+        self._sightings = sightings
         self.counts = WorkerCounts()
 
     async def consumer(self) -> Consumer:
@@ -80,9 +87,11 @@ class DetectWorker:
         if not deliveries:
             return 0
         alerts = self._match(deliveries)
-        await asyncio.to_thread(self._store_alerts, alerts)
+        fresh = await asyncio.to_thread(self._store_alerts, alerts)
         await self._raise(alerts)
         await consumer.ack(*deliveries)
+        if fresh and self._sightings is not None:
+            await asyncio.to_thread(self._sightings, fresh)
         return len(deliveries)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -133,11 +142,14 @@ class DetectWorker:
             messages = [(alert.key, encode_hit(alert.key, alert.org_id)) for alert in alerts]
             await self._bus.publish_many(self._alerts_subject, messages)
 
-    def _store_alerts(self, alerts: list[NewAlert]) -> None:
+    def _store_alerts(self, alerts: list[NewAlert]) -> list[NewAlert]:
+        """Store the batch's alerts; the indicator alerts among them not stored before."""
         if not alerts:
-            return
+            return []
         with self._store.transaction() as tx:
+            fresh = [a for a in alerts if a.kind == "indicator" and tx.alerts.hit(a.key) is None]
             self.counts.alerts += tx.alerts.add(alerts)
+        return fresh
 
 
 def _alert(detection: Detection, event: Event, sequence: int, dedup: int) -> NewAlert:

@@ -18,6 +18,9 @@ from shieldwall.model.event import Event
 WatchLookup = Callable[[str], Matcher | None]
 """The watchlist of a member (its id), or None when it has none (yet)."""
 
+SightingSink = Callable[[Sequence[NewAlert]], None]
+"""Told of indicator alerts stored for the first time (to report sightings of them)."""
+
 MAX_EVIDENCE_FIELDS = 500
 
 

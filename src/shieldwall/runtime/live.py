@@ -23,6 +23,7 @@ from shieldwall.detect.engine import Engine
 from shieldwall.detect.sigma.loader import RuleSet, load_rules
 from shieldwall.fuse import GroupingRules
 from shieldwall.model.errors import ConfigError
+from shieldwall.runtime.watch_sightings import SightingReporter
 from shieldwall.runtime.watchlists import Watchlists
 from shieldwall.store.protocols import Store
 
@@ -146,6 +147,7 @@ class DetectThread(StageThread):
         self._engine = Engine(ruleset)
         self.worker: live.DetectWorker | None = None
         self.watchlists = Watchlists(store)
+        self.sightings = SightingReporter(store)
 
     async def _work(self, bus: Bus, stop: asyncio.Event) -> None:
         settings = self._buses.settings
@@ -157,6 +159,7 @@ class DetectThread(StageThread):
             dedup_seconds=settings.alert_dedup_seconds,
             alerts_subject=self._buses.alerts_subject,
             watchlist=self.watchlists,
+            sightings=self.sightings,
         )
         await asyncio.to_thread(self.watchlists.refresh_or_log)  # the first events already match
         refresher = asyncio.create_task(self.watchlists.run(stop))

@@ -19,7 +19,7 @@ from shieldwall.detect.engine import Engine
 from shieldwall.detect.sigma.loader import load_rules
 from shieldwall.live import DetectWorker
 from shieldwall.model.identity import Principal, Role
-from shieldwall.runtime import Watchlists
+from shieldwall.runtime import SightingReporter, Watchlists
 from shieldwall.share.intel.audience import Addressing
 from shieldwall.share.intel.directory import StoreDirectory
 from shieldwall.share.intel.publish import publish
@@ -54,11 +54,18 @@ def connection(ip: str, record: int) -> dict[str, Any]:
     return sysmon("C:\\x\\browser.exe", record, DestinationIp=ip)
 
 
-def detect_with(world: World, engine: Engine, watchlists: Watchlists) -> DetectWorker:
+def detect_with(
+    world: World,
+    engine: Engine,
+    watchlists: Watchlists,
+    sightings: SightingReporter | None = None,
+) -> DetectWorker:
     async def run() -> DetectWorker:
         assert world.services.buses is not None
         bus = await world.services.buses.own()
-        worker = DetectWorker(bus, world.services.store, engine, watchlist=watchlists)
+        worker = DetectWorker(
+            bus, world.services.store, engine, watchlist=watchlists, sightings=sightings
+        )
         consumer = await worker.consumer()
         try:
             while await worker.step(consumer, timeout=0.2):
@@ -124,3 +131,30 @@ def test_a_published_indicator_is_watched_within_two_seconds(world: World) -> No
         loop.call_soon_threadsafe(stop.set)
         runner.join(5)
         loop.close()
+
+
+def sightings_seen_by(world: World, caller: str) -> list[dict[str, Any]]:
+    response = world.client.get(
+        "/api/v1/intel/objects", params={"type": "sighting"}, headers=world.auth(caller)
+    )
+    assert response.status_code == 200, response.text
+    return list(response.json()["objects"])
+
+
+def test_a_hit_becomes_one_sighting_for_the_producer(world: World, engine: Engine) -> None:
+    shared = indicator("alpha", value=SHARED)
+    share_as(world, "alpha", shared)
+    watchlists, reporter = Watchlists(world.services.store), SightingReporter(world.services.store)
+    watchlists.refresh()
+    body = ndjson(connection(SHARED, 1), connection(SHARED, 2))  # same host, same hour
+    post(world, "bravo-sensor", body)
+    detect_with(world, engine, watchlists, reporter)
+    assert reporter.reported == 1
+    assert not watchlists.refresh()  # a sighting is no indicator: no rebuild
+    (sighting,) = sightings_seen_by(world, "alpha-analyst")
+    assert sighting["sighting_of_ref"] == shared["id"] and sighting["count"] == 2
+    assert sightings_seen_by(world, "centre-admin") == []  # only the producer and bravo
+
+    post(world, "bravo-sensor", body, **{"idempotency-key": "again"})  # the same events again
+    detect_with(world, engine, watchlists, reporter)
+    assert reporter.reported == 1 and len(sightings_seen_by(world, "alpha-analyst")) == 1
