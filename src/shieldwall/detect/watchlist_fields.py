@@ -57,7 +57,8 @@ DIGEST_NAMES = frozenset({"MD5", "SHA1", "SHA256", "SHA512", "SHA-1", "SHA-256"}
 def split_hashes(text: str) -> Iterator[str]:
     """The digests of ``SHA256=ab..,MD5=cd..`` (a bare digest is taken as it is)."""
     if "=" not in text:
-        yield text
+        if text.strip():
+            yield text.strip()
         return
     for part in text.split(","):
         name, _, digest = part.partition("=")

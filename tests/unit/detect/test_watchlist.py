@@ -7,7 +7,8 @@ import ipaddress
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shieldwall.detect.watchlist import Matcher, WatchEntry, ip_range
+from shieldwall.detect.watchlist import Matcher, WatchEntry, ip_range, normal
+from shieldwall.detect.watchlist_fields import split_hashes
 
 SHA = "a" * 64
 MD5 = "B" * 32
@@ -120,3 +121,32 @@ def test_domain_matches_exactly_when_a_label_suffix(indicator: list[str], seen: 
     m = matcher(("d", "domain", ".".join(indicator)))
     expected = seen[-len(indicator) :] == indicator and len(seen) >= len(indicator)
     assert bool(m.observe("domain", ".".join(seen))) is expected
+
+
+hexes = st.text(alphabet="0123456789abcdefABCDEF", min_size=32, max_size=64)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["MD5", "SHA1", "SHA256", "IMPHASH"]), hexes)))
+def test_hashes_lists_give_their_file_digests(pairs: list[tuple[str, str]]) -> None:
+    text = ",".join(f"{name}={digest}" for name, digest in pairs)
+    expected = [digest for name, digest in pairs if name != "IMPHASH"]
+    assert list(split_hashes(text)) == expected
+
+
+@given(st.text(max_size=60))
+def test_normal_forms_are_idempotent(text: str) -> None:
+    for kind in ("url", "domain", "email", "file-name", "user-agent", "md5"):
+        once = normal(kind, text)
+        assert once is None or normal(kind, once) == once
+
+
+@given(
+    st.sampled_from(["http", "HTTPS", "hxxp"]),
+    st.from_regex(r"[A-Za-z0-9.-]{1,20}", fullmatch=True),
+    st.from_regex(r"(/[A-Za-z0-9]{0,8}){0,3}(\?[a-z=&]{0,8})?", fullmatch=True),
+)
+def test_urls_ignore_case_of_scheme_and_host_only(scheme: str, host: str, rest: str) -> None:
+    m = matcher(("u", "url", f"{scheme}://{host}{rest}"))
+    assert ids(m.observe("url", f"{scheme.upper()}://{host.swapcase()}{rest}")) == ["u"]
+    if rest.strip("/") and rest.swapcase() != rest:
+        assert ids(m.observe("url", f"{scheme}://{host}{rest.swapcase()}")) == []
