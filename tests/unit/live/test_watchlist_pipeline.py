@@ -31,8 +31,9 @@ SHARED, SECRET = "198.51.100.7", "198.51.100.8"
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    built = build_world(tmp_path)
+def world(tmp_path: Path, database_url: str) -> Iterator[World]:
+    """On the embedded default and (marked ``postgres``) on PostgreSQL."""
+    built = build_world(tmp_path, database_url)
     yield built
     built.services.close()
 
