@@ -23,7 +23,7 @@ from shieldwall.share.intel.transfer import (
     list_intel,
 )
 from shieldwall.share.intel.validation_pool import ValidationPool
-from shieldwall.share.intel.watch import WatchSet, last_change, watch_entries
+from shieldwall.share.intel.watch import WatchSet, changed_indicators, last_change, watch_entries
 from shieldwall.share.intel.watch_sighting import WatchSighting, report_watch_sighting
 from shieldwall.share.misp.feed import export_feed as write_misp_feed
 from shieldwall.share.taxii_client.partner_push import push_to_partner
@@ -51,6 +51,7 @@ __all__ = [
     "ValidationPool",
     "WatchSet",
     "WatchSighting",
+    "changed_indicators",
     "cursor_codec",
     "export_intel",
     "import_intel",

@@ -36,7 +36,7 @@ def test_an_expired_indicator_leaves_at_its_valid_until(store: SqlStore) -> None
     assert not watchlists.refresh()  # nothing changed, nothing expired
     now[0] = START + timedelta(hours=1)
     assert watchlists.refresh() and watchlists("bravo") is None
-    assert watchlists.builds == 2
+    assert watchlists.builds == 2  # an expiry: a full build
 
 
 def test_a_sighting_or_other_object_does_not_rebuild(store: SqlStore) -> None:
@@ -66,14 +66,35 @@ def test_a_failed_build_keeps_the_previous_watchlists(
     watchlists.refresh()
     before = watchlists("bravo")
 
-    def broken(*_: object) -> None:
+    def broken(*_: object, **__: object) -> None:
         raise OSError("database gone")
 
     monkeypatch.setattr(shieldwall.share, "watch_entries", broken)
     alpha.publish([indicator("alpha", value="10.9.9.5")])  # a rebuild is due
     watchlists.refresh_or_log()
-    assert watchlists("bravo") is before is not None and watchlists.builds == 1
+    assert watchlists("bravo") is before is not None and watchlists.updates == 0
     monkeypatch.undo()
     watchlists.refresh_or_log()  # the next poll tries again
     matcher = watchlists("bravo")
-    assert watchlists.builds == 2 and matcher is not None and matcher.observe("ip", "10.9.9.5")
+    assert watchlists.updates == 1 and matcher is not None and matcher.observe("ip", "10.9.9.5")
+    assert matcher.observe("ip", "10.9.9.6") and watchlists.builds == 1
+
+
+def test_a_change_reads_only_the_changed_indicators(store: SqlStore) -> None:
+    watchlists = Watchlists(store, full_every=3600)
+    alpha = Session(store, "p-alpha")
+    kept, narrowed = indicator("alpha", value="10.1.1.1"), indicator("alpha", value="10.1.1.2")
+    alpha.publish([kept, narrowed])
+    watchlists.refresh()
+    strict = indicator("alpha", tlp="strict")["object_marking_refs"]
+    alpha.publish(
+        [
+            {**narrowed, "modified": "2024-02-01T00:00:00.000Z", "object_marking_refs": strict},
+            indicator("alpha", value="10.1.1.3"),
+        ]
+    )
+    assert watchlists.refresh() and watchlists.builds == 1 and watchlists.updates == 1
+    bravo, own = watchlists("bravo"), watchlists("alpha")
+    assert bravo is not None and own is not None
+    assert [bool(bravo.observe("ip", f"10.1.1.{i}")) for i in (1, 2, 3)] == [True, False, True]
+    assert [bool(own.observe("ip", f"10.1.1.{i}")) for i in (1, 2, 3)] == [True, True, True]

@@ -24,6 +24,7 @@ EXPECTED = {
     "ValidationPool",
     "WatchSet",
     "WatchSighting",
+    "changed_indicators",
     "cursor_codec",
     "export_intel",
     "import_intel",

@@ -13,7 +13,7 @@ so each rebuild of a watchlist leaves its trace in the audit log.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -46,14 +46,18 @@ class WatchSet:
     next_expiry: datetime | None
 
 
-def watch_entries(store: Store, org_id: str, now: datetime | None = None) -> WatchSet:
+def watch_entries(
+    store: Store, org_id: str, now: datetime | None = None, ids: Collection[str] | None = None
+) -> WatchSet:
     """Every entry of the indicators ``org_id`` may see and act on at ``now``.
 
-    NotFoundError when the organisation is unknown; a suspended one gets no entry.
+    ``ids`` narrows the read to these indicators (the changed ones, see
+    :func:`changed_indicators`); an id without entries is one to drop. NotFoundError when
+    the organisation is unknown; a suspended one gets no entry.
     """
     moment = now or datetime.now(UTC)
     with store.transaction() as tx:
-        query = IntelQuery(types=("indicator",))
+        query = IntelQuery(ids=tuple(sorted(ids or ())), types=("indicator",))
         selection = select_for(tx, org_id, query, channel=WATCH_CHANNEL, operator="watchlist")
     current = [item.obj for item in selection.items if is_current(item.obj, moment)]
     entries = [entry for obj in current for entry in entries_of(obj)]
@@ -68,6 +72,14 @@ def last_change(store: Store) -> int:
     """
     with store.reading() as tx:
         return tx.intel.last_seq("indicator")
+
+
+def changed_indicators(store: Store, after: int) -> tuple[set[str], int]:
+    """Ids of indicators published, revoked, narrowed or deleted after the change number
+    ``after`` (of :func:`last_change`), and the change number they bring it to."""
+    with store.reading() as tx:
+        last = tx.intel.last_seq("indicator")
+        return (tx.intel.changed_since("indicator", after) if last != after else set()), last
 
 
 def is_current(obj: Mapping[str, Any], now: datetime) -> bool:

@@ -303,6 +303,16 @@ class SqlIntel:
         revoked = self._db.execute(select(func.max(intel_revocations.c.seq))).scalar()
         return max(int(newest or 0), int(revoked or 0))
 
+    def changed_since(self, stix_type: str, after_seq: int) -> set[str]:
+        """Ids of objects of ``stix_type`` with a version or a revocation after ``after_seq``."""
+        versions = select(object_columns.stix_id).where(
+            object_columns.stix_type == stix_type, object_columns.seq > after_seq
+        )
+        revoked = select(intel_revocations.c.stix_id).where(intel_revocations.c.seq > after_seq)
+        found = set(self._db.execute(versions).scalars())
+        found.update(i for i in self._db.execute(revoked).scalars() if i.startswith(stix_type))
+        return found
+
 
 def _row(
     new: NewVersion, seq: int, date_added: datetime, latest: bool, first: bool
