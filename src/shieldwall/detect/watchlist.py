@@ -14,6 +14,7 @@ Normal forms, the same for indicators and observed values (so a rule is one sent
 - ``domain``: lower-case, trailing dot removed; an indicator matches the domain itself and
   every subdomain (``evil.example`` matches ``a.b.evil.example``, not ``notevil.example``).
 - ``url``: scheme and host lower-case, an empty path is ``/``; the rest is case-sensitive.
+  An observed URL's host is also looked up as an address or a domain.
 - ``md5``/``sha1``/``sha256``/``sha512``: lower-case hex.
 - ``email``: lower-case.
 - ``file-name``: the last path component (``/`` or ``\\``), lower-case: Windows names are
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from socket import AF_INET, AF_INET6, inet_pton
 from typing import Any
 
-from shieldwall.detect.watchlist_fields import FIELD_KINDS, split_hashes
+from shieldwall.detect.watchlist_fields import FIELD_KINDS, split_hashes, url_host
 
 HASH_LENGTHS = {"md5": 32, "sha1": 40, "sha256": 64, "sha512": 128}
 KINDS = frozenset({"ip", "domain", "url", "email", "file-name", "user-agent", *HASH_LENGTHS})
@@ -58,11 +59,14 @@ class Hit:
 
 
 def _lower(text: str) -> str | None:
-    return text.strip().lower().rstrip(".") or None
+    value = text.strip().lower().rstrip(".")
+    while value != value.strip():  # "a. ." : blanks and dots until neither is left
+        value = value.strip().rstrip(".")
+    return value or None
 
 
 def _file_name(text: str) -> str | None:
-    return text.strip().replace("\\", "/").rsplit("/", 1)[-1].lower() or None
+    return text.replace("\\", "/").rsplit("/", 1)[-1].strip().lower() or None
 
 
 def _url(text: str) -> str | None:
@@ -176,6 +180,7 @@ class Matcher:
         }
         self._look["ip"] = self._ip
         self._look["domain"] = self._domain
+        self._look["host"] = self._host
 
     def __len__(self) -> int:
         """How many entries were taken (entries of unknown kind or bad value are not)."""
@@ -238,9 +243,13 @@ class Matcher:
         ranges = self._blocks.get(version)
         return exact if ranges is None else exact + ranges.find(number)
 
+    def _host(self, value: str) -> tuple[WatchEntry, ...]:
+        """A URL's host: an address, or a domain (with its parents)."""
+        return self._ip(value) or self._domain(value)
+
     def _domain(self, value: str) -> tuple[WatchEntry, ...]:
         get = self._tables["domain"].get
-        name = value.strip().lower().rstrip(".")
+        name = _lower(value) or ""
         hits: tuple[WatchEntry, ...] = ()
         while name:
             found = get(name)
@@ -257,10 +266,13 @@ class Matcher:
             kind = FIELD_KINDS.get(name)
             if kind is None:
                 continue
-            if kind != "hashes" and raw.__class__ is str:  # the common case, inline
+            if raw.__class__ is str and kind != "hashes":  # the common case, inline
                 found = look(kind)
                 for entry in found(raw) if found is not None else ():
                     hits.append(Hit(entry, name, raw))
+                host = url_host(raw) if kind == "url" else ""
+                for entry in self._host(host) if host else ():
+                    hits.append(Hit(entry, name, host))
                 continue
             for kind_of, observed in _observables(kind, raw):
                 hits.extend(Hit(entry, name, observed) for entry in self.observe(kind_of, observed))
@@ -275,5 +287,9 @@ def _observables(kind: str, raw: Any) -> Iterator[tuple[str, str]]:
         if kind == "hashes":
             for digest in split_hashes(value):
                 yield "hash", digest
-        else:
-            yield kind, value
+            continue
+        yield kind, value
+        if kind == "url":
+            host = url_host(value)
+            if host:
+                yield "host", host

@@ -64,3 +64,16 @@ def split_hashes(text: str) -> Iterator[str]:
         name, _, digest = part.partition("=")
         if name.strip().upper() in DIGEST_NAMES and digest.strip():
             yield digest.strip()
+
+
+def url_host(url: str) -> str:
+    """The host of an absolute URL, without user, port or IPv6 brackets ('' if none)."""
+    _, sep, rest = url.strip().partition("://")
+    if not sep:
+        return ""
+    for mark in "/?#":
+        rest = rest.split(mark, 1)[0]
+    host = rest.rsplit("@", 1)[-1]
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host

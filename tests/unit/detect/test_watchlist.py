@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shieldwall.detect.watchlist import Matcher, WatchEntry, ip_range, normal
-from shieldwall.detect.watchlist_fields import split_hashes
+from shieldwall.detect.watchlist_fields import split_hashes, url_host
 
 SHA = "a" * 64
 MD5 = "B" * 32
@@ -150,3 +150,19 @@ def test_urls_ignore_case_of_scheme_and_host_only(scheme: str, host: str, rest: 
     assert ids(m.observe("url", f"{scheme.upper()}://{host.swapcase()}{rest}")) == ["u"]
     if rest.strip("/") and rest.swapcase() != rest:
         assert ids(m.observe("url", f"{scheme}://{host}{rest.swapcase()}")) == []
+
+
+def test_an_observed_urls_host_is_an_address_or_a_domain() -> None:
+    m = matcher(("dom", "domain", "evil.example"), ("ip", "ip", "2001:db8::/32"))
+    found = m.match({"url.original": "https://user@c2.EVIL.example:8443/x?y#z"})
+    assert [(h.entry.indicator_id, h.observed) for h in found] == [("dom", "c2.EVIL.example")]
+    assert [h.entry.indicator_id for h in m.match({"url.full": "http://[2001:db8::1]:80/"})] == [
+        "ip"
+    ]
+    assert m.match({"url.original": "no scheme evil.example"}) == []
+
+
+@given(st.from_regex(r"[a-z0-9.-]{1,20}", fullmatch=True), st.integers(1, 65535))
+def test_url_host_drops_user_port_and_path(host: str, port: int) -> None:
+    assert url_host(f"http://u:p@{host}:{port}/a/b?c") == host
+    assert url_host(f"HTTP://{host}") == host
