@@ -13,6 +13,7 @@ from shieldwall.live.campaigns import CampaignDesk, campaign_json
 from shieldwall.live.detect_worker import DetectWorker
 from shieldwall.live.fuse_worker import FuseWorker
 from shieldwall.live.incidents import IncidentDesk, IncidentView, change_json, incident_json
+from shieldwall.live.indicator_alerts import SightingSink, WatchLookup
 from shieldwall.live.intake import BusSource, IngestDesk, IngestReport
 from shieldwall.live.limits import IngestLimits
 from shieldwall.live.syslog_intake import SourceMap, SyslogCounts, SyslogIntake
@@ -32,11 +33,13 @@ __all__ = [
     "IngestDesk",
     "IngestLimits",
     "IngestReport",
+    "SightingSink",
     "SourceMap",
     "SyslogCounts",
     "SyslogIntake",
     "SyslogListener",
     "SyslogPorts",
+    "WatchLookup",
     "alert_json",
     "alerts_subject",
     "campaign_json",

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from shieldwall.bus.protocol import Bus, Consumer, Delivery
 from shieldwall.detect.engine import Engine
 from shieldwall.detect.entities import extract, techniques
+from shieldwall.live.indicator_alerts import SightingSink, WatchLookup, indicator_alerts
 from shieldwall.live.wire import ALERTS_SUBJECT, EVENTS_SUBJECT, decode_event, encode_hit
 from shieldwall.model.alert import Entities, NewAlert
 from shieldwall.model.detection import Detection
@@ -56,7 +57,15 @@ class DetectWorker:
         subject: str = EVENTS_SUBJECT,
         dedup_seconds: int = 3600,
         alerts_subject: str = ALERTS_SUBJECT,
+        watchlist: WatchLookup | None = None,
+        sightings: SightingSink | None = None,
     ) -> None:
+        """``watchlist`` gives a member's watchlist: its hits are indicator alerts.
+
+        ``sightings`` is told, once a batch is stored and acknowledged, of the indicator
+        alerts stored for the first time (a redelivered batch tells it nothing again); it
+        runs on a thread of its own and must not raise.
+        """
         self._bus = bus
         self._subject = subject
         self._store = store
@@ -64,6 +73,8 @@ class DetectWorker:
         self._batch = batch
         self._dedup = dedup_seconds
         self._alerts_subject = alerts_subject
+        self._watchlist = watchlist
+        self._sightings = sightings
         self.counts = WorkerCounts()
 
     async def consumer(self) -> Consumer:
@@ -76,9 +87,11 @@ class DetectWorker:
         if not deliveries:
             return 0
         alerts = self._match(deliveries)
-        await asyncio.to_thread(self._store_alerts, alerts)
+        fresh = await asyncio.to_thread(self._store_alerts, alerts)
         await self._raise(alerts)
         await consumer.ack(*deliveries)
+        if fresh and self._sightings is not None:
+            await asyncio.to_thread(self._sightings, fresh)
         return len(deliveries)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -102,7 +115,22 @@ class DetectWorker:
             self.counts.events += 1
             for detection in self._engine.match(event):
                 alerts.append(_alert(detection, event, delivery.sequence, self._dedup))
+            alerts.extend(self._watch(event, delivery.sequence))
         return alerts
+
+    def _watch(self, event: Event, sequence: int) -> list[NewAlert]:
+        matcher = self._watchlist(event.member or "") if self._watchlist else None
+        if matcher is None:
+            return []
+        hits = matcher.match(event.fields)
+        if not hits:
+            return []
+        member, entities = event.member or "", extract(event.fields)
+
+        def dedup(indicator_id: str) -> str:
+            return dedup_key(member, indicator_id, entities, event, self._dedup)
+
+        return indicator_alerts(hits, event, sequence, dedup)
 
     async def _raise(self, alerts: Sequence[NewAlert]) -> None:
         """Tell the fuse stage of every hit of the batch, stored now or before a crash.
@@ -114,11 +142,14 @@ class DetectWorker:
             messages = [(alert.key, encode_hit(alert.key, alert.org_id)) for alert in alerts]
             await self._bus.publish_many(self._alerts_subject, messages)
 
-    def _store_alerts(self, alerts: list[NewAlert]) -> None:
+    def _store_alerts(self, alerts: list[NewAlert]) -> list[NewAlert]:
+        """Store the batch's alerts; the indicator alerts among them not stored before."""
         if not alerts:
-            return
+            return []
         with self._store.transaction() as tx:
+            fresh = [a for a in alerts if a.kind == "indicator" and tx.alerts.hit(a.key) is None]
             self.counts.alerts += tx.alerts.add(alerts)
+        return fresh
 
 
 def _alert(detection: Detection, event: Event, sequence: int, dedup: int) -> NewAlert:

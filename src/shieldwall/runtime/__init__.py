@@ -11,6 +11,8 @@ from shieldwall.runtime.database import safe_database_url, schema_revisions, upg
 from shieldwall.runtime.feeds import FeedWorker, feed_runner
 from shieldwall.runtime.live import DetectThread, FuseThread, LiveBus, grouping_rules, live_rules
 from shieldwall.runtime.syslog import SyslogThread
+from shieldwall.runtime.watch_sightings import SightingReporter
+from shieldwall.runtime.watchlists import Watchlists
 from shieldwall.runtime.wiring import Services, open_services
 
 __all__ = [
@@ -19,7 +21,9 @@ __all__ = [
     "FuseThread",
     "LiveBus",
     "Services",
+    "SightingReporter",
     "SyslogThread",
+    "Watchlists",
     "feed_runner",
     "grouping_rules",
     "live_rules",

@@ -23,6 +23,8 @@ from shieldwall.detect.engine import Engine
 from shieldwall.detect.sigma.loader import RuleSet, load_rules
 from shieldwall.fuse import GroupingRules
 from shieldwall.model.errors import ConfigError
+from shieldwall.runtime.watch_sightings import SightingReporter
+from shieldwall.runtime.watchlists import Watchlists
 from shieldwall.store.protocols import Store
 
 
@@ -144,6 +146,8 @@ class DetectThread(StageThread):
         super().__init__(buses, store)
         self._engine = Engine(ruleset)
         self.worker: live.DetectWorker | None = None
+        self.watchlists = Watchlists(store)
+        self.sightings = SightingReporter(store)
 
     async def _work(self, bus: Bus, stop: asyncio.Event) -> None:
         settings = self._buses.settings
@@ -154,8 +158,16 @@ class DetectThread(StageThread):
             subject=self._buses.events_subject,
             dedup_seconds=settings.alert_dedup_seconds,
             alerts_subject=self._buses.alerts_subject,
+            watchlist=self.watchlists,
+            sightings=self.sightings,
         )
-        await self.worker.run(stop)
+        await asyncio.to_thread(self.watchlists.refresh_or_log)  # the first events already match
+        refresher = asyncio.create_task(self.watchlists.run(stop))
+        try:
+            await self.worker.run(stop)
+        finally:
+            stop.set()
+            await refresher
 
 
 def grouping_rules(settings: Settings) -> GroupingRules:

@@ -23,6 +23,8 @@ from shieldwall.share.intel.transfer import (
     list_intel,
 )
 from shieldwall.share.intel.validation_pool import ValidationPool
+from shieldwall.share.intel.watch import WatchSet, changed_indicators, last_change, watch_entries
+from shieldwall.share.intel.watch_sighting import WatchSighting, report_watch_sighting
 from shieldwall.share.misp.feed import export_feed as write_misp_feed
 from shieldwall.share.taxii_client.partner_push import push_to_partner
 from shieldwall.share.taxii_client.pull import PullReport
@@ -47,10 +49,16 @@ __all__ = [
     "TaxiiPage",
     "TaxiiServer",
     "ValidationPool",
+    "WatchSet",
+    "WatchSighting",
+    "changed_indicators",
     "cursor_codec",
     "export_intel",
     "import_intel",
+    "last_change",
     "list_intel",
     "push_to_partner",
+    "report_watch_sighting",
+    "watch_entries",
     "write_misp_feed",
 ]

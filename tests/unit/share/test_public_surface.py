@@ -22,11 +22,17 @@ EXPECTED = {
     "TaxiiPage",
     "TaxiiServer",
     "ValidationPool",
+    "WatchSet",
+    "WatchSighting",
+    "changed_indicators",
     "cursor_codec",
     "export_intel",
     "import_intel",
+    "last_change",
     "list_intel",
     "push_to_partner",
+    "report_watch_sighting",
+    "watch_entries",
     "write_misp_feed",
 }
 

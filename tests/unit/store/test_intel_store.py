@@ -91,3 +91,20 @@ def test_prefilter_follows_levels_recipients_and_terms(store: SqlStore) -> None:
     assert len(_page(store, bravo, covering)) == 2
     outside = IntelQuery(terms=(IndexTerm("ip", "11.0.0.0/8", "40b000000", "40bffffff"),))
     assert _page(store, bravo, outside) == []
+
+
+def test_the_change_number_of_a_type_and_what_changed_since(store: SqlStore) -> None:
+    with store.transaction() as tx:
+        assert tx.intel.last_seq("indicator") == 0
+        (first,) = tx.intel.add_versions([_version("indicator--a", 1)])
+        other = NewVersion("sighting--s", "sighting", None, "2.1", Audience("alpha", 1), "{}")
+        tx.intel.add_versions([other])
+    with store.transaction() as tx:
+        assert tx.intel.last_seq("indicator") == first.seq  # a sighting does not count
+        assert tx.intel.changed_since("indicator", 0) == {"indicator--a"}
+        assert tx.intel.changed_since("indicator", first.seq) == set()
+        tx.intel.delete_versions([first.seq])
+        revoked = tx.intel.add_revocation("indicator--a", "deleted", Audience("alpha", 1))
+    with store.transaction() as tx:
+        assert tx.intel.last_seq("indicator") == revoked.seq
+        assert tx.intel.changed_since("indicator", first.seq) == {"indicator--a"}

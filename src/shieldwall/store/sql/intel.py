@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shieldwall.model.intel import (
@@ -288,6 +288,30 @@ class SqlIntel:
             .limit(limit)
         )
         return [revocation_of(row) for row in self._db.execute(query)]
+
+    def last_seq(self, stix_type: str) -> int:
+        """The newest sequence number among versions of ``stix_type`` and revocations.
+
+        Publishing, narrowing (a new version) or revoking an object of the type moves it,
+        deleting versions records a revocation: a poller comparing it for equality knows
+        when objects of the type changed, without being woken by other types' writes.
+        Two index look-ups (``ix_intel_objects_type_seq``, the revocations' key).
+        """
+        newest = self._db.execute(
+            select(func.max(object_columns.seq)).where(object_columns.stix_type == stix_type)
+        ).scalar()
+        revoked = self._db.execute(select(func.max(intel_revocations.c.seq))).scalar()
+        return max(int(newest or 0), int(revoked or 0))
+
+    def changed_since(self, stix_type: str, after_seq: int) -> set[str]:
+        """Ids of objects of ``stix_type`` with a version or a revocation after ``after_seq``."""
+        versions = select(object_columns.stix_id).where(
+            object_columns.stix_type == stix_type, object_columns.seq > after_seq
+        )
+        revoked = select(intel_revocations.c.stix_id).where(intel_revocations.c.seq > after_seq)
+        found = set(self._db.execute(versions).scalars())
+        found.update(i for i in self._db.execute(revoked).scalars() if i.startswith(stix_type))
+        return found
 
 
 def _row(

@@ -1,0 +1,295 @@
+"""Watchlists: the indicators a member may see, matched against that member's events.
+
+A :class:`Matcher` is built once from ``(indicator id, kind, value)`` entries and is then
+read-only, so a detect worker may use it from any thread while a new one is being built.
+No store and no gate here: *which* entries a member gets is the runtime's business
+(``runtime/watchlists.py`` asks ``share``); this module only decides *what matches*.
+
+Normal forms, the same for indicators and observed values (so a rule is one sentence):
+
+- ``ip``: an address or a CIDR block, IPv4 or IPv6. Addresses are compared as integers
+  (``10.0.0.1`` and ``::ffff`` forms are not mixed: IPv4 and IPv6 are separate spaces).
+  Exact addresses sit in a dict; blocks are flattened into disjoint integer segments,
+  sorted, and found with :func:`bisect.bisect_right`, so nested blocks all match.
+- ``domain``: lower-case, trailing dot removed; an indicator matches the domain itself and
+  every subdomain (``evil.example`` matches ``a.b.evil.example``, not ``notevil.example``).
+- ``url``: scheme and host lower-case, an empty path is ``/``; the rest is case-sensitive.
+  An observed URL's host is also looked up as an address or a domain.
+- ``md5``/``sha1``/``sha256``/``sha512``: lower-case hex.
+- ``email``: lower-case.
+- ``file-name``: the last path component (``/`` or ``\\``), lower-case: Windows names are
+  case-insensitive, and an indicator naming ``EVIL.EXE`` should not miss ``evil.exe``.
+- ``user-agent``: exact and case-sensitive, surrounding blanks removed.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from socket import AF_INET, AF_INET6, inet_pton
+from typing import Any
+
+from shieldwall.detect.watchlist_fields import FIELD_KINDS, split_hashes, url_host
+
+HASH_LENGTHS = {"md5": 32, "sha1": 40, "sha256": 64, "sha512": 128}
+KINDS = frozenset({"ip", "domain", "url", "email", "file-name", "user-agent", *HASH_LENGTHS})
+"""Every kind of entry a matcher holds."""
+
+_EXACT_KINDS = ("url", "email", "file-name", "user-agent", "hash")
+
+
+@dataclass(frozen=True, slots=True)
+class WatchEntry:
+    """One observable of one indicator, as the watchlist holds it."""
+
+    indicator_id: str
+    kind: str
+    value: str
+    level: str = "medium"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """An entry matched by the value of one event field."""
+
+    entry: WatchEntry
+    field: str
+    observed: str
+
+
+def _lower(text: str) -> str | None:
+    value = text.strip().lower().rstrip(".")
+    while value != value.strip():  # "a. ." : blanks and dots until neither is left
+        value = value.strip().rstrip(".")
+    return value or None
+
+
+def _file_name(text: str) -> str | None:
+    return text.replace("\\", "/").rsplit("/", 1)[-1].strip().lower() or None
+
+
+def _url(text: str) -> str | None:
+    """Scheme and host lower-case, ``/`` for an empty path; without ``://`` as given."""
+    text = text.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return text or None
+    cut = len(rest)
+    for mark in "/?#":
+        at = rest.find(mark, 0, cut)
+        if at >= 0:
+            cut = at
+    tail = rest[cut:]
+    return f"{scheme.lower()}://{rest[:cut].lower()}{tail if tail[:1] == '/' else '/' + tail}"
+
+
+def _digest(text: str) -> str | None:
+    return text.strip().lower() or None
+
+
+def _stripped(text: str) -> str | None:
+    return text.strip() or None
+
+
+_NORMALS: dict[str, Callable[[str], str | None]] = {
+    "domain": _lower,
+    "email": _lower,
+    "url": _url,
+    "file-name": _file_name,
+    "user-agent": _stripped,
+    "hash": _digest,
+}
+
+
+def normal(kind: str, value: str) -> str | None:
+    """The normal form of a value of ``kind`` (exact kinds; IPs are parsed elsewhere)."""
+    form = _NORMALS.get("hash" if kind in HASH_LENGTHS else kind)
+    return form(value) if form is not None else None
+
+
+def ip_int(text: str) -> tuple[int, int] | None:
+    """(version, integer) of an address written in the standard way; None otherwise."""
+    try:
+        if ":" in text:
+            return 6, int.from_bytes(inet_pton(AF_INET6, text.split("%", 1)[0]))
+        return 4, int.from_bytes(inet_pton(AF_INET, text))
+    except (OSError, ValueError):
+        return None
+
+
+def ip_range(text: str) -> tuple[int, int, int] | None:
+    """(version, first, last) of an address or a CIDR block (host bits ignored)."""
+    address, _, prefix = text.strip().partition("/")
+    found = ip_int(address)
+    if found is None:
+        return None
+    version, number = found
+    width = 32 if version == 4 else 128
+    try:
+        bits = int(prefix) if prefix else width
+    except ValueError:
+        return None
+    if not 0 <= bits <= width:
+        return None
+    span = (1 << (width - bits)) - 1
+    first = number & ~span
+    return version, first, first | span
+
+
+class _Ranges:
+    """Possibly nested integer ranges flattened into sorted disjoint segments."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int, WatchEntry]]) -> None:
+        edges: dict[int, list[tuple[bool, WatchEntry]]] = {}
+        for first, last, entry in ranges:
+            edges.setdefault(first, []).append((True, entry))
+            edges.setdefault(last + 1, []).append((False, entry))
+        active: dict[int, WatchEntry] = {}
+        self.starts: list[int] = []
+        self.entries: list[tuple[WatchEntry, ...]] = []
+        for point in sorted(edges):
+            for opening, entry in edges[point]:
+                if opening:
+                    active[id(entry)] = entry
+                else:
+                    active.pop(id(entry), None)
+            self.starts.append(point)
+            self.entries.append(tuple(active.values()))
+
+    def find(self, number: int) -> tuple[WatchEntry, ...]:
+        at = bisect_right(self.starts, number) - 1
+        return self.entries[at] if at >= 0 else ()
+
+
+class Matcher:
+    """Entries of one member, ready to match observed values."""
+
+    def __init__(self, entries: Iterable[WatchEntry]) -> None:
+        self._exact_ip: dict[tuple[int, int], tuple[WatchEntry, ...]] = {}
+        self._tables: dict[str, dict[str, tuple[WatchEntry, ...]]] = {
+            kind: {} for kind in ("domain", *_EXACT_KINDS)
+        }
+        blocks: dict[int, list[tuple[int, int, WatchEntry]]] = {4: [], 6: []}
+        self.size = 0
+        for entry in entries:
+            self.size += self._add(entry, blocks)
+        self._blocks = {v: _Ranges(found) for v, found in blocks.items() if found}
+        self._look: dict[str, Callable[[str], tuple[WatchEntry, ...]]] = {
+            kind: self._exact(kind) for kind in (*_EXACT_KINDS, *HASH_LENGTHS)
+        }
+        self._look["ip"] = self._ip
+        self._look["domain"] = self._domain
+        self._look["host"] = self._host
+
+    def __len__(self) -> int:
+        """How many entries were taken (entries of unknown kind or bad value are not)."""
+        return self.size
+
+    def _add(self, entry: WatchEntry, blocks: dict[int, list[tuple[int, int, WatchEntry]]]) -> int:
+        if entry.kind == "ip":
+            found = ip_range(entry.value)
+            if found is None:
+                return 0
+            version, first, last = found
+            if first == last:
+                key = (version, first)
+                self._exact_ip[key] = (*self._exact_ip.get(key, ()), entry)
+            else:
+                blocks[version].append((first, last, entry))
+            return 1
+        if entry.kind not in KINDS:
+            return 0
+        table_kind = "hash" if entry.kind in HASH_LENGTHS else entry.kind
+        value = normal(entry.kind, entry.value)
+        if value is None:
+            return 0
+        table = self._tables[table_kind]
+        table[value] = (*table.get(value, ()), entry)
+        return 1
+
+    def observe(self, kind: str, value: str) -> tuple[WatchEntry, ...]:
+        """Entries an observed value of ``kind`` matches (``hash`` for any digest)."""
+        look = self._look.get(kind)
+        return look(value) if look is not None else ()
+
+    def _exact(self, kind: str) -> Callable[[str], tuple[WatchEntry, ...]]:
+        table_kind = "hash" if kind in HASH_LENGTHS else kind
+        get, form = self._tables[table_kind].get, _NORMALS[table_kind]
+        if table_kind == "hash":  # the hot kinds get their normal form inline
+
+            def digest(value: str) -> tuple[WatchEntry, ...]:
+                return get(value.strip().lower(), ())
+
+            return digest
+
+        def look(value: str) -> tuple[WatchEntry, ...]:
+            key = form(value)
+            return get(key, ()) if key is not None else ()
+
+        return look
+
+    def _ip(self, text: str) -> tuple[WatchEntry, ...]:
+        try:
+            if ":" in text:
+                version, number = 6, int.from_bytes(inet_pton(AF_INET6, text.split("%", 1)[0]))
+            else:
+                version, number = 4, int.from_bytes(inet_pton(AF_INET, text))
+        except (OSError, ValueError):
+            if text != text.strip():
+                return self._ip(text.strip())
+            return ()
+        exact = self._exact_ip.get((version, number), ())
+        ranges = self._blocks.get(version)
+        return exact if ranges is None else exact + ranges.find(number)
+
+    def _host(self, value: str) -> tuple[WatchEntry, ...]:
+        """A URL's host: an address, or a domain (with its parents)."""
+        return self._ip(value) or self._domain(value)
+
+    def _domain(self, value: str) -> tuple[WatchEntry, ...]:
+        get = self._tables["domain"].get
+        name = _lower(value) or ""
+        hits: tuple[WatchEntry, ...] = ()
+        while name:
+            found = get(name)
+            if found is not None:
+                hits += found
+            _, _, name = name.partition(".")
+        return hits
+
+    def match(self, fields: Mapping[str, Any]) -> list[Hit]:
+        """Every entry matched by a field of the event (one hit per entry and field)."""
+        hits: list[Hit] = []
+        look = self._look.get
+        for name, raw in fields.items():
+            kind = FIELD_KINDS.get(name)
+            if kind is None:
+                continue
+            if raw.__class__ is str and kind != "hashes":  # the common case, inline
+                found = look(kind)
+                for entry in found(raw) if found is not None else ():
+                    hits.append(Hit(entry, name, raw))
+                host = url_host(raw) if kind == "url" else ""
+                for entry in self._host(host) if host else ():
+                    hits.append(Hit(entry, name, host))
+                continue
+            for kind_of, observed in _observables(kind, raw):
+                hits.extend(Hit(entry, name, observed) for entry in self.observe(kind_of, observed))
+        return hits
+
+
+def _observables(kind: str, raw: Any) -> Iterator[tuple[str, str]]:
+    values = raw if isinstance(raw, list) else (raw,)
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        if kind == "hashes":
+            for digest in split_hashes(value):
+                yield "hash", digest
+            continue
+        yield kind, value
+        if kind == "url":
+            host = url_host(value)
+            if host:
+                yield "host", host

@@ -1,0 +1,162 @@
+"""Each member's watchlist, built from the intelligence store and kept fresh.
+
+The glue between ``share`` (which indicators a member may see: :func:`share.watch_entries`,
+through the gate) and ``live`` (the detect worker, which only asks "the matcher of this
+member?"). Neither application imports the other; this module imports both.
+
+Freshness: :meth:`Watchlists.refresh` is called about every second (:meth:`Watchlists.run`
+in the detect stage's thread).
+
+- When the store's indicator change number moved (a version published, revoked, narrowed
+  or deleted: every such write takes a number), only the indicators changed since are
+  read again, for every member, through the gate; the matchers of the members they touch
+  are rebuilt from the entries held. So a published indicator matches and a revoked one
+  stops within about 2 s, without reading every indicator again.
+- A full build (everything read again) the first time, when the first ``valid_until``
+  among the current indicators has passed, after a bulk change (:data:`MAX_DELTA`), and
+  every ``full_every`` seconds: the gate also reads the directory (communities,
+  suspensions, new members), whose changes take no intelligence number.
+
+Until a build or an update is done the previous matchers serve, and the new ones replace
+them in one assignment, so the detect worker never sees half a watchlist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from shieldwall import share
+from shieldwall.detect.watchlist import Matcher, WatchEntry
+from shieldwall.store.protocols import Store
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0
+FULL_EVERY_SECONDS = 600.0
+MAX_DELTA = 5000
+"""More changed indicators than this (a bulk import): a full build instead of an update."""
+
+
+class Watchlists:
+    """Member id -> its matcher; call the object itself as the detect worker's lookup."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        full_every: float = FULL_EVERY_SECONDS,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._full_every = full_every
+        self._clock = clock
+        self._matchers: dict[str, Matcher] = {}
+        self._members: list[str] = []
+        self._entries: dict[str, dict[str, list[WatchEntry]]] = {}
+        self._seen: int | None = None
+        self._expires: datetime | None = None
+        self._built_at = 0.0
+        self.builds = 0
+        self.updates = 0
+
+    def __call__(self, member: str) -> Matcher | None:
+        """The member's matcher as last built (None before the first build)."""
+        return self._matchers.get(member)
+
+    def refresh(self) -> bool:
+        """Bring the watchlists up to date; False when nothing had changed.
+
+        A full build the first time, when an indicator expired, or every ``full_every``
+        seconds; otherwise only the indicators changed since the last look are read again.
+        """
+        now = self._clock()
+        if (
+            self._seen is None
+            or (self._expires is not None and now >= self._expires)
+            or time.monotonic() - self._built_at >= self._full_every
+        ):
+            self._build(share.last_change(self._store), now)
+            return True
+        changed, seen = share.changed_indicators(self._store, self._seen)
+        if seen == self._seen:
+            return False
+        if len(changed) > MAX_DELTA:
+            self._build(seen, now)
+        else:
+            self._update(changed, seen, now)
+        return True
+
+    def _build(self, seen: int, now: datetime) -> None:
+        with self._store.reading() as tx:
+            self._members = [org.id for org in tx.organisations.list() if org.active]
+        entries: dict[str, dict[str, list[WatchEntry]]] = {}
+        expiries: list[datetime] = []
+        for member in self._members:
+            found = share.watch_entries(self._store, member, now)
+            entries[member] = _by_indicator(found.entries)
+            if found.next_expiry is not None:
+                expiries.append(found.next_expiry)
+        self._entries = entries
+        self._matchers = {m: Matcher(_flat(held)) for m, held in entries.items() if held}
+        self._seen, self._expires = seen, min(expiries, default=None)
+        self._built_at = time.monotonic()
+        self.builds += 1
+        log.info("watchlists built: %d members, %d entries", len(self._matchers), self.size)
+
+    def _update(self, changed: set[str], seen: int, now: datetime) -> None:
+        """Read the changed indicators for every member; rebuild the matchers they touch."""
+        matchers = dict(self._matchers)
+        expiries = [] if self._expires is None else [self._expires]
+        for member in self._members:
+            found = share.watch_entries(self._store, member, now, ids=changed)
+            held = self._entries.setdefault(member, {})
+            fresh = _by_indicator(found.entries)
+            if not fresh and not changed & held.keys():
+                continue
+            for ident in changed:
+                held.pop(ident, None)
+            held.update(fresh)
+            matchers.pop(member, None)
+            if held:
+                matchers[member] = Matcher(_flat(held))
+            if found.next_expiry is not None:
+                expiries.append(found.next_expiry)
+        self._matchers = matchers
+        self._seen, self._expires = seen, min(expiries, default=None)
+        self.updates += 1
+
+    @property
+    def size(self) -> int:
+        """Entries over every member's matcher."""
+        return sum(len(matcher) for matcher in self._matchers.values())
+
+    def refresh_or_log(self) -> None:
+        """:meth:`refresh`, logging a failure (a database blip) instead of raising it:
+        the previous matchers keep serving and the next poll tries again."""
+        try:
+            self.refresh()
+        except Exception:
+            log.exception("watchlists not rebuilt; retrying at the next poll")
+
+    async def run(self, stop: asyncio.Event, poll: float = POLL_SECONDS) -> None:
+        """Refresh every ``poll`` seconds until ``stop``."""
+        while not stop.is_set():
+            await asyncio.to_thread(self.refresh_or_log)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), poll)
+
+
+def _by_indicator(entries: list[WatchEntry]) -> dict[str, list[WatchEntry]]:
+    found: dict[str, list[WatchEntry]] = {}
+    for entry in entries:
+        found.setdefault(entry.indicator_id, []).append(entry)
+    return found
+
+
+def _flat(held: dict[str, list[WatchEntry]]) -> list[WatchEntry]:
+    return [entry for entries in held.values() for entry in entries]

@@ -1,0 +1,146 @@
+"""The entries of an organisation's watchlist: the indicators it may act on now.
+
+Read through the gate exactly as an export for the organisation is (:func:`.export.select_for`:
+the organisation's viewer, no person, so TLP:RED never becomes a watchlist entry; the
+derived-object rule; the channel's maximum, TLP:AMBER+STRICT). Only the newest version of
+each indicator counts, and only while it is current: not ``revoked``, its ``valid_until``
+not passed. Each comparison of the pattern for equality or membership (or CIDR subset)
+gives one entry; an indicator of another pattern language gives none.
+
+Reads of TLP:AMBER+STRICT indicators are audited like any other read, one entry per page,
+so each rebuild of a watchlist leaves its trace in the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from shieldwall.detect.watchlist import WatchEntry
+from shieldwall.model.intel import IntelQuery
+from shieldwall.model.sharing import TlpLevel
+from shieldwall.policy.egress import Channel, ChannelKind
+from shieldwall.share.intel.export import select_for
+from shieldwall.share.intel.extract import comparison_terms
+from shieldwall.share.intel.pattern_read import Comparison, PatternError, read_pattern
+from shieldwall.share.intel.validate import parse_timestamp
+from shieldwall.store.protocols import Store
+
+WATCH_CHANNEL = Channel("watchlist", ChannelKind.FEED, TlpLevel.AMBER_STRICT)
+"""Watchlists serve an organisation as a whole: never TLP:RED."""
+
+LEVELS = frozenset({"informational", "low", "medium", "high", "critical"})
+LEVEL_PROPERTY = "x_shieldwall_level"
+"""An indicator may say how loud its alerts are; ``medium`` when it does not."""
+
+_EXTRA_PATHS = {("file", "name"): "file-name"}
+
+
+@dataclass(frozen=True, slots=True)
+class WatchSet:
+    """An organisation's entries now, and when the first of them expires (rebuild then)."""
+
+    entries: list[WatchEntry]
+    next_expiry: datetime | None
+
+
+def watch_entries(
+    store: Store, org_id: str, now: datetime | None = None, ids: Collection[str] | None = None
+) -> WatchSet:
+    """Every entry of the indicators ``org_id`` may see and act on at ``now``.
+
+    ``ids`` narrows the read to these indicators (the changed ones, see
+    :func:`changed_indicators`); an id without entries is one to drop. NotFoundError when
+    the organisation is unknown; a suspended one gets no entry.
+    """
+    moment = now or datetime.now(UTC)
+    with store.transaction() as tx:
+        query = IntelQuery(ids=tuple(sorted(ids or ())), types=("indicator",))
+        selection = select_for(tx, org_id, query, channel=WATCH_CHANNEL, operator="watchlist")
+    current = [item.obj for item in selection.items if is_current(item.obj, moment)]
+    entries = [entry for obj in current for entry in entries_of(obj)]
+    return WatchSet(entries, next_expiry(current, moment))
+
+
+def last_change(store: Store) -> int:
+    """A number that changes whenever an indicator is published, revoked or deleted.
+
+    Sightings and other objects leave it alone, so reporting a sighting of a watchlist
+    hit does not make every watchlist rebuild.
+    """
+    with store.reading() as tx:
+        return tx.intel.last_seq("indicator")
+
+
+def changed_indicators(store: Store, after: int) -> tuple[set[str], int]:
+    """Ids of indicators published, revoked, narrowed or deleted after the change number
+    ``after`` (of :func:`last_change`), and the change number they bring it to."""
+    with store.reading() as tx:
+        last = tx.intel.last_seq("indicator")
+        return (tx.intel.changed_since("indicator", after) if last != after else set()), last
+
+
+def is_current(obj: Mapping[str, Any], now: datetime) -> bool:
+    """Not revoked, and not past its ``valid_until`` (an unreadable one counts as passed)."""
+    if obj.get("revoked") is True:
+        return False
+    until = obj.get("valid_until")
+    if until is None:
+        return True
+    try:
+        return parse_timestamp(str(until)) > now
+    except ValueError:
+        return False
+
+
+def next_expiry(objects: Sequence[Mapping[str, Any]], now: datetime) -> datetime | None:
+    """The earliest ``valid_until`` still ahead among the objects (when to rebuild)."""
+    ahead = []
+    for obj in objects:
+        try:
+            until = parse_timestamp(str(obj["valid_until"])) if "valid_until" in obj else None
+        except ValueError:
+            continue
+        if until is not None and until > now:
+            ahead.append(until)
+    return min(ahead, default=None)
+
+
+def entries_of(obj: Mapping[str, Any]) -> list[WatchEntry]:
+    """The watchlist entries of one indicator (none when its pattern is not STIX or bad)."""
+    if obj.get("pattern_type") != "stix":
+        return []
+    try:
+        comparisons = read_pattern(str(obj.get("pattern", "")))
+    except PatternError:
+        return []
+    level = str(obj.get(LEVEL_PROPERTY, "medium")).lower()
+    level = level if level in LEVELS else "medium"
+    ident = str(obj.get("id", ""))
+    found = {(t.kind, _single(t.kind, t.value)) for t in comparison_terms(comparisons)}
+    found.update(_extra(comparisons))
+    return [WatchEntry(ident, kind, value, level) for kind, value in sorted(found)]
+
+
+def _single(kind: str, value: str) -> str:
+    """A one-address block is shown (and titled) as the address it is."""
+    if kind == "ip" and value.endswith(("/32", "/128")):
+        address = value.rsplit("/", 1)[0]
+        return address if value.endswith("/128") == (":" in address) else value
+    return value
+
+
+def _extra(comparisons: tuple[Comparison, ...]) -> Iterator[tuple[str, str]]:
+    """File names and HTTP user agents, which the search index does not hold."""
+    for comparison in comparisons:
+        if comparison.operator != "=":
+            continue
+        kind = _EXTRA_PATHS.get((comparison.object_type, ".".join(comparison.path)))
+        last = comparison.path[-1].strip("'\"").lower() if comparison.path else ""
+        if comparison.object_type == "network-traffic" and last == "user-agent":
+            kind = "user-agent"
+        literal = comparison.literal.strip()
+        if kind is not None and len(literal) >= 2 and literal[0] == literal[-1] == "'":
+            yield kind, literal[1:-1].replace("\\'", "'").replace("\\\\", "\\")

@@ -1,0 +1,100 @@
+"""The watchlist provider: rebuilt when indicators change or expire, not otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import shieldwall.share
+from shieldwall.runtime import Watchlists
+from shieldwall.store.sql.store import SqlStore
+from tests.unit.share.intel_world import Session, indicator, open_store
+
+START = datetime(2026, 12, 7, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqlStore]:
+    opened = open_store(tmp_path)
+    yield opened
+    opened.close()
+
+
+def test_an_expired_indicator_leaves_at_its_valid_until(store: SqlStore) -> None:
+    now = [START]
+    watchlists = Watchlists(store, clock=lambda: now[0], full_every=3600)
+    Session(store, "p-alpha").publish(
+        [indicator("alpha", value="10.9.9.9", valid_until="2026-12-07T13:00:00Z")]
+    )
+    assert watchlists.refresh()
+    matcher = watchlists("bravo")
+    assert matcher is not None and matcher.observe("ip", "10.9.9.9")
+    now[0] = START + timedelta(minutes=59)
+    assert not watchlists.refresh()  # nothing changed, nothing expired
+    now[0] = START + timedelta(hours=1)
+    assert watchlists.refresh() and watchlists("bravo") is None
+    assert watchlists.builds == 2  # an expiry: a full build
+
+
+def test_a_sighting_or_other_object_does_not_rebuild(store: SqlStore) -> None:
+    watchlists = Watchlists(store, full_every=3600)
+    Session(store, "p-alpha").publish([indicator("alpha", value="10.9.9.8")])
+    assert watchlists.refresh()
+    result = Session(store, "p-alpha").publish(
+        [
+            {
+                "type": "ipv4-addr",
+                "spec_version": "2.1",
+                "id": "ipv4-addr--7a0b0f6c-4b8f-5f63-9a4d-0d7a1f0c2b11",
+                "value": "10.9.9.7",
+            }
+        ]
+    )
+    assert not result.failures and result.stored
+    assert not watchlists.refresh() and watchlists.size == 3  # alpha, bravo, charlie
+
+
+def test_a_failed_build_keeps_the_previous_watchlists(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    watchlists = Watchlists(store, full_every=3600)
+    alpha = Session(store, "p-alpha")
+    alpha.publish([indicator("alpha", value="10.9.9.6")])
+    watchlists.refresh()
+    before = watchlists("bravo")
+
+    def broken(*_: object, **__: object) -> None:
+        raise OSError("database gone")
+
+    monkeypatch.setattr(shieldwall.share, "watch_entries", broken)
+    alpha.publish([indicator("alpha", value="10.9.9.5")])  # a rebuild is due
+    watchlists.refresh_or_log()
+    assert watchlists("bravo") is before is not None and watchlists.updates == 0
+    monkeypatch.undo()
+    watchlists.refresh_or_log()  # the next poll tries again
+    matcher = watchlists("bravo")
+    assert watchlists.updates == 1 and matcher is not None and matcher.observe("ip", "10.9.9.5")
+    assert matcher.observe("ip", "10.9.9.6") and watchlists.builds == 1
+
+
+def test_a_change_reads_only_the_changed_indicators(store: SqlStore) -> None:
+    watchlists = Watchlists(store, full_every=3600)
+    alpha = Session(store, "p-alpha")
+    kept, narrowed = indicator("alpha", value="10.1.1.1"), indicator("alpha", value="10.1.1.2")
+    alpha.publish([kept, narrowed])
+    watchlists.refresh()
+    strict = indicator("alpha", tlp="strict")["object_marking_refs"]
+    alpha.publish(
+        [
+            {**narrowed, "modified": "2024-02-01T00:00:00.000Z", "object_marking_refs": strict},
+            indicator("alpha", value="10.1.1.3"),
+        ]
+    )
+    assert watchlists.refresh() and watchlists.builds == 1 and watchlists.updates == 1
+    bravo, own = watchlists("bravo"), watchlists("alpha")
+    assert bravo is not None and own is not None
+    assert [bool(bravo.observe("ip", f"10.1.1.{i}")) for i in (1, 2, 3)] == [True, False, True]
+    assert [bool(own.observe("ip", f"10.1.1.{i}")) for i in (1, 2, 3)] == [True, True, True]
