@@ -24,6 +24,7 @@ from shieldwall.detect.sigma.loader import load_rules
 from shieldwall.ingest.intake import read_batch
 from shieldwall.model.incident import IncidentQuery
 from shieldwall.normalise import normalise
+from tests.conftest import POSTGRES_URL
 from tests.unit.api.conftest import World, build_world
 from tests.unit.live.test_live_pipeline import RULES, SSHD, ndjson, sysmon
 
@@ -53,6 +54,22 @@ def _expected(rules: Path) -> int:
     return total
 
 
+@pytest.fixture
+def own_postgres_schema(postgres_url: str) -> Iterator[str]:
+    """A PostgreSQL schema for this test alone, dropped afterwards."""
+    import psycopg
+
+    schema = f"sw_crash_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 @pytest.fixture(
     params=["embedded", pytest.param("nats", marks=[pytest.mark.nats, pytest.mark.postgres])]
 )
@@ -64,7 +81,8 @@ def live_world(
     env = {"SHIELDWALL_LIVE_RULES": str(rules), "SHIELDWALL_LOG_LEVEL": "WARNING"}
     database_url = ""
     if request.param == "nats":
-        database_url = request.getfixturevalue("postgres_url")
+        # a schema of its own: the session's schema may hold other tests' organisations
+        database_url = request.getfixturevalue("own_postgres_schema")
         env["SHIELDWALL_BUS_URL"] = request.getfixturevalue("nats_url")
         env["SHIELDWALL_BUS_NAMESPACE"] = f"t{secrets.token_hex(6)}"
         env["SHIELDWALL_DATABASE_URL"] = database_url

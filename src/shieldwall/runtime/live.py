@@ -11,7 +11,6 @@ default, ``bus.db`` in the data directory when the store is PostgreSQL.
 from __future__ import annotations
 
 import asyncio
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from shieldwall.detect.engine import Engine
 from shieldwall.detect.sigma.loader import RuleSet, load_rules
 from shieldwall.fuse import GroupingRules
 from shieldwall.model.errors import ConfigError
+from shieldwall.runtime.loop_thread import LoopThread
 from shieldwall.runtime.watch_sightings import SightingReporter
 from shieldwall.runtime.watchlists import Watchlists
 from shieldwall.store.protocols import Store
@@ -95,41 +95,21 @@ def live_rules(settings: Settings) -> RuleSet:
     return ruleset
 
 
-class StageThread:
+class StageThread(LoopThread):
     """A stage's worker in a thread of its own, with its own loop and bus, stopped with
     the server (or the `worker` command)."""
 
     name = "stage"
 
     def __init__(self, buses: LiveBus, store: Store) -> None:
+        super().__init__()
         self._buses = buses
         self._store = store
-        self._stop: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread = threading.Thread(
-            target=self._main, name=f"shieldwall-{self.name}", daemon=True
-        )
 
-    def start(self) -> None:
-        """Start working."""
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> bool:
-        """Stop after the batch in hand; False if the thread did not end in time."""
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    def _main(self) -> None:
-        asyncio.run(self._run())
-
-    async def _run(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
+    async def _serve(self, stop: asyncio.Event) -> None:
         bus = await self._buses.own()
         try:
-            await self._work(bus, self._stop)
+            await self._work(bus, stop)
         finally:
             await self._buses.release(bus)
 

@@ -14,6 +14,7 @@ import threading
 from shieldwall import live
 from shieldwall.config.settings import Settings
 from shieldwall.model.errors import ConfigError
+from shieldwall.runtime.loop_thread import LoopThread
 from shieldwall.runtime.wiring import Services
 
 
@@ -52,42 +53,31 @@ def _check_members(services: Services) -> None:
                 )
 
 
-class SyslogThread:
+class SyslogThread(LoopThread):
     """The listener in a thread of its own; :meth:`start` returns once the sockets are bound
     (or raises why they could not be)."""
+
+    name = "syslog"
 
     def __init__(self, services: Services) -> None:
         services.settings.check_syslog()
         _check_members(services)
+        super().__init__()
         self._services = services
         self._ports = syslog_ports(services.settings)
         self._ready = threading.Event()
         self._failure: BaseException | None = None
-        self._stop: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
         self.listener: live.SyslogListener | None = None
-        self._thread = threading.Thread(target=self._main, name="shieldwall-syslog", daemon=True)
 
     def start(self, timeout: float = 10.0) -> None:
-        """Bind the sockets and start publishing."""
-        self._thread.start()
+        """Bind the sockets and start publishing (stop closes them and publishes what is
+        queued)."""
+        super().start()
         self._ready.wait(timeout)
         if self._failure is not None:
             raise ConfigError("syslog_host", f"cannot listen: {self._failure}")
 
-    def stop(self, timeout: float = 10.0) -> bool:
-        """Close the sockets, publish what is queued; False if that did not end in time."""
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    def _main(self) -> None:
-        asyncio.run(self._run())
-
-    async def _run(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
+    async def _serve(self, stop: asyncio.Event) -> None:
         services = self._services
         desk = services.ingest
         intake = live.SyslogIntake(desk, live.SourceMap(services.settings.syslog_sources))
@@ -100,7 +90,7 @@ class SyslogThread:
             return
         self._ready.set()
         try:
-            await self._stop.wait()
+            await stop.wait()
         finally:
             await self.listener.stop()
             if services.buses is not None:
