@@ -1,0 +1,11 @@
+"""Respond together: cases, playbooks, protective measures, notifications, requests for help.
+
+The application that turns the live pipeline's incidents into collective action. Like the
+other applications it reaches the database only through the store's protocols, and every
+item it reads, writes, issues or sends passes the sharing gate (:mod:`shieldwall.policy`).
+Front ends import only the names this module exports.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
