@@ -32,14 +32,35 @@ OBSERVABLE_KINDS = frozenset({"ip", "domain", "url", "email", *HASH_KINDS})
 
 def ip_term(text: str) -> IndexTerm | None:
     """An address or CIDR block as a range term; None when it is neither."""
+    text = text.strip()
+    if "/" not in text and ":" not in text:
+        return _ipv4_term(text)
     try:
-        network = ipaddress.ip_network(text.strip(), strict=False)
+        network = ipaddress.ip_network(text, strict=False)
     except ValueError:
         return None
     width = 8 if network.version == 4 else 32
     lo = f"{network.version}{int(network.network_address):0{width}x}"
     hi = f"{network.version}{int(network.broadcast_address):0{width}x}"
     return IndexTerm("ip", str(network), lo, hi)
+
+
+def _ipv4_term(text: str) -> IndexTerm | None:
+    """A single IPv4 address, the common case, without building a network object."""
+    octets = text.split(".")
+    if len(octets) != 4 or not all(_is_octet(octet) for octet in octets):
+        return None
+    number = 0
+    for octet in octets:
+        number = number << 8 | int(octet)
+    return IndexTerm("ip", f"{text}/32", f"4{number:08x}", f"4{number:08x}")
+
+
+def _is_octet(text: str) -> bool:
+    """Decimal 0-255 without leading zeros: what :class:`ipaddress.IPv4Address` accepts."""
+    if not (0 < len(text) <= 3 and text.isascii() and text.isdigit()):
+        return False
+    return (text == "0" or text[0] != "0") and int(text) <= 255
 
 
 def term(kind: str, value: str) -> IndexTerm | None:

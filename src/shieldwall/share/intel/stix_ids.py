@@ -48,12 +48,17 @@ def reference_errors(obj: Mapping[str, Any]) -> Iterator[str]:
             return
         if isinstance(value, Mapping):
             for key, inner in value.items():
+                # the path is spelled only for what is checked or walked: most properties
+                # are scalars that hold no reference, and this runs on every object posted
+                is_ref = isinstance(key, str) and key.endswith(("_ref", "_refs"))
+                if not is_ref and not isinstance(inner, (Mapping, list)):
+                    continue
                 here = f"{path}.{key}" if path else str(key)
                 if key == "objects" and depth == 0 and obj.get("type") == "observed-data":
                     continue  # STIX 2.0 embedded observables: refs are local keys
-                if isinstance(key, str) and key.endswith("_ref") and not isinstance(inner, dict):
+                if is_ref and key.endswith("_ref") and not isinstance(inner, dict):
                     yield from _check(here, [inner])
-                elif isinstance(key, str) and key.endswith("_refs") and isinstance(inner, list):
+                elif is_ref and key.endswith("_refs") and isinstance(inner, list):
                     yield from _check(here, inner)
                 elif isinstance(inner, (Mapping, list)):  # scalars hold no reference
                     stack.append((here, inner, depth + 1))

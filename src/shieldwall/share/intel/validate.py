@@ -188,8 +188,23 @@ def parse_timestamp(text: str) -> datetime:
     digits = (fraction + "000000")[:6] if fraction else "000000"
     if fraction and not fraction.isdigit():
         raise ValueError(f"timestamp {text!r} has a malformed fraction")
-    parsed = datetime.strptime(main, "%Y-%m-%dT%H:%M:%S")
-    return parsed.replace(microsecond=int(digits), tzinfo=UTC)
+    return _seconds(main).replace(microsecond=int(digits), tzinfo=UTC)
+
+
+def _seconds(main: str) -> datetime:
+    """``YYYY-MM-DDTHH:MM:SS`` read directly when it has exactly that shape (every object
+    posted carries two or three, and strptime is the slow part); other shapes as before."""
+    if (
+        len(main) == 19
+        and main[4] == main[7] == "-"
+        and main[10] == "T"
+        and main[13] == main[16] == ":"
+    ):
+        parts = (main[0:4], main[5:7], main[8:10], main[11:13], main[14:16], main[17:19])
+        if all(part.isascii() and part.isdigit() for part in parts):
+            year, month, day, hour, minute, second = (int(part) for part in parts)
+            return datetime(year, month, day, hour, minute, second)  # ValueError out of range
+    return datetime.strptime(main, "%Y-%m-%dT%H:%M:%S")
 
 
 def format_timestamp(moment: datetime) -> str:
