@@ -12,10 +12,12 @@ in the detect stage's thread).
   read again, for every member, through the gate; the matchers of the members they touch
   are rebuilt from the entries held. So a published indicator matches and a revoked one
   stops within about 2 s, without reading every indicator again.
-- A full build (everything read again) the first time, when the first ``valid_until``
+- A full build (everything read again) the first time, when the active members changed
+  (one joined, was suspended or came back: the list is read at every poll, so a member
+  that joins after the worker started is watched within about 2 s), when the first ``valid_until``
   among the current indicators has passed, after a bulk change (:data:`MAX_DELTA`), and
-  every ``full_every`` seconds: the gate also reads the directory (communities,
-  suspensions, new members), whose changes take no intelligence number.
+  every ``full_every`` seconds: the gate also reads the directory (communities, parents),
+  whose changes take no intelligence number.
 
 Until a build or an update is done the previous matchers serve, and the new ones replace
 them in one assignment, so the detect worker never sees half a watchlist.
@@ -75,25 +77,30 @@ class Watchlists:
         seconds; otherwise only the indicators changed since the last look are read again.
         """
         now = self._clock()
+        members = self._active_members()
         if (
             self._seen is None
+            or members != self._members  # a member joined, left or was suspended
             or (self._expires is not None and now >= self._expires)
             or time.monotonic() - self._built_at >= self._full_every
         ):
-            self._build(share.last_change(self._store), now)
+            self._build(share.last_change(self._store), now, members)
             return True
         changed, seen = share.changed_indicators(self._store, self._seen)
         if seen == self._seen:
             return False
         if len(changed) > MAX_DELTA:
-            self._build(seen, now)
+            self._build(seen, now, members)
         else:
             self._update(changed, seen, now)
         return True
 
-    def _build(self, seen: int, now: datetime) -> None:
+    def _active_members(self) -> list[str]:
         with self._store.reading() as tx:
-            self._members = [org.id for org in tx.organisations.list() if org.active]
+            return [org.id for org in tx.organisations.list() if org.active]
+
+    def _build(self, seen: int, now: datetime, members: list[str]) -> None:
+        self._members = members
         entries: dict[str, dict[str, list[WatchEntry]]] = {}
         expiries: list[datetime] = []
         for member in self._members:

@@ -98,3 +98,19 @@ def test_a_change_reads_only_the_changed_indicators(store: SqlStore) -> None:
     assert bravo is not None and own is not None
     assert [bool(bravo.observe("ip", f"10.1.1.{i}")) for i in (1, 2, 3)] == [True, False, True]
     assert [bool(own.observe("ip", f"10.1.1.{i}")) for i in (1, 2, 3)] == [True, True, True]
+
+
+def test_a_member_that_joins_later_is_watched_at_the_next_poll(store: SqlStore) -> None:
+    """The detect worker starts before members exist (a new centre, the demo): a member
+    added afterwards must not wait for the next full build to be protected."""
+    from shieldwall.model.identity import Organisation, OrgKind
+
+    watchlists = Watchlists(store, full_every=3600)
+    Session(store, "p-alpha").publish([indicator("alpha", value="10.9.9.6")])
+    assert watchlists.refresh() and watchlists("delta") is None
+    with store.transaction() as tx:
+        tx.organisations.add(Organisation("delta", "Delta", OrgKind.CIVIL, "NL"))
+    assert watchlists.refresh()
+    matcher = watchlists("delta")
+    assert matcher is not None and matcher.observe("ip", "10.9.9.6")
+    assert not watchlists.refresh()  # the same members again: nothing to do

@@ -1,0 +1,57 @@
+"""The demo's scenario on the embedded default: every step happens, through the real pipeline.
+
+The steps are checked by the scenario itself (it reads through the gate what the workers
+made); this test adds what a member's analyst must and must not see of the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from shieldwall.demo.campaign import CampaignPlan
+from shieldwall.demo.runner import demo_settings, run_scenario
+from shieldwall.demo.scenario import DemoStepFailedError, Scenario, StepReport
+from shieldwall.runtime import Services, open_services
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Services]:
+    opened = open_services(demo_settings(tmp_path / "demo"))
+    yield opened
+    opened.close()
+
+
+def test_every_step_happens_and_members_see_only_their_part(services: Services) -> None:
+    said: list[StepReport] = []
+    scenario = Scenario(services, CampaignPlan(datetime.now(UTC)), noise_per_member=100)
+    run_scenario(services, said.append, scenario)
+    assert [r.name for r in said] == [
+        "coalition", "telemetry", "detection", "incidents", "indicator shared",
+        "watchlist hits", "campaign",
+    ]  # fmt: skip
+    coalition = scenario.coalition
+    westmark = coalition.first("cert-westmark", "analyst")
+    seen = {a.org_id for a in services.alerts.page(westmark, limit=500)}
+    assert seen == {"cert-westmark"}
+    incidents = services.incidents.page(westmark, limit=500)
+    assert incidents and {i.org_id for i in incidents} == {"cert-westmark"}
+    campaigns = services.campaigns.page(westmark, limit=100)
+    assert campaigns, "westmark's incident belongs to the coalition's campaign"
+    for campaign in campaigns:
+        assert {m.org_id for m in campaign.members} == {"cert-westmark"}
+        assert campaign.other_members >= 2  # "seen at N other members", never who
+    ostland = coalition.first("cert-ostland", "analyst")
+    assert services.alerts.page(ostland, limit=10) == []
+
+
+def test_a_step_that_does_not_happen_fails_the_demo_by_name(services: Services) -> None:
+    """Without the detect worker nothing is detected: the demo names that step and stops."""
+    said: list[StepReport] = []
+    scenario = Scenario(services, CampaignPlan(datetime.now(UTC)), timeout=1.0, noise_per_member=5)
+    with pytest.raises(DemoStepFailedError, match=r"^detection: cert-nordia lacks "):
+        scenario.run(said.append)
+    assert [r.name for r in said] == ["coalition", "telemetry"]
