@@ -1,12 +1,13 @@
-# Two entry points for a fresh machine with Python 3.11+, pip and make:
-#   make up    install everything and run Shieldwall on the embedded default
+# Entry points for a fresh machine with Python 3.11+, pip and make:
+#   make demo  install everything, run a coalition under attack end to end, serve the console
+#   make up    install everything and run Shieldwall on the embedded default (empty database)
 #   make test  install everything and run the whole test suite (what CI runs)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install up test lint typecheck contracts pytest bench clean
+.PHONY: install demo up test lint typecheck contracts pytest bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +15,9 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+demo: install
+	$(BIN)/shieldwall demo
 
 up: install
 	$(BIN)/shieldwall up

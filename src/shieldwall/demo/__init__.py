@@ -11,17 +11,30 @@ seed, so a run is reproducible and ships no third-party data.
 
 from __future__ import annotations
 
+from shieldwall.demo.background import BackgroundTelemetry
 from shieldwall.demo.campaign import CampaignPlan, Stage, campaign_records, noise_records
 from shieldwall.demo.coalition import COALITION, DemoMember, DemoPerson
 from shieldwall.demo.rules import rules_directory
+from shieldwall.demo.runner import demo_settings, run_scenario
+from shieldwall.demo.scenario import DemoStepFailedError, Scenario, StepReport
+from shieldwall.demo.setup import DEMO_PASSWORD, Coalition, create_coalition
 
 __all__ = [
     "COALITION",
+    "DEMO_PASSWORD",
+    "BackgroundTelemetry",
     "CampaignPlan",
+    "Coalition",
     "DemoMember",
     "DemoPerson",
+    "DemoStepFailedError",
+    "Scenario",
     "Stage",
+    "StepReport",
     "campaign_records",
+    "create_coalition",
+    "demo_settings",
     "noise_records",
     "rules_directory",
+    "run_scenario",
 ]
