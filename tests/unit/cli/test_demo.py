@@ -82,7 +82,7 @@ def _watch_the_demo(tmp_path: Path, port: int, log: BinaryIO) -> None:
                 body = httpx.get(
                     f"{base}/api/v1/alerts", params={"after": after, "limit": 1000}, headers=headers
                 ).json()
-                seen += sum(alert["count"] for alert in body["alerts"])
+                seen += sum(int(alert["count"]) for alert in body["alerts"])
                 if "next_after" not in body:
                     return seen
                 after = body["next_after"]
