@@ -61,5 +61,9 @@ def _table(title: str, entries: Sequence[PostureEntry], *, with_previous: bool) 
         row = [str(entry.id), entry.kind.value, entry.key, f"{entry.level} {entry.name}"]
         if with_previous:
             row.append(str(entry.previous or ""))
-        table.add_row(*row, f"{entry.score:g}", entry.at.isoformat(timespec="seconds"))
+        table.add_row(
+            *row,
+            "" if entry.score is None else f"{entry.score:g}",
+            entry.at.isoformat(timespec="seconds"),
+        )
     return table

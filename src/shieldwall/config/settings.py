@@ -122,6 +122,12 @@ class Settings(BaseModel):
     posture_every_seconds: int = Field(default=60, ge=1, le=86400)
     stream_poll_seconds: float = Field(default=0.5, ge=0.05, le=60)
     stream_heartbeat_seconds: float = Field(default=15, ge=0.1, le=300)
+    stream_max_seconds: float = Field(
+        default=600,
+        ge=0.1,
+        le=86400,
+        description="A live stream ends after this long; the client resumes from its last id.",
+    )
     validation_workers: int = Field(
         default=1,
         ge=0,

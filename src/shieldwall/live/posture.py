@@ -11,7 +11,7 @@ gate lets it see; a hidden scope is answered exactly like an absent one.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ from shieldwall.fuse.posture import PostureRules, all_levels
 from shieldwall.model.errors import InputError, NotFoundError
 from shieldwall.model.identity import OrgKind, Principal
 from shieldwall.model.posture import Level, PostureEntry, ScopeKind
-from shieldwall.policy.posture import MIN_GROUP, posture_scope, require_recompute
+from shieldwall.policy.posture import MIN_GROUP, posture_scope, require_recompute, shows_score
 from shieldwall.store.protocols import Store, UnitOfWork
 
 MAX_PAGE = 1000
@@ -54,7 +54,7 @@ class PostureDesk:
         with self.store.reading() as tx:
             allowed = posture_scope(who, tx.organisations.list(), self.min_group)
             current = tx.posture.current()
-        return [e for e in current if allowed is None or (e.kind, e.key) in allowed]
+        return [_shown(who, e) for e in current if allowed is None or (e.kind, e.key) in allowed]
 
     def level(self, who: Principal, kind: ScopeKind, key: str) -> PostureEntry:
         """One scope's current level; NotFoundError when hidden or never computed."""
@@ -83,7 +83,8 @@ class PostureDesk:
                 wanted = {(k, v) for k, v in source if k is kind}
                 scopes = {(k, v) for k, v in wanted if key is None or v == key}
             size = max(1, min(limit, MAX_PAGE))
-            return tx.posture.history(scopes, after=after, limit=size)
+            found = tx.posture.history(scopes, after=after, limit=size)
+        return [_shown(who, entry) for entry in found]
 
     def _levels(self, tx: UnitOfWork) -> list[Level]:
         members = [org for org in tx.organisations.list() if org.kind is not OrgKind.CENTRE]
@@ -91,6 +92,11 @@ class PostureDesk:
         incidents = tx.posture.incident_signals()
         campaigns = tx.posture.campaign_signals()
         return all_levels(self.rules, sectors, incidents, campaigns, self.clock())
+
+
+def _shown(who: Principal, entry: PostureEntry) -> PostureEntry:
+    """The entry as the viewer may see it: without its score where the gate says so."""
+    return entry if shows_score(who, (entry.kind, entry.key)) else replace(entry, score=None)
 
 
 def _every_scope(tx: UnitOfWork) -> set[tuple[ScopeKind, str]]:

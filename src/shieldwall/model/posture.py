@@ -70,7 +70,8 @@ class PostureEntry:
     level: int
     previous: int | None
     """The level before this change (None: the scope's first level)."""
-    score: float
+    score: float | None
+    """The score behind the level; None where the viewer may see the level only."""
     at: datetime
 
     @property

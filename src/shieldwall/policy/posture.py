@@ -10,7 +10,9 @@ centre, which sees every incident, sees every level. A member's people see:
   other member's level away, and who is hit is never told ("seen at N other members");
 * never another member's level, whatever the sectors they share.
 
-A level the principal may not see is *not found*, exactly like a scope that does not
+A member sees the score behind its own level only; a sector's or the coalition's score
+is the sum of its members' and would tell the others' sum, so it gets the level alone. A
+level the principal may not see is *not found*, exactly like a scope that does not
 exist; a history lists only the scopes the principal may see. Recomputing every level on
 demand is for the centre's analysts, leads and admins (:data:`Action.POSTURE_RECOMPUTE`
 and the centre organisation); a member's people may not, since it costs the whole
@@ -64,6 +66,15 @@ def may_see_level(
     """Whether one scope's level exists for this principal."""
     allowed = posture_scope(principal, orgs, min_group)
     return allowed is None or scope in allowed
+
+
+def shows_score(principal: Principal, scope: Scope) -> bool:
+    """Whether the principal sees the score behind a level it may see, not the level only.
+
+    A sector's or the coalition's score is the sum of its members' scores: a member
+    knowing its own would learn the sum of the others'. It sees its own member's score;
+    the centre sees every score."""
+    return principal.org_kind is OrgKind.CENTRE or scope[0] is ScopeKind.MEMBER
 
 
 def require_recompute(principal: Principal) -> None:

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shieldwall.fuse import CampaignRules, GroupingRules, fuse_hit, note_chains
-from shieldwall.live import PostureDesk
+from shieldwall.live import Cursor, PostureDesk, StreamDesk
 from shieldwall.model.alert import Entities, NewAlert
 from shieldwall.model.errors import ConflictError
-from shieldwall.model.identity import Organisation, OrgKind
+from shieldwall.model.identity import Organisation, OrgKind, Principal, Role
 from shieldwall.model.incident import IncidentStatus
 from shieldwall.model.posture import Level, ScopeKind
 from shieldwall.store.sql.store import SqlStore
@@ -201,3 +201,28 @@ def test_sectors_set_and_stream_heads(store: SqlStore) -> None:
         assert org is not None and org.sectors == ("energy", "water")
         alert, incident = tx.stream.heads()
     assert alert >= 1 and incident >= 1
+
+
+def test_the_stream_pages_through_the_gate(store: SqlStore) -> None:
+    members(store, "a", "b")
+    for number in range(6):
+        raise_alert(store, "ab"[number % 2], number, host=f"h{number}")
+    desk = StreamDesk(store, settle=timedelta(0))
+    viewer = Principal("p", "a", Role.LIAISON, OrgKind.INDUSTRY)
+    centre = Principal("c", "hq", Role.ANALYST, OrgKind.CENTRE)
+    for who, expected in ((viewer, {"a"}), (centre, {"a", "b"})):
+        cursor, seen = Cursor(), []
+        while True:
+            events, after = desk.next(who, cursor, limit=2)
+            seen += [(e.kind, e.data["org_id"]) for e in events]
+            if after == cursor:
+                break
+            cursor = after
+        assert {org for _, org in seen} == expected
+        assert sum(kind == "alert" for kind, _ in seen) == 3 * len(expected)
+        assert cursor == Cursor(*_heads(store))
+
+
+def _heads(store: SqlStore) -> tuple[int, int]:
+    with store.reading() as tx:
+        return tx.stream.heads()

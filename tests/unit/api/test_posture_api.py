@@ -93,6 +93,8 @@ def test_levels_through_the_gate(world: World) -> None:
         ("sector", "energy"): "high",
         ("coalition", "*"): "high",
     }
+    scores = {e["scope"]: e["score"] for e in get(world, "alpha-analyst", "").json()["levels"]}
+    assert scores == {"member": 0.0, "sector": None, "coalition": None}  # never the others' sum
     centre = {(e["scope"], e["key"]) for e in get(world, "centre-admin", "").json()["levels"]}
     assert ("member", "bravo") in centre and len(centre) == 5
     hidden = get(world, "alpha-analyst", "/member/bravo")

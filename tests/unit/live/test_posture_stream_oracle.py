@@ -10,7 +10,8 @@ docs/posture.md, as plain sets, independent of the gate:
 * every role but ``sensor`` reads posture and the stream; a sensor is refused each path;
 * the centre's people see every level; a member's people see their member's level, the
   level of each of its sectors with at least 3 members, and the coalition's when it has
-  at least 3 members — never another member's level;
+  at least 3 members — never another member's level, and the score behind a level of
+  its own member only (a group's score would tell the others' sum);
 * a level the principal may not see is answered exactly as an absent one (same error,
   same message once the scope is masked); the history holds visible scopes only;
 * the stream carries exactly the alerts and incidents the principal may read: its own
@@ -24,7 +25,7 @@ from __future__ import annotations
 import random
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -198,9 +199,14 @@ def _check_posture(coalition: Coalition, desk: PostureDesk, truth: dict, who: Pr
     expected = set(truth) if allowed is None else set(truth) & allowed
     seen = {(e.kind, e.key): e for e in desk.levels(who)}
     assert set(seen) == expected
-    assert all(seen[scope] == truth[scope] for scope in seen)  # the same level as the centre's
+    for scope, entry in seen.items():  # the centre's level; the score of its own member only
+        scored = who.org_kind is OrgKind.CENTRE or scope == (ScopeKind.MEMBER, who.org_id)
+        assert entry == (truth[scope] if scored else replace(truth[scope], score=None))
     history = desk.history(who, limit=1000)
     assert {(e.kind, e.key) for e in history} == expected
+    assert all(
+        e.score is None for e in history if (e.kind, e.key) != (ScopeKind.MEMBER, who.org_id)
+    ) or (who.org_kind is OrgKind.CENTRE)
     for scope in [*truth, absent]:
         got = outcome(lambda s=scope: desk.level(who, *s))  # type: ignore[misc]
         if scope in expected:

@@ -5,7 +5,9 @@ for each new one the caller may see, each with an id to resume from (``Last-Even
 or ``?last_event_id=``), and a comment every ``stream_heartbeat_seconds`` so proxies and
 clients know the stream is alive. Without an id the stream starts at the newest. The
 caller's token is checked again at every heartbeat: a revoked token, a suspended member
-or a removed person ends the stream. The feed is the store (:mod:`shieldwall.live.stream`),
+or a removed person ends the stream. A stream lasts at most ``stream_max_seconds`` (600):
+an EventSource reconnects by itself with its last id, and a server shutting down never
+waits on a stream for long. The feed is the store (:mod:`shieldwall.live.stream`),
 so any replica serves any stream.
 """
 
@@ -56,8 +58,8 @@ async def _events(
 ) -> AsyncIterator[bytes]:
     settings = svc.settings
     yield f"retry: 2000\nid: {cursor.token}\n\n".encode()
-    beat = time.monotonic()
-    while True:
+    beat = started = time.monotonic()
+    while time.monotonic() - started < settings.stream_max_seconds:
         try:
             events, cursor = await asyncio.to_thread(desk.next, who, cursor)
         except ShieldwallError:  # the database went away: the client resumes from its id
