@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shieldwall.bus.protocol import Bus, Consumer, Delivery
-from shieldwall.fuse import CampaignRules, GroupingRules, fuse_hit, note_chains
+from shieldwall.fuse import CampaignRules, GroupingRules, fuse_hit
+from shieldwall.live.chain_notes import ChainNotes, Noted
 from shieldwall.live.posture import PostureDesk
 from shieldwall.live.wire import ALERTS_SUBJECT, decode_hit
 from shieldwall.model.errors import ConflictError, InputError, StoreError
@@ -59,6 +60,7 @@ class FuseWorker:
         self._batch = batch
         self._subject = subject
         self._campaigns = campaigns
+        self._chains = ChainNotes(campaigns) if campaigns is not None else None
         self._posture = posture
         self._posture_every = posture_every
         self._posture_at = 0.0
@@ -129,13 +131,16 @@ class FuseWorker:
                 log.warning("message %d of %s skipped: %s", delivery.sequence, self._subject, exc)
                 continue
             named.append((member, key))
+        noted: list[Noted] = []
         with self._store.transaction() as tx:
             for member in sorted({member for member, _ in named}):
                 tx.incidents.lock_member(member)
             for _, key in sorted(named):
-                self._fuse_one(tx, key)
+                self._fuse_one(tx, key, noted)
+        if self._chains is not None:
+            self._chains.remember(noted)
 
-    def _fuse_one(self, tx: UnitOfWork, key: str) -> None:
+    def _fuse_one(self, tx: UnitOfWork, key: str, noted: list[Noted]) -> None:
         if not tx.incidents.claim(key):
             self.counts.repeated += 1
             return
@@ -146,16 +151,6 @@ class FuseWorker:
             return
         target = fuse_hit(tx.incidents, hit, self._rules, tx.campaigns, self._campaigns)
         tx.incidents.settle(key, target)
-        if self._campaigns is not None and self._campaigns.by_chain:
-            window = self._campaigns.chain_window.total_seconds()
-            length = self._campaigns.chain_length
-            note_chains(
-                tx.incidents,
-                tx.alerts,
-                tx.campaigns,
-                hit,
-                target,
-                length=length,
-                window_seconds=window,
-            )
+        if self._chains is not None and (done := self._chains.note(tx, hit, target)):
+            noted.append(done)
         self.counts.hits += 1
