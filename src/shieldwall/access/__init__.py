@@ -30,6 +30,7 @@ from shieldwall.access.communities import (
     list_communities,
     update_community,
 )
+from shieldwall.access.sectors import set_sectors
 from shieldwall.access.throttle import LoginThrottle, ThrottlePolicy, throttled_login
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "read_audit_entries",
     "revoke_token",
     "set_org_status",
+    "set_sectors",
     "throttled_login",
     "update_community",
     "verify_audit_log",

@@ -19,6 +19,8 @@ from shieldwall.api.routes import (
     intel,
     live,
     organisations,
+    posture,
+    stream,
     tokens,
 )
 from shieldwall.api.taxii.app import PREFIX as TAXII_PREFIX
@@ -34,6 +36,8 @@ ROUTERS = (
     communities.router,
     live.router,
     incidents.router,
+    posture.router,
+    stream.router,
 )
 """Every REST router, in the order they are mounted (the fuzz suite reads them too)."""
 

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "community": "communities",
     "incident": "incidents",
     "campaign": "campaigns",
+    "posture": "posture",
     "worker": "worker",
     "demo": "demo",
 }

@@ -96,6 +96,18 @@ def org_reactivate(org_id: str, config: Path | None = ConfigOption) -> None:
     out.print(f"reactivated {org_id}")
 
 
+@org_app.command("sectors")
+@reports_errors
+def org_sectors(
+    org_id: str,
+    sector: list[str] = typer.Option([], "--sector", help="Repeat for several; none: no sector."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Set the sectors a member is in (posture is kept per sector)."""
+    org = access.set_sectors(services_from(config).store, access.OPERATOR, org_id, sector)
+    out.print(f"{org_id}: sectors {', '.join(org.sectors) or '(none)'}")
+
+
 @user_app.command("add")
 @reports_errors
 def user_add(

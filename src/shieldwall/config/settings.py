@@ -77,6 +77,57 @@ class Settings(BaseModel):
     fuse_by_observable: bool = Field(
         default=True, description="Group alerts on the same IP, hash or domain."
     )
+    campaign_by_network: bool = Field(
+        default=True, description="Link members' incidents by public IPs in one network."
+    )
+    campaign_ipv4_prefix: int = Field(default=24, ge=8, le=32)
+    campaign_ipv6_prefix: int = Field(default=48, ge=16, le=128)
+    campaign_by_registered_domain: bool = Field(
+        default=True, description="Link members' incidents by domains under one registered domain."
+    )
+    campaign_by_url_host: bool = Field(
+        default=True, description="Link members' incidents by the host of URLs in the events."
+    )
+    campaign_by_chain: bool = Field(
+        default=True, description="Link members' incidents by the same ATT&CK technique chain."
+    )
+    campaign_chain_length: int = Field(default=3, ge=2, le=10)
+    campaign_chain_window_seconds: int = Field(default=7 * 86400, ge=60, le=365 * 86400)
+    posture_half_life_seconds: int = Field(
+        default=86400, ge=60, le=365 * 86400, description="Posture signals halve this often."
+    )
+    posture_thresholds: tuple[float, float, float, float] = Field(
+        default=(2.0, 8.0, 20.0, 40.0),
+        description="Scores from which a member stands at guarded, elevated, high, severe.",
+    )
+
+    @field_validator("posture_thresholds", mode="before")
+    @classmethod
+    def _thresholds(cls, value: Any) -> Any:
+        """From the environment, four scores separated by commas (``2,8,20,40``), rising."""
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(","))
+        if isinstance(value, (tuple, list)):
+            numbers = [float(part) for part in value]
+            if numbers != sorted(numbers) or len(set(numbers)) != len(numbers):
+                raise ValueError("the four thresholds must rise")
+        return value
+
+    posture_min_group: int = Field(
+        default=3,
+        ge=2,
+        le=1000,
+        description="Members a sector or the coalition needs before a member sees its level.",
+    )
+    posture_every_seconds: int = Field(default=60, ge=1, le=86400)
+    stream_poll_seconds: float = Field(default=0.5, ge=0.05, le=60)
+    stream_heartbeat_seconds: float = Field(default=15, ge=0.1, le=300)
+    stream_max_seconds: float = Field(
+        default=600,
+        ge=0.1,
+        le=86400,
+        description="A live stream ends after this long; the client resumes from its last id.",
+    )
     validation_workers: int = Field(
         default=1,
         ge=0,

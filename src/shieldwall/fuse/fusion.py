@@ -15,6 +15,7 @@ succeeded for the hit's key, so a redelivered hit is never fused twice.
 from __future__ import annotations
 
 from shieldwall.fuse.grouping import GroupingRules, observables
+from shieldwall.fuse.infrastructure import CampaignRules
 from shieldwall.model.alert import AlertHit
 from shieldwall.model.incident import IncidentStatus
 from shieldwall.store.protocols import CampaignRepository, IncidentRepository
@@ -28,11 +29,13 @@ def fuse_hit(
     hit: AlertHit,
     rules: GroupingRules,
     campaigns: CampaignRepository | None = None,
+    heuristics: CampaignRules | None = None,
 ) -> int:
     """Put the hit in its incident (joined, opened or merged); that incident's id.
 
     With ``campaigns``, the incident's observables are noted there too: the same one at
-    two members or more is a campaign."""
+    two members or more is a campaign. With ``heuristics``, so is its infrastructure
+    (:mod:`.infrastructure`: the same network, registered domain, URL host)."""
     alert = hit.alert
     at = hit.at or alert.event_time or alert.created_at
     links = rules.links(hit.entities)
@@ -58,7 +61,10 @@ def fuse_hit(
     if incidents.attach(target, alert.seq, alert.org_id, links, at, alert.level):
         incidents.record(target, ACTOR, "alert", {"alert": alert.seq, "rule": alert.rule_id})
     if campaigns is not None:
-        for link in sorted(observables(hit.entities)):
+        held = set(observables(hit.entities))
+        if heuristics is not None:
+            held |= heuristics.links(hit.entities, alert.event)
+        for link in sorted(held):
             campaigns.note(link, alert.org_id, target, at)
     return target
 

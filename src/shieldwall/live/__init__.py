@@ -5,7 +5,9 @@ the bus (:class:`IngestDesk`); detect workers match it with the same Sigma engin
 store alerts under idempotency keys the database enforces (:class:`DetectWorker`); fuse
 workers group them into incidents, each hit once (:class:`FuseWorker`); people
 read alerts through the gate (:class:`AlertDesk`): their own organisation's, or every
-member's for the centre. The runtime opens the bus and the store and hands them in.
+member's for the centre; threat levels (:class:`PostureDesk`) and the live stream of new
+alerts and incidents (:class:`StreamDesk`) likewise. The runtime opens the bus and the
+store and hands them in.
 """
 
 from shieldwall.live.alerts import AlertDesk, alert_json
@@ -16,6 +18,8 @@ from shieldwall.live.incidents import IncidentDesk, IncidentView, change_json, i
 from shieldwall.live.indicator_alerts import SightingSink, WatchLookup
 from shieldwall.live.intake import BusSource, IngestDesk, IngestReport
 from shieldwall.live.limits import IngestLimits
+from shieldwall.live.posture import PostureDesk, posture_json
+from shieldwall.live.stream import Cursor, StreamDesk, StreamEvent, require_stream
 from shieldwall.live.syslog_intake import SourceMap, SyslogCounts, SyslogIntake
 from shieldwall.live.syslog_listener import SyslogListener, SyslogPorts
 from shieldwall.live.wire import ALERTS_SUBJECT, EVENTS_SUBJECT, alerts_subject, events_subject
@@ -26,6 +30,7 @@ __all__ = [
     "AlertDesk",
     "BusSource",
     "CampaignDesk",
+    "Cursor",
     "DetectWorker",
     "FuseWorker",
     "IncidentDesk",
@@ -33,8 +38,11 @@ __all__ = [
     "IngestDesk",
     "IngestLimits",
     "IngestReport",
+    "PostureDesk",
     "SightingSink",
     "SourceMap",
+    "StreamDesk",
+    "StreamEvent",
     "SyslogCounts",
     "SyslogIntake",
     "SyslogListener",
@@ -46,4 +54,6 @@ __all__ = [
     "change_json",
     "events_subject",
     "incident_json",
+    "posture_json",
+    "require_stream",
 ]

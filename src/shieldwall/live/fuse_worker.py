@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shieldwall.bus.protocol import Bus, Consumer, Delivery
-from shieldwall.fuse import GroupingRules, fuse_hit
+from shieldwall.fuse import CampaignRules, GroupingRules, fuse_hit
+from shieldwall.live.chain_notes import ChainNotes, Noted
+from shieldwall.live.posture import PostureDesk
 from shieldwall.live.wire import ALERTS_SUBJECT, decode_hit
-from shieldwall.model.errors import InputError, StoreError
+from shieldwall.model.errors import ConflictError, InputError, StoreError
 from shieldwall.store.protocols import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,7 @@ class FuseCounts:
     hits: int = 0
     repeated: int = 0
     unreadable: int = 0
+    posture_changes: int = 0
 
 
 class FuseWorker:
@@ -46,12 +50,21 @@ class FuseWorker:
         *,
         batch: int = 200,
         subject: str = ALERTS_SUBJECT,
+        campaigns: CampaignRules | None = None,
+        posture: PostureDesk | None = None,
+        posture_every: float = 60.0,
     ) -> None:
         self._bus = bus
         self._store = store
         self._rules = rules
         self._batch = batch
         self._subject = subject
+        self._campaigns = campaigns
+        self._chains = ChainNotes(campaigns) if campaigns is not None else None
+        self._posture = posture
+        self._posture_every = posture_every
+        self._posture_at = 0.0
+        self._posture_due = posture is not None
         self.counts = FuseCounts()
 
     async def consumer(self) -> Consumer:
@@ -77,9 +90,31 @@ class FuseWorker:
         consumer = await self.consumer()
         try:
             while not stop.is_set():
+                fused = self.counts.hits
                 await self.step(consumer, timeout=0.5)
+                self._posture_due |= self.counts.hits != fused
+                await self.refresh_posture()
         finally:
             await consumer.close()
+
+    async def refresh_posture(self) -> None:
+        """Recompute posture after incidents changed (at most once a second) and every
+        ``posture_every`` seconds anyway: levels decay with time, and people close
+        incidents through the API."""
+        if self._posture is None:
+            return
+        since = time.monotonic() - self._posture_at
+        if since < 1.0 or not (self._posture_due or since >= self._posture_every):
+            return
+        self._posture_at = time.monotonic()
+        self._posture_due = False
+        try:
+            changes = await asyncio.to_thread(self._posture.recompute)
+        except (StoreError, ConflictError) as exc:  # a replica beside it; the next turn retries
+            log.warning("posture not recomputed: %s", exc)
+            self._posture_due = True
+            return
+        self.counts.posture_changes += len(changes)
 
     def fuse(self, deliveries: Sequence[Delivery]) -> None:
         """Fuse the hits the deliveries name, in one transaction, member by member.
@@ -96,13 +131,16 @@ class FuseWorker:
                 log.warning("message %d of %s skipped: %s", delivery.sequence, self._subject, exc)
                 continue
             named.append((member, key))
+        noted: list[Noted] = []
         with self._store.transaction() as tx:
             for member in sorted({member for member, _ in named}):
                 tx.incidents.lock_member(member)
             for _, key in sorted(named):
-                self._fuse_one(tx, key)
+                self._fuse_one(tx, key, noted)
+        if self._chains is not None:
+            self._chains.remember(noted)
 
-    def _fuse_one(self, tx: UnitOfWork, key: str) -> None:
+    def _fuse_one(self, tx: UnitOfWork, key: str, noted: list[Noted]) -> None:
         if not tx.incidents.claim(key):
             self.counts.repeated += 1
             return
@@ -111,5 +149,8 @@ class FuseWorker:
             self.counts.unreadable += 1
             log.warning("alert hit %s of %s is not stored; skipped", key, self._subject)
             return
-        tx.incidents.settle(key, fuse_hit(tx.incidents, hit, self._rules, tx.campaigns))
+        target = fuse_hit(tx.incidents, hit, self._rules, tx.campaigns, self._campaigns)
+        tx.incidents.settle(key, target)
+        if self._chains is not None and (done := self._chains.note(tx, hit, target)):
+            noted.append(done)
         self.counts.hits += 1

@@ -47,6 +47,12 @@ class Action(StrEnum):
     """Assign, move through the status flow, comment: analysts, leads and admins."""
     CAMPAIGN_READ = "campaign.read"
     """Campaigns the organisation is part of (its own part, and how many others)."""
+    POSTURE_READ = "posture.read"
+    """Threat levels: the organisation's own, its sectors', the coalition's (centre: all)."""
+    POSTURE_RECOMPUTE = "posture.recompute"
+    """Recompute every level now (the centre's analysts, leads, admins; policy/posture.py)."""
+    STREAM_READ = "stream.read"
+    """The live stream of new alerts and incidents, each passed through the gate."""
 
 
 CENTRE_ONLY = frozenset(
@@ -68,10 +74,13 @@ _STAFF = frozenset(
         Action.ALERT_READ,
         Action.INCIDENT_READ,
         Action.CAMPAIGN_READ,
+        Action.POSTURE_READ,
+        Action.STREAM_READ,
     }
 )
 _LEAD = _STAFF | {
     Action.INCIDENT_MANAGE,
+    Action.POSTURE_RECOMPUTE,
     Action.PERSON_CREATE,
     Action.TOKEN_READ,
     Action.TOKEN_CREATE,
@@ -82,7 +91,7 @@ _LEAD = _STAFF | {
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.LEAD: _LEAD,
-    Role.ANALYST: _STAFF | {Action.INCIDENT_MANAGE},
+    Role.ANALYST: _STAFF | {Action.INCIDENT_MANAGE, Action.POSTURE_RECOMPUTE},
     Role.LIAISON: _STAFF,
     Role.SENSOR: frozenset({Action.SELF_READ, Action.TELEMETRY_SEND, Action.MEASURES_READ}),
 }

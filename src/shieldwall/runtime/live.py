@@ -20,7 +20,7 @@ from shieldwall.bus.protocol import Bus
 from shieldwall.config.settings import Settings
 from shieldwall.detect.engine import Engine
 from shieldwall.detect.sigma.loader import RuleSet, load_rules
-from shieldwall.fuse import GroupingRules
+from shieldwall.fuse import CampaignRules, GroupingRules, PostureRules
 from shieldwall.model.errors import ConfigError
 from shieldwall.runtime.loop_thread import LoopThread
 from shieldwall.runtime.watch_sightings import SightingReporter
@@ -160,6 +160,29 @@ def grouping_rules(settings: Settings) -> GroupingRules:
     )
 
 
+def campaign_rules(settings: Settings) -> CampaignRules:
+    """The campaign heuristics the settings give (docs/posture.md)."""
+    return CampaignRules(
+        by_network=settings.campaign_by_network,
+        ipv4_prefix=settings.campaign_ipv4_prefix,
+        ipv6_prefix=settings.campaign_ipv6_prefix,
+        by_registered_domain=settings.campaign_by_registered_domain,
+        by_url_host=settings.campaign_by_url_host,
+        by_chain=settings.campaign_by_chain,
+        chain_length=settings.campaign_chain_length,
+        chain_window=timedelta(seconds=settings.campaign_chain_window_seconds),
+    )
+
+
+def posture_desk(settings: Settings, store: Store) -> live.PostureDesk:
+    """Posture with the formula's parameters the settings give (docs/posture.md)."""
+    rules = PostureRules(
+        half_life=timedelta(seconds=settings.posture_half_life_seconds),
+        thresholds=settings.posture_thresholds,
+    )
+    return live.PostureDesk(store, rules, settings.posture_min_group)
+
+
 class FuseThread(StageThread):
     """The fuse worker: alert hits to incidents."""
 
@@ -170,6 +193,14 @@ class FuseThread(StageThread):
         self.worker: live.FuseWorker | None = None
 
     async def _work(self, bus: Bus, stop: asyncio.Event) -> None:
-        rules = grouping_rules(self._buses.settings)
-        self.worker = live.FuseWorker(bus, self._store, rules, subject=self._buses.alerts_subject)
+        settings = self._buses.settings
+        self.worker = live.FuseWorker(
+            bus,
+            self._store,
+            grouping_rules(settings),
+            subject=self._buses.alerts_subject,
+            campaigns=campaign_rules(settings),
+            posture=posture_desk(settings, self._store),
+            posture_every=settings.posture_every_seconds,
+        )
         await self.worker.run(stop)

@@ -6,9 +6,17 @@ from dataclasses import dataclass, field
 
 from shieldwall.access import LoginThrottle, ThrottlePolicy
 from shieldwall.config.settings import Settings
-from shieldwall.live import AlertDesk, CampaignDesk, IncidentDesk, IngestDesk, IngestLimits
+from shieldwall.live import (
+    AlertDesk,
+    CampaignDesk,
+    IncidentDesk,
+    IngestDesk,
+    IngestLimits,
+    PostureDesk,
+    StreamDesk,
+)
 from shieldwall.model.errors import ConfigError
-from shieldwall.runtime.live import LiveBus
+from shieldwall.runtime.live import LiveBus, posture_desk
 from shieldwall.share import ValidationPool
 from shieldwall.store import migrate
 from shieldwall.store.audit.signing import Signer, load_or_create_signer
@@ -53,6 +61,16 @@ class Services:
     def incidents(self) -> IncidentDesk:
         """Incidents through the gate."""
         return IncidentDesk(self.store)
+
+    @property
+    def posture(self) -> PostureDesk:
+        """Threat levels and their history through the gate (recomputed on demand too)."""
+        return posture_desk(self.settings, self.store)
+
+    @property
+    def stream(self) -> StreamDesk:
+        """The live stream of new alerts and incidents, each through the gate."""
+        return StreamDesk(self.store)
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""

@@ -60,6 +60,7 @@ def serve(services: Services) -> bool:
             port=settings.port,
             log_level=settings.log_level.lower(),
             proxy_headers=False,
+            timeout_graceful_shutdown=10,  # open live streams (SSE) end; clients resume
             **tls_options(settings),
         )
     finally:

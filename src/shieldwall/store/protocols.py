@@ -32,6 +32,13 @@ from shieldwall.model.intel import (
     StatusRecord,
     StoredVersion,
 )
+from shieldwall.model.posture import (
+    CampaignSignal,
+    IncidentSignal,
+    Level,
+    PostureEntry,
+    ScopeKind,
+)
 from shieldwall.model.sharing import Community
 
 
@@ -222,12 +229,49 @@ class IncidentRepository(Protocol):
 class CampaignRepository(Protocol):
     """Observables held by incidents, member by member; a campaign at two members or more."""
 
-    def note(self, link: str, org_id: str, incident_id: int, at: datetime) -> None: ...
+    def note(
+        self,
+        link: str,
+        org_id: str,
+        incident_id: int,
+        at: datetime,
+        *,
+        window_seconds: float | None = None,
+    ) -> None: ...
     def move(self, source: int, target: int) -> None: ...
     def page(
         self, org_ids: Collection[str] | None, *, after: int, limit: int
     ) -> Sequence[Campaign]: ...
     def get(self, campaign_id: int) -> Campaign | None: ...
+
+
+class PostureRepository(Protocol):
+    """Posture: the signals it is computed from, each scope's current level, its changes.
+
+    ``change`` keeps a new level of a scope: one history entry (after the scope's previous
+    one, a key the database enforces, so two recomputations racing record one change) and
+    the scope's current level. ``lock`` makes recomputations take turns (PostgreSQL)."""
+
+    def lock(self) -> None: ...
+    def incident_signals(self) -> Sequence[IncidentSignal]: ...
+    def campaign_signals(self) -> Sequence[CampaignSignal]: ...
+    def current(self) -> Sequence[PostureEntry]: ...
+    def change(self, level: Level, previous: PostureEntry | None) -> PostureEntry: ...
+    def history(
+        self, scopes: Collection[tuple[ScopeKind, str]] | None, *, after: int, limit: int
+    ) -> Sequence[PostureEntry]: ...
+
+
+class SectorRepository(Protocol):
+    """The sectors an organisation is in (set by the centre; posture is kept per sector)."""
+
+    def set_sectors(self, org_id: str, sectors: Sequence[str]) -> None: ...
+
+
+class StreamRepository(Protocol):
+    """Where the live stream of alerts and incidents ends now (its positions are theirs)."""
+
+    def heads(self) -> tuple[int, int]: ...
 
 
 class UnitOfWork(Protocol):
@@ -259,6 +303,12 @@ class UnitOfWork(Protocol):
     def campaigns(self) -> CampaignRepository: ...
     @property
     def login_attempts(self) -> LoginAttemptRepository: ...
+    @property
+    def posture(self) -> PostureRepository: ...
+    @property
+    def sectors(self) -> SectorRepository: ...
+    @property
+    def stream(self) -> StreamRepository: ...
 
 
 class Store(Protocol):

@@ -37,7 +37,8 @@ Endpoint = tuple[str, str, tuple[tuple[str, str], ...]]
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    built = build_world(tmp_path_factory.mktemp("never-5xx"))
+    # a live stream (GET /api/v1/stream) ends by itself: the test client reads whole bodies
+    built = build_world(tmp_path_factory.mktemp("never-5xx"), SHIELDWALL_STREAM_MAX_SECONDS="0.2")
     yield built
     built.services.close()
 

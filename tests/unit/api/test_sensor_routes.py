@@ -50,6 +50,8 @@ COALITION_WIDE = {
     ("POST", "/api/v1/audit/verify"),
     ("POST", "/api/v1/communities"),
     ("PUT", "/api/v1/communities/{community_id}"),
+    ("PUT", "/api/v1/organisations/{org_id}/sectors"),
+    ("POST", "/api/v1/posture/recompute"),
 }
 """Routes only the centre's admin is served on (the control caller for these)."""
 
@@ -71,7 +73,9 @@ ALERT = NewAlert(
 @pytest.fixture(scope="module")
 def coalition(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """A world of its own: the control calls change it (a token revoked, alpha suspended)."""
-    built = build_world(tmp_path_factory.mktemp("sensor-routes"))
+    built = build_world(  # a live stream ends by itself: the test client reads whole bodies
+        tmp_path_factory.mktemp("sensor-routes"), SHIELDWALL_STREAM_MAX_SECONDS="0.2"
+    )
     add_community(
         built.services.store,
         OPERATOR,
@@ -117,6 +121,7 @@ def values(coalition: World) -> dict[str, str]:
         campaign_id = tx.campaigns.page(None, after=0, limit=1)[0].id
     with coalition.services.store.reading() as tx:
         seq = tx.alerts.page({"alpha"}, after=0, limit=1)[0].seq
+    coalition.services.posture.recompute()  # alpha's level exists
     return {
         "org_id": "alpha",
         "person_id": coalition.people[SENSOR],
@@ -129,6 +134,8 @@ def values(coalition: World) -> dict[str, str]:
         "seq": str(seq),
         "incident_id": str(incident_id),
         "campaign_id": str(campaign_id),
+        "scope": "member",
+        "key": "alpha",
     }
 
 
@@ -155,6 +162,8 @@ def _body(method: str, path: str, values: dict[str, str]) -> bytes | None:
         ("POST", "/api/v1/incidents/{incident_id}/assign"): {"assignee": None},
         ("POST", "/api/v1/incidents/{incident_id}/status"): {"status": "triaged"},
         ("POST", "/api/v1/incidents/{incident_id}/comments"): {"text": "looking"},
+        ("PUT", "/api/v1/organisations/{org_id}/sectors"): {"sectors": ["energy"]},
+        ("POST", "/api/v1/posture/recompute"): None,
     }  # fmt: skip
     if method not in ("POST", "PUT"):
         return None

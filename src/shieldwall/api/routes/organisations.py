@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, status
+from pydantic import Field, StringConstraints
 
 from shieldwall import access
 from shieldwall.api.deps import PrincipalDep, ServicesDep
-from shieldwall.api.schemas import OrganisationIn, OrganisationOut, PersonIn, PersonOut
+from shieldwall.api.schemas import OrganisationIn, OrganisationOut, PersonIn, PersonOut, Strict
 from shieldwall.model.identity import Organisation, OrgStatus, Person
 
 router = APIRouter(prefix="/api/v1", tags=["organisations"])
@@ -69,3 +72,19 @@ def add_person(org_id: str, body: PersonIn, svc: ServicesDep, who: PrincipalDep)
 def get_person(person_id: str, svc: ServicesDep, who: PrincipalDep) -> PersonOut:
     """One person, if in an organisation the caller may see."""
     return PersonOut.of(access.get_person(svc.store, who, person_id))
+
+
+class SectorsIn(Strict):
+    """The sectors the member is in, replacing those it had."""
+
+    sectors: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        max_length=32
+    )
+
+
+@router.put("/organisations/{org_id}/sectors")
+def set_sectors(
+    org_id: str, body: SectorsIn, svc: ServicesDep, who: PrincipalDep
+) -> OrganisationOut:
+    """Set a member's sectors (centre admins only); posture is kept per sector."""
+    return OrganisationOut.of(access.set_sectors(svc.store, who, org_id, body.sectors))

@@ -8,10 +8,10 @@ fuse worker's transaction, and the unique keys make a repeated note change nothi
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shieldwall.model.incident import Campaign, CampaignMember
@@ -29,11 +29,21 @@ class SqlCampaigns:
         self._now = now
         self._dialect: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
 
-    def note(self, link: str, org_id: str, incident_id: int, at: datetime) -> None:
+    def note(
+        self,
+        link: str,
+        org_id: str,
+        incident_id: int,
+        at: datetime,
+        *,
+        window_seconds: float | None = None,
+    ) -> None:
         """Record that the incident holds the observable; a campaign at two members.
 
         The observable's row is upserted first: on PostgreSQL that locks it, so replicas
         noting one observable for two members take turns and the second counts both.
+        With ``window_seconds`` (technique chains), only members holding it within that
+        much of ``at`` count, and the count never goes down: once a campaign, always one.
         """
         campaign = self._db.execute(
             self._dialect.insert(campaigns)
@@ -46,11 +56,16 @@ class SqlCampaigns:
             .values(link=link, org_id=org_id, incident_id=incident_id, first_seen=at)
             .on_conflict_do_nothing(index_elements=["link", "incident_id"])
         )
-        members = (
-            select(func.count(campaign_links.c.org_id.distinct()))
-            .where(campaign_links.c.link == link)
-            .scalar_subquery()
+        counted = select(func.count(campaign_links.c.org_id.distinct())).where(
+            campaign_links.c.link == link
         )
+        if window_seconds is None:
+            members: Any = counted.scalar_subquery()
+        else:
+            span = timedelta(seconds=window_seconds)
+            near = counted.where(campaign_links.c.first_seen.between(at - span, at + span))
+            within = near.scalar_subquery()
+            members = case((campaigns.c.members > within, campaigns.c.members), else_=within)
         self._db.execute(
             update(campaigns).where(campaigns.c.id == campaign).values(members=members)
         )

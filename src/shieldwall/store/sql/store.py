@@ -21,6 +21,8 @@ from shieldwall.store.sql.identity import SqlOrganisations, SqlPeople, SqlTokens
 from shieldwall.store.sql.incidents import SqlIncidents
 from shieldwall.store.sql.intel import SqlIntel
 from shieldwall.store.sql.intel_taxii import SqlCollections, SqlCommunities, SqlStatuses
+from shieldwall.store.sql.posture import SqlPosture, SqlSectors
+from shieldwall.store.sql.stream import SqlStream
 from shieldwall.store.sql.throttle import SqlLoginAttempts
 
 
@@ -54,6 +56,9 @@ class SqlUnitOfWork:
         self.incidents = SqlIncidents(connection, now)
         self.campaigns = SqlCampaigns(connection, now)
         self.login_attempts = SqlLoginAttempts(connection)
+        self.posture = SqlPosture(connection, now)
+        self.sectors = SqlSectors(connection)
+        self.stream = SqlStream(connection)
 
 
 class SqlStore:

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -363,6 +364,32 @@ fuse_applied = Table(
     Column("incident_id", BigInteger, nullable=False),
 )
 """Alert hits already fused: a redelivered ``alerts.raised`` message changes nothing."""
+posture_history = Table(
+    "posture_history",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("kind", StoredText(16), nullable=False),
+    Column("key", StoredText(64), nullable=False),
+    Column("after_id", BigInteger, nullable=False),
+    Column("level", SmallInteger, nullable=False),
+    Column("previous", SmallInteger, nullable=True),
+    Column("score", Float, nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    UniqueConstraint("kind", "key", "after_id", name="uq_posture_history_scope_after"),
+    CheckConstraint("kind IN ('member','sector','coalition')", name="kind"),
+)
+"""Every change of a scope's posture level (owned by fuse/); ``after_id`` is the scope's
+previous change (0 for its first), so two recomputations racing record one change."""
+
+posture_levels = Table(
+    "posture_levels",
+    metadata,
+    Column("kind", StoredText(16), primary_key=True),
+    Column("key", StoredText(64), primary_key=True),
+    Column("history_id", BigInteger, ForeignKey("posture_history.id"), nullable=False),
+)
+"""Each scope's current level: its latest change."""
+
 login_throttle = Table(
     "login_throttle",
     metadata,
