@@ -47,6 +47,8 @@ class Action(StrEnum):
     """Assign, move through the status flow, comment: analysts, leads and admins."""
     CAMPAIGN_READ = "campaign.read"
     """Campaigns the organisation is part of (its own part, and how many others)."""
+    REPORT_READ = "report.read"
+    """Situation reports made for the organisation from what it may see (the SITREP)."""
 
 
 CENTRE_ONLY = frozenset(
@@ -68,6 +70,7 @@ _STAFF = frozenset(
         Action.ALERT_READ,
         Action.INCIDENT_READ,
         Action.CAMPAIGN_READ,
+        Action.REPORT_READ,
     }
 )
 _LEAD = _STAFF | {
