@@ -164,7 +164,7 @@ def sources(live: Live, intel: Intel | None = None, *, wired: bool = False) -> S
                         title="block 198.51.100.7", kind="blocklist", issued_at=IN, tlp=TlpLevel.RED
                     )
                 ]
-            ),  # fmt: skip
+            ),
             "assistance": Assistance(
                 [
                     AssistanceRequest(
@@ -175,7 +175,7 @@ def sources(live: Live, intel: Intel | None = None, *, wired: bool = False) -> S
                         tlp=TlpLevel.AMBER,
                     )
                 ]
-            ),  # fmt: skip
+            ),
         }
     return SitrepSources(
         organisations=Orgs(),

@@ -51,7 +51,7 @@ def live() -> Live:
                 created_at=IN,
                 members=(CampaignMember(org_id="alpha", incident_ids=(1,), first_seen=IN),),
                 other_members=1,
-            ),  # fmt: skip
+            ),
         ],
     )
 

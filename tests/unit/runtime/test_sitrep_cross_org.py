@@ -138,6 +138,8 @@ def test_another_members_report_is_absent_not_forbidden(world: World) -> None:
     assert hidden.status_code == absent.status_code == 404
     assert hidden.json() == absent.json()
     assert sitrep(world, "alpha-sensor", "for=alpha").status_code == 403
+    own = sitrep(world, "alpha-analyst", "")  # no ``for``: the caller's own organisation
+    assert own.status_code == 200 and "Phishing wave at alpha" in own.text
     bad = sitrep(world, "alpha-lead", "for=alpha&date=yesterday")
     assert bad.status_code == 422 and "date" in bad.json()["detail"]
     assert sitrep(world, "alpha-lead", "for=alpha&format=docx").status_code == 422

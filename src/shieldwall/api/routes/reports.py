@@ -1,7 +1,7 @@
 """Reports over REST: the daily situation report (SITREP) as HTML or PDF.
 
 Thin, as every route: the SITREP desk decides whether the caller may have a report for
-the organisation (their own; any, for the centre's administrators) and reads it as that
+the organisation (their own, the default; any, for the centre's administrators) and reads it as that
 organisation. An organisation the caller may not know is "not found", exactly like an
 absent one.
 """
@@ -24,12 +24,13 @@ DateText = Annotated[str | None, Query(max_length=40)]
 def sitrep(
     svc: ServicesDep,
     who: PrincipalDep,
-    org_id: Annotated[Slug, Query(alias="for")],
+    org_id: Annotated[Slug | None, Query(alias="for")] = None,
     date: DateText = None,
     format_: Annotated[SitrepFormat, Query(alias="format")] = SitrepFormat.HTML,
 ) -> Response:
-    """The SITREP of the 24 hours ending at ``date`` for organisation ``for``."""
-    made = svc.sitrep.render(who, org_id, date, format_)
+    """The SITREP of the 24 hours ending at ``date`` for organisation ``for`` (default: the
+    caller's own)."""
+    made = svc.sitrep.render(who, org_id or who.org_id, date, format_)
     headers = {
         "Content-Disposition": f'inline; filename="{made.filename}"',
         "Cache-Control": "no-store",
