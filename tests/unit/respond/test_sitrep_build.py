@@ -77,6 +77,9 @@ def test_alphas_report_holds_alphas_period_and_only_alphas() -> None:
         ("alpha", OrgKind.NATION, Role.ANALYST)
     }, "read as the recipient, never as the centre admin who asked"
     assert report.marking is TlpLevel.AMBER_STRICT
+    page = render_html(report)
+    assert page.count("alpha cleaned up") == 1 and "opened and closed" in page
+    assert "alpha old case" not in page and "bravo secret intrusion" not in page
 
 
 def test_a_day_and_a_moment_name_different_periods() -> None:

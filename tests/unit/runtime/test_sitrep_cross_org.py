@@ -109,7 +109,7 @@ def test_alphas_html_report_holds_alphas_picture_and_none_of_bravos(world: World
         assert seen in page
     for secret in BRAVO_SECRETS:
         assert secret not in page
-    assert "4 sightings reported" in page
+    assert "Sightings reported: 4, of 1 indicator(s)" in page
     assert response.headers["x-tlp"] == "TLP:AMBER+STRICT"
     assert page.count(">TLP:AMBER+STRICT</span>") == 2  # the marking heads and closes the page
 

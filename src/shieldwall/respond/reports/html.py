@@ -86,16 +86,11 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 def _incidents(report: Sitrep) -> list[str]:
     section, labels = report.incidents, wording.hour_labels(report.period)
-    head = ("id", "member", "severity", "status", "title", "TLP")
-    rows = [
-        (i.id, i.org_id, i.severity, i.status, i.title, i.tlp.label)
-        for i in (*section.new, *section.closed)
-    ]
     return [
         _para(wording.incident_summary(report)),
         svg.columns("New incidents per hour", section.new_per_hour, labels),
         svg.columns("Alerts per hour", section.alerts_per_hour, labels),
-        _table(head, rows),
+        _table(wording.INCIDENT_HEAD, wording.incident_rows(report)),
     ]
 
 

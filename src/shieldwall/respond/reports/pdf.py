@@ -95,11 +95,7 @@ def _incidents(report: Sitrep) -> Iterable[Any]:
     yield _p(wording.incident_summary(report))
     yield _columns("New incidents per hour", section.new_per_hour, labels)
     yield _columns("Alerts per hour", section.alerts_per_hour, labels)
-    rows = [
-        (i.id, i.org_id, i.severity, i.status, i.title, i.tlp.label)
-        for i in (*section.new, *section.closed)
-    ]
-    yield from _table(("id", "member", "severity", "status", "title", "TLP"), rows)
+    yield from _table(wording.INCIDENT_HEAD, wording.incident_rows(report))
 
 
 def _techniques(report: Sitrep) -> Iterable[Any]:

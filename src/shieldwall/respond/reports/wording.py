@@ -56,9 +56,30 @@ def indicator_summary(report: Sitrep) -> str:
     """How many indicators were shared and sighted."""
     section = report.indicators
     return (
-        f"{len(section.shared)} indicators shared with you; {section.sightings} sightings "
-        f"reported, of {len(section.sighted)} indicators you may see."
+        f"Indicators shared with you: {len(section.shared)}. Sightings reported: "
+        f"{section.sightings}, of {len(section.sighted)} indicator(s) you may see."
     )
+
+
+INCIDENT_HEAD = ("id", "member", "severity", "in the period", "status", "title", "TLP")
+
+
+def incident_rows(report: Sitrep) -> list[tuple[object, ...]]:
+    """One row per incident opened or closed in the period, saying which (or both)."""
+    section = report.incidents
+    closed = {line.id for line in section.closed}
+    opened = {line.id for line in section.new}
+    lines = {line.id: line for line in (*section.new, *section.closed)}
+    rows: list[tuple[object, ...]] = []
+    for ident in sorted(lines):
+        line = lines[ident]
+        what = " and ".join(
+            w for w, ids in (("opened", opened), ("closed", closed)) if ident in ids
+        )
+        rows.append(
+            (line.id, line.org_id, line.severity, what, line.status, line.title, line.tlp.label)
+        )
+    return rows
 
 
 def hour_labels(period: Period) -> list[str]:
