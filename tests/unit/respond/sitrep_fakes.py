@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from shieldwall.model.alert import Alert
-from shieldwall.model.identity import Organisation, OrgKind, Principal, Role
+from shieldwall.model.identity import Organisation, OrgKind, OrgStatus, Principal, Role
 from shieldwall.model.incident import CampaignSight, Incident, IncidentStatus
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.respond import (
@@ -27,6 +27,7 @@ ORGS = {
     "centre": Organisation("centre", "Centre", OrgKind.CENTRE, "BE"),
     "alpha": Organisation("alpha", "Alpha CERT", OrgKind.NATION, "FR"),
     "bravo": Organisation("bravo", "Bravo CSIRT", OrgKind.MILITARY, "DE"),
+    "delta": Organisation("delta", "Delta", OrgKind.CIVIL, "NL", status=OrgStatus.SUSPENDED),
 }
 ADMIN = Principal("admin", "centre", Role.ADMIN, OrgKind.CENTRE, "BE")
 

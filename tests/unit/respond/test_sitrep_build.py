@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from shieldwall.model.errors import NotFoundError, PermissionDeniedError
+from shieldwall.model.errors import InputError, NotFoundError, PermissionDeniedError
 from shieldwall.model.identity import OrgKind, Role
 from shieldwall.model.incident import CampaignMember, CampaignSight
 from shieldwall.model.sharing import TlpLevel
@@ -137,6 +137,10 @@ def test_hidden_and_absent_organisations_answer_the_same() -> None:
     with pytest.raises(PermissionDeniedError):
         made.build(person("alpha", Role.SENSOR), "alpha")
     assert made.build(person("alpha", Role.LIAISON), "alpha").org_id == "alpha"
+    with pytest.raises(NotFoundError):  # another member's suspension is not the caller's to learn
+        made.build(person("alpha"), "delta")
+    with pytest.raises(InputError, match="suspended"):
+        made.build(ADMIN, "delta")
 
 
 def test_html_escapes_what_comes_from_data() -> None:

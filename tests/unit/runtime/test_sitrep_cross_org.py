@@ -68,9 +68,10 @@ def _publish(world: World, org: str, objects: list[dict[str, Any]]) -> None:
     assert not result.failures, result.failures
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    built = build_world(tmp_path)
+def seeded(tmp_path: Path, database_url: str = "") -> World:
+    """alpha and bravo, each with an incident, an alert and a part in one campaign; bravo's
+    GREEN and AMBER+STRICT indicators; alpha's sighting of the GREEN one."""
+    built = build_world(tmp_path, database_url)
     with built.services.store.transaction() as tx:
         tx.alerts.add([_alert("alpha", 1, "T1566.001"), _alert("bravo", 2, "T1003.001")])
         mine = tx.incidents.open("alpha", "Phishing wave at alpha", "high", "seed:alpha")
@@ -81,6 +82,12 @@ def world(tmp_path: Path) -> Iterator[World]:
     strict = _indicator("bravo", "BRAVO-STRICT-IOC", "198.51.100.66", "strict")
     _publish(world=built, org="bravo", objects=[green, strict])
     _publish(world=built, org="alpha", objects=[_sighting("alpha", green["id"])])
+    return built
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    built = seeded(tmp_path)
     yield built
     built.services.close()
 
@@ -161,3 +168,16 @@ def test_the_command_line_writes_the_report_for_a_member(
     assert html.exit_code == 0 and "None in this period." in html.output
     missing = CliRunner().invoke(app, ["report", "sitrep", "--for", "zulu"])
     assert missing.exit_code == 1 and "not found" in missing.output
+
+
+def test_every_store_gives_alpha_the_same_report(tmp_path: Path, database_url: str) -> None:
+    """SQLite and PostgreSQL alike (timestamps, paging and the gate)."""
+    world = seeded(tmp_path, database_url)
+    try:
+        page = sitrep(world, "centre-admin", "for=alpha").text
+        lead = sitrep(world, "alpha-lead", "for=alpha").text
+    finally:
+        world.services.close()
+    assert "1 new, 0 closed, 1 open" in page and "Sightings reported: 4" in page
+    assert all(secret not in page for secret in BRAVO_SECRETS)
+    assert page.split("Generated")[1][20:] == lead.split("Generated")[1][20:]

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from shieldwall.model.alert import Alert
-from shieldwall.model.errors import NotFoundError
+from shieldwall.model.errors import InputError, NotFoundError
 from shieldwall.model.identity import Organisation, Principal, Role
 from shieldwall.model.incident import CampaignSight, Incident, IncidentStatus
 from shieldwall.policy.roles import Action, authorise, can_see_org
@@ -76,6 +76,8 @@ def build_sitrep(
     if org is None or not can_see_org(requester, org_id):
         raise NotFoundError(f"organisation {org_id} not found")
     authorise(requester, Action.REPORT_READ, org_id)
+    if not org.active:  # the gate shows a suspended organisation nothing: no report to make
+        raise InputError(f"organisation {org_id} is suspended and receives nothing", place="for")
     who = recipient(org)
     alerts = _alerts_in(sources.alerts, who, period)
     report = Sitrep(
