@@ -124,3 +124,18 @@ def test_a_day_is_that_day_in_utc(day: object) -> None:
 def test_a_moment_ends_the_period(moment: datetime) -> None:
     text = moment.isoformat().replace("+00:00", "Z")
     assert period_of(text, NOW).end == moment
+
+
+@settings(max_examples=25, deadline=None)
+@given(title=st.text(max_size=3000), name=st.text(max_size=300))
+def test_any_text_renders_in_both_formats(title: str, name: str) -> None:
+    """Titles and names come from members and partners: no text breaks a report."""
+    from shieldwall.respond import SitrepFormat
+
+    live = Live(incidents=[incident(1, "alpha", title)])
+    wired = sources(live, Intel({"alpha": [indicator("x", name, TlpLevel.GREEN)]}))
+    desk = SitrepDesk(wired, clock=lambda: END)
+    page = desk.render(ADMIN, "alpha", None, SitrepFormat.HTML).data.decode()
+    assert page.count("TLP:AMBER+STRICT</span>") == 2
+    pdf = desk.render(ADMIN, "alpha", None, SitrepFormat.PDF).data
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")

@@ -61,7 +61,7 @@ class SitrepDesk:
 
             data = render_pdf(report)
         else:
-            data = render_html(report).encode()
+            data = render_html(report).encode("utf-8", "replace")  # a lone surrogate: "?"
         day = report.period.end.strftime("%Y%m%dT%H%MZ")
         name = f"sitrep-{report.org_id}-{day}.{format_.value}"
         return RenderedReport(data, MEDIA_TYPES[format_], name, report.marking)

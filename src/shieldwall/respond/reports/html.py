@@ -77,7 +77,7 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     kept, more = wording.shown(rows)
     cells = "".join(f"<th>{escape(h)}</th>" for h in head)
     lines = "".join(
-        "<tr>" + "".join(f"<td>{escape(str(value))}</td>" for value in row) + "</tr>"
+        "<tr>" + "".join(f"<td>{escape(wording.cell(value))}</td>" for value in row) + "</tr>"
         for row in kept
     )
     extra = _para(f"and {more} more") if more else ""

@@ -143,7 +143,7 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> list[Any]:
     if not rows:
         return [_p("None in this period.")]
     kept, more = wording.shown(rows)
-    data = [[_p(h) for h in head]] + [[_p(str(v)) for v in row] for row in kept]
+    data = [[_p(h) for h in head]] + [[_p(wording.cell(v)) for v in row] for row in kept]
     table = Table(data, colWidths=_widths(head, kept), repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -159,7 +159,9 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> list[Any]:
 
 def _widths(head: Sequence[str], rows: Sequence[Sequence[object]]) -> list[float]:
     """Each column's share of the page, by the longest text in it (at least 6 characters)."""
-    longest = [max(6, len(h), *(len(str(row[i])) for row in rows)) for i, h in enumerate(head)]
+    longest = [
+        max(6, len(h), *(len(wording.cell(row[i])) for row in rows)) for i, h in enumerate(head)
+    ]
     capped = [min(60, n) for n in longest]
     return [WIDTH * n / sum(capped) for n in capped]
 

@@ -8,6 +8,8 @@ from typing import TypeVar
 from shieldwall.respond.reports.content import Period, Sitrep
 
 NOT_AVAILABLE = "Not available: no source for this section is connected."
+MAX_CELL = 200
+"""Characters a table cell shows: a 5,000-character title must not break a page's layout."""
 MAX_ROWS = 50
 """Rows a table shows; the rest are counted ("and N more"), and still count in the marking."""
 T = TypeVar("T")
@@ -85,6 +87,12 @@ def incident_rows(report: Sitrep) -> list[tuple[object, ...]]:
 def hour_labels(period: Period) -> list[str]:
     """Each hour of the period as HH (UTC)."""
     return [f"{(period.start.hour + index) % 24:02d}h" for index in range(24)]
+
+
+def cell(value: object) -> str:
+    """A table cell's text, cut to :data:`MAX_CELL` characters."""
+    text = str(value)
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
 def shown(rows: Sequence[T]) -> tuple[Sequence[T], int]:
