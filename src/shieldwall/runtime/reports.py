@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from shieldwall.live import AlertDesk, CampaignDesk, IncidentDesk
+from shieldwall.model.audit import AuditRecord
 from shieldwall.model.identity import Organisation
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.respond import (
@@ -52,6 +53,18 @@ class SharedIntel:
     def items(self, org_id: str, types: tuple[str, ...]) -> Sequence[IntelItem]:
         """The newest version of each object of those types the organisation may receive."""
         return [intel_item(found) for found in list_intel(self.store, org_id, types)]
+
+
+@dataclass(frozen=True, slots=True)
+class StoreAudit:
+    """The store's audit chain, one entry per report delivered, in its own transaction."""
+
+    store: Store
+
+    def record(self, entry: AuditRecord) -> None:
+        """Append the entry."""
+        with self.store.transaction() as tx:
+            tx.audit.append(entry)
 
 
 def intel_item(found: Exported) -> IntelItem:
@@ -94,5 +107,6 @@ def sitrep_desk(
         posture=posture,
         measures=measures,
         assistance=assistance,
+        audit=StoreAudit(store),
     )
     return SitrepDesk(sources)

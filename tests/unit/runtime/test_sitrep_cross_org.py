@@ -119,6 +119,10 @@ def test_alphas_html_report_holds_alphas_picture_and_none_of_bravos(world: World
     assert "Sightings reported: 4, of 1 indicator(s)" in page
     assert response.headers["x-tlp"] == "TLP:AMBER+STRICT"
     assert page.count(">TLP:AMBER+STRICT</span>") == 2  # the marking heads and closes the page
+    with world.services.store.reading() as tx:
+        (entry,) = [e for e in tx.audit.entries() if e.action == "report.sitrep"]
+    assert (entry.org_id, entry.object_id) == ("centre", "alpha")
+    assert entry.detail.endswith("html TLP:AMBER+STRICT")
 
 
 def test_alphas_pdf_report_holds_none_of_bravos(world: World, tmp_path: Path) -> None:

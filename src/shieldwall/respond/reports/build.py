@@ -35,6 +35,7 @@ from shieldwall.respond.reports.intel import indicator_section
 from shieldwall.respond.reports.sources import (
     AlertSource,
     AssistanceSource,
+    AuditLog,
     CampaignSource,
     IncidentSource,
     IntelSource,
@@ -61,6 +62,8 @@ class SitrepSources:
     posture: PostureSource | None = None
     measures: MeasuresSource | None = None
     assistance: AssistanceSource | None = None
+    audit: AuditLog | None = None
+    """Records each report delivered: who, for whom, which period, format and marking."""
 
 
 def recipient(org: Organisation) -> Principal:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from shieldwall.model.audit import AuditRecord
 from shieldwall.model.identity import Principal
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.respond.reports.build import SitrepSources, build_sitrep
@@ -64,4 +65,21 @@ class SitrepDesk:
             data = render_html(report).encode("utf-8", "replace")  # a lone surrogate: "?"
         day = report.period.end.strftime("%Y%m%dT%H%MZ")
         name = f"sitrep-{report.org_id}-{day}.{format_.value}"
+        self._record(who, report, format_)
         return RenderedReport(data, MEDIA_TYPES[format_], name, report.marking)
+
+    def _record(self, who: Principal, report: Sitrep, format_: SitrepFormat) -> None:
+        if self.sources.audit is None:
+            return
+        period = f"{report.period.start.isoformat()}/{report.period.end.isoformat()}"
+        detail = f"{period} {format_.value} {report.marking.label}"
+        self.sources.audit.record(
+            AuditRecord(
+                who.person_id,
+                who.org_id,
+                "report.sitrep",
+                "organisation",
+                report.org_id,
+                detail=detail,
+            )
+        )

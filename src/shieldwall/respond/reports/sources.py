@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Protocol
 
 from shieldwall.model.alert import Alert
+from shieldwall.model.audit import AuditRecord
 from shieldwall.model.identity import Organisation, Principal
 from shieldwall.model.incident import CampaignSight, Incident
 from shieldwall.model.sharing import TlpLevel
@@ -41,6 +42,12 @@ class CampaignSource(Protocol):
     def page(
         self, who: Principal, *, after: int = 0, limit: int = 100
     ) -> Sequence[CampaignSight]: ...
+
+
+class AuditLog(Protocol):
+    """Where a delivered report is recorded (the store's audit chain, in the runtime)."""
+
+    def record(self, entry: AuditRecord) -> None: ...
 
 
 class OrganisationSource(Protocol):
