@@ -20,6 +20,7 @@ from shieldwall.api.routes import (
     live,
     organisations,
     posture,
+    reports,
     stream,
     tokens,
 )
@@ -38,6 +39,7 @@ ROUTERS = (
     incidents.router,
     posture.router,
     stream.router,
+    reports.router,
 )
 """Every REST router, in the order they are mounted (the fuzz suite reads them too)."""
 

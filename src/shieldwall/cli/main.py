@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "posture": "posture",
     "worker": "worker",
     "demo": "demo",
+    "report": "reports",
 }
 """Each top-level command and the ``shieldwall.cli`` module whose ``register`` mounts it."""
 

@@ -53,6 +53,8 @@ class Action(StrEnum):
     """Recompute every level now (the centre's analysts, leads, admins; policy/posture.py)."""
     STREAM_READ = "stream.read"
     """The live stream of new alerts and incidents, each passed through the gate."""
+    REPORT_READ = "report.read"
+    """Situation reports made for the organisation from what it may see (the SITREP)."""
 
 
 CENTRE_ONLY = frozenset(
@@ -76,6 +78,7 @@ _STAFF = frozenset(
         Action.CAMPAIGN_READ,
         Action.POSTURE_READ,
         Action.STREAM_READ,
+        Action.REPORT_READ,
     }
 )
 _LEAD = _STAFF | {

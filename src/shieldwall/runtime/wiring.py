@@ -16,7 +16,9 @@ from shieldwall.live import (
     StreamDesk,
 )
 from shieldwall.model.errors import ConfigError
+from shieldwall.respond import SitrepDesk
 from shieldwall.runtime.live import LiveBus, posture_desk
+from shieldwall.runtime.reports import PostureHistory, sitrep_desk
 from shieldwall.share import ValidationPool
 from shieldwall.store import migrate
 from shieldwall.store.audit.signing import Signer, load_or_create_signer
@@ -71,6 +73,12 @@ class Services:
     def stream(self) -> StreamDesk:
         """The live stream of new alerts and incidents, each through the gate."""
         return StreamDesk(self.store)
+
+    @property
+    def sitrep(self) -> SitrepDesk:
+        """Daily situation reports, read as the recipient through the desks above."""
+        live = (self.incidents, self.alerts, self.campaigns)
+        return sitrep_desk(self.store, live, posture=PostureHistory(self.store))
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""
