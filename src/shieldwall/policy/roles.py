@@ -47,6 +47,12 @@ class Action(StrEnum):
     """Assign, move through the status flow, comment: analysts, leads and admins."""
     CAMPAIGN_READ = "campaign.read"
     """Campaigns the organisation is part of (its own part, and how many others)."""
+    MEASURES_ISSUE = "measures.issue"
+    """Issue and withdraw protective measures (blocks) in the organisation's name."""
+    MEASURES_SUBSCRIBE = "measures.subscribe"
+    """Manage the organisation's subscriptions to measures and its own allow-list."""
+    MEASURES_ALLOW_COALITION = "measures.allow-coalition"
+    """Manage the coalition-wide allow-list: only admins (of the centre) hold it."""
 
 
 CENTRE_ONLY = frozenset(
@@ -77,6 +83,8 @@ _LEAD = _STAFF | {
     Action.TOKEN_CREATE,
     Action.TOKEN_REVOKE,
     Action.AUDIT_READ,
+    Action.MEASURES_ISSUE,
+    Action.MEASURES_SUBSCRIBE,
 }
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {

@@ -8,4 +8,26 @@ Front ends import only the names this module exports.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from shieldwall.respond.measures import (
+    MANIFEST_FILE,
+    IndicatorSource,
+    IndicatorTerm,
+    IssueOutcome,
+    IssueRequest,
+    ListBuild,
+    MeasureDesk,
+    verify_manifest,
+)
+from shieldwall.store.audit.signing import Signer as MeasureSigner
+
+__all__: list[str] = [
+    "MANIFEST_FILE",
+    "IndicatorSource",
+    "IndicatorTerm",
+    "IssueOutcome",
+    "IssueRequest",
+    "ListBuild",
+    "MeasureDesk",
+    "MeasureSigner",
+    "verify_manifest",
+]

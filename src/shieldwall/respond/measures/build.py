@@ -1,0 +1,93 @@
+"""One version of one member's list: the files of its formats and their signed manifest.
+
+The version number moves only when the content moves: the digest of the items (every
+field a file prints but the version and time) is compared with the last version's, so an
+unchanged list keeps its number, its files and its ETags from one pull to the next.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from shieldwall.model.measures import ListVersion, MeasureFormat
+from shieldwall.respond.measures.allow import Stopped
+from shieldwall.respond.measures.formats import WRITERS, BuildContext
+from shieldwall.respond.measures.items import Item
+from shieldwall.respond.measures.manifest import MANIFEST_FILE, file_entry, manifest_bytes
+from shieldwall.respond.measures.manifest import sign_manifest as _sign
+from shieldwall.respond.measures.sources import Refused
+from shieldwall.store.audit.signing import Signer
+
+MANIFEST_SCHEMA = "shieldwall-measures/1"
+
+
+@dataclass(frozen=True, slots=True)
+class ListBuild:
+    """A member's list version: files by format, the signed manifest, and what was left out."""
+
+    version: ListVersion
+    files: dict[MeasureFormat, bytes]
+    manifest: dict[str, Any]
+    items: Sequence[Item] = ()
+    stopped: Sequence[Stopped] = ()
+    refused: Sequence[Refused] = ()
+    etags: dict[str, str] = field(default_factory=dict)
+
+    def file_name(self, fmt: MeasureFormat) -> str:
+        """Where the format's file is written (and what the manifest calls it)."""
+        return WRITERS[fmt].file_name
+
+    @property
+    def manifest_bytes(self) -> bytes:
+        """The manifest as served and written."""
+        return manifest_bytes(self.manifest)
+
+
+def digest_of(items: Sequence[Item], formats: Sequence[MeasureFormat]) -> str:
+    """SHA-256 of everything the files print but the version and time."""
+    hasher = hashlib.sha256(",".join(sorted(formats)).encode())
+    for item in items:
+        until = item.valid_until.isoformat() if item.valid_until else ""
+        since = item.since.isoformat() if item.since else ""
+        line = f"\n{item.kind}\t{item.value}\t{item.source}\t{item.confidence}\t{since}\t{until}"
+        hasher.update(line.encode())
+        hasher.update(item.reason.encode("utf-8", "replace"))
+    return hasher.hexdigest()
+
+
+def counts_of(items: Sequence[Item]) -> dict[str, int]:
+    """How many items of each kind."""
+    return dict(sorted(Counter(item.kind.value for item in items).items()))
+
+
+def render(
+    version: ListVersion, items: Sequence[Item], formats: Sequence[MeasureFormat], signer: Signer
+) -> tuple[dict[MeasureFormat, bytes], dict[str, Any]]:
+    """The files of each format and the signed manifest naming them."""
+    context = BuildContext(
+        version.org_id, version.subscription, version.version, version.created_at
+    )
+    files = {fmt: WRITERS[fmt].write(items, context) for fmt in sorted(formats)}
+    body = {
+        "schema": MANIFEST_SCHEMA,
+        "member": version.org_id,
+        "subscription": version.subscription,
+        "version": version.version,
+        "created": context.stamp,
+        "digest": version.digest,
+        "counts": version.counts,
+        "files": {WRITERS[fmt].file_name: file_entry(content) for fmt, content in files.items()},
+    }
+    return files, _sign(body, signer)
+
+
+def etag_of(content: bytes) -> str:
+    """A strong ETag: the content's SHA-256 (first 32 hex digits), quoted."""
+    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+
+
+__all__ = ["MANIFEST_FILE", "ListBuild", "counts_of", "digest_of", "etag_of", "render"]

@@ -1,0 +1,107 @@
+"""Building a member's list version: gate, subscription, allow-list, version, files, manifest.
+
+1. In one read transaction: the subscription, the allow-list entries that apply (the
+   member's and the coalition's), and the issued measures current now that the gate lets
+   this member receive.
+2. The indicators the member may receive now, from the runtime's source (the gate again,
+   in ``share``), when the subscription wants them.
+3. Refused values dropped with their reason; kinds and confidence the subscription wants
+   kept; one item per value; the allow-list applied, and what it stopped kept.
+4. The version: the last one when the digest is unchanged, else the next number, stored
+   (a concurrent builder of the same number loses on the primary key and takes the winner's).
+5. Files rendered for the subscription's formats and the manifest signed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from shieldwall.model.errors import ConflictError, NotFoundError
+from shieldwall.model.identity import Principal
+from shieldwall.model.measures import ListVersion, Subscription
+from shieldwall.policy.roles import Action, authorise
+from shieldwall.respond.measures.allow import AllowSet, Stopped
+from shieldwall.respond.measures.audience import directory_of, member_viewer, receives
+from shieldwall.respond.measures.build import ListBuild, counts_of, digest_of, etag_of, render
+from shieldwall.respond.measures.items import Item, dedupe
+from shieldwall.respond.measures.sources import (
+    IndicatorSource,
+    Refused,
+    from_measures,
+    from_terms,
+    wanted,
+)
+from shieldwall.store.audit.signing import Signer
+from shieldwall.store.protocols import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What one version is made of, before the version is chosen."""
+
+    subscription: Subscription
+    items: list[Item]
+    stopped: list[Stopped]
+    refused: list[Refused]
+
+
+def gather(
+    store: Store, indicators: IndicatorSource, org_id: str, name: str, now: datetime
+) -> Inputs:
+    """Steps 1 to 3: the items of the member's list now, and what was left out."""
+    with store.reading() as tx:
+        subscription = next(
+            (sub for sub in tx.measures.subscriptions(org_id) if sub.name == name), None
+        )
+        if subscription is None:
+            raise NotFoundError("not found")
+        allow = AllowSet(tx.measures.allowed(org_id))
+        viewer = member_viewer(directory_of(tx), org_id)
+        issued = [m for m in tx.measures.list(current_at=now) if receives(viewer, m)]
+    items = from_measures(issued)
+    refused: list[Refused] = []
+    if subscription.indicators and viewer.org_id is not None:
+        found, refused = from_terms(indicators(org_id, now))
+        items.extend(found)
+    chosen = dedupe(wanted(items, subscription))
+    kept, stopped = allow.split(chosen)
+    return Inputs(subscription, kept, stopped, refused)
+
+
+def settle_version(store: Store, inputs: Inputs, now: datetime) -> ListVersion:
+    """Step 4: the version these items are (a new one only when the digest moved)."""
+    sub = inputs.subscription
+    digest = digest_of(inputs.items, sorted(sub.formats))
+    for _ in range(3):
+        try:
+            with store.transaction() as tx:
+                latest = tx.measures.latest_version(sub.org_id, sub.name)
+                if latest is not None and latest.digest == digest:
+                    return latest
+                number = 1 if latest is None else latest.version + 1
+                counts = counts_of(inputs.items)
+                version = ListVersion(sub.org_id, sub.name, number, digest, now, counts)
+                tx.measures.add_version(version)
+        except ConflictError:  # another builder stored that number first: read it again
+            continue
+        return version
+    raise ConflictError("the list changed while it was built; try again")
+
+
+def build_list(
+    store: Store,
+    signer: Signer,
+    indicators: IndicatorSource,
+    who: Principal,
+    org_id: str,
+    name: str,
+    now: datetime,
+) -> ListBuild:
+    """One version of the member's list under the named subscription (steps 1 to 5)."""
+    authorise(who, Action.MEASURES_READ, org_id)
+    inputs = gather(store, indicators, org_id, name, now)
+    version = settle_version(store, inputs, now)
+    files, manifest = render(version, inputs.items, sorted(inputs.subscription.formats), signer)
+    etags = {fmt.value: etag_of(content) for fmt, content in files.items()}
+    return ListBuild(version, files, manifest, inputs.items, inputs.stopped, inputs.refused, etags)
