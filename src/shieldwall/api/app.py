@@ -18,6 +18,7 @@ from shieldwall.api.routes import (
     incidents,
     intel,
     live,
+    measures,
     organisations,
     tokens,
 )
@@ -34,6 +35,7 @@ ROUTERS = (
     communities.router,
     live.router,
     incidents.router,
+    measures.router,
 )
 """Every REST router, in the order they are mounted (the fuzz suite reads them too)."""
 

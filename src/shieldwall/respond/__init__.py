@@ -10,18 +10,25 @@ from __future__ import annotations
 
 from shieldwall.respond.measures import (
     MANIFEST_FILE,
+    MEDIA_TYPES,
     IndicatorSource,
     IndicatorTerm,
     IssueOutcome,
     IssueRequest,
     ListBuild,
     MeasureDesk,
+    allow_json,
+    etag_of,
+    measure_json,
+    report_json,
+    subscription_json,
     verify_manifest,
 )
 from shieldwall.store.audit.signing import Signer as MeasureSigner
 
 __all__: list[str] = [
     "MANIFEST_FILE",
+    "MEDIA_TYPES",
     "IndicatorSource",
     "IndicatorTerm",
     "IssueOutcome",
@@ -29,5 +36,10 @@ __all__: list[str] = [
     "ListBuild",
     "MeasureDesk",
     "MeasureSigner",
+    "allow_json",
+    "etag_of",
+    "measure_json",
+    "report_json",
+    "subscription_json",
     "verify_manifest",
 ]

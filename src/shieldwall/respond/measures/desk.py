@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from shieldwall.model.errors import InputError
 from shieldwall.model.identity import Principal
-from shieldwall.model.measures import AllowEntry, Measure, Subscription
+from shieldwall.model.measures import AllowEntry, Measure, MeasureFormat, Subscription
 from shieldwall.policy.roles import Action, authorise
 from shieldwall.respond.measures import issue as issuing
 from shieldwall.respond.measures import settings
@@ -108,12 +108,27 @@ class MeasureDesk:
         with self.store.reading() as tx:
             return settings.allowlist(tx, who, org_id)
 
-    def build(self, who: Principal, org_id: str, subscription: str = "default") -> ListBuild:
-        """The member's list version now: files, signed manifest, what was stopped/refused."""
+    def build(
+        self,
+        who: Principal,
+        org_id: str,
+        subscription: str = "default",
+        only: MeasureFormat | None = None,
+    ) -> ListBuild:
+        """The member's list version now: files, signed manifest, what was stopped/refused
+        (``only``: just that format's file, as a pull needs)."""
         return build_list(
-            self.store, self.signer, self.indicators, who, org_id, subscription, self.clock()
+            self.store,
+            self.signer,
+            self.indicators,
+            who,
+            org_id,
+            subscription,
+            self.clock(),
+            only,
         )
 
-    def public_key(self) -> bytes:
+    def public_key(self, who: Principal) -> bytes:
         """The centre's public key (PEM) that verifies every manifest."""
+        authorise(who, Action.MEASURES_READ, who.org_id)
         return public_key_pem(self.signer)

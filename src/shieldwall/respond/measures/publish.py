@@ -19,7 +19,7 @@ from datetime import datetime
 
 from shieldwall.model.errors import ConflictError, NotFoundError
 from shieldwall.model.identity import Principal
-from shieldwall.model.measures import ListVersion, Subscription
+from shieldwall.model.measures import ListVersion, MeasureFormat, Subscription
 from shieldwall.policy.roles import Action, authorise
 from shieldwall.respond.measures.allow import AllowSet, Stopped
 from shieldwall.respond.measures.audience import directory_of, member_viewer, receives
@@ -97,11 +97,18 @@ def build_list(
     org_id: str,
     name: str,
     now: datetime,
+    only: MeasureFormat | None = None,
 ) -> ListBuild:
-    """One version of the member's list under the named subscription (steps 1 to 5)."""
+    """One version of the member's list under the named subscription (steps 1 to 5);
+    ``only`` renders that one format (a pull), NotFoundError when not subscribed to."""
     authorise(who, Action.MEASURES_READ, org_id)
     inputs = gather(store, indicators, org_id, name, now)
+    formats = sorted(inputs.subscription.formats)
+    if only is not None:
+        if only not in inputs.subscription.formats:
+            raise NotFoundError("not found")
+        formats = [only]
     version = settle_version(store, inputs, now)
-    files, manifest = render(version, inputs.items, sorted(inputs.subscription.formats), signer)
+    files, manifest = render(version, inputs.items, formats, signer)
     etags = {fmt.value: etag_of(content) for fmt, content in files.items()}
     return ListBuild(version, files, manifest, inputs.items, inputs.stopped, inputs.refused, etags)
