@@ -2,12 +2,11 @@
 blocked domains, proxy requests for blocked URLs, processes with blocked hashes.
 
 Written through a YAML dumper (every value a quoted scalar), so no value can add a key;
-rule ids are UUIDv5 of the member, subscription and kind, stable across versions.
+rule ids are derived from the member, subscription and kind, stable across versions.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,7 +14,7 @@ import yaml
 
 from shieldwall.model.measures import MeasureKind
 from shieldwall.respond.measures.formats.context import BuildContext
-from shieldwall.respond.measures.formats.stix import NAMESPACE
+from shieldwall.respond.measures.formats.stix import stable_id
 from shieldwall.respond.measures.items import Item
 
 _HASHES = {MeasureKind.MD5: "MD5", MeasureKind.SHA1: "SHA1", MeasureKind.SHA256: "SHA256"}
@@ -58,7 +57,7 @@ def _cidr(value: str) -> str:
 def _rule(
     context: BuildContext, group: str, logsource: dict[str, str], detection: dict[str, Any]
 ) -> dict[str, Any]:
-    ident = uuid.uuid5(NAMESPACE, f"sigma/{context.member}/{context.subscription}/{group}")
+    ident = stable_id(f"sigma/{context.member}/{context.subscription}/{group}")
     return {
         "title": f"Shieldwall protective measures: {group} ({context.member})",
         "id": str(ident),

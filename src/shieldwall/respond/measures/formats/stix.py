@@ -1,12 +1,14 @@
 """A STIX 2.1 bundle: one indicator per value, with a STIX pattern the value cannot escape.
 
-Ids are UUIDv5 of the kind and value (a value keeps its id across versions); string
+Ids are UUIDv4-shaped (STIX 2.1 wants version 4) but derived from a SHA-256 of the kind and
+value (:func:`stable_id`), so a value keeps its id across versions; string
 literals escape ``\\`` and ``'`` as STIX patterning requires. ``created`` and ``modified``
 are the item's own time, so an unchanged value is an unchanged object.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -18,7 +20,14 @@ from shieldwall.model.measures import MeasureKind
 from shieldwall.respond.measures.formats.context import BuildContext
 from shieldwall.respond.measures.items import Item
 
-NAMESPACE = uuid.UUID("6e0f8a52-3c3b-4b8e-9a55-5a1d8c9a0b11")
+NAMESPACE = "shieldwall/measures/v1/"
+
+
+def stable_id(name: str) -> uuid.UUID:
+    """A version-4 UUID whose random bits are the SHA-256 of ``name``: stable, well-formed."""
+    return uuid.UUID(bytes=hashlib.sha256((NAMESPACE + name).encode()).digest()[:16], version=4)
+
+
 _PATHS = {
     MeasureKind.DOMAIN: "domain-name:value",
     MeasureKind.URL: "url:value",
@@ -30,14 +39,14 @@ _PATHS = {
 
 def write_stix(items: Sequence[Item], context: BuildContext) -> bytes:
     """The bundle (its id is fixed by the member, subscription and version)."""
-    bundle_id = uuid.uuid5(NAMESPACE, f"{context.member}/{context.subscription}/{context.version}")
+    bundle_id = stable_id(f"{context.member}/{context.subscription}/{context.version}")
     objects = [_indicator(item, context) for item in items]
     bundle = {"type": "bundle", "id": f"bundle--{bundle_id}", "objects": objects}
     return orjson.dumps(bundle, option=orjson.OPT_INDENT_2)
 
 
 def _indicator(item: Item, context: BuildContext) -> dict[str, Any]:
-    ident = uuid.uuid5(NAMESPACE, f"{item.kind.value}:{item.value}")
+    ident = stable_id(f"{item.kind.value}:{item.value}")
     stamp = _stamp(item.since) if item.since else context.stamp
     obj: dict[str, Any] = {
         "type": "indicator",

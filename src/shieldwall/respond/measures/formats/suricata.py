@@ -13,7 +13,6 @@ next free id in sorted order), so a rule keeps its id from one version to the ne
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from collections.abc import Sequence
 
 from shieldwall.model.measures import MeasureKind
@@ -44,7 +43,7 @@ def write_suricata(items: Sequence[Item], context: BuildContext) -> bytes:
 
 def _body(item: Item) -> tuple[str, str] | None:
     if item.kind is MeasureKind.IP:
-        return f"alert ip $HOME_NET any -> [{_address(item.value)}] any", ""
+        return f"alert ip $HOME_NET any -> [{item.value}] any", ""
     if item.kind is MeasureKind.DOMAIN:
         options = f'dns.query; dotprefix; content:"{_content("." + item.value)}"; endswith; nocase;'
         return "alert dns $HOME_NET any -> any any", options
@@ -56,14 +55,6 @@ def _body(item: Item) -> tuple[str, str] | None:
         )
         return "alert http $HOME_NET any -> $EXTERNAL_NET any", options
     return None
-
-
-def _address(value: str) -> str:
-    """IPv6 written out in full: rule parsers choke on ``::`` before a prefix length."""
-    if ":" not in value:
-        return value
-    network = ipaddress.ip_network(value)
-    return network.exploded if "/" in value else network.network_address.exploded
 
 
 def _content(text: str) -> str:
