@@ -82,7 +82,9 @@ class SqlMeasures:
             measure_subscriptions.c.name == subscription.name,
         )
         self._db.execute(delete(measure_subscriptions).where(key))
-        self._db.execute(insert(measure_subscriptions).values(**_subscription_row(subscription)))
+        row = _subscription_row(subscription)
+        row["created_at"] = subscription.created_at or self._now
+        self._db.execute(insert(measure_subscriptions).values(**row))
 
     def unsubscribe(self, org_id: str, name: str) -> bool:
         done = self._db.execute(
