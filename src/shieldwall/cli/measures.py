@@ -53,6 +53,9 @@ def issue(
     value: str = typer.Argument(...),
     reason: str = typer.Option(..., "--reason"),
     valid_for: str = typer.Option("7d", "--for", help="How long: 30m, 12h, 7d."),
+    valid_until: datetime | None = typer.Option(
+        None, "--until", help="Until this time (UTC unless a zone is given); wins over --for."
+    ),
     key: str = typer.Option("", "--key", help="Idempotency key (default: kind:value)."),
     tlp: str = typer.Option("green", "--tlp"),
     confidence: int = typer.Option(100, "--confidence", min=0, max=100),
@@ -63,6 +66,8 @@ def issue(
 ) -> None:
     """Issue a block (idempotent by key)."""
     until = datetime.now(UTC) + _duration(valid_for)
+    if valid_until is not None:  # a replay with the same --until is the same measure
+        until = valid_until if valid_until.tzinfo else valid_until.replace(tzinfo=UTC)
     request = respond.IssueRequest(
         kind.value, value, reason, until, confidence, tlp, frozenset(community), frozenset(member)
     )
