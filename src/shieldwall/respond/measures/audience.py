@@ -75,6 +75,16 @@ def member_viewer(directory: SnapshotDirectory, org_id: str) -> Viewer:
     )
 
 
-def receives(viewer: Viewer, measure: Measure) -> bool:
-    """May this member receive the measure now?"""
-    return viewer.may_receive(descriptor_of(measure))
+def receives(
+    viewer: Viewer, measure: Measure, decided: dict[tuple[object, ...], bool] | None = None
+) -> bool:
+    """May this member receive the measure now? ``decided`` remembers the answer per
+    addressing (issuer, level, communities, members) for one viewer: lists of many
+    measures share a few addressings, and the gate's answer depends on nothing else."""
+    if decided is None:
+        return viewer.may_receive(descriptor_of(measure))
+    key = (measure.org_id, measure.tlp, measure.community_ids, measure.recipient_org_ids)
+    found = decided.get(key)
+    if found is None:
+        found = decided[key] = viewer.may_receive(descriptor_of(measure))
+    return found

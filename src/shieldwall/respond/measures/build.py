@@ -8,7 +8,8 @@ unchanged list keeps its number, its files and its ETags from one pull to the ne
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,10 +65,45 @@ def counts_of(items: Sequence[Item]) -> dict[str, int]:
     return dict(sorted(Counter(item.kind.value for item in items).items()))
 
 
+Rendered = tuple[dict[MeasureFormat, bytes], dict[str, Any]]
+CACHED_VERSIONS = 32
+_cache: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
 def render(
     version: ListVersion, items: Sequence[Item], formats: Sequence[MeasureFormat], signer: Signer
-) -> tuple[dict[MeasureFormat, bytes], dict[str, Any]]:
-    """The files of each format and the signed manifest naming them."""
+) -> Rendered:
+    """The files of each format and the signed manifest naming them.
+
+    A version's files are a function of its number, time and digest (Ed25519 signatures
+    are deterministic too), so the last :data:`CACHED_VERSIONS` renderings are kept in
+    this process: sensors pulling an unchanged list are served without writing it again.
+    """
+    key = (
+        version.org_id,
+        version.subscription,
+        version.version,
+        version.digest,
+        version.created_at,
+        tuple(formats),
+        signer.key_id,
+    )
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    rendered = _render(version, items, formats, signer)
+    with _cache_lock:
+        _cache[key] = rendered
+        while len(_cache) > CACHED_VERSIONS:
+            _cache.popitem(last=False)
+    return rendered
+
+
+def _render(
+    version: ListVersion, items: Sequence[Item], formats: Sequence[MeasureFormat], signer: Signer
+) -> Rendered:
     context = BuildContext(
         version.org_id, version.subscription, version.version, version.created_at
     )

@@ -58,7 +58,8 @@ def gather(
             raise NotFoundError("not found")
         allow = AllowSet(tx.measures.allowed(org_id))
         viewer = member_viewer(directory_of(tx), org_id)
-        issued = [m for m in tx.measures.list(current_at=now) if receives(viewer, m)]
+        decided: dict[tuple[object, ...], bool] = {}
+        issued = [m for m in tx.measures.list(current_at=now) if receives(viewer, m, decided)]
     items = from_measures(issued)
     refused: list[Refused] = []
     if subscription.indicators and viewer.org_id is not None:

@@ -386,8 +386,8 @@ measures = Table(
     Column("reason", StoredText(1000), nullable=False),
     Column("confidence", SmallInteger, nullable=False),
     Column("tlp", StoredText(16), nullable=False),
-    Column("community_ids", JSON, nullable=False),
-    Column("recipient_org_ids", JSON, nullable=False),
+    Column("community_ids", StoredText(4000), nullable=False),
+    Column("recipient_org_ids", StoredText(4000), nullable=False),
     Column("valid_until", UtcDateTime(), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("withdrawn_at", UtcDateTime(), nullable=True),
@@ -397,7 +397,8 @@ measures = Table(
     Index("ix_measures_current", "withdrawn_at", "valid_until"),
 )
 """Protective measures explicitly issued (owned by respond/measures); ``key`` is the
-idempotency key the issuer gave, so issuing twice issues once."""
+idempotency key the issuer gave, so issuing twice issues once. Communities and members are
+slugs joined by blanks (read for every measure of every list built: no JSON to parse)."""
 
 measure_subscriptions = Table(
     "measure_subscriptions",

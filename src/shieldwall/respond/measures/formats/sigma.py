@@ -1,7 +1,8 @@
 """Sigma rules, one per kind present: connections to blocked addresses, DNS queries for
 blocked domains, proxy requests for blocked URLs, processes with blocked hashes.
 
-Written through a YAML dumper (every value a quoted scalar), so no value can add a key;
+Written through a YAML dumper (every value a scalar it quotes as needed), so no value can
+add a key;
 rule ids are derived from the member, subscription and kind, stable across versions.
 """
 
@@ -37,7 +38,8 @@ def write_sigma(items: Sequence[Item], context: BuildContext) -> bytes:
                 detection["selection_sub"] = {"query|endswith": subdomains}
             detection["condition"] = "1 of selection*"
             rules.append(_rule(context, group, logsource, detection))
-    return yaml.safe_dump_all(rules, sort_keys=False, default_style=None).encode()
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when built with it
+    return yaml.dump_all(rules, Dumper=dumper, sort_keys=False).encode()
 
 
 def _values(items: Sequence[Item], group: str) -> list[str]:
