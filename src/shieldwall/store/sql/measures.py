@@ -30,6 +30,7 @@ from shieldwall.store.sql.tables import (
 )
 
 COALITION = "*"
+_KINDS = {kind.value: kind for kind in MeasureKind}
 
 
 class SqlMeasures:
@@ -187,7 +188,7 @@ def _measure(row: Any) -> Measure:
         key=row["key"],
         org_id=row["org_id"],
         issued_by=row["issued_by"],
-        kind=MeasureKind(row["kind"]),
+        kind=_KINDS[row["kind"]],
         value=row["value"],
         reason=row["reason"],
         valid_until=row["valid_until"],
