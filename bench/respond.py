@@ -23,6 +23,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import insert
+
 from shieldwall.model.identity import Organisation, OrgKind, Principal, Role
 from shieldwall.model.measures import Measure, MeasureKind, Subscription
 from shieldwall.respond import MeasureDesk
@@ -31,7 +33,9 @@ from shieldwall.respond.measures.items import Item
 from shieldwall.store import migrate
 from shieldwall.store.audit.signing import Signer
 from shieldwall.store.sql.engine import create_sql_engine
+from shieldwall.store.sql.measures import measure_row
 from shieldwall.store.sql.store import SqlStore
+from shieldwall.store.sql.tables import measures
 
 NOW = datetime.now(UTC)
 OPERATOR = Principal("operator", "centre", Role.ADMIN, OrgKind.CENTRE)
@@ -102,8 +106,8 @@ def seeded_store(url: str, count: int) -> SqlStore:
     with store.transaction() as tx:
         tx.organisations.add(Organisation("centre", "Centre", OrgKind.CENTRE, "BE"))
         tx.organisations.add(Organisation("alpha", "Alpha", OrgKind.NATION, "FR"))
-        for n, (kind, value) in enumerate(values(count)):
-            tx.measures.add(
+        rows = [
+            measure_row(
                 Measure(
                     str(uuid.uuid4()),
                     f"centre:{n}",
@@ -117,6 +121,9 @@ def seeded_store(url: str, count: int) -> SqlStore:
                     80,
                 )
             )
+            for n, (kind, value) in enumerate(values(count))
+        ]
+        tx.connection.execute(insert(measures), rows)  # one statement, many rows
         tx.measures.subscribe(Subscription("alpha", "default"))
     return store
 

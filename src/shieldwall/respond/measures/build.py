@@ -12,6 +12,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from shieldwall.model.measures import ListVersion, MeasureFormat
@@ -51,12 +52,18 @@ class ListBuild:
 def digest_of(items: Sequence[Item], formats: Sequence[MeasureFormat]) -> str:
     """SHA-256 of everything the files print but the version and time."""
     hasher = hashlib.sha256(",".join(sorted(formats)).encode())
+    times: dict[datetime | None, str] = {None: ""}
     for item in items:
-        until = item.valid_until.isoformat() if item.valid_until else ""
-        since = item.since.isoformat() if item.since else ""
-        line = f"\n{item.kind}\t{item.value}\t{item.source}\t{item.confidence}\t{since}\t{until}"
-        hasher.update(line.encode())
-        hasher.update(item.reason.encode("utf-8", "replace"))
+        since, until = item.since, item.valid_until
+        if since not in times:
+            times[since] = since.isoformat()  # type: ignore[union-attr]
+        if until not in times:
+            times[until] = until.isoformat()  # type: ignore[union-attr]
+        line = (
+            f"\n{item.kind}\t{item.value}\t{item.source}\t{item.confidence}"
+            f"\t{times[since]}\t{times[until]}\t{item.reason}"
+        )
+        hasher.update(line.encode("utf-8", "replace"))
     return hasher.hexdigest()
 
 

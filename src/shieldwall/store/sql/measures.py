@@ -42,7 +42,7 @@ class SqlMeasures:
 
     def add(self, measure: Measure) -> None:
         """Store an issued measure (ConflictError when its key is taken)."""
-        self._db.execute(insert(measures).values(**_measure_row(measure)))
+        self._db.execute(insert(measures).values(**measure_row(measure)))
 
     def get(self, measure_id: str) -> Measure | None:
         row = self._db.execute(select(measures).where(measures.c.id == measure_id)).first()
@@ -65,7 +65,7 @@ class SqlMeasures:
                 measures.c.withdrawn_at.is_(None),
                 or_(measures.c.valid_until.is_(None), measures.c.valid_until > current_at),
             )
-        return [_measure(row._mapping) for row in self._db.execute(query)]
+        return [_measure(row._mapping) for row in self._db.execute(query).all()]
 
     def withdraw(self, measure_id: str, at: datetime, by: str, reason: str) -> bool:
         """Mark the measure withdrawn; False when it already was."""
@@ -161,7 +161,7 @@ class SqlMeasures:
         )
 
 
-def _measure_row(measure: Measure) -> dict[str, Any]:
+def measure_row(measure: Measure) -> dict[str, Any]:
     return {
         "id": measure.id,
         "key": measure.key,
