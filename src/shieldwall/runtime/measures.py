@@ -30,4 +30,6 @@ def indicator_source(store: Store) -> respond.IndicatorSource:
 
 def measure_desk(store: Store, signer: respond.MeasureSigner) -> respond.MeasureDesk:
     """The measure desk over the store, with the intelligence store as a source."""
-    return respond.MeasureDesk(store, signer, indicator_source(store))
+    return respond.MeasureDesk(
+        store, signer, indicator_source(store), indicator_stamp=lambda: share.last_change(store)
+    )

@@ -21,7 +21,7 @@ from shieldwall.respond.measures.build import ListBuild
 from shieldwall.respond.measures.issue import IssueOutcome, IssueRequest
 from shieldwall.respond.measures.manifest import public_key_pem
 from shieldwall.respond.measures.publish import build_list
-from shieldwall.respond.measures.sources import IndicatorSource, IndicatorTerm
+from shieldwall.respond.measures.sources import IndicatorSource, IndicatorStamp, IndicatorTerm
 from shieldwall.store.audit.signing import Signer
 from shieldwall.store.protocols import Store
 
@@ -29,6 +29,10 @@ from shieldwall.store.protocols import Store
 def _no_indicators(org_id: str, now: datetime) -> Sequence[IndicatorTerm]:
     del org_id, now
     return ()
+
+
+def _no_changes() -> int:
+    return 0
 
 
 def _now() -> datetime:
@@ -43,6 +47,7 @@ class MeasureDesk:
     signer: Signer
     indicators: IndicatorSource = _no_indicators
     clock: Callable[[], datetime] = field(default=_now)
+    indicator_stamp: IndicatorStamp = field(default=_no_changes)
 
     def issue(self, who: Principal, request: IssueRequest, idempotency_key: str) -> IssueOutcome:
         """Issue a measure once per key (a replay returns the first); InputError when the
@@ -126,6 +131,7 @@ class MeasureDesk:
             subscription,
             self.clock(),
             only,
+            self.indicator_stamp,
         )
 
     def public_key(self, who: Principal) -> bytes:

@@ -14,19 +14,23 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from shieldwall.model.errors import ConflictError, NotFoundError
 from shieldwall.model.identity import Principal
 from shieldwall.model.measures import ListVersion, MeasureFormat, Subscription
+from shieldwall.policy.directory import SnapshotDirectory
 from shieldwall.policy.roles import Action, authorise
 from shieldwall.respond.measures.allow import AllowSet, Stopped
-from shieldwall.respond.measures.audience import directory_of, member_viewer, receives
+from shieldwall.respond.measures.audience import member_viewer, receives
 from shieldwall.respond.measures.build import ListBuild, counts_of, digest_of, etag_of, render
 from shieldwall.respond.measures.items import Item, dedupe
 from shieldwall.respond.measures.sources import (
     IndicatorSource,
+    IndicatorStamp,
     Refused,
     from_measures,
     from_terms,
@@ -44,20 +48,48 @@ class Inputs:
     items: list[Item]
     stopped: list[Stopped]
     refused: list[Refused]
+    digest: str
+    until: datetime | None
+    """When the first of these items expires: the inputs are stale from then on."""
+
+
+Stamp = tuple[object, ...]
+_remembered: WeakKeyDictionary[Store, dict[tuple[str, str], tuple[Stamp, Inputs]]]
+_remembered = WeakKeyDictionary()
+_remembered_lock = threading.Lock()
 
 
 def gather(
-    store: Store, indicators: IndicatorSource, org_id: str, name: str, now: datetime
+    store: Store,
+    indicators: IndicatorSource,
+    org_id: str,
+    name: str,
+    now: datetime,
+    indicator_stamp: IndicatorStamp = lambda: 0,
 ) -> Inputs:
-    """Steps 1 to 3: the items of the member's list now, and what was left out."""
+    """Steps 1 to 3: the items of the member's list now, and what was left out.
+
+    The inputs are remembered per store, member and subscription under a stamp of
+    everything they depend on — the measures table (count, withdrawn), the intelligence
+    store's indicator change number, the subscription, the allow-list entries, the
+    organisations and communities the gate reads — and until the first item expires.
+    Each stamp part is read before what it stands for, so a change racing a build makes
+    the next build read again, never serves stale items.
+    """
+    intel_seen = indicator_stamp()
     with store.reading() as tx:
         subscription = next(
             (sub for sub in tx.measures.subscriptions(org_id) if sub.name == name), None
         )
         if subscription is None:
             raise NotFoundError("not found")
-        allow = AllowSet(tx.measures.allowed(org_id))
-        viewer = member_viewer(directory_of(tx), org_id)
+        allowed = tuple(tx.measures.allowed(org_id))
+        orgs, communities = tuple(tx.organisations.list()), tuple(tx.communities.list())
+        stamp = (tx.measures.stamp(), intel_seen, subscription, allowed, orgs, repr(communities))
+        known = _recall(store, (org_id, name), stamp, now)
+        if known is not None:
+            return known
+        viewer = member_viewer(SnapshotDirectory(orgs, (), communities), org_id)
         decided: dict[tuple[object, ...], bool] = {}
         issued = [m for m in tx.measures.list(current_at=now) if receives(viewer, m, decided)]
     items = from_measures(issued)
@@ -66,14 +98,28 @@ def gather(
         found, refused = from_terms(indicators(org_id, now))
         items.extend(found)
     chosen = dedupe(wanted(items, subscription))
-    kept, stopped = allow.split(chosen)
-    return Inputs(subscription, kept, stopped, refused)
+    kept, stopped = AllowSet(allowed).split(chosen)
+    until = min((i.valid_until for i in chosen if i.valid_until is not None), default=None)
+    digest = digest_of(kept, sorted(subscription.formats))
+    inputs = Inputs(subscription, kept, stopped, refused, digest, until)
+    with _remembered_lock:
+        _remembered.setdefault(store, {})[(org_id, name)] = (stamp, inputs)
+    return inputs
+
+
+def _recall(store: Store, key: tuple[str, str], stamp: Stamp, now: datetime) -> Inputs | None:
+    with _remembered_lock:
+        held = _remembered.get(store, {}).get(key)
+    if held is None or held[0] != stamp:
+        return None
+    inputs = held[1]
+    return inputs if inputs.until is None or now < inputs.until else None
 
 
 def settle_version(store: Store, inputs: Inputs, now: datetime) -> ListVersion:
     """Step 4: the version these items are (a new one only when the digest moved)."""
     sub = inputs.subscription
-    digest = digest_of(inputs.items, sorted(sub.formats))
+    digest = inputs.digest
     for _ in range(3):
         try:
             with store.transaction() as tx:
@@ -99,11 +145,12 @@ def build_list(
     name: str,
     now: datetime,
     only: MeasureFormat | None = None,
+    indicator_stamp: IndicatorStamp = lambda: 0,
 ) -> ListBuild:
     """One version of the member's list under the named subscription (steps 1 to 5);
     ``only`` renders that one format (a pull), NotFoundError when not subscribed to."""
     authorise(who, Action.MEASURES_READ, org_id)
-    inputs = gather(store, indicators, org_id, name, now)
+    inputs = gather(store, indicators, org_id, name, now, indicator_stamp)
     formats = sorted(inputs.subscription.formats)
     if only is not None:
         if only not in inputs.subscription.formats:

@@ -37,6 +37,8 @@ class IndicatorTerm:
 
 IndicatorSource = Callable[[str, datetime], Sequence[IndicatorTerm]]
 """``(member, now) -> terms`` of the indicators that member may receive now."""
+IndicatorStamp = Callable[[], int]
+"""A number that moves whenever an indicator is published, revoked, narrowed or deleted."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from shieldwall.model.measures import (
     AllowEntry,
@@ -66,6 +66,14 @@ class SqlMeasures:
                 or_(measures.c.valid_until.is_(None), measures.c.valid_until > current_at),
             )
         return [_measure(row._mapping) for row in self._db.execute(query).all()]
+
+    def stamp(self) -> tuple[int, int]:
+        """How many measures exist, and how many are withdrawn: measures are only added and
+        withdrawn (once), so an unchanged pair is an unchanged table."""
+        row = self._db.execute(
+            select(func.count(), func.count(measures.c.withdrawn_at)).select_from(measures)
+        ).one()
+        return int(row[0]), int(row[1])
 
     def withdraw(self, measure_id: str, at: datetime, by: str, reason: str) -> bool:
         """Mark the measure withdrawn; False when it already was."""

@@ -51,4 +51,4 @@ def clock() -> Clock:
 @pytest.fixture
 def desk(store: SqlStore, clock: Clock) -> MeasureDesk:
     wired = measure_desk(store, Signer.generate())
-    return MeasureDesk(wired.store, wired.signer, wired.indicators, clock)
+    return MeasureDesk(wired.store, wired.signer, wired.indicators, clock, wired.indicator_stamp)

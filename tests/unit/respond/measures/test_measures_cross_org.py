@@ -7,6 +7,7 @@ through the intelligence service and read back through the runtime's source, as 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from shieldwall.model.identity import OrgStatus, Principal
@@ -16,7 +17,7 @@ from shieldwall.respond import IssueRequest, MeasureDesk
 from shieldwall.share.intel.audience import Addressing
 from shieldwall.store.sql.store import SqlStore
 from tests.unit.respond.measures.conftest import CENTRE_LEAD, Clock
-from tests.unit.share.intel_world import Session, indicator
+from tests.unit.share.intel_world import ENERGY, Session, indicator
 
 OPERATOR = Principal(
     "operator",
@@ -94,3 +95,19 @@ def test_a_suspended_member_receives_nothing(
         tx.organisations.set_status("bravo", OrgStatus.SUSPENDED)
     assert listed(desk, "bravo") == set()
     assert listed(desk, "alpha") == {"10.0.0.1", "192.0.2.1"}
+
+
+def test_leaving_a_community_takes_effect_on_the_next_version(
+    store: SqlStore, desk: MeasureDesk
+) -> None:
+    """Nothing in the intelligence or the measures changed: only the directory did, and
+    the remembered inputs of the last build must not serve charlie again."""
+    subscribe_all(desk)
+    Session(store, "p-alpha").publish(
+        [indicator("alpha", value="10.0.0.4")], Addressing(community_ids=frozenset({"energy"}))
+    )
+    assert listed(desk, "charlie") == {"10.0.0.4"}
+    with store.transaction() as tx:
+        tx.communities.update(replace(ENERGY, excluded=frozenset({"charlie"})))
+    assert listed(desk, "charlie") == set()
+    assert listed(desk, "bravo") == {"10.0.0.4"}
