@@ -18,6 +18,7 @@ from shieldwall.api.routes import (
     incidents,
     intel,
     live,
+    measures,
     organisations,
     posture,
     reports,
@@ -40,6 +41,7 @@ ROUTERS = (
     posture.router,
     stream.router,
     reports.router,
+    measures.router,
 )
 """Every REST router, in the order they are mounted (the fuzz suite reads them too)."""
 

@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "worker": "worker",
     "demo": "demo",
     "report": "reports",
+    "measures": "measures",
 }
 """Each top-level command and the ``shieldwall.cli`` module whose ``register`` mounts it."""
 

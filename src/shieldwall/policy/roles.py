@@ -55,6 +55,12 @@ class Action(StrEnum):
     """The live stream of new alerts and incidents, each passed through the gate."""
     REPORT_READ = "report.read"
     """Situation reports made for the organisation from what it may see (the SITREP)."""
+    MEASURES_ISSUE = "measures.issue"
+    """Issue and withdraw protective measures (blocks) in the organisation's name."""
+    MEASURES_SUBSCRIBE = "measures.subscribe"
+    """Manage the organisation's subscriptions to measures and its own allow-list."""
+    MEASURES_ALLOW_COALITION = "measures.allow-coalition"
+    """Manage the coalition-wide allow-list: only admins (of the centre) hold it."""
 
 
 CENTRE_ONLY = frozenset(
@@ -89,6 +95,8 @@ _LEAD = _STAFF | {
     Action.TOKEN_CREATE,
     Action.TOKEN_REVOKE,
     Action.AUDIT_READ,
+    Action.MEASURES_ISSUE,
+    Action.MEASURES_SUBSCRIBE,
 }
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {

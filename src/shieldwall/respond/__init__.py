@@ -8,6 +8,22 @@ Front ends import only the names this module exports.
 
 from __future__ import annotations
 
+from shieldwall.respond.measures import (
+    MANIFEST_FILE,
+    MEDIA_TYPES,
+    IndicatorSource,
+    IndicatorTerm,
+    IssueOutcome,
+    IssueRequest,
+    ListBuild,
+    MeasureDesk,
+    allow_json,
+    etag_of,
+    measure_json,
+    report_json,
+    subscription_json,
+    verify_manifest,
+)
 from shieldwall.respond.reports.build import SitrepSources
 from shieldwall.respond.reports.content import Sitrep
 from shieldwall.respond.reports.desk import RenderedReport, SitrepDesk, SitrepFormat
@@ -21,13 +37,22 @@ from shieldwall.respond.reports.sources import (
     PostureSource,
     ThreatLevel,
 )
+from shieldwall.store.audit.signing import Signer as MeasureSigner
 
-__all__: list[str] = []
-__all__ += [
+__all__: list[str] = [
+    "MANIFEST_FILE",
+    "MEDIA_TYPES",
     "AssistanceRequest",
     "AssistanceSource",
+    "IndicatorSource",
+    "IndicatorTerm",
     "IntelItem",
+    "IssueOutcome",
+    "IssueRequest",
+    "ListBuild",
     "Measure",
+    "MeasureDesk",
+    "MeasureSigner",
     "MeasuresSource",
     "PostureReading",
     "PostureSource",
@@ -37,4 +62,10 @@ __all__ += [
     "SitrepFormat",
     "SitrepSources",
     "ThreatLevel",
+    "allow_json",
+    "etag_of",
+    "measure_json",
+    "report_json",
+    "subscription_json",
+    "verify_manifest",
 ]

@@ -16,8 +16,9 @@ from shieldwall.live import (
     StreamDesk,
 )
 from shieldwall.model.errors import ConfigError
-from shieldwall.respond import SitrepDesk
+from shieldwall.respond import MeasureDesk, SitrepDesk
 from shieldwall.runtime.live import LiveBus, posture_desk
+from shieldwall.runtime.measures import measure_desk
 from shieldwall.runtime.reports import PostureHistory, sitrep_desk
 from shieldwall.share import ValidationPool
 from shieldwall.store import migrate
@@ -79,6 +80,11 @@ class Services:
         """Daily situation reports, read as the recipient through the desks above."""
         live = (self.incidents, self.alerts, self.campaigns)
         return sitrep_desk(self.store, live, posture=PostureHistory(self.store))
+
+    @property
+    def measures(self) -> MeasureDesk:
+        """Protective measures: issued, subscribed, built per member through the gate."""
+        return measure_desk(self.store, self.signer)
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""

@@ -11,6 +11,7 @@ MISP events and feeds.
 from shieldwall.share.intel.audience import Addressing
 from shieldwall.share.intel.desk import IntelDesk, PageRequest
 from shieldwall.share.intel.export import Exported
+from shieldwall.share.intel.protective import ProtectiveTerm, protective_terms
 from shieldwall.share.intel.query import Filters as SearchFilters
 from shieldwall.share.intel.sighting_report import SightingReport
 from shieldwall.share.intel.transfer import (
@@ -42,6 +43,7 @@ __all__ = [
     "ImportRequest",
     "IntelDesk",
     "PageRequest",
+    "ProtectiveTerm",
     "PullReport",
     "PushReport",
     "SearchFilters",
@@ -57,6 +59,7 @@ __all__ = [
     "import_intel",
     "last_change",
     "list_intel",
+    "protective_terms",
     "push_to_partner",
     "report_watch_sighting",
     "watch_entries",

@@ -14,7 +14,7 @@ admin, for coalition-wide routes) are served, so each refusal is the role's, not
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -26,9 +26,11 @@ from shieldwall.access.communities import add_community
 from shieldwall.fuse import GroupingRules, fuse_hit
 from shieldwall.model.alert import NewAlert
 from shieldwall.model.errors import InputError
-from shieldwall.model.identity import Person, Role
+from shieldwall.model.identity import Person, Principal, Role
+from shieldwall.model.measures import Subscription
 from shieldwall.model.sharing import Community
 from shieldwall.policy.roles import CENTRE_ONLY, PERMISSIONS, Action
+from shieldwall.respond import IssueRequest
 from tests.unit.api.conftest import World, build_world
 from tests.unit.api.test_never_5xx import ENDPOINTS, PARAM
 from tests.unit.share.intel_world import indicator
@@ -40,9 +42,15 @@ ANYONE = {("GET", "/healthz"), ("GET", "/readyz"), ("POST", "/api/v1/login")}
 SENSOR_ROUTES = {
     ("GET", "/api/v1/me"): Action.SELF_READ,
     ("POST", "/api/v1/ingest"): Action.TELEMETRY_SEND,
+    ("GET", "/api/v1/measures"): Action.MEASURES_READ,
+    ("GET", "/api/v1/measures/key"): Action.MEASURES_READ,
+    ("GET", "/api/v1/measures/subscriptions"): Action.MEASURES_READ,
+    ("GET", "/api/v1/measures/allowlist"): Action.MEASURES_READ,
+    ("GET", "/api/v1/measures/lists/{name}/report"): Action.MEASURES_READ,
+    ("GET", "/api/v1/measures/lists/{name}/manifest"): Action.MEASURES_READ,
+    ("GET", "/api/v1/measures/lists/{name}/{fmt}"): Action.MEASURES_READ,
 }
-"""Routes a sensor may use, with the permission that lets it (protective measures have no
-route yet: when they do, they belong here)."""
+"""Routes a sensor may use, with the permission that lets it."""
 COALITION_WIDE = {
     ("POST", "/api/v1/organisations"),
     ("POST", "/api/v1/organisations/{org_id}/suspend"),
@@ -122,7 +130,8 @@ def values(coalition: World) -> dict[str, str]:
     with coalition.services.store.reading() as tx:
         seq = tx.alerts.page({"alpha"}, after=0, limit=1)[0].seq
     coalition.services.posture.recompute()  # alpha's level exists
-    return {
+    measures = _measures_values(coalition)
+    return measures | {
         "org_id": "alpha",
         "person_id": coalition.people[SENSOR],
         "token_id": coalition.token_ids[SENSOR],
@@ -136,6 +145,22 @@ def values(coalition: World) -> dict[str, str]:
         "campaign_id": str(campaign_id),
         "scope": "member",
         "key": "alpha",
+    }
+
+
+def _measures_values(world: World) -> dict[str, str]:
+    """alpha's subscription ``default``, a measure alpha issued, an entry of its allow-list."""
+    lead = Principal(world.people["alpha-lead"], "alpha", Role.LEAD)
+    desk = world.services.measures
+    desk.subscribe(lead, Subscription("alpha", "default"))
+    until = datetime.now(UTC) + timedelta(days=1)
+    issued = desk.issue(lead, IssueRequest("ip", "192.0.2.77", "seed", until), "seed")
+    entry = desk.allow(lead, "alpha", "ip", "10.1.0.0/16", "ours")
+    return {
+        "name": "default",
+        "fmt": "plain",
+        "measure_id": issued.measure.id,
+        "entry_id": entry.id,
     }
 
 
@@ -164,6 +189,13 @@ def _body(method: str, path: str, values: dict[str, str]) -> bytes | None:
         ("POST", "/api/v1/incidents/{incident_id}/comments"): {"text": "looking"},
         ("PUT", "/api/v1/organisations/{org_id}/sectors"): {"sectors": ["energy"]},
         ("POST", "/api/v1/posture/recompute"): None,
+        ("POST", "/api/v1/measures"): {
+            "kind": "domain", "value": "evil.example", "reason": "c2", "key": "k",
+            "valid_until": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+        },
+        ("POST", "/api/v1/measures/{measure_id}/withdraw"): {"reason": "done"},
+        ("PUT", "/api/v1/measures/subscriptions/{name}"): {"formats": ["plain", "rpz"]},
+        ("POST", "/api/v1/measures/allowlist"): {"kind": "ip", "value": "10.2.0.0/16"},
     }  # fmt: skip
     if method not in ("POST", "PUT"):
         return None

@@ -34,6 +34,8 @@ EXPECTED = {
     "report_watch_sighting",
     "watch_entries",
     "write_misp_feed",
+    "ProtectiveTerm",  # issue 11: what a member may block, for runtime/measures.py
+    "protective_terms",
 }
 
 

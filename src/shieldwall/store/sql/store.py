@@ -21,6 +21,7 @@ from shieldwall.store.sql.identity import SqlOrganisations, SqlPeople, SqlTokens
 from shieldwall.store.sql.incidents import SqlIncidents
 from shieldwall.store.sql.intel import SqlIntel
 from shieldwall.store.sql.intel_taxii import SqlCollections, SqlCommunities, SqlStatuses
+from shieldwall.store.sql.measures import SqlMeasures
 from shieldwall.store.sql.posture import SqlPosture, SqlSectors
 from shieldwall.store.sql.stream import SqlStream
 from shieldwall.store.sql.throttle import SqlLoginAttempts
@@ -59,6 +60,7 @@ class SqlUnitOfWork:
         self.posture = SqlPosture(connection, now)
         self.sectors = SqlSectors(connection)
         self.stream = SqlStream(connection)
+        self.measures = SqlMeasures(connection, now)
 
 
 class SqlStore:

@@ -400,3 +400,68 @@ login_throttle = Table(
 )
 """Login attempts per account and per client address (as SHA-256 keys) in the current
 window, counted before the password is checked (owned by access/throttle)."""
+
+measures = Table(
+    "measures",
+    metadata,
+    Column("id", StoredText(36), primary_key=True),
+    Column("key", StoredText(200), nullable=False),
+    Column("org_id", StoredText(64), ForeignKey("organisations.id"), nullable=False),
+    Column("issued_by", StoredText(200), nullable=False),
+    Column("kind", StoredText(16), nullable=False),
+    Column("value", StoredText(2100), nullable=False),
+    Column("reason", StoredText(1000), nullable=False),
+    Column("confidence", SmallInteger, nullable=False),
+    Column("tlp", StoredText(16), nullable=False),
+    Column("community_ids", StoredText(4000), nullable=False),
+    Column("recipient_org_ids", StoredText(4000), nullable=False),
+    Column("valid_until", UtcDateTime(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("withdrawn_at", UtcDateTime(), nullable=True),
+    Column("withdrawn_by", StoredText(200), nullable=False),
+    Column("withdraw_reason", StoredText(1000), nullable=False),
+    Index("uq_measures_key", "key", unique=True),
+    Index("ix_measures_current", "withdrawn_at", "valid_until"),
+)
+"""Protective measures explicitly issued (owned by respond/measures); ``key`` is the
+idempotency key the issuer gave, so issuing twice issues once. Communities and members are
+slugs joined by blanks (read for every measure of every list built: no JSON to parse)."""
+
+measure_subscriptions = Table(
+    "measure_subscriptions",
+    metadata,
+    Column("org_id", StoredText(64), ForeignKey("organisations.id"), primary_key=True),
+    Column("name", StoredText(64), primary_key=True),
+    Column("kinds", JSON, nullable=False),
+    Column("formats", JSON, nullable=False),
+    Column("min_confidence", SmallInteger, nullable=False),
+    Column("indicators", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+"""What each member wants of the measures, and in which formats."""
+
+measure_allow = Table(
+    "measure_allow",
+    metadata,
+    Column("id", StoredText(36), primary_key=True),
+    Column("scope", StoredText(64), nullable=False),
+    Column("kind", StoredText(16), nullable=False),
+    Column("value", StoredText(300), nullable=False),
+    Column("note", StoredText(500), nullable=False),
+    Column("created_by", StoredText(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index("uq_measure_allow_entry", "scope", "kind", "value", unique=True),
+)
+"""Never block these: ``scope`` is a member's id, or ``*`` for the whole coalition."""
+
+measure_versions = Table(
+    "measure_versions",
+    metadata,
+    Column("org_id", StoredText(64), primary_key=True),
+    Column("subscription", StoredText(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("digest", StoredText(64), nullable=False),
+    Column("counts", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+"""Each version of a member's list: a new one only when the content's digest changed."""

@@ -1,7 +1,7 @@
 """Posture of each member, sector and the coalition: its changes and current levels.
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0011
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from shieldwall.store.sql.types import UtcDateTime
 
 revision = "0015"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,94 @@
+"""A STIX 2.1 bundle: one indicator per value, with a STIX pattern the value cannot escape.
+
+Ids are UUIDv4-shaped (STIX 2.1 wants version 4) but derived from a SHA-256 of the kind and
+value (:func:`stable_id`), so a value keeps its id across versions; string
+literals escape ``\\`` and ``'`` as STIX patterning requires. ``created`` and ``modified``
+are the item's own time, so an unchanged value is an unchanged object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from shieldwall.model.measures import MeasureKind
+from shieldwall.respond.measures.formats.context import BuildContext
+from shieldwall.respond.measures.items import Item
+
+NAMESPACE = "shieldwall/measures/v1/"
+
+
+def stable_id(name: str) -> str:
+    """A version-4 UUID whose random bits are the SHA-256 of ``name``: stable, well-formed.
+
+    Written out by hand (the same as ``uuid.UUID(bytes=..., version=4)``): this runs once
+    per value of every list built, and the object form costs more than the hash.
+    """
+    h = hashlib.sha256((NAMESPACE + name).encode()).hexdigest()
+    variant = "89ab"[int(h[16], 16) & 3]
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
+
+
+_PATHS = {
+    MeasureKind.DOMAIN: "domain-name:value",
+    MeasureKind.URL: "url:value",
+    MeasureKind.MD5: "file:hashes.MD5",
+    MeasureKind.SHA1: "file:hashes.'SHA-1'",
+    MeasureKind.SHA256: "file:hashes.'SHA-256'",
+}
+
+
+def write_stix(items: Sequence[Item], context: BuildContext) -> bytes:
+    """The bundle (its id is fixed by the member, subscription and version)."""
+    bundle_id = stable_id(f"{context.member}/{context.subscription}/{context.version}")
+    stamps: dict[datetime, str] = {}
+    objects = [_indicator(item, context, stamps) for item in items]
+    bundle = {"type": "bundle", "id": f"bundle--{bundle_id}", "objects": objects}
+    return orjson.dumps(bundle, option=orjson.OPT_INDENT_2)
+
+
+def _indicator(item: Item, context: BuildContext, stamps: dict[datetime, str]) -> dict[str, Any]:
+    ident = stable_id(f"{item.kind.value}:{item.value}")
+    stamp = _stamp(item.since, stamps) if item.since else context.stamp
+    obj: dict[str, Any] = {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": f"indicator--{ident}",
+        "created": stamp,
+        "modified": stamp,
+        "name": f"Block {item.kind.value} {item.value}"[:250],
+        "indicator_types": ["malicious-activity"],
+        "pattern": pattern_of(item),
+        "pattern_type": "stix",
+        "valid_from": stamp,
+        "confidence": item.confidence,
+    }
+    if item.valid_until is not None and (item.since is None or item.valid_until > item.since):
+        obj["valid_until"] = _stamp(item.valid_until, stamps)
+    if item.reason:
+        obj["description"] = item.reason
+    return obj
+
+
+def pattern_of(item: Item) -> str:
+    """The STIX pattern matching the item's value."""
+    if item.kind is MeasureKind.IP:
+        path = "ipv6-addr:value" if ":" in item.value else "ipv4-addr:value"
+    else:
+        path = _PATHS[item.kind]
+    literal = item.value.replace("\\", "\\\\").replace("'", "\\'")
+    return f"[{path} = '{literal}']"
+
+
+def _stamp(moment: datetime, seen: dict[datetime, str]) -> str:
+    """RFC 3339 UTC, milliseconds; remembered, as many items share their time."""
+    found = seen.get(moment)
+    if found is None:
+        utc = moment.astimezone(UTC)
+        found = utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+        seen[moment] = found
+    return found

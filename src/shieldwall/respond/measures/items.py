@@ -1,0 +1,34 @@
+"""One value to block, whatever its source: an issued measure or an indicator's term.
+
+The builders of every format take a sorted, de-duplicated list of :class:`Item`; they never
+see a source object, so nothing a member may not receive can reach a file by another path.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+
+from shieldwall.model.measures import MeasureKind
+
+
+class Item(NamedTuple):
+    """A normalised value to block, with where it comes from and why (a named tuple: lists
+    of 100,000 are built on every pull, and tuples are cheap to make)."""
+
+    kind: MeasureKind
+    value: str
+    source: str
+    """The measure's or the indicator's id."""
+    reason: str = ""
+    confidence: int = 100
+    since: datetime | None = None
+    valid_until: datetime | None = None
+
+
+def dedupe(items: list[Item]) -> list[Item]:
+    """One item per (kind, value), the most confident (then the first source) kept; sorted."""
+    best: dict[tuple[MeasureKind, str], Item] = {}
+    for item in sorted(items, key=lambda i: (i.kind, i.value, -i.confidence, i.source)):
+        best.setdefault((item.kind, item.value), item)
+    return sorted(best.values(), key=lambda i: (i.kind, i.value))
