@@ -8,6 +8,7 @@ from shieldwall.access import LoginThrottle, ThrottlePolicy
 from shieldwall.config.settings import Settings
 from shieldwall.live import AlertDesk, CampaignDesk, IncidentDesk, IngestDesk, IngestLimits
 from shieldwall.model.errors import ConfigError
+from shieldwall.respond import CaseDesk, EvidenceLimits, HandoverDesk, ItemDesk, SlaPolicy
 from shieldwall.runtime.live import LiveBus
 from shieldwall.share import ValidationPool
 from shieldwall.store import migrate
@@ -53,6 +54,23 @@ class Services:
     def incidents(self) -> IncidentDesk:
         """Incidents through the gate."""
         return IncidentDesk(self.store)
+
+    @property
+    def cases(self) -> CaseDesk:
+        """Cases opened from incidents: status, assignment, shares (respond/cases)."""
+        return CaseDesk(self.store, SlaPolicy(self.settings.case_sla_minutes))
+
+    @property
+    def case_items(self) -> ItemDesk:
+        """Tasks, observables, comments and evidence of cases, each through the gate."""
+        limits = EvidenceLimits(self.settings.case_evidence_max_bytes)
+        return ItemDesk(self.store, limits)
+
+    @property
+    def handover(self) -> HandoverDesk:
+        """Shift handover reports. The lead wires ``approvals`` (playbooks) and ``requests``
+        (requests for assistance) here as :class:`~shieldwall.respond.HandoverSource`."""
+        return HandoverDesk(self.store)
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""
