@@ -31,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "incident": "incidents",
     "campaign": "campaigns",
     "worker": "worker",
+    "cases": "cases",
+    "report": "report",
 }
 """Each top-level command and the ``shieldwall.cli`` module whose ``register`` mounts it."""
 
