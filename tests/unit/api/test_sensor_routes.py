@@ -117,6 +117,7 @@ def values(coalition: World) -> dict[str, str]:
         campaign_id = tx.campaigns.page(None, after=0, limit=1)[0].id
     with coalition.services.store.reading() as tx:
         seq = tx.alerts.page({"alpha"}, after=0, limit=1)[0].seq
+    case = _case_values(coalition, incident_id)
     return {
         "org_id": "alpha",
         "person_id": coalition.people[SENSOR],
@@ -129,6 +130,22 @@ def values(coalition: World) -> dict[str, str]:
         "seq": str(seq),
         "incident_id": str(incident_id),
         "campaign_id": str(campaign_id),
+        **case,
+    }
+
+
+def _case_values(world: World, incident_id: int) -> dict[str, str]:
+    """A case of alpha's incident, a task and an evidence file in it (issue 11)."""
+    lead = world.auth("alpha-lead")
+    opened = world.client.post("/api/v1/cases", json={"incident_id": incident_id}, headers=lead)
+    case_id = opened.json()["id"]
+    task = world.client.post(f"/api/v1/cases/{case_id}/tasks", json={"title": "t"}, headers=lead)
+    evidence = world.client.post(f"/api/v1/cases/{case_id}/evidence", content=b"x", headers=lead)
+    return {
+        "case_id": str(case_id),
+        "item_id": task.json()["id"],
+        "evidence_id": evidence.json()["id"],
+        "member": "bravo",
     }
 
 
@@ -155,6 +172,16 @@ def _body(method: str, path: str, values: dict[str, str]) -> bytes | None:
         ("POST", "/api/v1/incidents/{incident_id}/assign"): {"assignee": None},
         ("POST", "/api/v1/incidents/{incident_id}/status"): {"status": "triaged"},
         ("POST", "/api/v1/incidents/{incident_id}/comments"): {"text": "looking"},
+        ("POST", "/api/v1/cases"): {"incident_id": int(values["incident_id"])},
+        ("POST", "/api/v1/cases/{case_id}/status"): {"status": "triaged"},
+        ("POST", "/api/v1/cases/{case_id}/assign"): {"shift": "night"},
+        ("POST", "/api/v1/cases/{case_id}/shares"): {"org_id": "bravo"},
+        ("POST", "/api/v1/cases/{case_id}/tasks"): {"title": "look"},
+        ("POST", "/api/v1/cases/{case_id}/tasks/{item_id}/status"): {"status": "done"},
+        ("POST", "/api/v1/cases/{case_id}/observables"): {"type": "ip", "value": "192.0.2.1"},
+        ("POST", "/api/v1/cases/{case_id}/comments"): {"text": "looking"},
+        ("POST", "/api/v1/cases/{case_id}/evidence"): {"a": "file"},
+        ("POST", "/api/v1/handover"): None,
     }  # fmt: skip
     if method not in ("POST", "PUT"):
         return None

@@ -156,12 +156,12 @@ def share_case(svc: ServicesDep, who: PrincipalDep, case_id: CaseId, body: Share
     return _view(svc.cases.share(who, case_id, body.org_id, tlp_level(body.max_tlp)))
 
 
-@router.delete("/cases/{case_id}/shares/{org_id}")
+@router.delete("/cases/{case_id}/shares/{member}")
 def unshare_case(
-    svc: ServicesDep, who: PrincipalDep, case_id: CaseId, org_id: Annotated[Slug, Path()]
+    svc: ServicesDep, who: PrincipalDep, case_id: CaseId, member: Annotated[Slug, Path()]
 ) -> Response:
     """Stop sharing the case with a member."""
-    return _view(svc.cases.unshare(who, case_id, org_id))
+    return _view(svc.cases.unshare(who, case_id, member))
 
 
 @router.post("/cases/{case_id}/tasks")
@@ -206,7 +206,7 @@ async def add_evidence(
     svc: ServicesDep,
     who: PrincipalDep,
     case_id: CaseId,
-    name: Annotated[str, Query(min_length=1, max_length=255)],
+    name: Annotated[str, Query(min_length=1, max_length=255)] = "evidence.bin",
     tlp: Tlp = "amber+strict",
 ) -> Response:
     """Add an evidence file: the request body is the file (413 over the limit)."""
@@ -218,10 +218,12 @@ async def add_evidence(
     return _json(item_json(item, _now()), 201)
 
 
-@router.get("/cases/{case_id}/evidence/{item_id}")
-def get_evidence(svc: ServicesDep, who: PrincipalDep, case_id: CaseId, item_id: ItemId) -> Response:
+@router.get("/cases/{case_id}/evidence/{evidence_id}")
+def get_evidence(
+    svc: ServicesDep, who: PrincipalDep, case_id: CaseId, evidence_id: ItemId
+) -> Response:
     """An evidence file's bytes, checked against its SHA-256 (in ``X-Content-SHA256``)."""
-    item, content = svc.case_items.evidence(who, case_id, item_id)
+    item, content = svc.case_items.evidence(who, case_id, evidence_id)
     headers = {
         "X-Content-SHA256": item.sha256 or "",
         "Content-Disposition": "attachment",
