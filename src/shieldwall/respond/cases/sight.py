@@ -70,10 +70,8 @@ class CaseSight:
         """The case as the caller sees it; NotFoundError when absent or hidden."""
         case_party(who)  # a role that reads no case is refused before any read
         case = tx.cases.get(case_id)
-        if case is None:
-            raise not_found(case_id)
-        shares = tx.cases.shares(case_id)
-        if not may_see_case(who, case, shares):
+        shares = tx.cases.shares(case_id)  # asked for an absent case too: the same work
+        if case is None or not may_see_case(who, case, shares):
             raise not_found(case_id)
         return cls(tx, who, case, shares)
 
