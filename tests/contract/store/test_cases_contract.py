@@ -6,13 +6,16 @@ leaves nothing half-written."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from shieldwall.model.case import CaseItem, CaseShare, CaseStatus, ItemKind, TaskStatus
 from shieldwall.model.errors import ConflictError
+from shieldwall.model.identity import OrgKind, Person, Principal, Role
 from shieldwall.model.sharing import TlpLevel
+from shieldwall.respond import CaseDesk
 from shieldwall.store.sql.store import SqlStore
 from tests.contract.store.values import org
 
@@ -173,3 +176,29 @@ def test_handovers_remember_the_last_one_per_organisation(store: SqlStore) -> No
             {"1": "critical", "3": "low"},
         )
         assert tx.handovers.last("bravo") is None
+
+
+def test_opening_one_incident_at_once_from_two_places_makes_one_case(store: SqlStore) -> None:
+    """The unique index is the idempotency key: racing openers both get the one case."""
+    case_id = seeded(store)
+    with store.transaction() as tx:
+        incident = tx.incidents.open("alpha", "second", "low", "alpha:2")
+        tx.people.add(Person("p-1", "alpha", "A", "a@alpha.example", Role.ANALYST), None)
+    who = Principal("p-1", "alpha", Role.ANALYST, OrgKind.NATION)
+    desk = CaseDesk(store)
+    results: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def open_it() -> None:
+        barrier.wait()
+        results.append(desk.open(who, incident).case.id)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 4 and len(set(results)) == 1 and results[0] != case_id
+    with store.reading() as tx:
+        assert len(tx.cases.page(None, status=None, after=0, limit=10)) == 2
+        assert [e.action for e in tx.cases.timeline(results[0])] == ["opened"]

@@ -296,3 +296,17 @@ def test_bad_requests_are_problem_documents(world: World) -> None:
         assert 400 <= response.status_code < 500, (path, response.text)
         assert response.headers["content-type"] == "application/problem+json"
         assert {"type", "title", "status", "detail"} <= response.json().keys()
+
+
+def test_handover_over_rest(world: World) -> None:
+    number = incident(world, "alpha")
+    first = call(world, "alpha-lead", "GET", "/handover").json()
+    assert [i["id"] for i in first["new_incidents"]] == [number] and first["taken"] is False
+    assert call(world, "alpha-liaison", "POST", "/handover").status_code == 403
+    taken = call(world, "alpha-lead", "POST", "/handover").json()
+    assert taken["taken"] is True and taken["since"] is None
+    after = call(world, "alpha-analyst", "GET", "/handover").json()
+    assert after["new_incidents"] == [] and after["since"] is not None
+    assert after["pending_approvals"] is None and after["open_requests"] is None
+    assert call(world, "bravo-lead", "GET", "/handover").json()["new_incidents"] == []
+    assert call(world, "alpha-sensor", "GET", "/handover").status_code == 403
