@@ -162,6 +162,11 @@ def test_evidence_is_kept_by_sha256_and_over_the_limit_is_a_413(world: World) ->
     fetched = call(world, "alpha-lead", "GET", f"/cases/{case}/evidence/{body['id']}")
     assert fetched.content == content
     assert fetched.headers["x-content-sha256"] == body["sha256"]
+    with world.services.store.reading() as tx:
+        reads = [e for e in tx.audit.entries() if e.action == "case.evidence.read"]
+    assert [(e.principal, e.object_id) for e in reads] == [
+        (world.people["alpha-lead"], f"{case}/{body['id']}")
+    ]
     big = call(
         world, "alpha-analyst", "POST", f"/cases/{case}/evidence?name=big.bin", content=b"x" * 2049
     )

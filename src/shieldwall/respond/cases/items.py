@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from shieldwall.model.audit import AuditRecord
 from shieldwall.model.case import CaseItem, ItemKind, TaskStatus
 from shieldwall.model.errors import InputError
 from shieldwall.model.identity import Principal
@@ -84,12 +85,18 @@ class ItemDesk:
         return self._add(who, case_id, ItemKind.EVIDENCE, checked.name, tlp, extra, blob=content)
 
     def evidence(self, who: Principal, case_id: int, item_id: str) -> tuple[CaseItem, bytes]:
-        """An evidence file's item and bytes, checked against its SHA-256."""
-        with self.store.reading() as tx:
+        """An evidence file's item and bytes, checked against its SHA-256; the read is
+        audited (evidence is restricted data), in the same transaction."""
+        with self.store.transaction() as tx:
             item = CaseSight.of(tx, who, case_id).item(item_id)
             if item.kind is not ItemKind.EVIDENCE or item.sha256 is None:
                 raise InputError("this item is not an evidence file", place="item")
-            return item, verified(item.sha256, tx.cases.blob(item.sha256))
+            content = verified(item.sha256, tx.cases.blob(item.sha256))
+            target = f"{case_id}/{item_id}"
+            tx.audit.append(
+                AuditRecord(who.person_id, who.org_id, "case.evidence.read", "case", target)
+            )
+        return item, content
 
     def set_task(self, who: Principal, case_id: int, item_id: str, status: TaskStatus) -> CaseItem:
         """Mark a task done or cancelled, or reopen it."""
