@@ -1,4 +1,4 @@
-"""Cases over REST on the embedded default: opened from an incident, worked on by the
+"""Cases over REST, on SQLite and PostgreSQL: opened from an incident, worked on by the
 member and the centre, shared item by item, with problem documents for every bad request
 and hidden answered exactly as absent."""
 
@@ -15,8 +15,10 @@ from tests.unit.api.conftest import World, build_world
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    built = build_world(tmp_path, SHIELDWALL_CASE_EVIDENCE_MAX_BYTES="2048")
+def world(tmp_path: Path, database_url: str) -> Iterator[World]:
+    """The coalition on SQLite and on PostgreSQL (``database_url`` of tests/conftest.py)."""
+    url = "" if database_url.startswith("sqlite") else database_url
+    built = build_world(tmp_path, url, SHIELDWALL_CASE_EVIDENCE_MAX_BYTES="2048")
     yield built
     built.services.close()
 
