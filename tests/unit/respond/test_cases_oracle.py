@@ -15,6 +15,7 @@ from docs/cases.md, as plain sets, independent of the gate:
   active and known, and the item is its own organisation's, or is below TLP:RED and
   addressed to it: the case's member and opener always, a member shared with only for
   items at or below the share's level;
+* who the case is shared with is shown to its owners and the centre only;
 * an item not received is answered exactly as an absent one (same error, same message
   once the id is masked), its timeline entries are not shown, and nothing counts it.
 
@@ -209,6 +210,10 @@ def _check_case(
     assert {item.id for item in view.items} == expected
     shown = {entry.item_id for entry in view.timeline if entry.item_id is not None}
     assert shown == expected
+    manager = who.org_kind is OrgKind.CENTRE or who.org_id in known.owners[number]
+    shares = [entry.detail["org"] for entry in view.timeline if entry.action == "share"]
+    assert shares == (list(known.shares[number]) if manager else [])
+    assert {s.org_id for s in view.shares} == (set(known.shares[number]) if manager else set())
     absent_item = str(uuid.UUID(int=0))
     for item in [*known.items[number], absent_item]:
         answer = outcome(partial(items.evidence, who, number, item))
