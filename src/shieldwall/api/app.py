@@ -13,6 +13,7 @@ from shieldwall.api.body_limit import BodyLimitMiddleware
 from shieldwall.api.metrics import ApiMetrics
 from shieldwall.api.routes import (
     audit,
+    cases,
     communities,
     health,
     incidents,
@@ -42,6 +43,7 @@ ROUTERS = (
     stream.router,
     reports.router,
     measures.router,
+    cases.router,
 )
 """Every REST router, in the order they are mounted (the fuzz suite reads them too)."""
 

@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "demo": "demo",
     "report": "reports",
     "measures": "measures",
+    "cases": "cases",
 }
 """Each top-level command and the ``shieldwall.cli`` module whose ``register`` mounts it."""
 

@@ -15,6 +15,7 @@ import typer
 
 from shieldwall import access
 from shieldwall.cli.context import ConfigOption, err, reports_errors, services_from
+from shieldwall.cli.handover import handover
 from shieldwall.respond import SitrepFormat
 
 report_app = typer.Typer(help="Reports made from what a member may see.", no_args_is_help=True)
@@ -22,6 +23,7 @@ report_app = typer.Typer(help="Reports made from what a member may see.", no_arg
 
 def register(app: typer.Typer) -> None:
     """Mount `report` on the main app."""
+    report_app.command("handover")(handover)
     app.add_typer(report_app, name="report")
 
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from shieldwall.config.cases import SlaMinutes
 from shieldwall.config.syslog import SyslogSource, parse_sources
 from shieldwall.config.taxii import TaxiiFeed, TaxiiPartner, TaxiiRemote, unique_names
 from shieldwall.model.errors import ConfigError
@@ -193,6 +194,18 @@ class Settings(BaseModel):
     )
     taxii_partners: tuple[TaxiiPartner, ...] = Field(
         default=(), description="Partner TAXII 2.1 collections objects are pushed to."
+    )
+    case_sla_minutes: SlaMinutes = Field(
+        default_factory=dict,
+        description="Minutes to containment by case severity (critical=60,high=240,...);"
+        " a severity not named keeps its default (docs/cases.md).",
+    )
+    case_evidence_max_bytes: int = Field(
+        default=1_048_576,
+        ge=1,
+        le=1_073_741_824,
+        description="Largest evidence file a case keeps; over it: 413 naming this setting."
+        " Uploads through the API are also bounded by max_body_bytes.",
     )
 
     @field_validator("live_rules", mode="before")

@@ -61,6 +61,14 @@ class Action(StrEnum):
     """Manage the organisation's subscriptions to measures and its own allow-list."""
     MEASURES_ALLOW_COALITION = "measures.allow-coalition"
     """Manage the coalition-wide allow-list: only admins (of the centre) hold it."""
+    CASE_READ = "case.read"
+    """Cases the organisation is a party to (its own, opened by it, or shared with it)."""
+    CASE_WORK = "case.work"
+    """Open a case, add tasks, observables, evidence, comments; status and assignment."""
+    CASE_SHARE = "case.share"
+    """Share a case with another member (or stop): leads and admins of its owners."""
+    HANDOVER_TAKE = "handover.take"
+    """Record a shift handover (reading what changed since the last one is CASE_READ)."""
 
 
 CENTRE_ONLY = frozenset(
@@ -112,6 +120,12 @@ The centre's admins may also act in every organisation, and alone take the coali
 actions (:data:`CENTRE_ONLY`); an admin outside the centre cannot exist. A sensor is a
 machine: it sends telemetry and reads the protective measures meant for it, and nothing
 else — no intelligence, no people, no tokens, and no password (docs/operations.md)."""
+
+_CASE_WORK = frozenset({Action.CASE_READ, Action.CASE_WORK, Action.HANDOVER_TAKE})
+PERMISSIONS[Role.LEAD] |= _CASE_WORK | {Action.CASE_SHARE}
+PERMISSIONS[Role.ANALYST] |= _CASE_WORK
+PERMISSIONS[Role.LIAISON] |= {Action.CASE_READ}
+"""Cases (``respond/cases``): liaisons read, analysts work on them, leads also share them."""
 
 SELF_SERVICE = frozenset({Action.TOKEN_READ, Action.TOKEN_CREATE, Action.TOKEN_REVOKE})
 """Actions anyone but a sensor may take on their own tokens."""

@@ -16,7 +16,15 @@ from shieldwall.live import (
     StreamDesk,
 )
 from shieldwall.model.errors import ConfigError
-from shieldwall.respond import MeasureDesk, SitrepDesk
+from shieldwall.respond import (
+    CaseDesk,
+    EvidenceLimits,
+    HandoverDesk,
+    ItemDesk,
+    MeasureDesk,
+    SitrepDesk,
+    SlaPolicy,
+)
 from shieldwall.runtime.live import LiveBus, posture_desk
 from shieldwall.runtime.measures import measure_desk
 from shieldwall.runtime.reports import PostureHistory, sitrep_desk
@@ -85,6 +93,23 @@ class Services:
     def measures(self) -> MeasureDesk:
         """Protective measures: issued, subscribed, built per member through the gate."""
         return measure_desk(self.store, self.signer)
+
+    @property
+    def cases(self) -> CaseDesk:
+        """Cases opened from incidents: status, assignment, shares (respond/cases)."""
+        return CaseDesk(self.store, SlaPolicy(self.settings.case_sla_minutes))
+
+    @property
+    def case_items(self) -> ItemDesk:
+        """Tasks, observables, comments and evidence of cases, each through the gate."""
+        limits = EvidenceLimits(self.settings.case_evidence_max_bytes)
+        return ItemDesk(self.store, limits)
+
+    @property
+    def handover(self) -> HandoverDesk:
+        """Shift handover reports. The lead wires ``approvals`` (playbooks) and ``requests``
+        (requests for assistance) here as :class:`~shieldwall.respond.HandoverSource`."""
+        return HandoverDesk(self.store)
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""

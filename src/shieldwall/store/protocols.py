@@ -14,6 +14,15 @@ from typing import Protocol
 
 from shieldwall.model.alert import Alert, AlertHit, NewAlert
 from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint, MalformedRow
+from shieldwall.model.case import (
+    Case,
+    CaseItem,
+    CaseShare,
+    CaseStatus,
+    HandoverMark,
+    TaskStatus,
+    TimelineEntry,
+)
 from shieldwall.model.credentials import ApiToken
 from shieldwall.model.identity import Organisation, OrgStatus, Person
 from shieldwall.model.incident import (
@@ -300,6 +309,67 @@ class MeasureRepository(Protocol):
     def add_version(self, version: ListVersion) -> None: ...
 
 
+class CaseRepository(Protocol):
+    """Cases opened from incidents: shares, items with their TLP, evidence bytes, timeline.
+
+    ``open`` is keyed by the incident (one case per incident, enforced by a unique index);
+    evidence bytes are content-addressed by SHA-256 (``put_blob`` keeps one copy)."""
+
+    def open(
+        self,
+        *,
+        incident_id: int,
+        org_id: str,
+        opened_org: str,
+        opened_by: str,
+        title: str,
+        severity: str,
+        due_at: datetime,
+    ) -> int: ...
+    def get(self, case_id: int) -> Case | None: ...
+    def of_incident(self, incident_id: int) -> Case | None: ...
+    def page(
+        self, party: str | None, *, status: CaseStatus | None, after: int, limit: int
+    ) -> Sequence[Case]:
+        """Cases the organisation ``party`` is a party to (None: every case), by id."""
+        ...
+
+    def set_status(self, case_id: int, status: CaseStatus, close_reason: str | None) -> None: ...
+    def assign(self, case_id: int, assignee: str | None, shift: str | None) -> None: ...
+    def share(self, share: CaseShare) -> None: ...
+    def unshare(self, case_id: int, org_id: str) -> bool: ...
+    def shares(self, case_id: int) -> Sequence[CaseShare]: ...
+    def add_item(self, item: CaseItem) -> None: ...
+    def item(self, item_id: str) -> CaseItem | None: ...
+    def items(self, case_id: int) -> Sequence[CaseItem]: ...
+    def set_task_status(self, item_id: str, status: TaskStatus) -> None: ...
+    def put_blob(self, sha256: str, content: bytes) -> bool: ...
+    def blob(self, sha256: str) -> bytes | None: ...
+    def record(
+        self,
+        case_id: int,
+        *,
+        actor: str,
+        org_id: str,
+        action: str,
+        item_id: str | None,
+        owners_only: bool,
+        detail: dict[str, object],
+    ) -> None: ...
+    def timeline(self, case_id: int) -> Sequence[TimelineEntry]: ...
+    def overdue_tasks(self, now: datetime, limit: int) -> Sequence[CaseItem]: ...
+    def overdue_cases(self, now: datetime, limit: int) -> Sequence[Case]: ...
+
+
+class HandoverRepository(Protocol):
+    """Shift handovers, one row per handover an organisation took."""
+
+    def take(
+        self, org_id: str, taken_by: str, last_incident_id: int, severities: dict[str, str]
+    ) -> HandoverMark: ...
+    def last(self, org_id: str) -> HandoverMark | None: ...
+
+
 class UnitOfWork(Protocol):
     """The repositories of one transaction."""
 
@@ -337,6 +407,10 @@ class UnitOfWork(Protocol):
     def stream(self) -> StreamRepository: ...
     @property
     def measures(self) -> MeasureRepository: ...
+    @property
+    def cases(self) -> CaseRepository: ...
+    @property
+    def handovers(self) -> HandoverRepository: ...
 
 
 class Store(Protocol):

@@ -131,6 +131,7 @@ def values(coalition: World) -> dict[str, str]:
         seq = tx.alerts.page({"alpha"}, after=0, limit=1)[0].seq
     coalition.services.posture.recompute()  # alpha's level exists
     measures = _measures_values(coalition)
+    case = _case_values(coalition, incident_id)
     return measures | {
         "org_id": "alpha",
         "person_id": coalition.people[SENSOR],
@@ -145,6 +146,7 @@ def values(coalition: World) -> dict[str, str]:
         "campaign_id": str(campaign_id),
         "scope": "member",
         "key": "alpha",
+        **case,
     }
 
 
@@ -161,6 +163,21 @@ def _measures_values(world: World) -> dict[str, str]:
         "fmt": "plain",
         "measure_id": issued.measure.id,
         "entry_id": entry.id,
+    }
+
+
+def _case_values(world: World, incident_id: int) -> dict[str, str]:
+    """A case of alpha's incident, a task and an evidence file in it (issue 11)."""
+    lead = world.auth("alpha-lead")
+    opened = world.client.post("/api/v1/cases", json={"incident_id": incident_id}, headers=lead)
+    case_id = opened.json()["id"]
+    task = world.client.post(f"/api/v1/cases/{case_id}/tasks", json={"title": "t"}, headers=lead)
+    evidence = world.client.post(f"/api/v1/cases/{case_id}/evidence", content=b"x", headers=lead)
+    return {
+        "case_id": str(case_id),
+        "item_id": task.json()["id"],
+        "evidence_id": evidence.json()["id"],
+        "member": "bravo",
     }
 
 
@@ -196,6 +213,16 @@ def _body(method: str, path: str, values: dict[str, str]) -> bytes | None:
         ("POST", "/api/v1/measures/{measure_id}/withdraw"): {"reason": "done"},
         ("PUT", "/api/v1/measures/subscriptions/{name}"): {"formats": ["plain", "rpz"]},
         ("POST", "/api/v1/measures/allowlist"): {"kind": "ip", "value": "10.2.0.0/16"},
+        ("POST", "/api/v1/cases"): {"incident_id": int(values["incident_id"])},
+        ("POST", "/api/v1/cases/{case_id}/status"): {"status": "triaged"},
+        ("POST", "/api/v1/cases/{case_id}/assign"): {"shift": "night"},
+        ("POST", "/api/v1/cases/{case_id}/shares"): {"org_id": "bravo"},
+        ("POST", "/api/v1/cases/{case_id}/tasks"): {"title": "look"},
+        ("POST", "/api/v1/cases/{case_id}/tasks/{item_id}/status"): {"status": "done"},
+        ("POST", "/api/v1/cases/{case_id}/observables"): {"type": "ip", "value": "192.0.2.1"},
+        ("POST", "/api/v1/cases/{case_id}/comments"): {"text": "looking"},
+        ("POST", "/api/v1/cases/{case_id}/evidence"): {"a": "file"},
+        ("POST", "/api/v1/handover"): None,
     }  # fmt: skip
     if method not in ("POST", "PUT"):
         return None

@@ -15,6 +15,7 @@ from shieldwall.store.audit.signing import Signer
 from shieldwall.store.sql.alerts import SqlAlerts
 from shieldwall.store.sql.audit import SqlAudit
 from shieldwall.store.sql.campaigns import SqlCampaigns
+from shieldwall.store.sql.cases import SqlCases, SqlHandovers
 from shieldwall.store.sql.engine import BEGIN_MODE
 from shieldwall.store.sql.feeds import SqlFeedStates
 from shieldwall.store.sql.identity import SqlOrganisations, SqlPeople, SqlTokens
@@ -61,6 +62,8 @@ class SqlUnitOfWork:
         self.sectors = SqlSectors(connection)
         self.stream = SqlStream(connection)
         self.measures = SqlMeasures(connection, now)
+        self.cases = SqlCases(connection, now)
+        self.handovers = SqlHandovers(connection, now)
 
 
 class SqlStore:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     Table,
@@ -465,3 +466,104 @@ measure_versions = Table(
     Column("created_at", UtcDateTime(), nullable=False),
 )
 """Each version of a member's list: a new one only when the content's digest changed."""
+_ID = BigInteger().with_variant(Integer, "sqlite")
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("incident_id", BigInteger, ForeignKey("incidents.id"), nullable=False, unique=True),
+    Column("org_id", StoredText(64), ForeignKey("organisations.id"), nullable=False),
+    Column("opened_org", StoredText(64), nullable=False),
+    Column("opened_by", StoredText(64), nullable=False),
+    Column("title", StoredText(500), nullable=False),
+    Column("severity", StoredText(16), nullable=False),
+    Column("status", StoredText(16), nullable=False),
+    Column("close_reason", StoredText(1000), nullable=True),
+    Column("assignee", StoredText(64), nullable=True),
+    Column("shift", StoredText(64), nullable=True),
+    Column("due_at", UtcDateTime(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    CheckConstraint(
+        "status IN ('new','triaged','in_progress','contained','closed')", name="status"
+    ),
+    Index("ix_cases_org_id", "org_id", "id"),
+    Index("ix_cases_due_at", "status", "due_at"),
+)
+"""Cases (owned by respond/cases): one per incident, the unique index is the idempotency key."""
+
+case_shares = Table(
+    "case_shares",
+    metadata,
+    Column("case_id", BigInteger, ForeignKey("cases.id"), primary_key=True),
+    Column("org_id", StoredText(64), ForeignKey("organisations.id"), primary_key=True),
+    Column("max_tlp", SmallInteger, nullable=False),
+    Column("shared_by", StoredText(64), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Index("ix_case_shares_org_id", "org_id", "case_id"),
+)
+"""Members a case is shared with, and the highest TLP of the items each may receive."""
+
+case_items = Table(
+    "case_items",
+    metadata,
+    Column("id", StoredText(36), primary_key=True),
+    Column("case_id", BigInteger, ForeignKey("cases.id"), nullable=False),
+    Column("kind", StoredText(16), nullable=False),
+    Column("org_id", StoredText(64), nullable=False),
+    Column("author", StoredText(64), nullable=False),
+    Column("tlp", SmallInteger, nullable=False),
+    Column("body", StoredText(10000), nullable=False),
+    Column("owner", StoredText(64), nullable=True),
+    Column("due_at", UtcDateTime(), nullable=True),
+    Column("status", StoredText(16), nullable=True),
+    Column("observable_type", StoredText(32), nullable=True),
+    Column("sha256", StoredText(64), ForeignKey("case_blobs.sha256"), nullable=True),
+    Column("size", BigInteger, nullable=True),
+    Column("media_type", StoredText(200), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    CheckConstraint("kind IN ('task','observable','evidence','comment')", name="kind"),
+    Index("ix_case_items_case_id", "case_id", "created_at"),
+    Index("ix_case_items_due", "kind", "status", "due_at"),
+)
+"""Tasks, observables, evidence files and comments, each with its TLP and author's member."""
+
+case_blobs = Table(
+    "case_blobs",
+    metadata,
+    Column("sha256", StoredText(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+"""Evidence bytes, content-addressed: one copy per SHA-256, however many items name it."""
+
+case_timeline = Table(
+    "case_timeline",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("case_id", BigInteger, ForeignKey("cases.id"), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("actor", StoredText(64), nullable=False),
+    Column("org_id", StoredText(64), nullable=False),
+    Column("action", StoredText(32), nullable=False),
+    Column("item_id", StoredText(36), nullable=True),
+    Column("owners_only", Boolean, nullable=False),
+    Column("detail", JSON, nullable=False),
+    Index("ix_case_timeline_case_id", "case_id", "id"),
+)
+"""Every change of a case, with the item it is about (seen by whoever sees that item)."""
+
+handovers = Table(
+    "handovers",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("org_id", StoredText(64), ForeignKey("organisations.id"), nullable=False),
+    Column("taken_by", StoredText(64), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("last_incident_id", BigInteger, nullable=False),
+    Column("severities", JSON, nullable=False),
+    Index("ix_handovers_org_id", "org_id", "id"),
+)
+"""Shift handovers per organisation; the last one is where the next report starts."""
