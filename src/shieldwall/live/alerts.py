@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from shieldwall.model.alert import Alert
+from shieldwall.model.alert import Alert, AlertTally
 from shieldwall.model.errors import NotFoundError
 from shieldwall.model.identity import Principal
 from shieldwall.policy.alerts import alert_scope, may_see_alert
 from shieldwall.store.protocols import Store
 
 MAX_PAGE = 1000
+MAX_TALLIES = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,20 @@ class AlertDesk:
         if alert is None or not may_see_alert(who, alert.org_id):
             raise NotFoundError(f"alert {seq} not found")
         return alert
+
+    def latest(self, who: Principal, *, before: int = 0, limit: int = 100) -> Sequence[Alert]:
+        """Newest first: alerts before sequence ``before`` (0: the newest) the caller may see."""
+        scope = alert_scope(who)
+        with self.store.reading() as tx:
+            return tx.alerts.latest(scope, before=before, limit=max(1, min(limit, MAX_PAGE)))
+
+    def tallies(
+        self, who: Principal, *, since: datetime, limit: int = MAX_TALLIES
+    ) -> Sequence[AlertTally]:
+        """Newest first: what charts count of the alerts since ``since`` the caller may see."""
+        scope = alert_scope(who)
+        with self.store.reading() as tx:
+            return tx.alerts.tallies(scope, since=since, limit=max(1, min(limit, MAX_TALLIES)))
 
 
 def alert_json(alert: Alert) -> dict[str, Any]:

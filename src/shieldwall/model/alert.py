@@ -86,3 +86,17 @@ class AlertHit:
     at: datetime | None
     entities: Entities
     """The hit's own event's entities (a duplicate may name other IPs than the first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertTally:
+    """What charts and lists count of an alert: its member, when it was raised, how many
+    matches it stands for, its techniques, rule and level (not its event, which is heavy)."""
+
+    seq: int
+    org_id: str
+    created_at: datetime
+    count: int
+    techniques: tuple[str, ...]
+    rule_title: str = ""
+    level: str = ""

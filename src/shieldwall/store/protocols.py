@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from shieldwall.model.alert import Alert, AlertHit, NewAlert
+from shieldwall.model.alert import Alert, AlertHit, AlertTally, NewAlert
 from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint, MalformedRow
 from shieldwall.model.credentials import ApiToken
 from shieldwall.model.identity import Organisation, OrgStatus, Person
@@ -175,6 +175,17 @@ class AlertRepository(Protocol):
     def many(self, seqs: Collection[int]) -> Sequence[Alert]: ...
     def hit(self, key: str) -> AlertHit | None: ...
     def hit_count(self) -> int: ...
+    def latest(
+        self, org_ids: Collection[str] | None, *, before: int, limit: int
+    ) -> Sequence[Alert]:
+        """Newest first: alerts before sequence ``before`` (0: from the newest)."""
+        ...
+
+    def tallies(
+        self, org_ids: Collection[str] | None, *, since: datetime, limit: int
+    ) -> Sequence[AlertTally]:
+        """Newest first: what charts count of the alerts raised since ``since``."""
+        ...
 
 
 class IncidentRepository(Protocol):
@@ -217,6 +228,10 @@ class IncidentRepository(Protocol):
     def page(self, query: IncidentQuery) -> Sequence[Incident]: ...
     def alert_seqs(self, incident_id: int) -> Sequence[int]: ...
     def history(self, incident_id: int) -> Sequence[IncidentChange]: ...
+    def latest(self, query: IncidentQuery, before: int) -> Sequence[Incident]:
+        """Newest first: the query's incidents with ids below ``before`` (0: from the newest);
+        ``query.after`` is not used."""
+        ...
 
 
 class CampaignRepository(Protocol):

@@ -14,6 +14,8 @@ from shieldwall.web.session import Session, services
 
 router = APIRouter(prefix="/console/alerts", include_in_schema=False)
 SHOWN = 100
+LIST_READ = 20_000
+"""The list filters the newest this many alerts the person may see."""
 
 
 @router.get("")
@@ -23,21 +25,20 @@ def alert_list(request: Request, member: str = "", technique: str = "") -> Respo
     wanted = technique.strip().upper()[:16]
 
     def build(session: Session) -> Response:
-        found = reads.alerts(services(request), session.principal)
+        found = reads.tallies(services(request), session.principal, reads.EPOCH, LIST_READ)
         kept = [
-            a
-            for a in reversed(found.rows)
-            if (not member or a.org_id == member)
-            and (not wanted or wanted in (t.upper() for t in a.techniques))
+            tally
+            for tally in found.rows
+            if (not member or tally.org_id == member)
+            and (not wanted or wanted in (t.upper() for t in tally.techniques))
         ]
         ctx = {
             "title": "Alerts",
             "alerts": kept[:SHOWN],
-            "total": len(kept),
             "member": member,
             "technique": wanted,
             "capped": found.capped,
-            "scan_limit": reads.SCAN_LIMIT,
+            "scan_limit": LIST_READ,
         }
         return page(request, "alerts.html", session, ctx, started=started)
 

@@ -41,6 +41,7 @@ TACTICS = (
 )
 RANGES = {"1": 1, "7": 7, "30": 30, "all": 0}
 SHADES = 5
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +81,10 @@ def heat_map(request: Request, member: str = "", days: str = "30") -> Response:
 
     def build(session: Session) -> Response:
         svc = services(request)
-        rows = reads.alerts(svc, session.principal).rows
-        members = sorted({alert.org_id for alert in rows})
-        since = datetime.now(UTC) - timedelta(days=span) if span else None
-        kept = [
-            a
-            for a in rows
-            if (not member or a.org_id == member) and (since is None or a.created_at >= since)
-        ]
+        since = datetime.now(UTC) - timedelta(days=span) if span else EPOCH
+        found = reads.tallies(svc, session.principal, since)
+        members = sorted({tally.org_id for tally in found.rows})
+        kept = [t for t in found.rows if not member or t.org_id == member]
         ctx = {
             "title": "ATT&CK",
             "columns": matrix(reads.technique_counts(kept), svc.settings.data_dir),
@@ -96,6 +93,7 @@ def heat_map(request: Request, member: str = "", days: str = "30") -> Response:
             "days": days,
             "ranges": RANGES,
             "alert_count": len(kept),
+            "capped": found.capped,
         }
         return page(request, "attack.html", session, ctx, started=started)
 

@@ -47,7 +47,7 @@ def line_chart(title: str, axis: Sequence[date], series: Mapping[str, Sequence[i
             f"{top * i // 4}</text>"
         )
     for i, day in enumerate(axis):
-        if i % max(len(axis) // 7, 1) == 0 or i == len(axis) - 1:
+        if (len(axis) - 1 - i) % max(len(axis) // 7, 1) == 0:  # counted back from today
             x = LEFT + step * i
             parts.append(
                 f'<text class="tick" x="{x:.1f}" y="{HEIGHT - 12}" '

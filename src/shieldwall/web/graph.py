@@ -47,6 +47,18 @@ def _node(node: Node, x: float, y: float) -> str:
     return f'<g aria-label="{escape(node.label)}">{shape}</g>'
 
 
+def _edge(start: tuple[float, float], end: tuple[float, float]) -> str:
+    """A straight line to the next column; an arc over the columns between otherwise."""
+    (x1, y1), (x2, y2) = start, end
+    if x2 - x1 <= COLUMN_X[1] - COLUMN_X[0]:
+        return f'<line class="edge" x1="{x1 + 80}" y1="{y1}" x2="{x2 - 80}" y2="{y2}"/>'
+    lift = min(y1, y2) - ROW / 2 - 4
+    return (
+        f'<path class="edge" fill="none" d="M{x1 + 80},{y1 - 8} '
+        f'C{x1 + 140},{lift} {x2 - 140},{lift} {x2 - 80},{y2 - 8}"/>'
+    )
+
+
 def draw(title: str, nodes: Sequence[Node], edges: Sequence[tuple[str, str]]) -> Markup:
     """The graph as an SVG element."""
     placed = _positions(nodes)
@@ -61,10 +73,7 @@ def draw(title: str, nodes: Sequence[Node], edges: Sequence[tuple[str, str]]) ->
             f'<text class="graph-heading" x="{COLUMN_X[column]}" y="20" '
             f'text-anchor="middle">{heading}</text>'
         )
-    for start, end in edges:
-        if start in placed and end in placed:
-            (x1, y1), (x2, y2) = placed[start], placed[end]
-            parts.append(f'<line class="edge" x1="{x1 + 80}" y1="{y1}" x2="{x2 - 80}" y2="{y2}"/>')
+    parts.extend(_edge(placed[a], placed[b]) for a, b in edges if a in placed and b in placed)
     parts.extend(_node(node, *placed[node.key]) for node in nodes)
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every value above is a number or escaped

@@ -106,9 +106,11 @@ def incident_list(
     )
 
     def build(session: Session) -> Response:
+        quick = listing.sort == "id" and listing.desc and not listing.q  # the newest: no scan
         found = reads.incidents(
             services(request),
             session.principal,
+            limit=listing.page * PAGE_SIZE + 1 if quick else reads.SCAN_LIMIT,
             status=_status(status),
             severity=severity or None,
             member=member or None,

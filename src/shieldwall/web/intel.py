@@ -46,7 +46,7 @@ def intel_page(
         filters = share.SearchFilters(
             types=KINDS[kind], observables=(q.strip()[:500],) if q.strip() else ()
         )
-        request_page = share.PageRequest(limit=PAGE_SIZE, next=next or None, count=True)
+        request_page = share.PageRequest(limit=PAGE_SIZE, next=next or None)
         result = desk.search(session.principal, filters, request_page)
         ctx: dict[str, Any] = {
             "title": "Intelligence",
@@ -55,8 +55,6 @@ def intel_page(
             "kind": kind,
             "kinds": list(KINDS),
             "next": result.get("next", ""),
-            "total": result.get("total"),
-            "total_capped": result.get("total_capped", False),
         }
         return page(request, "intel.html", session, ctx, started=started)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
+from time import perf_counter
 
 from fastapi import APIRouter, Request, Response
 
@@ -18,21 +18,25 @@ from shieldwall.web.session import Session, services
 router = APIRouter(prefix="/console", include_in_schema=False)
 DAYS = 14
 SHOWN = 10
+INCIDENTS_READ = 500
+"""The overview counts the open incidents among the newest this many."""
 
 
 @router.get("")
 def overview(request: Request) -> Response:
     """The common operational picture as this person may see it."""
-    started = time.perf_counter()
+    started = perf_counter()
 
     def build(session: Session) -> Response:
         svc, who = services(request), session.principal
-        found = reads.incidents(svc, who)
+        found = reads.incidents(svc, who, limit=INCIDENTS_READ)
         still_open = [i for i in found.rows if i.status is not IncidentStatus.CLOSED]
         by_severity = Counter(incident.severity for incident in still_open)
         campaigns = list(svc.campaigns.page(who, limit=1000))
-        alerts = reads.alerts(svc, who)
-        axis, series = reads.alerts_per_member_day(alerts.rows, DAYS, datetime.now(UTC).date())
+        today = datetime.now(UTC).date()
+        start = datetime.combine(today - timedelta(days=DAYS - 1), time.min, UTC)
+        alerts = reads.tallies(svc, who, start)
+        axis, series = reads.alerts_per_member_day(alerts.rows, DAYS, today)
         ctx = {
             "title": "Overview",
             "open_count": len(still_open),
@@ -45,7 +49,8 @@ def overview(request: Request) -> Response:
             "axis": axis,
             "series": series,
             "alerts_capped": alerts.capped,
-            "scan_limit": reads.SCAN_LIMIT,
+            "scan_limit": INCIDENTS_READ,
+            "tally_limit": reads.TALLY_LIMIT,
         }
         return page(request, "overview.html", session, ctx, started=started)
 

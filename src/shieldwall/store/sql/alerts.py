@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from shieldwall.model.alert import Alert, AlertHit, Entities, NewAlert
+from shieldwall.model.alert import Alert, AlertHit, AlertTally, Entities, NewAlert
 from shieldwall.store.sql.tables import alert_hits, alerts
 
 
@@ -166,6 +166,43 @@ class SqlAlerts:
         if org_ids is not None:
             query = query.where(alerts.c.org_id.in_(sorted(org_ids)))
         return [_alert(row) for row in self._db.execute(query)]
+
+    def latest(
+        self, org_ids: Collection[str] | None, *, before: int, limit: int
+    ) -> Sequence[Alert]:
+        """Newest first, before sequence ``before`` (0: from the newest)."""
+        query = select(alerts).order_by(alerts.c.seq.desc()).limit(limit)
+        if before > 0:
+            query = query.where(alerts.c.seq < before)
+        if org_ids is not None:
+            query = query.where(alerts.c.org_id.in_(sorted(org_ids)))
+        return [_alert(row) for row in self._db.execute(query)]
+
+    def tallies(
+        self, org_ids: Collection[str] | None, *, since: datetime, limit: int
+    ) -> Sequence[AlertTally]:
+        """Newest first, only the columns a chart counts (no event to decode)."""
+        c = alerts.c
+        query = (
+            select(c.seq, c.org_id, c.created_at, c.hit_count, c.techniques, c.rule_title, c.level)
+            .where(c.created_at >= since)
+            .order_by(c.seq.desc())
+            .limit(limit)
+        )
+        if org_ids is not None:
+            query = query.where(c.org_id.in_(sorted(org_ids)))
+        return [
+            AlertTally(
+                row.seq,
+                row.org_id,
+                row.created_at,
+                row.hit_count,
+                tuple(row.techniques),
+                row.rule_title,
+                row.level,
+            )
+            for row in self._db.execute(query)
+        ]
 
     def get(self, seq: int) -> Alert | None:
         row = self._db.execute(select(alerts).where(alerts.c.seq == seq)).first()
