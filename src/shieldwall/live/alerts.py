@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from shieldwall.model.alert import Alert, AlertTally
+from shieldwall.model.alert import Alert, AlertCount
 from shieldwall.model.errors import NotFoundError
 from shieldwall.model.identity import Principal
 from shieldwall.policy.alerts import alert_scope, may_see_alert
 from shieldwall.store.protocols import Store
 
 MAX_PAGE = 1000
-MAX_TALLIES = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,19 +37,24 @@ class AlertDesk:
             raise NotFoundError(f"alert {seq} not found")
         return alert
 
-    def latest(self, who: Principal, *, before: int = 0, limit: int = 100) -> Sequence[Alert]:
-        """Newest first: alerts before sequence ``before`` (0: the newest) the caller may see."""
+    def latest(
+        self, who: Principal, *, before: int = 0, limit: int = 100, technique: str | None = None
+    ) -> Sequence[Alert]:
+        """Newest first: alerts before sequence ``before`` (0: the newest) the caller may
+        see, naming ``technique`` when given."""
         scope = alert_scope(who)
+        size = max(1, min(limit, MAX_PAGE))
         with self.store.reading() as tx:
-            return tx.alerts.latest(scope, before=before, limit=max(1, min(limit, MAX_PAGE)))
+            return tx.alerts.latest(scope, before=before, limit=size, technique=technique)
 
-    def tallies(
-        self, who: Principal, *, since: datetime, limit: int = MAX_TALLIES
-    ) -> Sequence[AlertTally]:
-        """Newest first: what charts count of the alerts since ``since`` the caller may see."""
+    def counts(
+        self, who: Principal, periods: Sequence[tuple[datetime, datetime]]
+    ) -> list[Sequence[AlertCount]]:
+        """For each period [start, end): the caller's visible alerts per member and set of
+        techniques, summed in the database, all in one read."""
         scope = alert_scope(who)
         with self.store.reading() as tx:
-            return tx.alerts.tallies(scope, since=since, limit=max(1, min(limit, MAX_TALLIES)))
+            return [tx.alerts.counts(scope, since=a, until=b) for a, b in periods]
 
 
 def alert_json(alert: Alert) -> dict[str, Any]:

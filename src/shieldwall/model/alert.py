@@ -89,14 +89,11 @@ class AlertHit:
 
 
 @dataclass(frozen=True, slots=True)
-class AlertTally:
-    """What charts and lists count of an alert: its member, when it was raised, how many
-    matches it stands for, its techniques, rule and level (not its event, which is heavy)."""
+class AlertCount:
+    """How many alerts (and matches) of one member named one set of techniques in a
+    period: what charts and the heat map count, summed in the database."""
 
-    seq: int
     org_id: str
-    created_at: datetime
-    count: int
     techniques: tuple[str, ...]
-    rule_title: str = ""
-    level: str = ""
+    alerts: int
+    hits: int

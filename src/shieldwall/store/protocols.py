@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from shieldwall.model.alert import Alert, AlertHit, AlertTally, NewAlert
+from shieldwall.model.alert import Alert, AlertCount, AlertHit, NewAlert
 from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint, MalformedRow
 from shieldwall.model.credentials import ApiToken
 from shieldwall.model.identity import Organisation, OrgStatus, Person
@@ -176,15 +176,21 @@ class AlertRepository(Protocol):
     def hit(self, key: str) -> AlertHit | None: ...
     def hit_count(self) -> int: ...
     def latest(
-        self, org_ids: Collection[str] | None, *, before: int, limit: int
+        self,
+        org_ids: Collection[str] | None,
+        *,
+        before: int,
+        limit: int,
+        technique: str | None = None,
     ) -> Sequence[Alert]:
-        """Newest first: alerts before sequence ``before`` (0: from the newest)."""
+        """Newest first: alerts before sequence ``before`` (0: from the newest), naming
+        ``technique`` when given."""
         ...
 
-    def tallies(
-        self, org_ids: Collection[str] | None, *, since: datetime, limit: int
-    ) -> Sequence[AlertTally]:
-        """Newest first: what charts count of the alerts raised since ``since``."""
+    def counts(
+        self, org_ids: Collection[str] | None, *, since: datetime, until: datetime
+    ) -> Sequence[AlertCount]:
+        """Alerts and matches raised in [since, until), per member and set of techniques."""
         ...
 
 

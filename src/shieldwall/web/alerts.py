@@ -3,6 +3,7 @@ cells and the campaign graph's techniques link here)."""
 
 from __future__ import annotations
 
+import re
 import time
 
 from fastapi import APIRouter, Path, Request, Response
@@ -14,8 +15,7 @@ from shieldwall.web.session import Session, services
 
 router = APIRouter(prefix="/console/alerts", include_in_schema=False)
 SHOWN = 100
-LIST_READ = 20_000
-"""The list filters the newest this many alerts the person may see."""
+TECHNIQUE = re.compile(r"^T\d{4}(?:\.\d{3})?$")
 
 
 @router.get("")
@@ -23,22 +23,24 @@ def alert_list(request: Request, member: str = "", technique: str = "") -> Respo
     """The newest visible alerts, filtered by member and ATT&CK technique."""
     started = time.perf_counter()
     wanted = technique.strip().upper()[:16]
+    if wanted and not TECHNIQUE.match(wanted):
+        wanted = "T0000"  # names no technique: an empty list, not an error
 
     def build(session: Session) -> Response:
-        found = reads.tallies(services(request), session.principal, reads.EPOCH, LIST_READ)
-        kept = [
-            tally
-            for tally in found.rows
-            if (not member or tally.org_id == member)
-            and (not wanted or wanted in (t.upper() for t in tally.techniques))
-        ]
+        found = reads.alerts(
+            services(request),
+            session.principal,
+            SHOWN,
+            lambda alert: not member or alert.org_id == member,
+            wanted or None,
+        )
         ctx = {
             "title": "Alerts",
-            "alerts": kept[:SHOWN],
+            "alerts": found.rows,
             "member": member,
             "technique": wanted,
             "capped": found.capped,
-            "scan_limit": LIST_READ,
+            "scan_limit": reads.SCAN_LIMIT,
         }
         return page(request, "alerts.html", session, ctx, started=started)
 

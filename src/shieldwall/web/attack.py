@@ -82,18 +82,15 @@ def heat_map(request: Request, member: str = "", days: str = "30") -> Response:
     def build(session: Session) -> Response:
         svc = services(request)
         since = datetime.now(UTC) - timedelta(days=span) if span else EPOCH
-        found = reads.tallies(svc, session.principal, since)
-        members = sorted({tally.org_id for tally in found.rows})
-        kept = [t for t in found.rows if not member or t.org_id == member]
+        counts, members, alert_count = reads.techniques_seen(svc, session.principal, since, member)
         ctx = {
             "title": "ATT&CK",
-            "columns": matrix(reads.technique_counts(kept), svc.settings.data_dir),
+            "columns": matrix(counts, svc.settings.data_dir),
             "members": members,
             "member": member,
             "days": days,
             "ranges": RANGES,
-            "alert_count": len(kept),
-            "capped": found.capped,
+            "alert_count": alert_count,
         }
         return page(request, "attack.html", session, ctx, started=started)
 

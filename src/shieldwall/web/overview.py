@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from time import perf_counter
 
 from fastapi import APIRouter, Request, Response
@@ -34,9 +34,7 @@ def overview(request: Request) -> Response:
         by_severity = Counter(incident.severity for incident in still_open)
         campaigns = list(svc.campaigns.page(who, limit=1000))
         today = datetime.now(UTC).date()
-        start = datetime.combine(today - timedelta(days=DAYS - 1), time.min, UTC)
-        alerts = reads.tallies(svc, who, start)
-        axis, series = reads.alerts_per_member_day(alerts.rows, DAYS, today)
+        axis, series = reads.alerts_per_member_day(svc, who, DAYS, today)
         ctx = {
             "title": "Overview",
             "open_count": len(still_open),
@@ -48,9 +46,7 @@ def overview(request: Request) -> Response:
             "chart": line_chart(f"Alerts per member, last {DAYS} days", axis, series),
             "axis": axis,
             "series": series,
-            "alerts_capped": alerts.capped,
             "scan_limit": INCIDENTS_READ,
-            "tally_limit": reads.TALLY_LIMIT,
         }
         return page(request, "overview.html", session, ctx, started=started)
 

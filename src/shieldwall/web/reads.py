@@ -1,9 +1,9 @@
 """What the pages read, always through the runtime's desks, so the gate filters every row.
 
 Lists read the newest visible rows, newest first, in pages of the desk, up to a bound
-(``SCAN_LIMIT``); charts and the heat map count "tallies" (member, time, count, techniques:
-no event to decode) up to ``TALLY_LIMIT``. A page says when a bound was reached instead of
-hiding it. (Counting in the store — the posture work — can replace the tallies.)
+(``SCAN_LIMIT``), and say when the bound was reached instead of hiding it. Charts and the
+heat map read counts the database sums (per member and set of techniques, per period), so
+their cost does not grow with the number of alerts shown.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 
 from shieldwall import share
-from shieldwall.model.alert import Alert, AlertTally
+from shieldwall.model.alert import Alert
 from shieldwall.model.errors import InputError
 from shieldwall.model.identity import Principal
 from shieldwall.model.incident import Incident, IncidentStatus
@@ -24,7 +24,6 @@ from shieldwall.runtime import Services
 SCAN_LIMIT = 1000
 """Incidents, or alerts with their events, a list reads at most (newest first)."""
 TALLY_LIMIT = 100_000
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """Alerts a chart or the heat map counts at most (a few columns each, newest first)."""
 PAGE = 500
 ALERT_PAGE = 200
@@ -83,23 +82,19 @@ def incidents(
 
 
 def alerts(
-    svc: Services, who: Principal, limit: int, keep: Callable[[Alert], bool] = lambda _a: True
+    svc: Services,
+    who: Principal,
+    limit: int,
+    keep: Callable[[Alert], bool] = lambda _a: True,
+    technique: str | None = None,
 ) -> Scan[Alert]:
-    """The newest ``limit`` alerts the caller may see that ``keep`` keeps (among at most
-    ``SCAN_LIMIT`` read)."""
+    """The newest ``limit`` alerts the caller may see that name ``technique`` (the database
+    filters) and that ``keep`` keeps (among at most ``SCAN_LIMIT`` read)."""
 
     def read(before: int) -> Sequence[Alert]:
-        return svc.alerts.latest(who, before=before, limit=ALERT_PAGE)
+        return svc.alerts.latest(who, before=before, limit=ALERT_PAGE, technique=technique)
 
     return _scan(read, _seq, limit, keep, ALERT_PAGE)
-
-
-def tallies(
-    svc: Services, who: Principal, since: datetime, limit: int = TALLY_LIMIT
-) -> Scan[AlertTally]:
-    """What charts count of the caller's visible alerts since ``since``, newest first."""
-    found = list(svc.alerts.tallies(who, since=since, limit=limit))
-    return Scan(found, len(found) == limit)
 
 
 def _seq(alert: Alert) -> int:
@@ -112,20 +107,37 @@ def day_of(moment: datetime) -> date:
 
 
 def alerts_per_member_day(
-    rows: Sequence[AlertTally], days: int, today: date
+    svc: Services, who: Principal, days: int, today: date
 ) -> tuple[list[date], dict[str, list[int]]]:
-    """Counts of alerts (with their repeats) per member for each of the last ``days`` days."""
+    """Matches counted per member for each of the last ``days`` days (UTC), as the gate
+    lets the caller see them (summed in the database, one query a day)."""
     axis = [today - timedelta(days=days - 1 - i) for i in range(days)]
-    index = {day: i for i, day in enumerate(axis)}
+    starts = [datetime.combine(day, time.min, UTC) for day in axis]
+    periods = [(start, start + timedelta(days=1)) for start in starts]
     series: dict[str, list[int]] = {}
-    for alert in rows:
-        slot = index.get(day_of(alert.created_at))
-        if slot is not None:
-            series.setdefault(alert.org_id, [0] * days)[slot] += alert.count
+    for slot, counts in enumerate(svc.alerts.counts(who, periods)):
+        for count in counts:
+            series.setdefault(count.org_id, [0] * days)[slot] += count.hits
     return axis, dict(sorted(series.items()))
 
 
-def technique_counts(rows: Sequence[Alert] | Sequence[AlertTally]) -> Counter[str]:
+def techniques_seen(
+    svc: Services, who: Principal, since: datetime, member: str = ""
+) -> tuple[Counter[str], list[str], int]:
+    """Matches per technique since ``since`` (of one member, or all the caller may see),
+    the members seen, and how many alerts were counted."""
+    until = datetime.now(UTC) + timedelta(days=1)
+    (counts,) = svc.alerts.counts(who, [(since, until)])
+    techniques: Counter[str] = Counter()
+    kept = [count for count in counts if not member or count.org_id == member]
+    for count in kept:
+        for technique in count.techniques:
+            techniques[technique.upper()] += count.hits
+    members = sorted({count.org_id for count in counts})
+    return techniques, members, sum(count.alerts for count in kept)
+
+
+def technique_counts(rows: Sequence[Alert]) -> Counter[str]:
     """How many visible alerts name each ATT&CK technique."""
     counts: Counter[str] = Counter()
     for alert in rows:

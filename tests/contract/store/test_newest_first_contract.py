@@ -1,5 +1,5 @@
 """Newest-first reads on both databases (what the console's lists and charts read): alerts
-and incidents below a bound, in the organisations asked for; alert tallies since a time."""
+and incidents below a bound, in the organisations asked for; alert counts per period."""
 
 from __future__ import annotations
 
@@ -31,16 +31,32 @@ def test_alerts_come_newest_first_below_the_bound_of_the_organisations(store: Sq
     assert [a.seq for a in alphas] == sorted((a.seq for a in alphas), reverse=True)
 
 
-def test_tallies_count_alerts_since_a_time_without_their_events(store: SqlStore) -> None:
+def test_counts_are_summed_per_member_and_techniques_within_the_period(
+    store: SqlStore,
+) -> None:
     _stored(store)
     now = datetime.now(UTC)
+    hour = timedelta(hours=1)
     with store.reading() as tx:
-        tallies = tx.alerts.tallies({"alpha"}, since=now - timedelta(hours=1), limit=100)
-        none = tx.alerts.tallies(None, since=now + timedelta(hours=1), limit=100)
-    assert len(tallies) == 8 and none == []
-    assert {t.org_id for t in tallies} == {"alpha"} and all(t.count == 1 for t in tallies)
-    assert any(t.techniques == ("T1059.001",) for t in tallies)
-    assert [t.seq for t in tallies] == sorted((t.seq for t in tallies), reverse=True)
+        alphas = tx.alerts.counts({"alpha"}, since=now - hour, until=now + hour)
+        everyone = tx.alerts.counts(None, since=now - hour, until=now + hour)
+        later = tx.alerts.counts(None, since=now + hour, until=now + 2 * hour)
+    assert later == []
+    assert {c.org_id for c in alphas} == {"alpha"}
+    assert sum(c.alerts for c in alphas) == 8 and sum(c.hits for c in alphas) == 8
+    assert sum(c.alerts for c in everyone) == 12
+    by_techniques = {(c.org_id, c.techniques): c.alerts for c in everyone}
+    assert by_techniques[("alpha", ("T1059.001",))] == 1
+
+
+def test_the_newest_alerts_naming_a_technique(store: SqlStore) -> None:
+    _stored(store)
+    with store.reading() as tx:
+        named = tx.alerts.latest(None, before=0, limit=10, technique="T1059.001")
+        elsewhere = tx.alerts.latest({"bravo"}, before=0, limit=10, technique="T1059.001")
+        wildcard = tx.alerts.latest(None, before=0, limit=10, technique="T1059%")
+    assert [a.techniques for a in named] == [("T1059.001",)]
+    assert elsewhere == [] and wildcard == []
 
 
 def test_incidents_come_newest_first_with_the_query_filters(store: SqlStore) -> None:

@@ -8,14 +8,15 @@ redelivered event counts nothing and two replicas racing on one event count it o
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, delete, func, select, update
+from sqlalchemy import Connection, Text, case, cast, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from shieldwall.model.alert import Alert, AlertHit, AlertTally, Entities, NewAlert
+from shieldwall.model.alert import Alert, AlertCount, AlertHit, Entities, NewAlert
 from shieldwall.store.sql.tables import alert_hits, alerts
 
 
@@ -168,7 +169,12 @@ class SqlAlerts:
         return [_alert(row) for row in self._db.execute(query)]
 
     def latest(
-        self, org_ids: Collection[str] | None, *, before: int, limit: int
+        self,
+        org_ids: Collection[str] | None,
+        *,
+        before: int,
+        limit: int,
+        technique: str | None = None,
     ) -> Sequence[Alert]:
         """Newest first, before sequence ``before`` (0: from the newest)."""
         query = select(alerts).order_by(alerts.c.seq.desc()).limit(limit)
@@ -176,31 +182,27 @@ class SqlAlerts:
             query = query.where(alerts.c.seq < before)
         if org_ids is not None:
             query = query.where(alerts.c.org_id.in_(sorted(org_ids)))
+        if technique is not None:  # the JSON list's text holds each id in quotes
+            needle = '%"' + technique.replace("\\", "").replace("%", "").replace("_", "") + '"%'
+            query = query.where(cast(alerts.c.techniques, Text).like(needle))
         return [_alert(row) for row in self._db.execute(query)]
 
-    def tallies(
-        self, org_ids: Collection[str] | None, *, since: datetime, limit: int
-    ) -> Sequence[AlertTally]:
-        """Newest first, only the columns a chart counts (no event to decode)."""
-        c = alerts.c
+    def counts(
+        self, org_ids: Collection[str] | None, *, since: datetime, until: datetime
+    ) -> Sequence[AlertCount]:
+        """Summed in the database, grouped by member and the techniques' JSON text."""
+        listed = cast(alerts.c.techniques, Text)
         query = (
-            select(c.seq, c.org_id, c.created_at, c.hit_count, c.techniques, c.rule_title, c.level)
-            .where(c.created_at >= since)
-            .order_by(c.seq.desc())
-            .limit(limit)
+            select(
+                alerts.c.org_id, listed.label("listed"), func.count(), func.sum(alerts.c.hit_count)
+            )
+            .where(alerts.c.created_at >= since, alerts.c.created_at < until)
+            .group_by(alerts.c.org_id, listed)
         )
         if org_ids is not None:
-            query = query.where(c.org_id.in_(sorted(org_ids)))
+            query = query.where(alerts.c.org_id.in_(sorted(org_ids)))
         return [
-            AlertTally(
-                row.seq,
-                row.org_id,
-                row.created_at,
-                row.hit_count,
-                tuple(row.techniques),
-                row.rule_title,
-                row.level,
-            )
+            AlertCount(row[0], tuple(json.loads(row[1])), int(row[2]), int(row[3] or 0))
             for row in self._db.execute(query)
         ]
 
