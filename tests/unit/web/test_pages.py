@@ -194,3 +194,23 @@ def test_pages_load_nothing_from_another_host(console: Console) -> None:
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert console.client().get("/console/static/console.css").status_code == 200
     assert console.client().get("/console/static/../app.py").status_code == 404
+
+
+def _chart_rows(html: str) -> dict[str, list[int]]:
+    table = html.split("<caption>Alerts per member and day (UTC)</caption>", 1)[1]
+    body = table.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows: dict[str, list[int]] = {}
+    for row in re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', body):
+        rows[row[0]] = [int(v) for v in re.findall(r"<td>(\d+)</td>", row[1])]
+    return rows
+
+
+def test_the_chart_counts_each_members_alerts_of_today_as_the_gate_allows(
+    console: Console,
+) -> None:
+    centre = _chart_rows(_client(console, "centre@web.example").get("/console").text)
+    assert centre["alpha"][-1] == 2 and centre["bravo"][-1] == 1
+    assert len(centre["alpha"]) == 14 and sum(centre["alpha"][:-1]) == 0
+    bravo = _client(console, "bravo@web.example").get("/console").text
+    assert _chart_rows(bravo) == {"bravo": centre["bravo"]}
+    assert ">alpha</text>" not in bravo  # not even in the chart's legend
