@@ -177,6 +177,13 @@ def test_intel_search_by_observable_shows_the_tlp_badge(console: Console) -> Non
     assert '<span class="tlp tlp-amber">TLP:AMBER</span>' in page.text
 
 
+def test_the_intelligence_page_lists_sightings(console: Console) -> None:
+    page = _client(console, "alpha@web.example").get("/console/intel?kind=sighting").text
+    assert f"of <code>{console.indicator_id}</code> ×3" in page
+    other = _client(console, "bravo@web.example").get("/console/intel?kind=sighting").text
+    assert console.indicator_id not in other
+
+
 def test_the_tlp_badges_name_the_markings_the_gate_pins() -> None:
     assert set(BADGES) == set(PINNED)
     for ident, badge in BADGES.items():

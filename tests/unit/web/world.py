@@ -116,6 +116,12 @@ def _share_indicator(world: World) -> str:
         headers={**headers, "Content-Type": TAXII},
     )
     assert response.status_code == 202, response.text
+    sighting = world.client.post(
+        "/api/v1/intel/sightings",
+        json={"sighting_of_ref": obj["id"], "count": 3},
+        headers=world.auth("alpha-lead"),
+    )
+    assert sighting.status_code == 201, sighting.text
     return str(obj["id"])
 
 
