@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from shieldwall.model.alert import Alert
+from shieldwall.model.alert import Alert, AlertCount
 from shieldwall.model.errors import NotFoundError
 from shieldwall.model.identity import Principal
 from shieldwall.policy.alerts import alert_scope, may_see_alert
@@ -35,6 +36,25 @@ class AlertDesk:
         if alert is None or not may_see_alert(who, alert.org_id):
             raise NotFoundError(f"alert {seq} not found")
         return alert
+
+    def latest(
+        self, who: Principal, *, before: int = 0, limit: int = 100, technique: str | None = None
+    ) -> Sequence[Alert]:
+        """Newest first: alerts before sequence ``before`` (0: the newest) the caller may
+        see, naming ``technique`` when given."""
+        scope = alert_scope(who)
+        size = max(1, min(limit, MAX_PAGE))
+        with self.store.reading() as tx:
+            return tx.alerts.latest(scope, before=before, limit=size, technique=technique)
+
+    def counts(
+        self, who: Principal, periods: Sequence[tuple[datetime, datetime]]
+    ) -> list[Sequence[AlertCount]]:
+        """For each period [start, end): the caller's visible alerts per member and set of
+        techniques, summed in the database, all in one read."""
+        scope = alert_scope(who)
+        with self.store.reading() as tx:
+            return [tx.alerts.counts(scope, since=a, until=b) for a, b in periods]
 
 
 def alert_json(alert: Alert) -> dict[str, Any]:

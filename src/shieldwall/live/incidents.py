@@ -75,6 +75,29 @@ class IncidentDesk:
         with self.store.reading() as tx:
             return tx.incidents.page(query)
 
+    def latest(
+        self,
+        who: Principal,
+        *,
+        status: IncidentStatus | None = None,
+        severity: str | None = None,
+        member: str | None = None,
+        before: int = 0,
+        limit: int = 100,
+    ) -> Sequence[Incident]:
+        """Newest first: incidents below id ``before`` (0: the newest) the caller may see."""
+        if severity is not None and severity not in SEVERITIES:
+            raise InputError(f"severity must be one of {', '.join(SEVERITIES)}", place="severity")
+        query = IncidentQuery(
+            org_ids=incident_scope(who),
+            status=status,
+            severity=severity,
+            member=member,
+            limit=max(1, min(limit, MAX_PAGE)),
+        )
+        with self.store.reading() as tx:
+            return tx.incidents.latest(query, before)
+
     def get(self, who: Principal, incident_id: int) -> IncidentView:
         """One incident with its alerts and history; NotFoundError when hidden or absent."""
         incident_scope(who)  # a role that reads no incident is refused before any read

@@ -86,3 +86,14 @@ class AlertHit:
     at: datetime | None
     entities: Entities
     """The hit's own event's entities (a duplicate may name other IPs than the first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCount:
+    """How many alerts (and matches) of one member named one set of techniques in a
+    period: what charts and the heat map count, summed in the database."""
+
+    org_id: str
+    techniques: tuple[str, ...]
+    alerts: int
+    hits: int

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from shieldwall.model.alert import Alert, AlertHit, NewAlert
+from shieldwall.model.alert import Alert, AlertCount, AlertHit, NewAlert
 from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint, MalformedRow
 from shieldwall.model.case import (
     Case,
@@ -192,6 +192,23 @@ class AlertRepository(Protocol):
     def many(self, seqs: Collection[int]) -> Sequence[Alert]: ...
     def hit(self, key: str) -> AlertHit | None: ...
     def hit_count(self) -> int: ...
+    def latest(
+        self,
+        org_ids: Collection[str] | None,
+        *,
+        before: int,
+        limit: int,
+        technique: str | None = None,
+    ) -> Sequence[Alert]:
+        """Newest first: alerts before sequence ``before`` (0: from the newest), naming
+        ``technique`` when given."""
+        ...
+
+    def counts(
+        self, org_ids: Collection[str] | None, *, since: datetime, until: datetime
+    ) -> Sequence[AlertCount]:
+        """Alerts and matches raised in [since, until), per member and set of techniques."""
+        ...
 
 
 class IncidentRepository(Protocol):
@@ -234,6 +251,10 @@ class IncidentRepository(Protocol):
     def page(self, query: IncidentQuery) -> Sequence[Incident]: ...
     def alert_seqs(self, incident_id: int) -> Sequence[int]: ...
     def history(self, incident_id: int) -> Sequence[IncidentChange]: ...
+    def latest(self, query: IncidentQuery, before: int) -> Sequence[Incident]:
+        """Newest first: the query's incidents with ids below ``before`` (0: from the newest);
+        ``query.after`` is not used."""
+        ...
 
 
 class CampaignRepository(Protocol):

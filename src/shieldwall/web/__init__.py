@@ -1,10 +1,19 @@
-"""The web front end: pages rendered on the server for the people who run the centre.
+"""The web front end: the start page and the console, rendered on the server.
 
 No script, style or font is fetched from anywhere but this server, so the pages work on a
-closed network. Pages read through the same application packages as the API, so a person
-sees in a page exactly what the gate lets the API give them. Today: the start page.
+closed network. Pages read through the same desks as the API (the runtime's services and
+the applications' front doors), so a person sees in a page exactly what the gate lets the
+API give them. See docs/console.md.
 """
 
-from shieldwall.web.home import router
+from fastapi import APIRouter
+
+from shieldwall.web.console import ROUTERS
+from shieldwall.web.home import router as home_router
+
+router = APIRouter(include_in_schema=False)
+router.include_router(home_router)
+for _console in ROUTERS:
+    router.include_router(_console)
 
 __all__ = ["router"]

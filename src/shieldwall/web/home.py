@@ -46,6 +46,7 @@ def home(request: Request) -> HTMLResponse:
 <title>Shieldwall</title><style>{STYLE}</style></head><body>
 <h1>Shieldwall</h1><p class="muted">An open, integrated cyber defence centre — version
 {escape(app.version)}. Status: {state}.</p>
+<p><a href="/console">Open the console</a> (sign in with your e-mail and password).</p>
 <p>The API takes a bearer token (<code>shieldwall token create EMAIL</code>). Machine-readable
 description: <a href="/openapi.json">/openapi.json</a>; metrics: <a href="/metrics">/metrics</a>.
 </p><table><thead><tr><th>method</th><th>path</th><th>area</th><th>what</th></tr></thead>

@@ -8,14 +8,15 @@ redelivered event counts nothing and two replicas racing on one event count it o
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, delete, func, select, update
+from sqlalchemy import Connection, Text, case, cast, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from shieldwall.model.alert import Alert, AlertHit, Entities, NewAlert
+from shieldwall.model.alert import Alert, AlertCount, AlertHit, Entities, NewAlert
 from shieldwall.store.sql.tables import alert_hits, alerts
 
 
@@ -166,6 +167,44 @@ class SqlAlerts:
         if org_ids is not None:
             query = query.where(alerts.c.org_id.in_(sorted(org_ids)))
         return [_alert(row) for row in self._db.execute(query)]
+
+    def latest(
+        self,
+        org_ids: Collection[str] | None,
+        *,
+        before: int,
+        limit: int,
+        technique: str | None = None,
+    ) -> Sequence[Alert]:
+        """Newest first, before sequence ``before`` (0: from the newest)."""
+        query = select(alerts).order_by(alerts.c.seq.desc()).limit(limit)
+        if before > 0:
+            query = query.where(alerts.c.seq < before)
+        if org_ids is not None:
+            query = query.where(alerts.c.org_id.in_(sorted(org_ids)))
+        if technique is not None:  # the JSON list's text holds each id in quotes
+            needle = '%"' + technique.replace("\\", "").replace("%", "").replace("_", "") + '"%'
+            query = query.where(cast(alerts.c.techniques, Text).like(needle))
+        return [_alert(row) for row in self._db.execute(query)]
+
+    def counts(
+        self, org_ids: Collection[str] | None, *, since: datetime, until: datetime
+    ) -> Sequence[AlertCount]:
+        """Summed in the database, grouped by member and the techniques' JSON text."""
+        listed = cast(alerts.c.techniques, Text)
+        query = (
+            select(
+                alerts.c.org_id, listed.label("listed"), func.count(), func.sum(alerts.c.hit_count)
+            )
+            .where(alerts.c.created_at >= since, alerts.c.created_at < until)
+            .group_by(alerts.c.org_id, listed)
+        )
+        if org_ids is not None:
+            query = query.where(alerts.c.org_id.in_(sorted(org_ids)))
+        return [
+            AlertCount(row[0], tuple(json.loads(row[1])), int(row[2]), int(row[3] or 0))
+            for row in self._db.execute(query)
+        ]
 
     def get(self, seq: int) -> Alert | None:
         row = self._db.execute(select(alerts).where(alerts.c.seq == seq)).first()

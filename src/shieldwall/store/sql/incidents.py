@@ -249,6 +249,21 @@ class SqlIncidents:
             statement = statement.where(incidents.c.severity == query.severity)
         return [_incident(row) for row in self._db.execute(statement)]
 
+    def latest(self, query: IncidentQuery, before: int) -> Sequence[Incident]:
+        """Newest first, ids below ``before`` (0: from the newest), the query's filters."""
+        statement = select(incidents).order_by(incidents.c.id.desc()).limit(query.limit)
+        if before > 0:
+            statement = statement.where(incidents.c.id < before)
+        if query.org_ids is not None:
+            statement = statement.where(incidents.c.org_id.in_(sorted(query.org_ids)))
+        if query.member is not None:
+            statement = statement.where(incidents.c.org_id == query.member)
+        if query.status is not None:
+            statement = statement.where(incidents.c.status == query.status.value)
+        if query.severity is not None:
+            statement = statement.where(incidents.c.severity == query.severity)
+        return [_incident(row) for row in self._db.execute(statement)]
+
     def alert_seqs(self, incident_id: int) -> Sequence[int]:
         query = (
             select(incident_alerts.c.alert_seq)

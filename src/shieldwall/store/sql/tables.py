@@ -264,6 +264,7 @@ alerts = Table(
     Column("techniques", JSON, nullable=False),
     Column("kind", StoredText(32), nullable=False),
     Index("ix_alerts_org_seq", "org_id", "seq"),
+    Index("ix_alerts_created_at", "created_at"),
 )
 """Alerts of the live pipeline (owned by live/); ``alert_hits.key`` makes a redelivery
 change nothing, ``dedup_key`` counts a duplicate on the alert it repeats (``key`` is the

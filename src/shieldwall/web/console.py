@@ -1,0 +1,29 @@
+"""The console's routers, in the order they are mounted (one per page; others slot in here)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from shieldwall.web import (
+    alerts,
+    attack,
+    campaigns,
+    incidents,
+    intel,
+    members,
+    overview,
+    signin,
+    static,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    static.router,
+    signin.router,
+    overview.router,
+    incidents.router,
+    alerts.router,
+    campaigns.router,
+    attack.router,
+    intel.router,
+    members.router,
+)
