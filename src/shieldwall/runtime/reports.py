@@ -5,7 +5,8 @@ receive now (:func:`shieldwall.share.list_intel`: the gate, the organisation's v
 export channel's limit, never TLP:RED) and reduces each object to what a report shows.
 An object stored without a TLP marking takes the unlabelled default, TLP:AMBER+STRICT.
 The threat level is read from the posture history (a member always sees its own level);
-measures and assistance are passed in when those applications are wired
+the measures are those the measures desk shows the organisation (its own and those it
+receives through the gate); assistance is passed in when that application is wired
 (``Services.sitrep``).
 """
 
@@ -23,6 +24,8 @@ from shieldwall.model.sharing import TlpLevel
 from shieldwall.respond import (
     AssistanceSource,
     IntelItem,
+    Measure,
+    MeasureDesk,
     MeasuresSource,
     PostureReading,
     PostureSource,
@@ -30,6 +33,7 @@ from shieldwall.respond import (
     SitrepSources,
     ThreatLevel,
 )
+from shieldwall.respond.reports.build import recipient
 from shieldwall.share import Exported, list_intel
 from shieldwall.store.protocols import Store
 
@@ -104,6 +108,31 @@ def _in_force(changes: Sequence[PostureEntry], moment: datetime) -> PostureEntry
 
 def _threat(level: int) -> ThreatLevel:
     return ThreatLevel(value=level, name=LEVELS[level - 1])
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedMeasures:
+    """Protective measures of the period the organisation issued or receives."""
+
+    desk: MeasureDesk
+    organisations: StoreOrganisations
+
+    def issued(self, org_id: str, start: datetime, end: datetime) -> Sequence[Measure]:
+        """Issued in ``[start, end)``, withdrawn or not, as the recipient's analysts see them."""
+        org = self.organisations.organisation(org_id)
+        if org is None:
+            return []
+        found = self.desk.measures(recipient(org), current=False)
+        return [
+            Measure(
+                title=f"{m.kind} {m.value} ({m.reason})",
+                kind=str(m.kind),
+                issued_at=m.created_at,
+                tlp=TlpLevel[m.tlp.upper().replace("+", "_")],
+            )
+            for m in found
+            if start <= m.created_at < end
+        ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,12 @@ from shieldwall.respond import (
 )
 from shieldwall.runtime.live import LiveBus, posture_desk
 from shieldwall.runtime.measures import measure_desk
-from shieldwall.runtime.reports import PostureHistory, sitrep_desk
+from shieldwall.runtime.reports import (
+    IssuedMeasures,
+    PostureHistory,
+    StoreOrganisations,
+    sitrep_desk,
+)
 from shieldwall.share import ValidationPool
 from shieldwall.store import migrate
 from shieldwall.store.audit.signing import Signer, load_or_create_signer
@@ -87,7 +92,12 @@ class Services:
     def sitrep(self) -> SitrepDesk:
         """Daily situation reports, read as the recipient through the desks above."""
         live = (self.incidents, self.alerts, self.campaigns)
-        return sitrep_desk(self.store, live, posture=PostureHistory(self.store))
+        return sitrep_desk(
+            self.store,
+            live,
+            posture=PostureHistory(self.store),
+            measures=IssuedMeasures(self.measures, StoreOrganisations(self.store)),
+        )
 
     @property
     def measures(self) -> MeasureDesk:

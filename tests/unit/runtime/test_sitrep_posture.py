@@ -44,3 +44,32 @@ def test_the_level_in_force_at_each_end_of_the_period(store: SqlStore) -> None:
     opened = source.reading("alpha", before, later)
     assert opened is not None and opened.before is None and opened.now.value == 4
     assert source.reading("charlie", before, later) is None  # another member's is not read
+
+
+def test_measures_of_the_period_as_the_recipient_may_see_them(store: SqlStore) -> None:
+    """alpha (a lead) issues one block to everyone and one to bravo only: charlie's report
+    names the first and never the second; outside the period neither."""
+    from shieldwall.model.identity import OrgKind, Principal, Role
+    from shieldwall.respond import IssueRequest
+    from shieldwall.runtime.measures import measure_desk
+    from shieldwall.runtime.reports import IssuedMeasures, StoreOrganisations
+    from shieldwall.store.audit.signing import Signer
+
+    desk = measure_desk(store, Signer.generate())
+    lead = Principal("p-alpha", "alpha", Role.LEAD, OrgKind.NATION, "FR", ("government",))
+    until = datetime.now(UTC) + timedelta(days=1)
+    start = datetime.now(UTC) - timedelta(seconds=1)
+    desk.issue(lead, IssueRequest("ip", "192.0.2.10", "c2", until), "k-open")
+    only = IssueRequest(
+        "domain", "bad.example", "c2", until, tlp="amber+strict", members=frozenset({"bravo"})
+    )  # AMBER would reach charlie: a client of alpha
+    desk.issue(lead, only, "k-bravo")
+    end = datetime.now(UTC) + timedelta(seconds=1)
+    source = IssuedMeasures(desk, StoreOrganisations(store))
+    charlie = source.issued("charlie", start, end)
+    assert [m.title for m in charlie] == ["ip 192.0.2.10 (c2)"]
+    assert charlie[0].tlp is TlpLevel.GREEN
+    bravo = sorted(m.title for m in source.issued("bravo", start, end))
+    assert bravo == ["domain bad.example (c2)", "ip 192.0.2.10 (c2)"]
+    assert source.issued("charlie", end, end + timedelta(hours=1)) == []
+    assert source.issued("nobody", start, end) == []
