@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "incident": "incidents",
     "campaign": "campaigns",
     "worker": "worker",
+    "rules": "rules",
 }
 """Each top-level command and the ``shieldwall.cli`` module whose ``register`` mounts it."""
 

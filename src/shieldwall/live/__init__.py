@@ -5,7 +5,9 @@ the bus (:class:`IngestDesk`); detect workers match it with the same Sigma engin
 store alerts under idempotency keys the database enforces (:class:`DetectWorker`); fuse
 workers group them into incidents, each hit once (:class:`FuseWorker`); people
 read alerts through the gate (:class:`AlertDesk`): their own organisation's, or every
-member's for the centre. The runtime opens the bus and the store and hands them in.
+member's for the centre. The rules the detect workers run are managed, versioned, through
+:class:`RuleDesk` and picked up live by :class:`LiveRules`. The runtime opens the bus and
+the store and hands them in.
 """
 
 from shieldwall.live.alerts import AlertDesk, alert_json
@@ -16,6 +18,9 @@ from shieldwall.live.incidents import IncidentDesk, IncidentView, change_json, i
 from shieldwall.live.indicator_alerts import SightingSink, WatchLookup
 from shieldwall.live.intake import BusSource, IngestDesk, IngestReport
 from shieldwall.live.limits import IngestLimits
+from shieldwall.live.rule_sets import LiveRules
+from shieldwall.live.rule_test import RuleTestReport, run_rule_test
+from shieldwall.live.rules import RuleDesk, rule_json
 from shieldwall.live.syslog_intake import SourceMap, SyslogCounts, SyslogIntake
 from shieldwall.live.syslog_listener import SyslogListener, SyslogPorts
 from shieldwall.live.wire import ALERTS_SUBJECT, EVENTS_SUBJECT, alerts_subject, events_subject
@@ -33,6 +38,9 @@ __all__ = [
     "IngestDesk",
     "IngestLimits",
     "IngestReport",
+    "LiveRules",
+    "RuleDesk",
+    "RuleTestReport",
     "SightingSink",
     "SourceMap",
     "SyslogCounts",
@@ -46,4 +54,6 @@ __all__ = [
     "change_json",
     "events_subject",
     "incident_json",
+    "rule_json",
+    "run_rule_test",
 ]

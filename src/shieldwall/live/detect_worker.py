@@ -7,7 +7,8 @@ acknowledges the batch. Each alert's key is the member, the
 message's bus sequence and the rule, enforced unique by the database: a crash between the
 store and the acknowledgement redelivers the batch, and storing it again changes nothing.
 Replicas sharing the consumer (NATS JetStream) split the messages; if two ever see the
-same message, the key still leaves one alert.
+same message, the key still leaves one alert. With :class:`LiveRules` (the managed rule
+sets), each step first asks, once per poll interval, whether the rule sets changed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from shieldwall.bus.protocol import Bus, Consumer, Delivery
 from shieldwall.detect.engine import Engine
 from shieldwall.detect.entities import extract, techniques
 from shieldwall.live.indicator_alerts import SightingSink, WatchLookup, indicator_alerts
+from shieldwall.live.rule_sets import LiveRules
 from shieldwall.live.wire import ALERTS_SUBJECT, EVENTS_SUBJECT, decode_event, encode_hit
 from shieldwall.model.alert import Entities, NewAlert
 from shieldwall.model.detection import Detection
@@ -51,7 +53,7 @@ class DetectWorker:
         self,
         bus: Bus,
         store: Store,
-        engine: Engine,
+        engine: Engine | LiveRules,
         *,
         batch: int = 500,
         subject: str = EVENTS_SUBJECT,
@@ -83,6 +85,8 @@ class DetectWorker:
 
     async def step(self, consumer: Consumer, *, timeout: float = 1.0) -> int:
         """Process one fetched batch; how many messages it held (0 when none came)."""
+        if isinstance(self._engine, LiveRules) and self._engine.due():
+            await asyncio.to_thread(self._engine.refresh)  # a rule change, without a restart
         deliveries = await consumer.fetch(self._batch, timeout=timeout)
         if not deliveries:
             return 0

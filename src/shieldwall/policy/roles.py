@@ -47,6 +47,10 @@ class Action(StrEnum):
     """Assign, move through the status flow, comment: analysts, leads and admins."""
     CAMPAIGN_READ = "campaign.read"
     """Campaigns the organisation is part of (its own part, and how many others)."""
+    RULE_READ = "rule.read"
+    """Detection rules: the centre's and the organisation's own (the centre's staff: all)."""
+    RULE_MANAGE = "rule.manage"
+    """Add, change, enable, disable the organisation's rules (the centre's: its own set)."""
 
 
 CENTRE_ONLY = frozenset(
@@ -92,6 +96,16 @@ The centre's admins may also act in every organisation, and alone take the coali
 actions (:data:`CENTRE_ONLY`); an admin outside the centre cannot exist. A sensor is a
 machine: it sends telemetry and reads the protective measures meant for it, and nothing
 else — no intelligence, no people, no tokens, and no password (docs/operations.md)."""
+
+PERMISSIONS.update(
+    {
+        Role.LEAD: PERMISSIONS[Role.LEAD] | {Action.RULE_READ, Action.RULE_MANAGE},
+        Role.ANALYST: PERMISSIONS[Role.ANALYST] | {Action.RULE_READ, Action.RULE_MANAGE},
+        Role.LIAISON: PERMISSIONS[Role.LIAISON] | {Action.RULE_READ},
+    }
+)
+"""Detection rules (managed rule sets): people read them, analysts and leads change them;
+a sensor never sees one (they run at the centre, not on the sensor)."""
 
 SELF_SERVICE = frozenset({Action.TOKEN_READ, Action.TOKEN_CREATE, Action.TOKEN_REVOKE})
 """Actions anyone but a sensor may take on their own tokens."""

@@ -6,7 +6,14 @@ from dataclasses import dataclass, field
 
 from shieldwall.access import LoginThrottle, ThrottlePolicy
 from shieldwall.config.settings import Settings
-from shieldwall.live import AlertDesk, CampaignDesk, IncidentDesk, IngestDesk, IngestLimits
+from shieldwall.live import (
+    AlertDesk,
+    CampaignDesk,
+    IncidentDesk,
+    IngestDesk,
+    IngestLimits,
+    RuleDesk,
+)
 from shieldwall.model.errors import ConfigError
 from shieldwall.runtime.live import LiveBus
 from shieldwall.share import ValidationPool
@@ -53,6 +60,11 @@ class Services:
     def incidents(self) -> IncidentDesk:
         """Incidents through the gate."""
         return IncidentDesk(self.store)
+
+    @property
+    def rules(self) -> RuleDesk:
+        """The managed detection rules through the gate."""
+        return RuleDesk(self.store)
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""

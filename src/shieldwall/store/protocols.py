@@ -32,6 +32,7 @@ from shieldwall.model.intel import (
     StatusRecord,
     StoredVersion,
 )
+from shieldwall.model.rules import NewRuleVersion, RuleVersion
 from shieldwall.model.sharing import Community
 
 
@@ -230,6 +231,16 @@ class CampaignRepository(Protocol):
     def get(self, campaign_id: int) -> Campaign | None: ...
 
 
+class RuleRepository(Protocol):
+    """Managed detection rules, every version kept; ``set_version`` is the newest change."""
+
+    def add(self, new: NewRuleVersion) -> RuleVersion: ...
+    def latest(self, owner: str, rule_id: str) -> RuleVersion | None: ...
+    def current(self, owners: Collection[str] | None) -> Sequence[RuleVersion]: ...
+    def history(self, owner: str, rule_id: str) -> Sequence[RuleVersion]: ...
+    def set_version(self) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """The repositories of one transaction."""
 
@@ -259,6 +270,8 @@ class UnitOfWork(Protocol):
     def campaigns(self) -> CampaignRepository: ...
     @property
     def login_attempts(self) -> LoginAttemptRepository: ...
+    @property
+    def rules(self) -> RuleRepository: ...
 
 
 class Store(Protocol):

@@ -373,3 +373,21 @@ login_throttle = Table(
 )
 """Login attempts per account and per client address (as SHA-256 keys) in the current
 window, counted before the password is checked (owned by access/throttle)."""
+
+detection_rules = Table(
+    "detection_rules",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("owner", StoredText(64), nullable=False),
+    Column("rule_id", StoredText(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("title", StoredText(500), nullable=False),
+    Column("text", StoredText(), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("change", StoredText(16), nullable=False),
+    Column("author", StoredText(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("owner", "rule_id", "version", name="uq_detection_rules_version"),
+)
+"""Every version of every managed Sigma rule (owned by live/rules): the centre's (owner
+``*``) and each member's; ``max(seq)`` is the rule sets' version the detect workers poll."""

@@ -1,0 +1,39 @@
+"""Managed detection rules: every version of the centre's and the members' Sigma rules.
+
+Revision ID: 0016
+Revises: 0010
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from shieldwall.store.sql.types import UtcDateTime
+
+revision = "0016"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "detection_rules",
+        sa.Column("seq", _ID, nullable=False),
+        sa.Column("owner", sa.String(64), nullable=False),
+        sa.Column("rule_id", sa.String(200), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(500), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("change", sa.String(16), nullable=False),
+        sa.Column("author", sa.String(200), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_detection_rules")),
+        sa.UniqueConstraint("owner", "rule_id", "version", name="uq_detection_rules_version"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("detection_rules")
