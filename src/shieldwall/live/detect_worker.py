@@ -24,7 +24,14 @@ from shieldwall.detect.engine import Engine
 from shieldwall.detect.entities import extract, techniques
 from shieldwall.live.indicator_alerts import SightingSink, WatchLookup, indicator_alerts
 from shieldwall.live.rule_sets import LiveRules
-from shieldwall.live.wire import ALERTS_SUBJECT, EVENTS_SUBJECT, decode_event, encode_hit
+from shieldwall.live.tool_alerts import alert_of
+from shieldwall.live.wire import (
+    ALERTS_SUBJECT,
+    EVENTS_SUBJECT,
+    TOOL_ALERT,
+    decode_event,
+    encode_hit,
+)
 from shieldwall.model.alert import Entities, NewAlert
 from shieldwall.model.detection import Detection
 from shieldwall.model.errors import InputError
@@ -117,10 +124,21 @@ class DetectWorker:
                 log.warning("message %d of %s skipped: %s", delivery.sequence, self._subject, exc)
                 continue
             self.counts.events += 1
+            if TOOL_ALERT in event.extra:  # a member's own tool found it: not matched again
+                alerts.append(self._tool_alert(event))
+                continue
             for detection in self._engine.match(event):
                 alerts.append(_alert(detection, event, delivery.sequence, self._dedup))
             alerts.extend(self._watch(event, delivery.sequence))
         return alerts
+
+    def _tool_alert(self, event: Event) -> NewAlert:
+        member = event.member or ""
+
+        def dedup(rule_id: str, entities: Entities) -> str:
+            return dedup_key(member, rule_id, entities, event, self._dedup)
+
+        return alert_of(event, dedup)
 
     def _watch(self, event: Event, sequence: int) -> list[NewAlert]:
         matcher = self._watchlist(event.member or "") if self._watchlist else None
