@@ -18,7 +18,9 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from shieldwall.detect.correlate import CorrelationEngine
 from shieldwall.detect.engine import Engine
 from shieldwall.detect.sigma.loader import RuleSet, load_rule_texts
 from shieldwall.live.rule_texts import texts_of
@@ -29,6 +31,11 @@ from shieldwall.model.rules import CENTRE_SET, RuleVersion
 from shieldwall.store.protocols import Store
 
 log = logging.getLogger(__name__)
+MAX_ROUTERS = 10_000
+
+
+Correlations = tuple[tuple[Any, ...], tuple[tuple[str, str | None], ...]]
+"""Correlation rules (pySigma's) and the (id, name) of the rules they may name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +46,8 @@ class Compiled:
     centre: Engine
     members: dict[str, Engine] = field(default_factory=dict)
     problems: tuple[RuleError, ...] = ()
+    correlations: dict[str, Correlations] = field(default_factory=dict)
+    """By member (``""``: a member without rules of its own: the centre's alone)."""
 
 
 class LiveRules:
@@ -52,7 +61,13 @@ class LiveRules:
         self._base = base or RuleSet()
         self._poll = poll_seconds
         self._checked = float("-inf")
-        self._current = Compiled(-1, Engine(self._base), problems=tuple(self._base.problems))
+        self._routers: dict[tuple[int, str], CorrelationEngine | None] = {}
+        self._current = Compiled(
+            -1,
+            Engine(self._base),
+            problems=tuple(self._base.problems),
+            correlations={"": _correlations(self._base)},
+        )
 
     @property
     def version(self) -> int:
@@ -93,6 +108,26 @@ class LiveRules:
             detections.extend(own.match(event))
         return detections
 
+    def router(self, member: str) -> CorrelationEngine | None:
+        """The member's correlation engine for questions only (which detections it takes,
+        which it emits), built once per rule set version; never fed."""
+        current = self._current
+        key = (current.version, member if member in current.correlations else "")
+        if key not in self._routers:
+            if len(self._routers) > MAX_ROUTERS:
+                self._routers.clear()
+            self._routers[key] = self.correlation_engine(member)
+        return self._routers[key]
+
+    def correlation_engine(self, member: str) -> CorrelationEngine | None:
+        """A fresh engine over the correlations that apply to ``member``'s events; None
+        when none does. Built per batch: its state lives in the store, not here."""
+        current = self._current
+        correlations, refs = current.correlations.get(member) or current.correlations[""]
+        if not correlations:
+            return None
+        return CorrelationEngine(correlations, refs, on_problem=_log_problem)
+
     def _build(self, version: int, rows: Sequence[RuleVersion]) -> Compiled:
         by_owner: dict[str, list[RuleVersion]] = defaultdict(list)
         for row in rows:
@@ -104,9 +139,24 @@ class LiveRules:
             correlations=[*self._base.correlations, *centre.correlations],
         )
         members: dict[str, Engine] = {}
+        correlations = {"": _correlations(merged)}
         for owner, versions in sorted(by_owner.items()):
             loaded = load_rule_texts(texts_of(versions))
             problems.extend(loaded.problems)
             if loaded.rules:
                 members[owner] = Engine(loaded)
-        return Compiled(version, Engine(merged), members, tuple(problems))
+            both = RuleSet(
+                rules=[*merged.rules, *loaded.rules],
+                correlations=[*merged.correlations, *loaded.correlations],
+            )
+            correlations[owner] = _correlations(both)
+        return Compiled(version, Engine(merged), members, tuple(problems), correlations)
+
+
+def _correlations(ruleset: RuleSet) -> Correlations:
+    refs = tuple((rule.rule_id, rule.name) for rule in ruleset.rules)
+    return tuple(ruleset.correlations), refs
+
+
+def _log_problem(problem: RuleError) -> None:
+    log.warning("correlation rule not used: %s", problem)

@@ -241,6 +241,14 @@ class RuleRepository(Protocol):
     def set_version(self) -> int: ...
 
 
+class CorrelationStateRepository(Protocol):
+    """Each member's live correlation state, and the detections already fed to it."""
+
+    def load(self, member: str) -> dict[str, object] | None: ...
+    def save(self, member: str, state: dict[str, object]) -> None: ...
+    def claim(self, keys: Sequence[str]) -> set[str]: ...
+
+
 class UnitOfWork(Protocol):
     """The repositories of one transaction."""
 
@@ -272,6 +280,8 @@ class UnitOfWork(Protocol):
     def login_attempts(self) -> LoginAttemptRepository: ...
     @property
     def rules(self) -> RuleRepository: ...
+    @property
+    def correlations(self) -> CorrelationStateRepository: ...
 
 
 class Store(Protocol):

@@ -15,6 +15,7 @@ from shieldwall.store.audit.signing import Signer
 from shieldwall.store.sql.alerts import SqlAlerts
 from shieldwall.store.sql.audit import SqlAudit
 from shieldwall.store.sql.campaigns import SqlCampaigns
+from shieldwall.store.sql.correlations import SqlCorrelations
 from shieldwall.store.sql.engine import BEGIN_MODE
 from shieldwall.store.sql.feeds import SqlFeedStates
 from shieldwall.store.sql.identity import SqlOrganisations, SqlPeople, SqlTokens
@@ -56,6 +57,7 @@ class SqlUnitOfWork:
         self.campaigns = SqlCampaigns(connection, now)
         self.login_attempts = SqlLoginAttempts(connection)
         self.rules = SqlRules(connection, now)
+        self.correlations = SqlCorrelations(connection, now)
 
 
 class SqlStore:

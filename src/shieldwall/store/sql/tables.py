@@ -391,3 +391,21 @@ detection_rules = Table(
 )
 """Every version of every managed Sigma rule (owned by live/rules): the centre's (owner
 ``*``) and each member's; ``max(seq)`` is the rule sets' version the detect workers poll."""
+
+correlation_state = Table(
+    "correlation_state",
+    metadata,
+    Column("member", StoredText(64), primary_key=True),
+    Column("state", JSON, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+"""Each member's correlation state (owned by live/detect): by correlation rule, its groups'
+windows or chains, saved with the alerts of the batch that changed it."""
+
+correlation_fed = Table(
+    "correlation_fed",
+    metadata,
+    Column("key", StoredText(300), primary_key=True),
+)
+"""Detections already fed to a member's correlations (member, bus sequence, rule): a
+redelivered batch feeds nothing twice."""

@@ -1,4 +1,5 @@
-"""Managed detection rules: every version of the centre's and the members' Sigma rules.
+"""Managed detection rules (every version of the centre's and the members' Sigma rules) and
+the live correlation state (each member's windows, and the detections already fed).
 
 Revision ID: 0016
 Revises: 0010
@@ -35,5 +36,21 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "correlation_state",
+        sa.Column("member", sa.String(64), nullable=False),
+        sa.Column("state", sa.JSON(), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("member", name=op.f("pk_correlation_state")),
+    )
+    op.create_table(
+        "correlation_fed",
+        sa.Column("key", sa.String(300), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_correlation_fed")),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("correlation_fed")
+    op.drop_table("correlation_state")
     op.drop_table("detection_rules")
