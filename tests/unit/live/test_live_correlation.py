@@ -40,3 +40,43 @@ def test_a_redelivered_batch_feeds_nothing_twice_and_state_outlives_the_worker(
     with world.services.store.reading() as tx:
         state = tx.correlations.load("alpha")
     assert state is not None and state["correlations"], "groups still open are kept"
+
+
+def test_correlation_alerts_stored_before_a_crash_are_announced_to_fuse(
+    world: World, tmp_path: Path
+) -> None:
+    """The crash came between the commit and the announcement: the redelivered batch
+    claims nothing, yet the fuse stage hears of every correlation alert it had raised."""
+    import asyncio
+
+    from shieldwall.live import ALERTS_SUBJECT
+    from shieldwall.live.wire import decode_hit
+
+    (tmp_path / "live.yml").write_text(RULES, encoding="utf-8")
+    ruleset = load_rules([tmp_path / "live.yml"])
+    for number in range(2):
+        post(world, "alpha-sensor", batch(number))
+    detect_all(world, LiveRules(world.services.store, ruleset), ack=False)  # nothing announced
+    detect_all(world, LiveRules(world.services.store, ruleset))
+    with world.services.store.reading() as tx:
+        fired = [a for a in tx.alerts.page(None, after=0, limit=10_000) if a.kind != "rule"]
+    assert sum(alert.count for alert in fired) == USERS * (25 // 7)  # duplicates counted
+
+    async def announced() -> set[str]:
+        assert world.services.buses is not None
+        bus = await world.services.buses.own()
+        consumer = await bus.consumer(ALERTS_SUBJECT, "fuse")
+        try:
+            seen: set[str] = set()
+            while deliveries := await consumer.fetch(1000, timeout=0.2):
+                seen.update(decode_hit(d.payload)[0] for d in deliveries)
+            return seen
+        finally:
+            await consumer.close()
+            await bus.close()
+
+    correlation = "9d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6"
+    heard = {key for key in asyncio.run(announced()) if key.endswith(correlation)}
+    assert len(heard) == USERS * (25 // 7) and {a.key for a in fired} <= heard
+    with world.services.store.reading() as tx:
+        assert all(tx.alerts.hit(key) is not None for key in heard)
