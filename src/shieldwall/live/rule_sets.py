@@ -23,7 +23,7 @@ from typing import Any
 from shieldwall.detect.correlate import CorrelationEngine
 from shieldwall.detect.engine import Engine
 from shieldwall.detect.sigma.loader import RuleSet, load_rule_texts
-from shieldwall.live.rule_texts import texts_of
+from shieldwall.live.rule_texts import source_of, texts_of
 from shieldwall.model.detection import Detection
 from shieldwall.model.errors import RuleError
 from shieldwall.model.event import Event
@@ -132,7 +132,8 @@ class LiveRules:
         by_owner: dict[str, list[RuleVersion]] = defaultdict(list)
         for row in rows:
             by_owner[row.owner].append(row)
-        centre = load_rule_texts(texts_of(by_owner.pop(CENTRE_SET, [])))
+        centre_rows = by_owner.pop(CENTRE_SET, [])
+        centre = load_rule_texts(texts_of(centre_rows))
         problems = [*self._base.problems, *centre.problems]
         merged = RuleSet(
             rules=[*self._base.rules, *centre.rules],
@@ -140,8 +141,9 @@ class LiveRules:
         )
         members: dict[str, Engine] = {}
         correlations = {"": _correlations(merged)}
+        centre_texts = texts_of(centre_rows)
         for owner, versions in sorted(by_owner.items()):
-            loaded = load_rule_texts(texts_of(versions))
+            loaded = _own(owner, texts_of(versions), centre_texts)
             problems.extend(loaded.problems)
             if loaded.rules:
                 members[owner] = Engine(loaded)
@@ -151,6 +153,22 @@ class LiveRules:
             )
             correlations[owner] = _correlations(both)
         return Compiled(version, Engine(merged), members, tuple(problems), correlations)
+
+
+def _own(owner: str, texts: list[tuple[str, bytes]], centre: list[tuple[str, bytes]]) -> RuleSet:
+    """A member's rules, loaded beside the centre's when a correlation of its may name
+    them; only the member's own rules, correlations and problems are kept."""
+    if not any(b"correlation" in data for _, data in texts):
+        return load_rule_texts(texts)
+    loaded = load_rule_texts([*texts, *centre])
+    prefix = source_of(owner, "")
+    return RuleSet(
+        rules=[rule for rule in loaded.rules if rule.source.startswith(prefix)],
+        correlations=[
+            c for c in loaded.correlations if c.source and str(c.source.path).startswith(prefix)
+        ],
+        problems=[p for p in loaded.problems if p.source.startswith(prefix)],
+    )
 
 
 def _correlations(ruleset: RuleSet) -> Correlations:

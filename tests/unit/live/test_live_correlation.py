@@ -80,3 +80,22 @@ def test_correlation_alerts_stored_before_a_crash_are_announced_to_fuse(
     assert len(heard) == USERS * (25 // 7) and {a.key for a in fired} <= heard
     with world.services.store.reading() as tx:
         assert all(tx.alerts.hit(key) is not None for key in heard)
+
+
+def test_a_members_correlation_over_a_centre_rule_counts_that_members_events_alone(
+    world: World,
+) -> None:
+    from tests.unit.live.test_live_pipeline import alerts, ndjson, sysmon
+    from tests.unit.live.test_rules_api import CORRELATION, RULE, add
+
+    assert add(world, "centre-admin", RULE).status_code == 201
+    assert add(world, "alpha-analyst", CORRELATION).status_code == 201  # names the centre's
+    rules = LiveRules(world.services.store)
+    assert rules.refresh() and rules.problems == ()
+    evil = [sysmon("C:\\x\\evil.exe", n, User="ALPHA\\eve") for n in range(1, 4)]
+    for sensor in ("alpha-sensor", "bravo-sensor"):
+        assert post(world, sensor, ndjson(*evil)).json()["accepted"] == 3
+    detect_all(world, rules)
+    # without `generate: true`, alpha's correlation stands for the hits of the rule it names
+    assert [a["kind"] for a in alerts(world, "alpha-analyst")] == ["event_count"]
+    assert [a["kind"] for a in alerts(world, "bravo-analyst")] == ["rule"]

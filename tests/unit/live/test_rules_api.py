@@ -183,3 +183,31 @@ def test_a_rule_runs_over_given_events(world: World) -> None:
         headers=world.auth("bravo-analyst"),
     )
     assert hidden.status_code == 404
+
+
+CORRELATION = """\
+title: Evil again and again
+id: 9d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6
+level: high
+correlation:
+    type: event_count
+    rules: [7c4d7b0e-1c2a-4f55-9b6e-0a8f7d1e2c31]
+    group-by: [User]
+    timespan: 1h
+    condition: {gte: 3}
+"""
+
+
+def test_a_correlation_names_rules_of_its_set_and_check_lists_what_broke(world: World) -> None:
+    assert add(world, "centre-admin", CORRELATION).status_code == 422  # its rule is not there
+    assert add(world, "centre-admin", RULE).status_code == 201
+    assert add(world, "centre-admin", CORRELATION).status_code == 201
+    clean = get(world, "centre-admin", "/rules", check="true").json()
+    assert clean["problems"] == [] and len(clean["rules"]) == 2
+    world.client.post(
+        "/api/v1/rules/7c4d7b0e-1c2a-4f55-9b6e-0a8f7d1e2c31/disable",
+        headers=world.auth("centre-admin"),
+    )
+    broken = get(world, "alpha-analyst", "/rules", check="true").json()["problems"]
+    assert [p["rule"] for p in broken] == ["9d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6"]
+    assert "7c4d7b0e-1c2a-4f55-9b6e-0a8f7d1e2c31' not found" in broken[0]["message"]
