@@ -23,6 +23,7 @@ from shieldwall.api.routes import (
     organisations,
     posture,
     reports,
+    rules,
     stream,
     tokens,
 )
@@ -44,6 +45,7 @@ ROUTERS = (
     reports.router,
     measures.router,
     cases.router,
+    rules.router,
 )
 """Every REST router, in the order they are mounted (the fuzz suite reads them too)."""
 

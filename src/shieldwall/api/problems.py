@@ -56,7 +56,7 @@ def _shieldwall_error(_request: Request, exc: Exception) -> JSONResponse:
             detail = "not found" if status == 404 else str(exc)
             if status == 503:
                 detail = "a backing service is unavailable; try again"
-            extra: dict[str, Any] = _limit(exc)
+            extra: dict[str, Any] = {**_limit(exc), **_rule_problems(exc)}
             if isinstance(exc, errors.RateLimitedError):
                 retry = {"Retry-After": str(exc.retry_after)}
                 return problem(status, title, detail, retry, retry_after=exc.retry_after, **extra)
@@ -68,6 +68,16 @@ def _limit(exc: Exception) -> dict[str, str]:
     """The name of the limit a refusal reached, as a member of the problem document."""
     name = getattr(exc, "limit", "") if isinstance(exc, errors.ShieldwallError) else ""
     return {"limit": name} if isinstance(name, str) and name else {}
+
+
+def _rule_problems(exc: Exception) -> dict[str, Any]:
+    """Every load error of a refused rule text, as ``errors`` of the problem document."""
+    if not isinstance(exc, errors.RuleSetError):
+        return {}
+    listed = [
+        {"source": p.source, "rule": p.rule_id, "message": p.reason} for p in exc.problems[:200]
+    ]
+    return {"errors": listed}
 
 
 def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

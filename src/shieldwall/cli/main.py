@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "report": "reports",
     "measures": "measures",
     "cases": "cases",
+    "rules": "rules",
 }
 """Each top-level command and the ``shieldwall.cli`` module whose ``register`` mounts it."""
 

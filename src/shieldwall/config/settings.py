@@ -59,6 +59,17 @@ class Settings(BaseModel):
         " environment separated like PATH); none: telemetry is accepted and kept on the bus,"
         " but no alert is raised.",
     )
+    live_detect: bool = Field(
+        default=False,
+        description="Run the detect worker in `shieldwall up` even without `live_rules`, on"
+        " the rules managed through `shieldwall rules` and /api/v1/rules alone.",
+    )
+    rules_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=300,
+        description="How often a detect worker asks whether the managed rule sets changed.",
+    )
     alert_dedup_seconds: int = Field(
         default=3600,
         ge=0,

@@ -6,8 +6,9 @@ store alerts under idempotency keys the database enforces (:class:`DetectWorker`
 workers group them into incidents, each hit once (:class:`FuseWorker`); people
 read alerts through the gate (:class:`AlertDesk`): their own organisation's, or every
 member's for the centre; threat levels (:class:`PostureDesk`) and the live stream of new
-alerts and incidents (:class:`StreamDesk`) likewise. The runtime opens the bus and the
-store and hands them in.
+alerts and incidents (:class:`StreamDesk`) likewise. The rules the detect workers run are
+managed, versioned, through :class:`RuleDesk` and picked up live by :class:`LiveRules`.
+The runtime opens the bus and the store and hands them in.
 """
 
 from shieldwall.live.alerts import AlertDesk, alert_json
@@ -19,6 +20,9 @@ from shieldwall.live.indicator_alerts import SightingSink, WatchLookup
 from shieldwall.live.intake import BusSource, IngestDesk, IngestReport
 from shieldwall.live.limits import IngestLimits
 from shieldwall.live.posture import PostureDesk, posture_json
+from shieldwall.live.rule_sets import LiveRules
+from shieldwall.live.rule_test import RuleTestReport, run_rule_test
+from shieldwall.live.rules import RuleDesk, rule_json
 from shieldwall.live.stream import Cursor, StreamDesk, StreamEvent, require_stream
 from shieldwall.live.syslog_intake import SourceMap, SyslogCounts, SyslogIntake
 from shieldwall.live.syslog_listener import SyslogListener, SyslogPorts
@@ -38,7 +42,10 @@ __all__ = [
     "IngestDesk",
     "IngestLimits",
     "IngestReport",
+    "LiveRules",
     "PostureDesk",
+    "RuleDesk",
+    "RuleTestReport",
     "SightingSink",
     "SourceMap",
     "StreamDesk",
@@ -56,4 +63,6 @@ __all__ = [
     "incident_json",
     "posture_json",
     "require_stream",
+    "rule_json",
+    "run_rule_test",
 ]

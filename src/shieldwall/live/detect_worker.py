@@ -7,7 +7,8 @@ acknowledges the batch. Each alert's key is the member, the
 message's bus sequence and the rule, enforced unique by the database: a crash between the
 store and the acknowledgement redelivers the batch, and storing it again changes nothing.
 Replicas sharing the consumer (NATS JetStream) split the messages; if two ever see the
-same message, the key still leaves one alert.
+same message, the key still leaves one alert. With :class:`LiveRules` (the managed rule
+sets), each step first asks, once per poll interval, whether the rule sets changed.
 """
 
 from __future__ import annotations
@@ -19,10 +20,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shieldwall.bus.protocol import Bus, Consumer, Delivery
+from shieldwall.detect.correlate import CorrelationEngine
 from shieldwall.detect.engine import Engine
 from shieldwall.detect.entities import extract, techniques
+from shieldwall.live.correlation_checkpoint import Routed, correlate
 from shieldwall.live.indicator_alerts import SightingSink, WatchLookup, indicator_alerts
-from shieldwall.live.wire import ALERTS_SUBJECT, EVENTS_SUBJECT, decode_event, encode_hit
+from shieldwall.live.rule_sets import LiveRules
+from shieldwall.live.tool_alerts import alert_of
+from shieldwall.live.wire import (
+    ALERTS_SUBJECT,
+    EVENTS_SUBJECT,
+    TOOL_ALERT,
+    decode_event,
+    encode_hit,
+)
 from shieldwall.model.alert import Entities, NewAlert
 from shieldwall.model.detection import Detection
 from shieldwall.model.errors import InputError
@@ -51,7 +62,7 @@ class DetectWorker:
         self,
         bus: Bus,
         store: Store,
-        engine: Engine,
+        engine: Engine | LiveRules,
         *,
         batch: int = 500,
         subject: str = EVENTS_SUBJECT,
@@ -83,12 +94,14 @@ class DetectWorker:
 
     async def step(self, consumer: Consumer, *, timeout: float = 1.0) -> int:
         """Process one fetched batch; how many messages it held (0 when none came)."""
+        if isinstance(self._engine, LiveRules) and self._engine.due():
+            await asyncio.to_thread(self._engine.refresh)  # a rule change, without a restart
         deliveries = await consumer.fetch(self._batch, timeout=timeout)
         if not deliveries:
             return 0
-        alerts = self._match(deliveries)
-        fresh = await asyncio.to_thread(self._store_alerts, alerts)
-        await self._raise(alerts)
+        alerts, routed = self._match(deliveries)
+        fresh, again = await asyncio.to_thread(self._store_alerts, alerts, routed)
+        await self._raise(alerts, again)
         await consumer.ack(*deliveries)
         if fresh and self._sightings is not None:
             await asyncio.to_thread(self._sightings, fresh)
@@ -103,8 +116,10 @@ class DetectWorker:
         finally:
             await consumer.close()
 
-    def _match(self, deliveries: Sequence[Delivery]) -> list[NewAlert]:
+    def _match(self, deliveries: Sequence[Delivery]) -> tuple[list[NewAlert], list[Routed]]:
+        """The batch's alerts, and the detections its correlations take (fed when stored)."""
         alerts: list[NewAlert] = []
+        routed: list[Routed] = []
         for delivery in deliveries:
             try:
                 event = decode_event(delivery.payload)
@@ -113,10 +128,34 @@ class DetectWorker:
                 log.warning("message %d of %s skipped: %s", delivery.sequence, self._subject, exc)
                 continue
             self.counts.events += 1
+            if TOOL_ALERT in event.extra:  # a member's own tool found it: not matched again
+                alerts.append(self._tool_alert(event))
+                continue
+            router = self._router(event)
             for detection in self._engine.match(event):
-                alerts.append(_alert(detection, event, delivery.sequence, self._dedup))
+                name = detection.rule_name
+                if router is not None and router.routes(detection.rule_id, name):
+                    routed.append((delivery.sequence, detection, event))
+                if router is None or router.emits_base(detection.rule_id, name):
+                    alerts.append(_alert(detection, event, delivery.sequence, self._dedup))
             alerts.extend(self._watch(event, delivery.sequence))
-        return alerts
+        return alerts, routed
+
+    def _router(self, event: Event) -> CorrelationEngine | None:
+        if not isinstance(self._engine, LiveRules):
+            return None
+        return self._engine.router(event.member or "")
+
+    def _correlation_alert(self, detection: Detection, event: Event, sequence: int) -> NewAlert:
+        return _alert(detection, event, sequence, self._dedup)
+
+    def _tool_alert(self, event: Event) -> NewAlert:
+        member = event.member or ""
+
+        def dedup(rule_id: str, entities: Entities) -> str:
+            return dedup_key(member, rule_id, entities, event, self._dedup)
+
+        return alert_of(event, dedup)
 
     def _watch(self, event: Event, sequence: int) -> list[NewAlert]:
         matcher = self._watchlist(event.member or "") if self._watchlist else None
@@ -132,24 +171,35 @@ class DetectWorker:
 
         return indicator_alerts(hits, event, sequence, dedup)
 
-    async def _raise(self, alerts: Sequence[NewAlert]) -> None:
+    async def _raise(
+        self, alerts: Sequence[NewAlert], again: Sequence[tuple[str, str]] = ()
+    ) -> None:
         """Tell the fuse stage of every hit of the batch, stored now or before a crash.
 
         Keyed by the hit's key, so publishing a hit again (a redelivered batch) adds no
         message; published only once stored, so the fuse stage always finds the hit.
         """
-        if alerts:
-            messages = [(alert.key, encode_hit(alert.key, alert.org_id)) for alert in alerts]
+        messages = [(alert.key, encode_hit(alert.key, alert.org_id)) for alert in alerts]
+        messages += [(key, encode_hit(key, member)) for key, member in again]
+        if messages:
             await self._bus.publish_many(self._alerts_subject, messages)
 
-    def _store_alerts(self, alerts: list[NewAlert]) -> list[NewAlert]:
-        """Store the batch's alerts; the indicator alerts among them not stored before."""
-        if not alerts:
-            return []
+    def _store_alerts(
+        self, alerts: list[NewAlert], routed: Sequence[Routed] = ()
+    ) -> tuple[list[NewAlert], list[tuple[str, str]]]:
+        """Store the batch's alerts, with the correlation state and alerts (appended to
+        ``alerts``): the indicator alerts stored for the first time, and the correlation
+        alerts raised before a crash, to announce again."""
+        if not alerts and not routed:
+            return [], []
+        again: list[tuple[str, str]] = []
         with self._store.transaction() as tx:
+            if routed and isinstance(self._engine, LiveRules):
+                fired, again = correlate(tx, self._engine, routed, self._correlation_alert)
+                alerts.extend(fired)
             fresh = [a for a in alerts if a.kind == "indicator" and tx.alerts.hit(a.key) is None]
             self.counts.alerts += tx.alerts.add(alerts)
-        return fresh
+        return fresh, again
 
 
 def _alert(detection: Detection, event: Event, sequence: int, dedup: int) -> NewAlert:

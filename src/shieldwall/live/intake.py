@@ -5,7 +5,8 @@ acknowledges a publish only when it is durable), so an acknowledged record is ne
 Each record's bus key is made of the member, the batch and the line: a sensor that sends
 the same batch again (after a timeout, with the same ``Idempotency-Key`` or the same
 bytes) adds nothing. The member is the caller's organisation, taken from its token by the
-gate; nothing in the payload can name another.
+gate; nothing in the payload can name another. Alerts of a member's own tools
+(``shieldwall scan`` JSONL, Suricata EVE ``alert``) travel as alerts (:mod:`.tool_alerts`).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from shieldwall.bus.protocol import Bus
 from shieldwall.ingest.intake import RefusedLine, decompress, read_batch
 from shieldwall.live.detect_worker import CONSUMER as DETECT_CONSUMER
 from shieldwall.live.limits import IngestLimits
+from shieldwall.live.tool_alerts import tool_alert, tool_event
 from shieldwall.live.wire import EVENTS_SUBJECT, encode_event
 from shieldwall.model.errors import InputError
-from shieldwall.model.event import RawRecord, RecordFormat
+from shieldwall.model.event import Event, RawRecord, RecordFormat
 from shieldwall.model.identity import Principal
 from shieldwall.normalise import normalise
 from shieldwall.policy.alerts import require_telemetry
@@ -90,7 +92,7 @@ class IngestDesk:
         messages: list[tuple[str, bytes]] = []
         for record in records:
             try:
-                event = normalise(record)
+                event = _event(record)
             except InputError as exc:
                 report.refused.append(RefusedLine(record.source.record_id or 0, exc.reason))
                 continue
@@ -105,6 +107,12 @@ class IngestDesk:
                 await bus.publish_many(self.subject, messages)
         report.accepted = len(messages)
         return report
+
+
+def _event(record: RawRecord) -> Event:
+    """A member's tool alert as an alert (never matched again), anything else normalised."""
+    alert = tool_alert(record)
+    return normalise(record) if alert is None else tool_event(record, alert)
 
 
 def _batch_key(given: str, body: bytes) -> str:

@@ -14,6 +14,9 @@ import orjson
 from shieldwall.model.errors import InputError
 from shieldwall.model.event import Event, SourceRef
 
+TOOL_ALERT = "tool_alert"
+"""An event's ``extra`` key holding an alert of the member's own tool (not matched again)."""
+
 EVENTS_SUBJECT = "events.normalised"
 """The stream of members' normalised events, read by the detect workers."""
 
@@ -62,6 +65,9 @@ def encode_event(event: Event, member: str) -> bytes:
     declared = event.extra.get("logsource")
     if declared:
         body["logsource"] = declared
+    tool = event.extra.get(TOOL_ALERT)
+    if tool:
+        body[TOOL_ALERT] = tool
     return orjson.dumps(body)
 
 
@@ -71,7 +77,7 @@ def decode_event(payload: bytes) -> Event:
         body = orjson.loads(payload)
         path, record_id = body["source"]
         stamp = datetime.fromisoformat(body["time"]) if body["time"] else None
-        extra = {"logsource": body["logsource"]} if "logsource" in body else {}
+        extra = {key: body[key] for key in ("logsource", TOOL_ALERT) if key in body}
         return Event(
             fields=dict(body["fields"]),
             source=SourceRef(str(path), record_id if isinstance(record_id, int) else None),

@@ -8,6 +8,7 @@ without catching broad ``Exception``::
     ├── ConfigError          bad or unsafe settings; names the key
     ├── InputError           bad input; names the input and the place (file, record, field)
     │   ├── RuleError        a detection rule that cannot be loaded or compiled
+    │   ├── RuleSetError     a rule text refused, with every load error it has
     │   ├── BudgetExceededError  input that would cost more than its budget (a backtracking
     │   │                    regular expression, a YAML alias bomb); names the input
     │   └── LimitExceededError  input larger than a documented limit (batch size); names it
@@ -71,6 +72,17 @@ class RuleError(InputError):
 
 def _rule_error(reason: str, source: str, rule_id: str) -> RuleError:
     return RuleError(reason, source=source, rule_id=rule_id)
+
+
+class RuleSetError(InputError):
+    """A rule text refused as a whole; ``problems`` lists every load error, not the first."""
+
+    def __init__(self, reason: str, problems: tuple[RuleError, ...]) -> None:
+        super().__init__(reason, source="rule")
+        self.problems = problems
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (RuleSetError, (self.reason, self.problems))
 
 
 class BudgetExceededError(InputError):

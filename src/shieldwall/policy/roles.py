@@ -69,6 +69,10 @@ class Action(StrEnum):
     """Share a case with another member (or stop): leads and admins of its owners."""
     HANDOVER_TAKE = "handover.take"
     """Record a shift handover (reading what changed since the last one is CASE_READ)."""
+    RULE_READ = "rule.read"
+    """Detection rules: the centre's and the organisation's own (the centre's staff: all)."""
+    RULE_MANAGE = "rule.manage"
+    """Add, change, enable, disable the organisation's rules (the centre's: its own set)."""
 
 
 CENTRE_ONLY = frozenset(
@@ -126,6 +130,15 @@ PERMISSIONS[Role.LEAD] |= _CASE_WORK | {Action.CASE_SHARE}
 PERMISSIONS[Role.ANALYST] |= _CASE_WORK
 PERMISSIONS[Role.LIAISON] |= {Action.CASE_READ}
 """Cases (``respond/cases``): liaisons read, analysts work on them, leads also share them."""
+PERMISSIONS.update(
+    {
+        Role.LEAD: PERMISSIONS[Role.LEAD] | {Action.RULE_READ, Action.RULE_MANAGE},
+        Role.ANALYST: PERMISSIONS[Role.ANALYST] | {Action.RULE_READ, Action.RULE_MANAGE},
+        Role.LIAISON: PERMISSIONS[Role.LIAISON] | {Action.RULE_READ},
+    }
+)
+"""Detection rules (managed rule sets): people read them, analysts and leads change them;
+a sensor never sees one (they run at the centre, not on the sensor)."""
 
 SELF_SERVICE = frozenset({Action.TOKEN_READ, Action.TOKEN_CREATE, Action.TOKEN_REVOKE})
 """Actions anyone but a sensor may take on their own tokens."""

@@ -18,7 +18,6 @@ from shieldwall import live
 from shieldwall.bus.factory import embedded_path, open_bus
 from shieldwall.bus.protocol import Bus
 from shieldwall.config.settings import Settings
-from shieldwall.detect.engine import Engine
 from shieldwall.detect.sigma.loader import RuleSet, load_rules
 from shieldwall.fuse import CampaignRules, GroupingRules, PostureRules
 from shieldwall.model.errors import ConfigError
@@ -88,7 +87,12 @@ class LiveBus:
 
 
 def live_rules(settings: Settings) -> RuleSet:
-    """The centre's Sigma rules for the live pipeline; a rule that fails to load is named."""
+    """The centre's Sigma rules for the live pipeline; a rule that fails to load is named.
+
+    None configured: an empty set (the managed rules, :class:`live.LiveRules`, run alone).
+    """
+    if not settings.live_rules:
+        return RuleSet()
     ruleset = load_rules(list(settings.live_rules))
     if not ruleset.rules:
         raise ConfigError("live_rules", "no rule loaded from the paths given")
@@ -124,7 +128,8 @@ class DetectThread(StageThread):
 
     def __init__(self, buses: LiveBus, store: Store, ruleset: RuleSet) -> None:
         super().__init__(buses, store)
-        self._engine = Engine(ruleset)
+        poll = buses.settings.rules_poll_seconds
+        self.rules = live.LiveRules(store, ruleset, poll_seconds=poll)
         self.worker: live.DetectWorker | None = None
         self.watchlists = Watchlists(store)
         self.sightings = SightingReporter(store)
@@ -134,7 +139,7 @@ class DetectThread(StageThread):
         self.worker = live.DetectWorker(
             bus,
             self._store,
-            self._engine,
+            self.rules,
             subject=self._buses.events_subject,
             dedup_seconds=settings.alert_dedup_seconds,
             alerts_subject=self._buses.alerts_subject,
@@ -142,6 +147,7 @@ class DetectThread(StageThread):
             sightings=self.sightings,
         )
         await asyncio.to_thread(self.watchlists.refresh_or_log)  # the first events already match
+        await asyncio.to_thread(self.rules.refresh)  # and meet the managed rules
         refresher = asyncio.create_task(self.watchlists.run(stop))
         try:
             await self.worker.run(stop)

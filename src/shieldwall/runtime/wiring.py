@@ -13,6 +13,7 @@ from shieldwall.live import (
     IngestDesk,
     IngestLimits,
     PostureDesk,
+    RuleDesk,
     StreamDesk,
 )
 from shieldwall.model.errors import ConfigError
@@ -120,6 +121,11 @@ class Services:
         """Shift handover reports. The lead wires ``approvals`` (playbooks) and ``requests``
         (requests for assistance) here as :class:`~shieldwall.respond.HandoverSource`."""
         return HandoverDesk(self.store)
+
+    @property
+    def rules(self) -> RuleDesk:
+        """The managed detection rules through the gate."""
+        return RuleDesk(self.store)
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""

@@ -77,7 +77,8 @@ def serve(services: Services) -> bool:
 
 def _detect_thread(services: Services) -> DetectThread | None:
     """The live detect worker beside the API, when the centre has rules to run."""
-    if not services.settings.live_rules or services.buses is None:
+    settings = services.settings
+    if not (settings.live_rules or settings.live_detect) or services.buses is None:
         return None
     detect = DetectThread(services.buses, services.store, live_rules(services.settings))
     detect.start()

@@ -49,6 +49,7 @@ from shieldwall.model.posture import (
     PostureEntry,
     ScopeKind,
 )
+from shieldwall.model.rules import NewRuleVersion, RuleVersion
 from shieldwall.model.sharing import Community
 
 
@@ -391,6 +392,24 @@ class HandoverRepository(Protocol):
     def last(self, org_id: str) -> HandoverMark | None: ...
 
 
+class RuleRepository(Protocol):
+    """Managed detection rules, every version kept; ``set_version`` is the newest change."""
+
+    def add(self, new: NewRuleVersion) -> RuleVersion: ...
+    def latest(self, owner: str, rule_id: str) -> RuleVersion | None: ...
+    def current(self, owners: Collection[str] | None) -> Sequence[RuleVersion]: ...
+    def history(self, owner: str, rule_id: str) -> Sequence[RuleVersion]: ...
+    def set_version(self) -> int: ...
+
+
+class CorrelationStateRepository(Protocol):
+    """Each member's live correlation state, and the detections already fed to it."""
+
+    def load(self, member: str) -> dict[str, object] | None: ...
+    def save(self, member: str, state: dict[str, object]) -> None: ...
+    def claim(self, keys: Sequence[str]) -> set[str]: ...
+
+
 class UnitOfWork(Protocol):
     """The repositories of one transaction."""
 
@@ -432,6 +451,10 @@ class UnitOfWork(Protocol):
     def cases(self) -> CaseRepository: ...
     @property
     def handovers(self) -> HandoverRepository: ...
+    @property
+    def rules(self) -> RuleRepository: ...
+    @property
+    def correlations(self) -> CorrelationStateRepository: ...
 
 
 class Store(Protocol):

@@ -64,6 +64,13 @@ COALITION_WIDE = {
 """Routes only the centre's admin is served on (the control caller for these)."""
 
 
+RULE_OF_ALPHA = """\
+title: Alpha's tool
+id: 5f0c9d2e-8b1a-4c3d-9e7f-a1b2c3d4e5f6
+logsource: {product: windows, category: process_creation}
+detection: {selection: {Image|endswith: 'alphatool.exe'}, condition: selection}
+"""
+
 ALERT = NewAlert(
     key="alpha:1:rule",
     org_id="alpha",
@@ -132,7 +139,12 @@ def values(coalition: World) -> dict[str, str]:
     coalition.services.posture.recompute()  # alpha's level exists
     measures = _measures_values(coalition)
     case = _case_values(coalition, incident_id)
+    rule = coalition.client.post(  # a rule of alpha's own set
+        "/api/v1/rules", json={"text": RULE_OF_ALPHA}, headers=coalition.auth("alpha-lead")
+    )
+    assert rule.status_code == 201, rule.text
     return measures | {
+        "rule_id": rule.json()["id"],
         "org_id": "alpha",
         "person_id": coalition.people[SENSOR],
         "token_id": coalition.token_ids[SENSOR],
@@ -223,6 +235,10 @@ def _body(method: str, path: str, values: dict[str, str]) -> bytes | None:
         ("POST", "/api/v1/cases/{case_id}/comments"): {"text": "looking"},
         ("POST", "/api/v1/cases/{case_id}/evidence"): {"a": "file"},
         ("POST", "/api/v1/handover"): None,
+        ("POST", "/api/v1/rules"): {"text": RULE_OF_ALPHA},
+        ("POST", "/api/v1/rules/test"): {"rule_id": values["rule_id"], "events": "{}"},
+        ("POST", "/api/v1/rules/{rule_id}/enable"): None,
+        ("POST", "/api/v1/rules/{rule_id}/disable"): None,
     }  # fmt: skip
     if method not in ("POST", "PUT"):
         return None

@@ -103,7 +103,7 @@ def detect_all(world: World, engine: Engine, *, ack: bool = True) -> DetectWorke
                     pass
             else:  # store the alerts, then die before acknowledging
                 deliveries = await consumer.fetch(1000, timeout=0.2)
-                worker._store_alerts(worker._match(deliveries))
+                worker._store_alerts(*worker._match(deliveries))
         finally:
             await consumer.close()
             await bus.close()

@@ -25,6 +25,7 @@ from shieldwall.detect.correlate.references import (
     dependency_order,
 )
 from shieldwall.detect.correlate.spec import CorrelationSpec, compile_correlation, referenced_keys
+from shieldwall.detect.correlate.state import correlator_state, restore_correlator
 from shieldwall.model.detection import Detection
 from shieldwall.model.errors import RuleError
 
@@ -102,6 +103,23 @@ class CorrelationEngine:
     def groups_alive(self) -> int:
         """Groups holding state now, over all correlations."""
         return sum(correlator.groups_alive for correlator in self._correlators)
+
+    def state(self) -> dict[str, Any]:
+        """Every correlation's groups (and stream time) as JSON values, by correlation key.
+
+        With :meth:`restore`, what the live pipeline checkpoints (:mod:`.state`)."""
+        body: dict[str, Any] = {
+            c.spec.key: correlator_state(c) for c in self._correlators if c.groups_alive
+        }
+        return {"clock": self._clock, "fed": self._fed, "correlations": body}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Carry on from :meth:`state`; correlations no longer in use are left out."""
+        self._clock = int(state.get("clock", 0))
+        self._fed = int(state.get("fed", 0))
+        saved = state.get("correlations", {})
+        for correlator in self._correlators:
+            restore_correlator(correlator, saved.get(correlator.spec.key, {}))
 
     def emits_base(self, rule_id: str, rule_name: str | None = None) -> bool:
         """False for a rule referenced only by correlations without ``generate: true``.

@@ -37,7 +37,7 @@ from shieldwall.detect.sigma.placeholders import Placeholders, load_placeholders
 from shieldwall.detect.sigma.selection import RuleSelection
 from shieldwall.model.errors import RuleError
 
-__all__ = ["RuleSelection", "RuleSet", "discover_rule_files", "load_rules"]
+__all__ = ["RuleSelection", "RuleSet", "discover_rule_files", "load_rule_texts", "load_rules"]
 
 
 @dataclass
@@ -112,6 +112,20 @@ def load_rules(
     values = load_placeholders(placeholders) if placeholders is not None else {}
     with _collector_paused():
         return _load(paths, selection, values, cache)
+
+
+def load_rule_texts(texts: Sequence[tuple[str, bytes]]) -> RuleSet:
+    """Load rules kept as texts (the centre's managed rules), each named by its source.
+
+    The same documents, budgets, filters, correlations and compiler as :func:`load_rules`;
+    every problem names the text's source.
+    """
+    register_aliases()
+    with _collector_paused():
+        docs = Documents()
+        for source, data in texts:
+            _merge(docs, _parsed(Path(source), data))
+        return _finish(docs, _compile_selected(docs, None, {}), len(texts))
 
 
 @contextmanager

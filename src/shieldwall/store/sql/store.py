@@ -16,6 +16,7 @@ from shieldwall.store.sql.alerts import SqlAlerts
 from shieldwall.store.sql.audit import SqlAudit
 from shieldwall.store.sql.campaigns import SqlCampaigns
 from shieldwall.store.sql.cases import SqlCases, SqlHandovers
+from shieldwall.store.sql.correlations import SqlCorrelations
 from shieldwall.store.sql.engine import BEGIN_MODE
 from shieldwall.store.sql.feeds import SqlFeedStates
 from shieldwall.store.sql.identity import SqlOrganisations, SqlPeople, SqlTokens
@@ -24,6 +25,7 @@ from shieldwall.store.sql.intel import SqlIntel
 from shieldwall.store.sql.intel_taxii import SqlCollections, SqlCommunities, SqlStatuses
 from shieldwall.store.sql.measures import SqlMeasures
 from shieldwall.store.sql.posture import SqlPosture, SqlSectors
+from shieldwall.store.sql.rules import SqlRules
 from shieldwall.store.sql.stream import SqlStream
 from shieldwall.store.sql.throttle import SqlLoginAttempts
 
@@ -64,6 +66,8 @@ class SqlUnitOfWork:
         self.measures = SqlMeasures(connection, now)
         self.cases = SqlCases(connection, now)
         self.handovers = SqlHandovers(connection, now)
+        self.rules = SqlRules(connection, now)
+        self.correlations = SqlCorrelations(connection, now)
 
 
 class SqlStore:

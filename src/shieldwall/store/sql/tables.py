@@ -568,3 +568,38 @@ handovers = Table(
     Index("ix_handovers_org_id", "org_id", "id"),
 )
 """Shift handovers per organisation; the last one is where the next report starts."""
+detection_rules = Table(
+    "detection_rules",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("owner", StoredText(64), nullable=False),
+    Column("rule_id", StoredText(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("title", StoredText(500), nullable=False),
+    Column("text", StoredText(), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("change", StoredText(16), nullable=False),
+    Column("author", StoredText(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("owner", "rule_id", "version", name="uq_detection_rules_version"),
+)
+"""Every version of every managed Sigma rule (owned by live/rules): the centre's (owner
+``*``) and each member's; ``max(seq)`` is the rule sets' version the detect workers poll."""
+
+correlation_state = Table(
+    "correlation_state",
+    metadata,
+    Column("member", StoredText(64), primary_key=True),
+    Column("state", JSON, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+"""Each member's correlation state (owned by live/detect): by correlation rule, its groups'
+windows or chains, saved with the alerts of the batch that changed it."""
+
+correlation_fed = Table(
+    "correlation_fed",
+    metadata,
+    Column("key", StoredText(300), primary_key=True),
+)
+"""Detections already fed to a member's correlations (member, bus sequence, rule): a
+redelivered batch feeds nothing twice."""
