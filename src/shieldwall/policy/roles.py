@@ -47,6 +47,14 @@ class Action(StrEnum):
     """Assign, move through the status flow, comment: analysts, leads and admins."""
     CAMPAIGN_READ = "campaign.read"
     """Campaigns the organisation is part of (its own part, and how many others)."""
+    NOTIFY_SEND = "notify.send"
+    """Send a notification through the gate to members' channels (playbooks, analysts)."""
+    NOTIFY_MANAGE = "notify.manage"
+    """The organisation's channels: add, list, test; its dead letters: see, re-drive."""
+    ASSIST_READ = "assist.read"
+    """Requests for assistance the gate lets the organisation see, with their offers."""
+    ASSIST_ACT = "assist.act"
+    """Ask for help, offer it, accept offers, report progress, close a request."""
 
 
 CENTRE_ONLY = frozenset(
@@ -68,6 +76,8 @@ _STAFF = frozenset(
         Action.ALERT_READ,
         Action.INCIDENT_READ,
         Action.CAMPAIGN_READ,
+        Action.ASSIST_READ,
+        Action.ASSIST_ACT,
     }
 )
 _LEAD = _STAFF | {
@@ -77,12 +87,14 @@ _LEAD = _STAFF | {
     Action.TOKEN_CREATE,
     Action.TOKEN_REVOKE,
     Action.AUDIT_READ,
+    Action.NOTIFY_SEND,
+    Action.NOTIFY_MANAGE,
 }
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.LEAD: _LEAD,
-    Role.ANALYST: _STAFF | {Action.INCIDENT_MANAGE},
+    Role.ANALYST: _STAFF | {Action.INCIDENT_MANAGE, Action.NOTIFY_SEND},
     Role.LIAISON: _STAFF,
     Role.SENSOR: frozenset({Action.SELF_READ, Action.TELEMETRY_SEND, Action.MEASURES_READ}),
 }

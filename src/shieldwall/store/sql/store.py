@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from shieldwall.model.errors import ConflictError, InputError, ShieldwallError, StoreError
 from shieldwall.store.audit.signing import Signer
 from shieldwall.store.sql.alerts import SqlAlerts
+from shieldwall.store.sql.assist import SqlAssistance
 from shieldwall.store.sql.audit import SqlAudit
 from shieldwall.store.sql.campaigns import SqlCampaigns
 from shieldwall.store.sql.engine import BEGIN_MODE
@@ -21,6 +22,7 @@ from shieldwall.store.sql.identity import SqlOrganisations, SqlPeople, SqlTokens
 from shieldwall.store.sql.incidents import SqlIncidents
 from shieldwall.store.sql.intel import SqlIntel
 from shieldwall.store.sql.intel_taxii import SqlCollections, SqlCommunities, SqlStatuses
+from shieldwall.store.sql.notify import SqlNotifications
 from shieldwall.store.sql.throttle import SqlLoginAttempts
 
 
@@ -54,6 +56,8 @@ class SqlUnitOfWork:
         self.incidents = SqlIncidents(connection, now)
         self.campaigns = SqlCampaigns(connection, now)
         self.login_attempts = SqlLoginAttempts(connection)
+        self.notifications = SqlNotifications(connection, now)
+        self.assistance = SqlAssistance(connection, now)
 
 
 class SqlStore:
