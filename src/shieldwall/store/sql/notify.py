@@ -147,8 +147,9 @@ class SqlNotifications:
                 created_at=self._now,
             )
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(notifications.c.id)
         )
-        created = self._db.execute(statement).rowcount == 1
+        created = self._db.execute(statement).first() is not None
         row = self._db.execute(
             select(notifications).where(notifications.c.idempotency_key == new.idempotency_key)
         ).one()
@@ -180,8 +181,9 @@ class SqlNotifications:
                 updated_at=self._now,
             )
             .on_conflict_do_nothing()
+            .returning(notify_deliveries.c.id)
         )
-        return bool(self._db.execute(statement).rowcount == 1)
+        return self._db.execute(statement).first() is not None
 
     def due(self, now: datetime, limit: int) -> Sequence[Delivery]:
         """Pending deliveries whose next attempt is due, the longest waiting first."""
