@@ -109,7 +109,7 @@ class Receiver:
 
 def _handler(statuses: list[int], received: list[Received]) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             received.append(Received(self.path, dict(self.headers.items()), body))
@@ -118,7 +118,7 @@ def _handler(statuses: list[int], received: list[Received]) -> type[BaseHTTPRequ
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             """Quiet."""
 
     return Handler

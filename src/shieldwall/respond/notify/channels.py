@@ -89,9 +89,8 @@ def _check_secret(secret: Secret | None) -> None:
 
 
 def _check_email(address: str) -> None:
-    if not _EMAIL.match(address) or not all(
-        _LABEL.match(label) for label in address.rpartition("@")[2].split(".")
-    ):
+    labels = address.rpartition("@")[2].split(".")
+    if not _EMAIL.match(address) or len(labels) < 2 or not all(map(_LABEL.match, labels)):
         raise InputError("not a plain e-mail address", place="target")
 
 

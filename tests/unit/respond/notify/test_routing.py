@@ -15,6 +15,7 @@ from tests.unit.respond.respond_world import KEY, store, who
 
 __all__ = ["store"]  # fixture
 
+NOBODY_NAMED = Addressees()
 ALPHA_ONLY = Addressees(recipient_org_ids=frozenset({"alpha"}))
 
 
@@ -37,7 +38,7 @@ def outbox(store: SqlStore) -> dict[str, tuple[DeliveryStatus, str]]:
 
 
 def send(
-    store: SqlStore, tlp: TlpLevel, audience: Addressees = Addressees(), key: str = "k"
+    store: SqlStore, tlp: TlpLevel, audience: Addressees = NOBODY_NAMED, key: str = "k"
 ) -> int:
     receipt = NotificationDesk(store).notify(
         who("alpha-analyst"), "incident.opened", "Alpha hit", "body", tlp, audience, key
