@@ -12,12 +12,14 @@ from shieldwall.api import problems
 from shieldwall.api.body_limit import BodyLimitMiddleware
 from shieldwall.api.metrics import ApiMetrics
 from shieldwall.api.routes import (
+    assist,
     audit,
     communities,
     health,
     incidents,
     intel,
     live,
+    notify,
     organisations,
     tokens,
 )
@@ -34,6 +36,8 @@ ROUTERS = (
     communities.router,
     live.router,
     incidents.router,
+    notify.router,
+    assist.router,
 )
 """Every REST router, in the order they are mounted (the fuzz suite reads them too)."""
 

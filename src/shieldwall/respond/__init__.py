@@ -8,4 +8,37 @@ Front ends import only the names this module exports.
 
 from __future__ import annotations
 
+from shieldwall.respond.assist import AssistDesk, AssistView, HelpWanted, offer_json, view_json
+from shieldwall.respond.assist import request_json as assist_request_json
+from shieldwall.respond.notify import (
+    ChannelRequest,
+    DeliveryWorker,
+    EmailSender,
+    NotificationDesk,
+    Receipt,
+    SmtpRelay,
+    WebhookSender,
+    channel_json,
+    delivery_json,
+)
+from shieldwall.respond.notify import verify as verify_webhook_signature
+
 __all__: list[str] = []
+__all__ += [
+    "AssistDesk",
+    "AssistView",
+    "ChannelRequest",
+    "DeliveryWorker",
+    "EmailSender",
+    "HelpWanted",
+    "NotificationDesk",
+    "Receipt",
+    "SmtpRelay",
+    "WebhookSender",
+    "assist_request_json",
+    "channel_json",
+    "delivery_json",
+    "offer_json",
+    "verify_webhook_signature",
+    "view_json",
+]

@@ -8,6 +8,7 @@ from shieldwall.access import LoginThrottle, ThrottlePolicy
 from shieldwall.config.settings import Settings
 from shieldwall.live import AlertDesk, CampaignDesk, IncidentDesk, IngestDesk, IngestLimits
 from shieldwall.model.errors import ConfigError
+from shieldwall.respond import AssistDesk, NotificationDesk
 from shieldwall.runtime.live import LiveBus
 from shieldwall.share import ValidationPool
 from shieldwall.store import migrate
@@ -53,6 +54,18 @@ class Services:
     def incidents(self) -> IncidentDesk:
         """Incidents through the gate."""
         return IncidentDesk(self.store)
+
+    @property
+    def notifications(self) -> NotificationDesk:
+        """Notifications through the gate, and members' channels (respond/notify)."""
+        return NotificationDesk(
+            self.store, allow_plain_http=self.settings.notify.allow_private_addresses
+        )
+
+    @property
+    def assistance(self) -> AssistDesk:
+        """Requests for assistance through the gate (respond/assist)."""
+        return AssistDesk(self.store)
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""

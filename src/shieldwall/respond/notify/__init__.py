@@ -8,7 +8,7 @@ receive it and whose maximum TLP allows it, in one transaction. :class:`Delivery
 shows channels without their secrets.
 """
 
-from shieldwall.respond.notify.channels import ChannelRequest, channel_json
+from shieldwall.respond.notify.channels import ChannelRequest, channel_json, delivery_json
 from shieldwall.respond.notify.desk import NotificationDesk, Receipt, enqueue
 from shieldwall.respond.notify.mail import EmailSender, SmtpRelay
 from shieldwall.respond.notify.senders import DeliveryFailedError, Job, Sender
@@ -36,6 +36,7 @@ __all__ = [
     "SmtpRelay",
     "WebhookSender",
     "channel_json",
+    "delivery_json",
     "enqueue",
     "verify",
 ]

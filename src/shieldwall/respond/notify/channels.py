@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from shieldwall.model.errors import InputError
 from shieldwall.model.identity import Role
-from shieldwall.model.notification import Channel, ChannelType, Secret
+from shieldwall.model.notification import Channel, ChannelType, Delivery, Secret
 from shieldwall.model.sharing import TlpLevel
 
 MIN_SECRET = 32
@@ -116,4 +116,20 @@ def channel_json(channel: Channel) -> dict[str, Any]:
         "name": channel.name,
         "active": channel.active,
         "created_at": channel.created_at.isoformat() if channel.created_at else None,
+    }
+
+
+def delivery_json(delivery: Delivery) -> dict[str, Any]:
+    """One delivery of the outbox (a dead letter, say), with why it failed or was refused."""
+    return {
+        "id": delivery.id,
+        "notification_id": delivery.notification_id,
+        "channel_id": delivery.channel_id,
+        "org_id": delivery.org_id,
+        "status": delivery.status.value,
+        "attempts": delivery.attempts,
+        "next_attempt_at": delivery.next_attempt_at.isoformat(),
+        "reason": delivery.reason,
+        "last_error": delivery.last_error,
+        "delivered_at": delivery.delivered_at.isoformat() if delivery.delivered_at else None,
     }
