@@ -31,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "incident": "incidents",
     "campaign": "campaigns",
     "worker": "worker",
+    "notify": "notify",
+    "assist": "assist",
 }
 """Each top-level command and the ``shieldwall.cli`` module whose ``register`` mounts it."""
 
