@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from shieldwall.model.assistance import Need, NewRequest, Urgency
 from shieldwall.model.errors import NotFoundError
-from shieldwall.model.identity import Organisation, OrgKind, Person, Principal, Role
+from shieldwall.model.identity import OrgKind, Person, Principal, Role
 from shieldwall.model.notification import Channel, ChannelType, DeliveryStatus, NewNotification
 from shieldwall.model.sharing import Addressees, TlpLevel
 from shieldwall.policy import ObjectDescriptor
@@ -33,8 +33,8 @@ from shieldwall.respond.assist import AssistDesk
 from shieldwall.respond.assist.rules import through_the_centre
 from shieldwall.respond.notify import enqueue
 from shieldwall.store.sql.store import SqlStore
-from tests.unit.policy.test_policy_oracle import World, random_descriptor
 from tests.unit.policy.test_policy_oracle import Oracle as PolicyOracle
+from tests.unit.policy.test_policy_oracle import World, random_descriptor
 from tests.unit.policy.test_policy_oracle import build_world as policy_world
 from tests.unit.respond.respond_world import empty_store
 
@@ -95,7 +95,7 @@ def random_channels(rng: random.Random, world: World) -> list[Channel]:
                     "https://x.example/",
                     rng.choice(levels),
                     person_id=person,
-                )  # fmt: skip
+                )
             )
     return channels
 
@@ -137,8 +137,16 @@ def check_notifications(store: SqlStore, world: World, rng: random.Random) -> No
             rng, f"n{n}", org_ids, [p.id for p in world.people], [c.id for c in world.communities]
         )
         sender, tlp, audience = rng.choice(org_ids), rng.choice(list(TlpLevel)), audience_of(item)
-        new = NewNotification(org_id=sender, sender="oracle", event_kind="k", subject="s",
-                              body="b", tlp=tlp, idempotency_key=f"{sender}:{n}", **audience.addressed())  # fmt: skip
+        new = NewNotification(
+            org_id=sender,
+            sender="oracle",
+            event_kind="k",
+            subject="s",
+            body="b",
+            tlp=tlp,
+            idempotency_key=f"{sender}:{n}",
+            **audience.addressed(),
+        )
         with store.transaction() as tx:
             receipt = enqueue(tx, new)
             got = {
@@ -163,8 +171,16 @@ def check_requests(store: SqlStore, world: World, rng: random.Random) -> None:
             rng, f"r{n}", org_ids, [p.id for p in world.people], [c.id for c in world.communities]
         )
         org, tlp, audience = rng.choice(org_ids), rng.choice(list(TlpLevel)), audience_of(item)
-        new = NewRequest(org_id=org, requester="oracle", title="t", description="", needs=(Need.CAPACITY,),
-                         urgency=Urgency.LOW, tlp=tlp, **audience.addressed())  # fmt: skip
+        new = NewRequest(
+            org_id=org,
+            requester="oracle",
+            title="t",
+            description="",
+            needs=(Need.CAPACITY,),
+            urgency=Urgency.LOW,
+            tlp=tlp,
+            **audience.addressed(),
+        )
         with store.transaction() as tx:
             stored = tx.assistance.add(through_the_centre(new, tx.organisations.list()))
         expected[stored.id] = oracle_view(oracle, org, tlp, centre_rule(world, tlp, audience))
