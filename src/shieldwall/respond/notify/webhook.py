@@ -93,21 +93,27 @@ class WebhookSender:
         headers = signed_headers(job.secret.reveal(), body, int(time.time()), job.delivery.key)
         headers["User-Agent"] = "shieldwall-notify"
         try:
-            answer = await self._pool.request(
-                "POST",
-                job.channel.target,
-                headers=list(headers.items()),
-                content=body,
-                extensions={"timeout": self._timeouts},
-            )
+            status = await self._post(job.channel.target, headers, body)
         except RefusedAddressError as exc:
             raise DeliveryFailedError(str(exc)) from None
         except httpcore.TimeoutException:
             raise DeliveryFailedError("timed out") from None
         except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol) as exc:
             raise DeliveryFailedError(f"network error ({type(exc).__name__})") from None
-        if not 200 <= answer.status < 300:
-            raise DeliveryFailedError(f"the receiver answered HTTP {answer.status}")
+        if not 200 <= status < 300:
+            raise DeliveryFailedError(f"the receiver answered HTTP {status}")
+
+    async def _post(self, url: str, headers: dict[str, str], body: bytes) -> int:
+        """POST and take the status only: the answer's body is never read (a receiver
+        cannot make the worker hold a large one)."""
+        async with self._pool.stream(
+            "POST",
+            url,
+            headers=list(headers.items()),
+            content=body,
+            extensions={"timeout": self._timeouts},
+        ) as answer:
+            return int(answer.status)
 
     async def close(self) -> None:
         """Release the connection pool."""
