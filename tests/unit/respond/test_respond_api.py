@@ -49,6 +49,8 @@ def test_channels_keep_their_key_and_show_only_the_origin(world: World) -> None:
     assert other.status_code == 404
     bad = post(world, "alpha-lead", "/api/v1/notify/channels", {**hook, "secret": "short"})
     assert bad.status_code == 422 and "short" not in bad.text
+    pink = post(world, "alpha-lead", "/api/v1/notify/channels", {**hook, "max_tlp": "pink"})
+    assert pink.status_code == 422 and KEY not in pink.text and "T0KEN" not in pink.text
     tested = post(world, "alpha-lead", f"/api/v1/notify/channels/{added.json()['id']}/test", {})
     assert tested.status_code == 202
     hidden = post(world, "bravo-lead", f"/api/v1/notify/channels/{added.json()['id']}/test", {})

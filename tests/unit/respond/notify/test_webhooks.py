@@ -109,6 +109,16 @@ def test_failures_are_retried_with_backoff_until_delivered(
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 3)
 
 
+def test_a_redirect_is_a_failure_never_followed(store: SqlStore, receiver: Receiver) -> None:
+    alpha_hook(store, receiver.url)
+    receiver.statuses.extend([302])
+    send(store)
+    drain(worker(store, max_attempts=1), rounds=1)
+    assert len(receiver.received) == 1
+    (dead,) = desk(store).deliveries(who("alpha-lead"))
+    assert dead.last_error == "the receiver answered HTTP 302"
+
+
 def test_backoff_doubles_and_is_capped() -> None:
     work = DeliveryWorker(None, {}, backoff_seconds=2, backoff_max_seconds=10)  # type: ignore[arg-type]
     assert [work.backoff(n).total_seconds() for n in (1, 2, 3, 4, 5)] == [2, 4, 8, 10, 10]
