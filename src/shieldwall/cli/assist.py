@@ -17,7 +17,7 @@ from shieldwall.cli.context import ConfigOption, out, reports_errors, services_f
 from shieldwall.model.assistance import Need, RequestStatus, Urgency
 from shieldwall.model.identity import Principal
 from shieldwall.model.sharing import Addressees, TlpLevel
-from shieldwall.respond import AssistView, HelpWanted, assist_request_json, view_json
+from shieldwall.respond import AssistView, HelpWanted, assist_request_json, assist_view_json
 from shieldwall.runtime import Services
 
 assist_app = typer.Typer(help="Requests for assistance.", no_args_is_help=True)
@@ -139,7 +139,7 @@ def close(
 
 
 def _print(view: AssistView) -> None:
-    shown = view_json(view)
+    shown = assist_view_json(view)
     out.print(f"request {shown['id']} of {shown['org_id']}: {shown['title']}")
     out.print(f"{shown['tlp']}, urgency {shown['urgency']}, needs {', '.join(shown['needs'])}")
     out.print(f"status {shown['status']}")

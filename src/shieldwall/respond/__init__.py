@@ -8,8 +8,15 @@ Front ends import only the names this module exports.
 
 from __future__ import annotations
 
-from shieldwall.respond.assist import AssistDesk, AssistView, HelpWanted, offer_json, view_json
+from shieldwall.respond.assist import (
+    AssistanceFeed,
+    AssistDesk,
+    AssistView,
+    HelpWanted,
+    offer_json,
+)
 from shieldwall.respond.assist import request_json as assist_request_json
+from shieldwall.respond.assist import view_json as assist_view_json
 from shieldwall.respond.notify import (
     ChannelRequest,
     DeliveryWorker,
@@ -27,6 +34,7 @@ __all__: list[str] = []
 __all__ += [
     "AssistDesk",
     "AssistView",
+    "AssistanceFeed",
     "ChannelRequest",
     "DeliveryWorker",
     "EmailSender",
@@ -36,9 +44,9 @@ __all__ += [
     "SmtpRelay",
     "WebhookSender",
     "assist_request_json",
+    "assist_view_json",
     "channel_json",
     "delivery_json",
     "offer_json",
     "verify_webhook_signature",
-    "view_json",
 ]

@@ -8,7 +8,7 @@ from shieldwall.access import LoginThrottle, ThrottlePolicy
 from shieldwall.config.settings import Settings
 from shieldwall.live import AlertDesk, CampaignDesk, IncidentDesk, IngestDesk, IngestLimits
 from shieldwall.model.errors import ConfigError
-from shieldwall.respond import AssistDesk, NotificationDesk
+from shieldwall.respond import AssistanceFeed, AssistDesk, NotificationDesk
 from shieldwall.runtime.live import LiveBus
 from shieldwall.share import ValidationPool
 from shieldwall.store import migrate
@@ -66,6 +66,11 @@ class Services:
     def assistance(self) -> AssistDesk:
         """Requests for assistance through the gate (respond/assist)."""
         return AssistDesk(self.store)
+
+    @property
+    def assistance_feed(self) -> AssistanceFeed:
+        """Requests for assistance for the shift handover and the situation report."""
+        return AssistanceFeed(self.store)
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""

@@ -16,7 +16,7 @@ from shieldwall.api.deps import PrincipalDep, ServicesDep
 from shieldwall.api.routes.respond_bodies import LEVELS, AudienceIn, TlpName
 from shieldwall.api.schemas import Strict
 from shieldwall.model.assistance import Need, OfferStatus, RequestStatus, Urgency
-from shieldwall.respond import HelpWanted, assist_request_json, view_json
+from shieldwall.respond import HelpWanted, assist_request_json, assist_view_json
 
 router = APIRouter(prefix="/api/v1/assistance", tags=["assistance"])
 RequestId = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -70,7 +70,7 @@ def ask(svc: ServicesDep, who: PrincipalDep, body: RequestIn) -> Response:
         LEVELS[body.tlp],
         body.audience.addressees(),
     )
-    return _json(view_json(svc.assistance.request(who, wanted)), 201)
+    return _json(assist_view_json(svc.assistance.request(who, wanted)), 201)
 
 
 @router.get("")
@@ -92,13 +92,13 @@ def list_requests(
 @router.get("/{request_id}")
 def show(svc: ServicesDep, who: PrincipalDep, request_id: RequestId) -> Response:
     """One request with its offers and timeline, or 404 whether absent or hidden."""
-    return _json(view_json(svc.assistance.get(who, request_id)))
+    return _json(assist_view_json(svc.assistance.get(who, request_id)))
 
 
 @router.post("/{request_id}/offers")
 def offer(svc: ServicesDep, who: PrincipalDep, request_id: RequestId, body: OfferIn) -> Response:
     """Offer help."""
-    return _json(view_json(svc.assistance.offer(who, request_id, body.need, body.text)), 201)
+    return _json(assist_view_json(svc.assistance.offer(who, request_id, body.need, body.text)), 201)
 
 
 @router.post("/{request_id}/offers/{offer_id}/accept")
@@ -106,7 +106,7 @@ def accept(
     svc: ServicesDep, who: PrincipalDep, request_id: RequestId, offer_id: OfferId
 ) -> Response:
     """Accept an offer (the requester or the centre)."""
-    return _json(view_json(svc.assistance.accept(who, request_id, offer_id)))
+    return _json(assist_view_json(svc.assistance.accept(who, request_id, offer_id)))
 
 
 @router.post("/{request_id}/offers/{offer_id}/progress")
@@ -119,10 +119,10 @@ def progress(
 ) -> Response:
     """Report on an accepted offer (the helper)."""
     view = svc.assistance.progress(who, request_id, offer_id, body.status, body.note)
-    return _json(view_json(view))
+    return _json(assist_view_json(view))
 
 
 @router.post("/{request_id}/close")
 def close(svc: ServicesDep, who: PrincipalDep, request_id: RequestId, body: CloseIn) -> Response:
     """Close the request (the requester or the centre)."""
-    return _json(view_json(svc.assistance.close(who, request_id, body.reason)))
+    return _json(assist_view_json(svc.assistance.close(who, request_id, body.reason)))

@@ -3,13 +3,15 @@ found, exactly like absent), offered, accepted, reported on, closed; timed and a
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from shieldwall.model.assistance import Need, OfferStatus, RequestStatus, Urgency
 from shieldwall.model.errors import InputError, NotFoundError, PermissionDeniedError
 from shieldwall.model.notification import ChannelType, Secret
 from shieldwall.model.sharing import Addressees, TlpLevel
-from shieldwall.respond.assist import AssistDesk, HelpWanted, view_json
+from shieldwall.respond.assist import AssistanceFeed, AssistDesk, HelpWanted, view_json
 from shieldwall.respond.notify import ChannelRequest, NotificationDesk
 from shieldwall.store.sql.store import SqlStore
 from tests.unit.respond.respond_world import KEY, store, who
@@ -123,3 +125,17 @@ def test_helpers_see_their_own_offers_only(store: SqlStore) -> None:
     assert len(desk.get(who("alpha-lead"), asked).offers) == 2
     with pytest.raises(InputError):
         desk.offer(who("alpha-lead"), asked, Need.CAPACITY, "to ourselves")
+
+
+def test_the_feed_gives_what_waits_and_what_a_period_held(store: SqlStore) -> None:
+    strict, green = ask(store, TlpLevel.AMBER_STRICT), ask(store, TlpLevel.GREEN)
+    AssistDesk(store).close(who("alpha-lead"), green, "solved")
+    feed = AssistanceFeed(store)
+    assert [r.id for r in feed.waiting(who("centre-admin"))] == [strict]
+    assert feed.waiting(who("bravo-lead")) == []
+    now = datetime.now(UTC)
+    day = (now - timedelta(days=1), now + timedelta(minutes=1))
+    assert [r.id for r in feed.of_period("bravo", *day)] == [green]
+    assert [r.id for r in feed.of_period("alpha", *day)] == [strict, green]
+    assert feed.of_period("alpha", now + timedelta(minutes=1), now + timedelta(days=1)) == []
+    assert feed.of_period("nobody", *day) == []

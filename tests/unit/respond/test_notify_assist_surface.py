@@ -7,6 +7,7 @@ import shieldwall.respond
 EXPECTED = {
     "AssistDesk",
     "AssistView",
+    "AssistanceFeed",
     "ChannelRequest",
     "DeliveryWorker",
     "EmailSender",
@@ -19,8 +20,8 @@ EXPECTED = {
     "channel_json",
     "delivery_json",
     "offer_json",
+    "assist_view_json",
     "verify_webhook_signature",
-    "view_json",
 }
 
 
