@@ -12,6 +12,7 @@ from shieldwall.api import problems
 from shieldwall.api.body_limit import BodyLimitMiddleware
 from shieldwall.api.metrics import ApiMetrics
 from shieldwall.api.routes import (
+    assist,
     audit,
     cases,
     communities,
@@ -20,6 +21,7 @@ from shieldwall.api.routes import (
     intel,
     live,
     measures,
+    notify,
     organisations,
     posture,
     reports,
@@ -46,6 +48,8 @@ ROUTERS = (
     measures.router,
     cases.router,
     rules.router,
+    notify.router,
+    assist.router,
 )
 """Every REST router, in the order they are mounted (the fuzz suite reads them too)."""
 

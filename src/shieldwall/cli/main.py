@@ -37,6 +37,8 @@ COMMANDS: dict[str, str] = {
     "measures": "measures",
     "cases": "cases",
     "rules": "rules",
+    "notify": "notify",
+    "assist": "assist",
 }
 """Each top-level command and the ``shieldwall.cli`` module whose ``register`` mounts it."""
 

@@ -1,4 +1,5 @@
-"""`shieldwall worker detect|fuse`: a stage of the live pipeline as a process of its own.
+"""`shieldwall worker detect|fuse|notify`: a stage of the live pipeline (or the notification
+delivery worker) as a process of its own.
 
 At scale the API (`shieldwall serve`, or `up`) and the workers run apart; a stage scales
 out by starting more of these processes on NATS JetStream with PostgreSQL: they share the
@@ -8,6 +9,7 @@ keep any redelivery harmless.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from pathlib import Path
@@ -59,7 +61,20 @@ def fuse(config: Path | None = ConfigOption) -> None:
     services.close()
 
 
-def _run(thread: runtime.DetectThread | runtime.FuseThread, what: str) -> None:
+@worker_app.command("notify")
+@reports_errors
+def notify(config: Path | None = ConfigOption) -> None:
+    """Deliver the notification outbox (the `notify` settings) until stopped; run
+    `shieldwall up` with `notify.worker = false` beside it."""
+    services = services_from(config)
+    thread = runtime.NotifyThread(services.store, services.settings.notify, os.environ)
+    _run(thread, "notification delivery worker")
+    services.close()
+
+
+def _run(
+    thread: runtime.DetectThread | runtime.FuseThread | runtime.NotifyThread, what: str
+) -> None:
     """Run the stage's thread until SIGTERM or Ctrl-C, then stop it after its batch."""
     stopping = threading.Event()
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shieldwall.config.cases import SlaMinutes
+from shieldwall.config.notify import NotifySettings, parse_notify
 from shieldwall.config.syslog import SyslogSource, parse_sources
 from shieldwall.config.taxii import TaxiiFeed, TaxiiPartner, TaxiiRemote, unique_names
 from shieldwall.model.errors import ConfigError
@@ -218,6 +219,16 @@ class Settings(BaseModel):
         description="Largest evidence file a case keeps; over it: 413 naming this setting."
         " Uploads through the API are also bounded by max_body_bytes.",
     )
+    notify: NotifySettings = Field(
+        default_factory=NotifySettings,
+        description="Notifications: retries, webhook egress, SMTP relay (config/notify.py).",
+    )
+
+    @field_validator("notify", mode="before")
+    @classmethod
+    def _notify(cls, value: Any) -> Any:
+        """From the environment, ``SHIELDWALL_NOTIFY`` holds the table as JSON."""
+        return parse_notify(value)
 
     @field_validator("live_rules", mode="before")
     @classmethod

@@ -7,6 +7,7 @@ are :mod:`.markings` (the pinned TLP table), :mod:`.descriptor`, :mod:`.director
 :mod:`.egress` and :mod:`.remarking`.
 """
 
+from shieldwall.policy.addresses import IpAddress, IpNetwork, parse_networks, refusal
 from shieldwall.policy.decision import Decision, Reason
 from shieldwall.policy.derived import (
     check_derived_marking,
@@ -27,6 +28,7 @@ from shieldwall.policy.markings import (
 )
 from shieldwall.policy.references import Stripped, strip_references
 from shieldwall.policy.remarking import check_remarking
+from shieldwall.policy.store_directory import StoreDirectory, org_viewer
 
 __all__ = [
     "DEFAULT_UNMARKED_LEVEL",
@@ -35,9 +37,12 @@ __all__ = [
     "ChannelKind",
     "Decision",
     "Directory",
+    "IpAddress",
+    "IpNetwork",
     "ObjectDescriptor",
     "Reason",
     "SnapshotDirectory",
+    "StoreDirectory",
     "Stripped",
     "Viewer",
     "check_derived_marking",
@@ -52,5 +57,8 @@ __all__ = [
     "marking_refs_of",
     "minimum_derived_level",
     "most_restrictive",
+    "org_viewer",
+    "parse_networks",
+    "refusal",
     "strip_references",
 ]

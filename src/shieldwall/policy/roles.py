@@ -73,6 +73,14 @@ class Action(StrEnum):
     """Detection rules: the centre's and the organisation's own (the centre's staff: all)."""
     RULE_MANAGE = "rule.manage"
     """Add, change, enable, disable the organisation's rules (the centre's: its own set)."""
+    NOTIFY_SEND = "notify.send"
+    """Send a notification through the gate to members' channels (playbooks, analysts)."""
+    NOTIFY_MANAGE = "notify.manage"
+    """The organisation's channels: add, list, test; its dead letters: see, re-drive."""
+    ASSIST_READ = "assist.read"
+    """Requests for assistance the gate lets the organisation see, with their offers."""
+    ASSIST_ACT = "assist.act"
+    """Ask for help, offer it, accept offers, report progress, close a request."""
 
 
 CENTRE_ONLY = frozenset(
@@ -97,6 +105,8 @@ _STAFF = frozenset(
         Action.POSTURE_READ,
         Action.STREAM_READ,
         Action.REPORT_READ,
+        Action.ASSIST_READ,
+        Action.ASSIST_ACT,
     }
 )
 _LEAD = _STAFF | {
@@ -109,12 +119,14 @@ _LEAD = _STAFF | {
     Action.AUDIT_READ,
     Action.MEASURES_ISSUE,
     Action.MEASURES_SUBSCRIBE,
+    Action.NOTIFY_SEND,
+    Action.NOTIFY_MANAGE,
 }
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.LEAD: _LEAD,
-    Role.ANALYST: _STAFF | {Action.INCIDENT_MANAGE, Action.POSTURE_RECOMPUTE},
+    Role.ANALYST: _STAFF | {Action.INCIDENT_MANAGE, Action.POSTURE_RECOMPUTE, Action.NOTIFY_SEND},
     Role.LIAISON: _STAFF,
     Role.SENSOR: frozenset({Action.SELF_READ, Action.TELEMETRY_SEND, Action.MEASURES_READ}),
 }

@@ -18,11 +18,14 @@ from shieldwall.live import (
 )
 from shieldwall.model.errors import ConfigError
 from shieldwall.respond import (
+    AssistanceFeed,
+    AssistDesk,
     CaseDesk,
     EvidenceLimits,
     HandoverDesk,
     ItemDesk,
     MeasureDesk,
+    NotificationDesk,
     SitrepDesk,
     SlaPolicy,
 )
@@ -126,6 +129,23 @@ class Services:
     def rules(self) -> RuleDesk:
         """The managed detection rules through the gate."""
         return RuleDesk(self.store)
+
+    @property
+    def notifications(self) -> NotificationDesk:
+        """Notifications through the gate, and members' channels (respond/notify)."""
+        return NotificationDesk(
+            self.store, allow_plain_http=self.settings.notify.allow_private_addresses
+        )
+
+    @property
+    def assistance(self) -> AssistDesk:
+        """Requests for assistance through the gate (respond/assist)."""
+        return AssistDesk(self.store)
+
+    @property
+    def assistance_feed(self) -> AssistanceFeed:
+        """Requests for assistance for the shift handover and the situation report."""
+        return AssistanceFeed(self.store)
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""

@@ -13,6 +13,7 @@ from shieldwall.runtime import (
     DetectThread,
     FeedWorker,
     FuseThread,
+    NotifyThread,
     Services,
     SyslogThread,
     feed_runner,
@@ -41,7 +42,8 @@ def serve(services: Services) -> bool:
     ``live_rules`` set, a detect worker matches the members' telemetry in another thread
     and a fuse worker groups the alerts into incidents in a third; what they had not
     acknowledged is redelivered on the next start. With a syslog port set, the syslog
-    listener runs in a thread of its own.
+    listener runs in a thread of its own. The notification delivery worker works the
+    outbox in another (what it had not delivered is found there on the next start).
     """
     settings = services.settings
     syslog = SyslogThread(services) if settings.runs_syslog else None
@@ -52,6 +54,7 @@ def serve(services: Services) -> bool:
         worker.start()
     detect = _detect_thread(services)
     fuse = _fuse_thread(services) if detect is not None else None
+    notify = _notify_thread(services)
     services.validation.warm()
     try:
         uvicorn.run(
@@ -71,6 +74,8 @@ def serve(services: Services) -> bool:
             stopped = detect.stop() and stopped
         if fuse is not None:
             stopped = fuse.stop() and stopped
+        if notify is not None:
+            stopped = notify.stop() and stopped
         services.validation.close()
     return stopped
 
@@ -92,6 +97,15 @@ def _fuse_thread(services: Services) -> FuseThread | None:
     fuse = FuseThread(services.buses, services.store)
     fuse.start()
     return fuse
+
+
+def _notify_thread(services: Services) -> NotifyThread | None:
+    """The notification delivery worker beside the API (``notify.worker``, on by default)."""
+    if not services.settings.notify.worker:
+        return None
+    notify = NotifyThread(services.store, services.settings.notify, os.environ)
+    notify.start()
+    return notify
 
 
 def tls_options(settings: Settings) -> dict[str, Any]:

@@ -13,6 +13,15 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from shieldwall.model.alert import Alert, AlertCount, AlertHit, NewAlert
+from shieldwall.model.assistance import (
+    AssistRequest,
+    Need,
+    NewRequest,
+    Offer,
+    OfferStatus,
+    RequestEvent,
+    RequestStatus,
+)
 from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint, MalformedRow
 from shieldwall.model.case import (
     Case,
@@ -42,6 +51,13 @@ from shieldwall.model.intel import (
     StoredVersion,
 )
 from shieldwall.model.measures import AllowEntry, ListVersion, Measure, Subscription
+from shieldwall.model.notification import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    NewNotification,
+    Notification,
+)
 from shieldwall.model.posture import (
     CampaignSignal,
     IncidentSignal,
@@ -410,6 +426,67 @@ class CorrelationStateRepository(Protocol):
     def claim(self, keys: Sequence[str]) -> set[str]: ...
 
 
+class NotificationRepository(Protocol):
+    """Members' channels, notifications and the outbox of their deliveries.
+
+    ``add`` keeps one notification per idempotency key (False: it was there already);
+    ``enqueue`` one delivery per notification and channel (False: already queued); the
+    database enforces both. ``claim`` takes a due delivery for one attempt if no other
+    worker took it first (compare-and-set on ``attempts``), pushing its next attempt to
+    ``lease_until`` so a worker that dies mid-send leaves it due again."""
+
+    def add_channel(self, channel: Channel, secret: str | None) -> None: ...
+    def channel(self, channel_id: str) -> Channel | None: ...
+    def channels(self, org_ids: Collection[str] | None) -> Sequence[Channel]: ...
+    def channel_secret(self, channel_id: str) -> str | None: ...
+    def set_channel_active(self, channel_id: str, active: bool) -> None: ...
+    def add(self, new: NewNotification) -> tuple[Notification, bool]: ...
+    def get(self, notification_id: int) -> Notification | None: ...
+    def enqueue(
+        self, notification_id: int, channel: Channel, key: str, status: DeliveryStatus, reason: str
+    ) -> bool: ...
+    def due(self, now: datetime, limit: int) -> Sequence[Delivery]: ...
+    def claim(self, delivery_id: int, attempts: int, lease_until: datetime) -> bool: ...
+    def finish(
+        self, delivery_id: int, status: DeliveryStatus, next_attempt_at: datetime, error: str
+    ) -> None: ...
+    def delivery(self, delivery_id: int) -> Delivery | None: ...
+    def deliveries(
+        self,
+        org_ids: Collection[str] | None,
+        status: DeliveryStatus | None,
+        *,
+        after: int,
+        limit: int,
+    ) -> Sequence[Delivery]: ...
+    def of_notification(self, notification_id: int) -> Sequence[Delivery]: ...
+    def redrive(self, delivery_id: int) -> bool: ...
+
+
+class AssistanceRepository(Protocol):
+    """Requests for assistance, the offers made towards them, and their timelines.
+
+    ``mark`` sets ``first_offer_at`` or ``accepted_at`` once (the first time counts)."""
+
+    def add(self, new: NewRequest) -> AssistRequest: ...
+    def get(self, request_id: int) -> AssistRequest | None: ...
+    def page(
+        self, status: RequestStatus | None, *, after: int, limit: int
+    ) -> Sequence[AssistRequest]: ...
+    def set_status(self, request_id: int, status: RequestStatus, reason: str) -> None: ...
+    def mark(self, request_id: int, moment: str) -> None: ...
+    def add_offer(
+        self, request_id: int, org_id: str, person_id: str, need: Need, text: str
+    ) -> Offer: ...
+    def offer(self, offer_id: int) -> Offer | None: ...
+    def offers(self, request_id: int) -> Sequence[Offer]: ...
+    def set_offer_status(self, offer_id: int, status: OfferStatus) -> None: ...
+    def record(
+        self, request_id: int, actor: str, org_id: str, action: str, detail: dict[str, object]
+    ) -> None: ...
+    def history(self, request_id: int) -> Sequence[RequestEvent]: ...
+
+
 class UnitOfWork(Protocol):
     """The repositories of one transaction."""
 
@@ -455,6 +532,10 @@ class UnitOfWork(Protocol):
     def rules(self) -> RuleRepository: ...
     @property
     def correlations(self) -> CorrelationStateRepository: ...
+    @property
+    def notifications(self) -> NotificationRepository: ...
+    @property
+    def assistance(self) -> AssistanceRepository: ...
 
 
 class Store(Protocol):

@@ -25,12 +25,14 @@ from shieldwall.access.accounts import OPERATOR
 from shieldwall.access.communities import add_community
 from shieldwall.fuse import GroupingRules, fuse_hit
 from shieldwall.model.alert import NewAlert
+from shieldwall.model.assistance import Need, Urgency
 from shieldwall.model.errors import InputError
-from shieldwall.model.identity import Person, Principal, Role
+from shieldwall.model.identity import OrgKind, Person, Principal, Role
 from shieldwall.model.measures import Subscription
-from shieldwall.model.sharing import Community
+from shieldwall.model.notification import ChannelType, DeliveryStatus, Secret
+from shieldwall.model.sharing import Community, TlpLevel
 from shieldwall.policy.roles import CENTRE_ONLY, PERMISSIONS, Action
-from shieldwall.respond import IssueRequest
+from shieldwall.respond import ChannelRequest, HelpWanted, IssueRequest
 from tests.unit.api.conftest import World, build_world
 from tests.unit.api.test_never_5xx import ENDPOINTS, PARAM
 from tests.unit.share.intel_world import indicator
@@ -62,6 +64,14 @@ COALITION_WIDE = {
     ("POST", "/api/v1/posture/recompute"),
 }
 """Routes only the centre's admin is served on (the control caller for these)."""
+CENTRE_CONTROLLED = {
+    ("POST", "/api/v1/assistance/{request_id}/offers"),
+    ("POST", "/api/v1/assistance/{request_id}/offers/{offer_id}/accept"),
+    ("POST", "/api/v1/assistance/{request_id}/offers/{offer_id}/progress"),
+    ("POST", "/api/v1/assistance/{request_id}/close"),
+}
+"""Routes whose control caller is the centre's admin: on alpha's request for assistance the
+centre offers help (alpha cannot offer to itself), accepts its offer, reports and closes."""
 
 
 RULE_OF_ALPHA = """\
@@ -143,8 +153,10 @@ def values(coalition: World) -> dict[str, str]:
         "/api/v1/rules", json={"text": RULE_OF_ALPHA}, headers=coalition.auth("alpha-lead")
     )
     assert rule.status_code == 201, rule.text
+    respond = _respond_values(coalition)
     return measures | {
         "rule_id": rule.json()["id"],
+        **respond,
         "org_id": "alpha",
         "person_id": coalition.people[SENSOR],
         "token_id": coalition.token_ids[SENSOR],
@@ -190,6 +202,30 @@ def _case_values(world: World, incident_id: int) -> dict[str, str]:
         "item_id": task.json()["id"],
         "evidence_id": evidence.json()["id"],
         "member": "bravo",
+    }
+
+
+def _respond_values(world: World) -> dict[str, str]:
+    """A channel of alpha with a dead letter; alpha's request for help, offered on by the
+    centre."""
+    lead = Principal(world.people["alpha-lead"], "alpha", Role.LEAD, OrgKind.NATION, "FR")
+    centre = Principal(world.people["centre-admin"], "centre", Role.ADMIN, OrgKind.CENTRE)
+    hook = ChannelRequest(
+        "alpha", ChannelType.WEBHOOK, "https://a.example/", TlpLevel.AMBER, secret=Secret("k" * 32)
+    )
+    channel = world.services.notifications.add_channel(lead, hook)
+    receipt = world.services.notifications.test_channel(lead, channel.id)
+    with world.services.store.transaction() as tx:
+        (dead,) = tx.notifications.of_notification(receipt.notification_id)
+        tx.notifications.finish(dead.id, DeliveryStatus.DEAD, datetime.now(UTC), "HTTP 500")
+    wanted = HelpWanted("Help", "", (Need.FORENSICS,), Urgency.HIGH, TlpLevel.AMBER)
+    asked = world.services.assistance.request(lead, wanted)
+    offered = world.services.assistance.offer(centre, asked.request.id, Need.FORENSICS, "us")
+    return {
+        "channel_id": channel.id,
+        "delivery_id": str(dead.id),
+        "request_id": str(asked.request.id),
+        "offer_id": str(offered.offers[0].id),
     }
 
 
@@ -239,6 +275,23 @@ def _body(method: str, path: str, values: dict[str, str]) -> bytes | None:
         ("POST", "/api/v1/rules/test"): {"rule_id": values["rule_id"], "events": "{}"},
         ("POST", "/api/v1/rules/{rule_id}/enable"): None,
         ("POST", "/api/v1/rules/{rule_id}/disable"): None,
+        ("POST", "/api/v1/notify"): {
+            "event_kind": "x", "subject": "s", "tlp": "green", "idempotency_key": "k"
+        },
+        ("POST", "/api/v1/notify/channels"): {
+            "type": "email", "target": "soc@alpha.example", "max_tlp": "green"
+        },
+        ("POST", "/api/v1/notify/channels/{channel_id}/test"): None,
+        ("POST", "/api/v1/notify/deliveries/{delivery_id}/redrive"): None,
+        ("POST", "/api/v1/assistance"): {
+            "title": "t", "needs": ["capacity"], "urgency": "low", "tlp": "green"
+        },
+        ("POST", "/api/v1/assistance/{request_id}/offers"): {"need": "capacity", "text": "x"},
+        ("POST", "/api/v1/assistance/{request_id}/offers/{offer_id}/accept"): None,
+        ("POST", "/api/v1/assistance/{request_id}/offers/{offer_id}/progress"): {
+            "status": "in_progress"
+        },
+        ("POST", "/api/v1/assistance/{request_id}/close"): {"reason": "done"},
     }  # fmt: skip
     if method not in ("POST", "PUT"):
         return None
@@ -255,10 +308,10 @@ def _call(world: World, caller: str, method: str, path: str, values: dict[str, s
     return world.client.request(method, url, content=body, headers=headers).status_code
 
 
-def _last(endpoint: tuple[str, str]) -> tuple[bool, bool, str, str]:
+def _last(endpoint: tuple[str, str]) -> tuple[bool, bool, bool, str, str]:
     """Order of the control calls: what destroys the request values goes last."""
     method, path = endpoint
-    return "suspend" in path, method == "DELETE", method, path
+    return "suspend" in path, "/close" in path, method == "DELETE", method, path
 
 
 ROUTES = sorted({(method, path) for method, path, _ in ENDPOINTS} - ANYONE, key=_last)
@@ -273,7 +326,8 @@ def test_a_sensor_is_served_only_where_the_permission_table_allows(
     assert served == set(SENSOR_ROUTES), sensor
     assert all(status < 500 for status in sensor.values())
     for route in ROUTES:
-        control = "centre-admin" if route in COALITION_WIDE else "alpha-lead"
+        centre = route in COALITION_WIDE or route in CENTRE_CONTROLLED
+        control = "centre-admin" if centre else "alpha-lead"
         status = _call(coalition, control, *route, values)
         assert status < 400, (route, control, status)
 

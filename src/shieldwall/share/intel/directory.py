@@ -1,62 +1,12 @@
 """The gate's directory read from the store, fresh for every request.
 
-Lookups go to the transaction's repositories and are remembered for the rest of the
-request only, so a suspension, a deactivation or a community change made by someone else
-takes effect on the next request (nothing is cached across requests).
+It lives with the gate (:mod:`shieldwall.policy.store_directory`), shared by every
+application that asks the gate over the store; this name stays for the modules of
+``share`` that import it from here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from shieldwall.policy.store_directory import StoreDirectory
 
-from shieldwall.model.identity import Organisation, Person
-from shieldwall.model.sharing import Community, TlpLevel
-from shieldwall.policy.directory import DEFAULT_UNMARKED_LEVEL
-from shieldwall.store.protocols import UnitOfWork
-
-
-class StoreDirectory:
-    """A :class:`~shieldwall.policy.directory.Directory` over one unit of work."""
-
-    def __init__(
-        self, tx: UnitOfWork, unmarked_defaults: Mapping[str, TlpLevel] | None = None
-    ) -> None:
-        self._tx = tx
-        self._orgs: dict[str, Organisation | None] = {}
-        self._people: dict[str, Person | None] = {}
-        self._communities: tuple[Community, ...] | None = None
-        self._member_of: dict[str, frozenset[str]] = {}
-        self._defaults = dict(unmarked_defaults or {})
-
-    def organisation(self, org_id: str) -> Organisation | None:
-        """The organisation, or None when unknown."""
-        if org_id not in self._orgs:
-            self._orgs[org_id] = self._tx.organisations.get(org_id)
-        return self._orgs[org_id]
-
-    def person(self, person_id: str) -> Person | None:
-        """The person, or None when unknown."""
-        if person_id not in self._people:
-            self._people[person_id] = self._tx.people.get(person_id)
-        return self._people[person_id]
-
-    def communities(self) -> tuple[Community, ...]:
-        """Every community (read once per request)."""
-        if self._communities is None:
-            self._communities = tuple(self._tx.communities.list())
-        return self._communities
-
-    def communities_of(self, org_id: str) -> frozenset[str]:
-        """Ids of the communities the organisation belongs to now."""
-        if org_id not in self._member_of:
-            org = self.organisation(org_id)
-            self._member_of[org_id] = (
-                frozenset(c.id for c in self.communities() if c.includes(org))
-                if org is not None
-                else frozenset()
-            )
-        return self._member_of[org_id]
-
-    def unmarked_default(self, org_id: str) -> TlpLevel:
-        """The organisation's default for unmarked objects (TLP:AMBER+STRICT unless set)."""
-        return self._defaults.get(org_id, DEFAULT_UNMARKED_LEVEL)
+__all__ = ["StoreDirectory"]

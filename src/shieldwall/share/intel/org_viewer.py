@@ -12,25 +12,10 @@ from collections.abc import Iterable
 from shieldwall.model.errors import NotFoundError
 from shieldwall.model.identity import Organisation, Principal, Role
 from shieldwall.model.sharing import TlpLevel
-from shieldwall.policy.decision import DECISIONS, Reason
 from shieldwall.policy.descriptor import ObjectDescriptor
 from shieldwall.policy.directory import Directory
 from shieldwall.policy.gate import Viewer
-
-
-def org_viewer(directory: Directory, org: Organisation) -> Viewer:
-    """The viewer of ``org`` as the directory knows it now (suspended: sees nothing)."""
-    if not org.active:
-        return Viewer(directory, person_id=None, org_id=None, blocked=DECISIONS[Reason.SUSPENDED])
-    parent = directory.organisation(org.parent_id) if org.parent_id else None
-    return Viewer(
-        directory,
-        person_id=None,
-        org_id=org.id,
-        parent_id=parent.id if parent is not None and parent.active else None,
-        country=org.country,
-        communities=directory.communities_of(org.id),
-    )
+from shieldwall.policy.store_directory import org_viewer
 
 
 def org_viewer_of(directory: Directory, org_id: str) -> Viewer:

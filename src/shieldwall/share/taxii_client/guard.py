@@ -13,6 +13,9 @@ Two checks, at two levels:
   up front) closes the DNS-rebinding gap where a name resolves to a public address for the
   check and to an internal one for the connection. TLS still verifies the configured
   host name: httpcore passes the origin's host as SNI whatever address the socket uses.
+
+The address rule itself is the policy's (:mod:`shieldwall.policy.addresses`), shared with
+the webhooks of :mod:`shieldwall.respond.notify`.
 """
 
 from __future__ import annotations
@@ -25,19 +28,22 @@ from typing import Any
 import httpcore
 import httpx
 
+from shieldwall.policy.addresses import METADATA_ADDRESSES, IpAddress, IpNetwork, is_public, refusal
 from shieldwall.share.taxii_client.errors import RefusedTargetError
 
-Resolver = Callable[..., list[tuple[Any, ...]]]
-IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+__all__ = [
+    "METADATA_ADDRESSES",
+    "GuardedBackend",
+    "GuardedTransport",
+    "IpAddress",
+    "IpNetwork",
+    "Resolver",
+    "check_same_origin",
+    "is_public",
+    "refusal",
+]
 
-METADATA_ADDRESSES = frozenset(
-    ipaddress.ip_address(text)
-    for text in ("169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200")
-)
-"""Cloud instance metadata services (AWS, ECS tasks, AWS IPv6, Alibaba); GCP and Azure use
-169.254.169.254 too. Some sit outside link-local ranges, so they are listed by address."""
-_SHARED = ipaddress.ip_network("100.64.0.0/10")
+Resolver = Callable[..., list[tuple[Any, ...]]]
 
 
 def check_same_origin(url: httpx.URL, configured: httpx.URL, *, remote: str, place: str) -> None:
@@ -53,43 +59,6 @@ def check_same_origin(url: httpx.URL, configured: httpx.URL, *, remote: str, pla
 
 def _port(url: httpx.URL) -> str:
     return f":{url.port}" if url.port is not None else ""
-
-
-def _unmapped(address: IpAddress) -> IpAddress:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
-
-
-def is_public(address: IpAddress) -> bool:
-    """True for a globally routable unicast address (IPv4-mapped IPv6 judged as IPv4)."""
-    address = _unmapped(address)
-    return address.is_global and not address.is_multicast
-
-
-def refusal(
-    address: IpAddress, *, allow_private: bool, named: tuple[IpNetwork, ...] = ()
-) -> str | None:
-    """Why the client will not connect to ``address``, or None when it may.
-
-    A named network wins over everything; otherwise public addresses pass, metadata,
-    link-local and non-unicast ones never do, and private ones only when allowed.
-    """
-    address = _unmapped(address)
-    if any(address.version == net.version and address in net for net in named):
-        return None
-    if is_public(address):
-        return None
-    if address in METADATA_ADDRESSES:
-        return "a cloud metadata address"
-    if address.is_link_local:
-        return "a link-local address"
-    if address.is_multicast or address.is_unspecified or address.is_reserved:
-        return "not a host address"
-    private = address.is_private or address.is_loopback or address in _SHARED
-    if allow_private and private:
-        return None
-    return "a non-public address"
 
 
 class GuardedBackend(httpcore.SyncBackend):

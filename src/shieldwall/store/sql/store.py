@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from shieldwall.model.errors import ConflictError, InputError, ShieldwallError, StoreError
 from shieldwall.store.audit.signing import Signer
 from shieldwall.store.sql.alerts import SqlAlerts
+from shieldwall.store.sql.assist import SqlAssistance
 from shieldwall.store.sql.audit import SqlAudit
 from shieldwall.store.sql.campaigns import SqlCampaigns
 from shieldwall.store.sql.cases import SqlCases, SqlHandovers
@@ -24,6 +25,7 @@ from shieldwall.store.sql.incidents import SqlIncidents
 from shieldwall.store.sql.intel import SqlIntel
 from shieldwall.store.sql.intel_taxii import SqlCollections, SqlCommunities, SqlStatuses
 from shieldwall.store.sql.measures import SqlMeasures
+from shieldwall.store.sql.notify import SqlNotifications
 from shieldwall.store.sql.posture import SqlPosture, SqlSectors
 from shieldwall.store.sql.rules import SqlRules
 from shieldwall.store.sql.stream import SqlStream
@@ -68,6 +70,8 @@ class SqlUnitOfWork:
         self.handovers = SqlHandovers(connection, now)
         self.rules = SqlRules(connection, now)
         self.correlations = SqlCorrelations(connection, now)
+        self.notifications = SqlNotifications(connection, now)
+        self.assistance = SqlAssistance(connection, now)
 
 
 class SqlStore:

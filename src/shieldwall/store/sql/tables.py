@@ -603,3 +603,118 @@ correlation_fed = Table(
 )
 """Detections already fed to a member's correlations (member, bus sequence, rule): a
 redelivered batch feeds nothing twice."""
+
+_SERIAL = BigInteger().with_variant(Integer, "sqlite")
+
+notify_channels = Table(
+    "notify_channels",
+    metadata,
+    Column("id", StoredText(36), primary_key=True),
+    Column("org_id", StoredText(64), ForeignKey("organisations.id"), nullable=False),
+    Column("type", StoredText(16), nullable=False),
+    Column("target", StoredText(2000), nullable=False),
+    Column("secret", StoredText(500), nullable=True),
+    Column("max_tlp", SmallInteger, nullable=False),
+    Column("role", StoredText(16), nullable=True),
+    Column("person_id", StoredText(36), nullable=True),
+    Column("name", StoredText(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_by", StoredText(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    CheckConstraint("type IN ('webhook','email')", name="type"),
+    CheckConstraint("max_tlp BETWEEN 0 AND 4", name="max_tlp"),
+    Index("ix_notify_channels_org_id", "org_id"),
+)
+"""Members' notification channels (owned by respond/notify); ``secret`` is the webhook's
+signing key, never read back into an answer."""
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", _SERIAL, primary_key=True),
+    Column("idempotency_key", StoredText(400), nullable=False, unique=True),
+    Column("org_id", StoredText(64), ForeignKey("organisations.id"), nullable=False),
+    Column("sender", StoredText(64), nullable=False),
+    Column("event_kind", StoredText(64), nullable=False),
+    Column("subject", StoredText(300), nullable=False),
+    Column("body", StoredText(20_000), nullable=False),
+    Column("tlp", SmallInteger, nullable=False),
+    Column("audience", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+"""Notifications sent (owned by respond/notify); a caller's key sends once."""
+
+notify_deliveries = Table(
+    "notify_deliveries",
+    metadata,
+    Column("id", _SERIAL, primary_key=True),
+    Column("key", StoredText(500), nullable=False, unique=True),
+    Column("notification_id", BigInteger, ForeignKey("notifications.id"), nullable=False),
+    Column("channel_id", StoredText(36), ForeignKey("notify_channels.id"), nullable=False),
+    Column("org_id", StoredText(64), nullable=False),
+    Column("status", StoredText(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("reason", StoredText(64), nullable=False),
+    Column("last_error", StoredText(500), nullable=False),
+    Column("delivered_at", UtcDateTime(), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    CheckConstraint("status IN ('pending','delivered','dead','refused')", name="status"),
+    UniqueConstraint("notification_id", "channel_id", name="uq_notify_deliveries_once"),
+    Index("ix_notify_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_notify_deliveries_org", "org_id", "status", "id"),
+)
+"""The outbox: one row per notification and channel (the unique key is the idempotency
+key a redelivery is recognised by); the delivery worker works from it."""
+
+assist_requests = Table(
+    "assist_requests",
+    metadata,
+    Column("id", _SERIAL, primary_key=True),
+    Column("org_id", StoredText(64), ForeignKey("organisations.id"), nullable=False),
+    Column("requester", StoredText(64), nullable=False),
+    Column("title", StoredText(300), nullable=False),
+    Column("description", StoredText(20_000), nullable=False),
+    Column("needs", JSON, nullable=False),
+    Column("urgency", StoredText(16), nullable=False),
+    Column("tlp", SmallInteger, nullable=False),
+    Column("audience", JSON, nullable=False),
+    Column("status", StoredText(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("first_offer_at", UtcDateTime(), nullable=True),
+    Column("accepted_at", UtcDateTime(), nullable=True),
+    Column("closed_at", UtcDateTime(), nullable=True),
+    Column("close_reason", StoredText(1000), nullable=False),
+    CheckConstraint("status IN ('open','accepted','closed')", name="status"),
+)
+"""Requests for assistance (owned by respond/assist), with the times that measure help."""
+
+assist_offers = Table(
+    "assist_offers",
+    metadata,
+    Column("id", _SERIAL, primary_key=True),
+    Column("request_id", BigInteger, ForeignKey("assist_requests.id"), nullable=False),
+    Column("org_id", StoredText(64), ForeignKey("organisations.id"), nullable=False),
+    Column("person_id", StoredText(64), nullable=False),
+    Column("need", StoredText(32), nullable=False),
+    Column("text", StoredText(10_000), nullable=False),
+    Column("status", StoredText(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_assist_offers_request", "request_id", "id"),
+)
+"""Offers of help; an accepted offer is the helper's task, its status flows back."""
+
+assist_history = Table(
+    "assist_history",
+    metadata,
+    Column("id", _SERIAL, primary_key=True),
+    Column("request_id", BigInteger, ForeignKey("assist_requests.id"), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("actor", StoredText(64), nullable=False),
+    Column("org_id", StoredText(64), nullable=False),
+    Column("action", StoredText(32), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Index("ix_assist_history_request", "request_id", "id"),
+)
+"""Each request's timeline: asked, offered, accepted, progress, closed."""
