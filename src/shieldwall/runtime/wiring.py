@@ -37,6 +37,7 @@ from shieldwall.runtime.reports import (
     StoreOrganisations,
     sitrep_desk,
 )
+from shieldwall.runtime.respond_sources import PeriodRequests, WaitingRequests
 from shieldwall.share import ValidationPool
 from shieldwall.store import migrate
 from shieldwall.store.audit.signing import Signer, load_or_create_signer
@@ -101,6 +102,7 @@ class Services:
             live,
             posture=PostureHistory(self.store),
             measures=IssuedMeasures(self.measures, StoreOrganisations(self.store)),
+            assistance=PeriodRequests(self.assistance_feed),
         )
 
     @property
@@ -123,7 +125,7 @@ class Services:
     def handover(self) -> HandoverDesk:
         """Shift handover reports. The lead wires ``approvals`` (playbooks) and ``requests``
         (requests for assistance) here as :class:`~shieldwall.respond.HandoverSource`."""
-        return HandoverDesk(self.store)
+        return HandoverDesk(self.store, requests=WaitingRequests(self.assistance_feed))
 
     @property
     def rules(self) -> RuleDesk:
