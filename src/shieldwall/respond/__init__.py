@@ -8,4 +8,41 @@ Front ends import only the names this module exports.
 
 from __future__ import annotations
 
+from shieldwall.respond.playbooks import (
+    SHIELDWALL_ACTIONS,
+    ActionFailedError,
+    Actions,
+    DryRun,
+    Endpoint,
+    HttpRequest,
+    Playbook,
+    PlaybookDesk,
+    PlaybookLimits,
+    PlaybookRefusedError,
+    Problem,
+    Runner,
+    RunView,
+    export_playbook,
+    load_playbook,
+    problems_of,
+)
+
 __all__: list[str] = []
+__all__ += [  # playbooks (issue 11)
+    "SHIELDWALL_ACTIONS",
+    "ActionFailedError",
+    "Actions",
+    "DryRun",
+    "Endpoint",
+    "HttpRequest",
+    "Playbook",
+    "PlaybookDesk",
+    "PlaybookLimits",
+    "PlaybookRefusedError",
+    "Problem",
+    "RunView",
+    "Runner",
+    "export_playbook",
+    "load_playbook",
+    "problems_of",
+]

@@ -21,6 +21,7 @@ from shieldwall.store.sql.identity import SqlOrganisations, SqlPeople, SqlTokens
 from shieldwall.store.sql.incidents import SqlIncidents
 from shieldwall.store.sql.intel import SqlIntel
 from shieldwall.store.sql.intel_taxii import SqlCollections, SqlCommunities, SqlStatuses
+from shieldwall.store.sql.playbooks import SqlPlaybooks
 from shieldwall.store.sql.throttle import SqlLoginAttempts
 
 
@@ -54,6 +55,7 @@ class SqlUnitOfWork:
         self.incidents = SqlIncidents(connection, now)
         self.campaigns = SqlCampaigns(connection, now)
         self.login_attempts = SqlLoginAttempts(connection)
+        self.playbooks = SqlPlaybooks(connection, now)
 
 
 class SqlStore:

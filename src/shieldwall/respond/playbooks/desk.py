@@ -1,0 +1,282 @@
+"""Playbooks as people and the pipeline use them, every read and write through the gate.
+
+The front door of ``respond/playbooks``: import (checked, every problem listed), export,
+validate, list; start a run by hand, by a trigger or on a schedule; read runs, journals
+and approvals (a member sees only what concerns it, the rest is *not found*); decide an
+approval, which advances the run at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from shieldwall.model.audit import AuditRecord
+from shieldwall.model.errors import ConflictError, NotFoundError
+from shieldwall.model.identity import Principal, Role
+from shieldwall.model.playbook import (
+    ApprovalRecord,
+    ApprovalStatus,
+    JournalEntry,
+    NewRun,
+    PlaybookRecord,
+    RunRecord,
+    RunStatus,
+)
+from shieldwall.policy.playbooks import (
+    may_see_playbook,
+    playbook_scope,
+    require,
+    visible_run,
+    voting_org,
+)
+from shieldwall.policy.roles import Action
+from shieldwall.respond.playbooks.codec import Form, export_playbook, load_playbook, problems_of
+from shieldwall.respond.playbooks.engine import playbook_of
+from shieldwall.respond.playbooks.problems import Problem
+from shieldwall.respond.playbooks.reading import read_json, read_yaml
+from shieldwall.respond.playbooks.runner import Runner, principal_json
+from shieldwall.respond.playbooks.triggers import check_triggers, matches, schedule_slots
+from shieldwall.respond.playbooks.voting import approval_members, tally
+
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    """One run with its journal and its approvals."""
+
+    run: RunRecord
+    journal: Sequence[JournalEntry]
+    approvals: Sequence[ApprovalRecord]
+
+
+@dataclass(frozen=True, slots=True)
+class DryRun:
+    """What a run would do now: its end and every step it would take."""
+
+    status: RunStatus
+    outcome: str
+    steps: Sequence[JournalEntry]
+
+
+@dataclass
+class PlaybookDesk:
+    """Playbooks, runs and approvals, for one caller at a time."""
+
+    runner: Runner
+
+    def import_playbook(
+        self, who: Principal, data: bytes | str, *, form: Form = "json", triggers: Any = None
+    ) -> PlaybookRecord:
+        """Check and store a playbook for the caller's organisation (a new version replaces)."""
+        require(who, Action.PLAYBOOK_MANAGE)
+        checked = check_triggers(triggers)
+        playbook = load_playbook(
+            data, endpoints=self.runner.endpoints, form=form, limits=self.runner.limits
+        )
+        record = PlaybookRecord(
+            playbook.id, playbook.name, who.org_id, dict(playbook.document), checked
+        )
+        with self.runner.store.transaction() as tx:
+            existing = tx.playbooks.get(playbook.id)
+            if existing is not None and existing.org_id != who.org_id:
+                raise ConflictError("an object with that identifier already exists")
+            tx.playbooks.save(record)
+            tx.audit.append(
+                AuditRecord(who.person_id, who.org_id, "playbook.import", "playbook", playbook.id)
+            )
+            stored = tx.playbooks.get(playbook.id)
+        assert stored is not None
+        return stored
+
+    def validate(self, who: Principal, data: bytes | str, *, form: Form = "json") -> list[Problem]:
+        """Every problem of a playbook, nothing stored (empty: it would be accepted)."""
+        require(who, Action.PLAYBOOK_READ)
+        limits = self.runner.limits
+        value = (
+            read_yaml(data if isinstance(data, str) else data.decode("utf-8", "replace"), limits)
+            if form == "yaml"
+            else read_json(data, limits)
+        )
+        return problems_of(value, self.runner.endpoints, limits)[1]
+
+    def get(self, who: Principal, playbook_id: str) -> PlaybookRecord:
+        """One playbook; NotFoundError when absent or hidden."""
+        playbook_scope(who)
+        with self.runner.store.reading() as tx:
+            record = tx.playbooks.get(playbook_id)
+        if record is None or not may_see_playbook(who, record.org_id):
+            raise NotFoundError(f"playbook {playbook_id} not found")
+        return record
+
+    def export(self, who: Principal, playbook_id: str) -> bytes:
+        """The playbook as CACAO 2.0 JSON."""
+        return export_playbook(playbook_of(self.get(who, playbook_id).document))
+
+    def playbooks(self, who: Principal) -> Sequence[PlaybookRecord]:
+        """Playbooks the caller may see."""
+        scope = playbook_scope(who)
+        with self.runner.store.reading() as tx:
+            return tx.playbooks.list(scope)
+
+    def run(
+        self,
+        who: Principal,
+        playbook_id: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        dry_run: bool = False,
+        start_key: str | None = None,
+    ) -> RunRecord | DryRun:
+        """Start a run by hand (or show what it would do); the run as it stands after."""
+        require(who, Action.PLAYBOOK_RUN)
+        record = self.get(who, playbook_id)
+        playbook = playbook_of(record.document)
+        given = dict(variables or {})
+        if dry_run:
+            return DryRun(*self.runner.dry_run(playbook, who, given))
+        key = start_key or f"manual:{who.person_id}:{self.runner.clock().isoformat()}:{playbook_id}"
+        return self._start(record, who, given, key, {"kind": "manual", "by": who.person_id})
+
+    def on_event(self, kind: str, subject: Mapping[str, Any]) -> list[RunRecord]:
+        """Start every playbook whose trigger matches (the pipeline's and share's hook)."""
+        with self.runner.store.reading() as tx:
+            records = tx.playbooks.list(None)
+        started: list[RunRecord] = []
+        for record in records:
+            if any(matches(t, kind, subject) for t in record.triggers):
+                key = f"{kind}:{subject.get('id')}:{record.id}"
+                trigger = {"kind": kind, "id": str(subject.get("id"))}
+                started.append(
+                    self._start(
+                        record, self._owner(record), _externals(record, subject), key, trigger
+                    )
+                )
+        return started
+
+    def due(self) -> list[RunRecord]:
+        """Start the scheduled playbooks whose current slot has no run yet."""
+        with self.runner.store.reading() as tx:
+            records = tx.playbooks.list(None)
+        started: list[RunRecord] = []
+        for record in records:
+            for slot in schedule_slots(record.triggers, self.runner.clock()):
+                key = f"schedule:{slot}:{record.id}"
+                started.append(
+                    self._start(
+                        record, self._owner(record), {}, key, {"kind": "schedule", "slot": slot}
+                    )
+                )
+        return started
+
+    def runs(
+        self, who: Principal, *, status: RunStatus | None = None, after: int = 0, limit: int = 100
+    ) -> Sequence[RunRecord]:
+        """Runs that concern the caller, oldest first after id ``after``."""
+        scope = playbook_scope(who)
+        with self.runner.store.reading() as tx:
+            return tx.playbooks.runs(
+                scope, status=status, after=after, limit=max(1, min(limit, MAX_PAGE))
+            )
+
+    def journal(self, who: Principal, run_id: int) -> RunView:
+        """A run with its journal and approvals; NotFoundError when absent or hidden."""
+        playbook_scope(who)
+        with self.runner.store.reading() as tx:
+            run = tx.playbooks.run(run_id)
+            visible_run(who, run.concerns if run else None)
+            assert run is not None
+            approvals = [
+                a for s in ApprovalStatus for a in tx.playbooks.approvals(s, run_ids=[run_id])
+            ]
+            return RunView(run, tx.playbooks.journal(run_id), sorted(approvals, key=lambda a: a.id))
+
+    def pending(self, who: Principal) -> Sequence[ApprovalRecord]:
+        """Pending approvals of the runs that concern the caller."""
+        scope = playbook_scope(who)
+        with self.runner.store.reading() as tx:
+            runs = {
+                run.id for run in tx.playbooks.runs(scope, status=RunStatus.WAITING, limit=10_000)
+            }
+            return tx.playbooks.approvals(ApprovalStatus.PENDING, run_ids=runs)
+
+    def decide(self, who: Principal, approval_id: int, approve: bool) -> RunRecord:
+        """Approve or reject for the caller's organisation; the run advances at once."""
+        with self.runner.store.transaction() as tx:
+            approval = tx.playbooks.approval_by_id(approval_id)
+            run = tx.playbooks.run(approval.run_id) if approval else None
+            visible_run(who, run.concerns if run else None)
+            assert approval is not None and run is not None
+            org = voting_org(who, approval.members)
+            if (
+                approval.status is not ApprovalStatus.PENDING
+                or approval.expires_at <= self.runner.clock()
+            ):
+                raise ConflictError("the approval is no longer open")
+            if not tx.playbooks.vote(approval_id, org, who.person_id, approve):
+                raise ConflictError(f"{org} has already decided")
+            decided = tally(tx.playbooks.approval_by_id(approval_id))  # type: ignore[arg-type]
+            if decided is not ApprovalStatus.PENDING:
+                tx.playbooks.decide(approval_id, decided)
+            verb = "approve" if approve else "reject"
+            tx.audit.append(
+                AuditRecord(
+                    who.person_id,
+                    who.org_id,
+                    f"playbook.{verb}",
+                    "playbook-approval",
+                    str(approval_id),
+                )
+            )
+        return self.runner.advance(run.id)
+
+    def _start(
+        self,
+        record: PlaybookRecord,
+        who: Principal,
+        variables: Mapping[str, Any],
+        key: str,
+        trigger: dict[str, Any],
+    ) -> RunRecord:
+        concerns = tuple(
+            sorted({who.org_id, record.org_id, *approval_members(playbook_of(record.document))})
+        )
+        new = NewRun(
+            record.id,
+            key[:300],
+            who.org_id,
+            concerns,
+            principal_json(who),
+            trigger,
+            dict(variables),
+        )
+        with self.runner.store.transaction() as tx:
+            run, created = tx.playbooks.start(new)
+            if created:
+                tx.audit.append(
+                    AuditRecord(
+                        who.person_id, who.org_id, "playbook.run.start", "playbook-run", str(run.id)
+                    )
+                )
+        return self.runner.advance(run.id) if created else run
+
+    def _owner(self, record: PlaybookRecord) -> Principal:
+        """Who a triggered run acts for: the playbook itself, in its owner organisation."""
+        with self.runner.store.reading() as tx:
+            org = tx.organisations.get(record.org_id)
+        if org is None:
+            raise NotFoundError(f"organisation {record.org_id} not found")
+        return Principal(f"playbook:{record.id}"[:64], org.id, Role.ANALYST, org.kind)
+
+
+def _externals(record: PlaybookRecord, subject: Mapping[str, Any]) -> dict[str, Any]:
+    """Values for the playbook's ``external`` variables, from the subject's fields."""
+    variables = playbook_of(record.document).variables
+    found: dict[str, Any] = {}
+    for name, variable in variables.items():
+        field_name = name.strip("_")
+        if isinstance(variable, Mapping) and variable.get("external") and field_name in subject:
+            found[name] = subject[field_name]
+    return found
