@@ -105,7 +105,7 @@ class Playbook:
 
     @property
     def id(self) -> str:
-        return str(self.document["id"])
+        return str(self.document.get("id", ""))
 
     @property
     def name(self) -> str:

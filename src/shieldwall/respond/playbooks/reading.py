@@ -8,6 +8,7 @@ values; a timestamp YAML read as a date is written back in the specification's f
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -90,6 +91,8 @@ def _plain(value: Any, place: str) -> Any:
         return out
     if isinstance(value, list):
         return [_plain(child, f"{place}[{index}]") for index, child in enumerate(value)]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputError("numbers must be finite", source="playbook", place=place)
     if isinstance(value, _SCALARS):
         return value
     raise InputError(f"not a JSON value: {type(value).__name__}", source="playbook", place=place)

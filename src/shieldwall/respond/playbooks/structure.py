@@ -111,7 +111,7 @@ def _steps(
             problems.append(Problem(place, "a step is a JSON object"))
             continue
         kind = raw.get("type")
-        if kind not in STEP_TYPES:
+        if not isinstance(kind, str) or kind not in STEP_TYPES:
             problems.append(Problem(f"{place}.type", f"unknown step type {kind!r}"))
             continue
         problems.extend(_identifier(step_id, place, str(kind)))
@@ -150,12 +150,13 @@ def _commands(step: Step, doc: Mapping[str, Any], limits: PlaybookLimits) -> Ite
             yield Problem(f"{place}.commands[{index}]", "needs command or command_b64")
     agent = step.raw.get("agent")
     agents = doc.get("agent_definitions")
-    if agent is not None and not (isinstance(agents, Mapping) and agent in agents):
+    known = agents if isinstance(agents, Mapping) else {}
+    if agent is not None and not (isinstance(agent, str) and agent in known):
         yield Problem(f"{place}.agent", "names no agent in agent_definitions")
     targets = step.raw.get("targets", [])
     defined = doc.get("target_definitions")
     for target in targets if isinstance(targets, list) else [targets]:
-        if not (isinstance(defined, Mapping) and target in defined):
+        if not (isinstance(target, str) and isinstance(defined, Mapping) and target in defined):
             yield Problem(f"{place}.targets", f"{target!r} names no target in target_definitions")
 
 
@@ -196,7 +197,7 @@ def _markings(doc: Mapping[str, Any]) -> Iterator[Problem]:
         definitions = {}
     for key, item in definitions.items():
         kind = item.get("type") if isinstance(item, Mapping) else None
-        if kind not in MARKING_TYPES:
+        if not isinstance(kind, str) or kind not in MARKING_TYPES:
             yield Problem(f"data_marking_definitions.{key}", "unknown data marking type")
             continue
         yield from _identifier(key, f"data_marking_definitions.{key}", str(kind))
@@ -205,7 +206,7 @@ def _markings(doc: Mapping[str, Any]) -> Iterator[Problem]:
         yield Problem("markings", "must be a list of data marking ids")
         return
     for marking in markings:
-        if marking not in definitions:
+        if not isinstance(marking, str) or marking not in definitions:
             yield Problem("markings", f"{marking!r} is not in data_marking_definitions")
 
 

@@ -181,7 +181,7 @@ def arguments(command: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _own(command: Mapping[str, Any], place: str) -> Iterator[Problem]:
     name = command.get("command")
-    if name not in SHIELDWALL_ACTIONS:
+    if not isinstance(name, str) or name not in SHIELDWALL_ACTIONS:
         yield Problem(f"{place}.command", f"{name!r} is not one of Shieldwall's actions")
         return
     try:

@@ -35,8 +35,9 @@ def approval_members(playbook: Playbook) -> set[str]:
             if command.get("type") != SHIELDWALL_COMMAND or command.get("command") != APPROVAL:
                 continue
             try:
-                members = arguments(command).get("members") or []
+                members = arguments(command).get("members")
             except InputError:
                 continue
-            found.update(m for m in members if isinstance(m, str))
+            if isinstance(members, list):
+                found.update(m for m in members if isinstance(m, str))
     return found

@@ -46,7 +46,7 @@ def test_two_of_three_members_approve_and_the_measure_is_issued_once(
     assert actions.count("enrich") == 1
     measure = next(call for call in actions.calls if call[0] == "issue_measure")
     assert measure[2] == {"kind": "block", "value": "203.0.113.7"}
-    entry = [e for e in desk.journal(lead("hq"), run.id).journal if e.kind == "approval"][0]
+    entry = next(e for e in desk.journal(lead("hq"), run.id).journal if e.kind == "approval")
     assert entry.actor == "lead-alpha@alpha, lead-charlie@charlie"
     with pytest.raises(ConflictError):  # decided: a late third vote changes nothing
         desk.decide(lead("bravo"), approval, True)
