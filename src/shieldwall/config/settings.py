@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from shieldwall.config.playbooks import PlaybookEndpoint
 from shieldwall.config.syslog import SyslogSource, parse_sources
 from shieldwall.config.taxii import TaxiiFeed, TaxiiPartner, TaxiiRemote, unique_names
 from shieldwall.model.errors import ConfigError
@@ -142,6 +143,9 @@ class Settings(BaseModel):
     )
     taxii_partners: tuple[TaxiiPartner, ...] = Field(
         default=(), description="Partner TAXII 2.1 collections objects are pushed to."
+    )
+    playbook_endpoints: tuple[PlaybookEndpoint, ...] = Field(
+        default=(), description="Outside HTTP APIs playbooks may call (CACAO http-api)."
     )
 
     @field_validator("live_rules", mode="before")

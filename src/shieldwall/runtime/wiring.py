@@ -8,7 +8,9 @@ from shieldwall.access import LoginThrottle, ThrottlePolicy
 from shieldwall.config.settings import Settings
 from shieldwall.live import AlertDesk, CampaignDesk, IncidentDesk, IngestDesk, IngestLimits
 from shieldwall.model.errors import ConfigError
+from shieldwall.respond import PlaybookDesk
 from shieldwall.runtime.live import LiveBus
+from shieldwall.runtime.playbooks import playbook_desk
 from shieldwall.share import ValidationPool
 from shieldwall.store import migrate
 from shieldwall.store.audit.signing import Signer, load_or_create_signer
@@ -53,6 +55,11 @@ class Services:
     def incidents(self) -> IncidentDesk:
         """Incidents through the gate."""
         return IncidentDesk(self.store)
+
+    @property
+    def playbooks(self) -> PlaybookDesk:
+        """CACAO playbooks, their runs and approvals, through the gate (issue 11)."""
+        return playbook_desk(self.store, self.settings.data_dir, self.settings.playbook_endpoints)
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""
