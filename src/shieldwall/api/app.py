@@ -19,6 +19,7 @@ from shieldwall.api.routes import (
     intel,
     live,
     organisations,
+    playbooks,
     tokens,
 )
 from shieldwall.api.taxii.app import PREFIX as TAXII_PREFIX
@@ -34,6 +35,7 @@ ROUTERS = (
     communities.router,
     live.router,
     incidents.router,
+    playbooks.router,
 )
 """Every REST router, in the order they are mounted (the fuzz suite reads them too)."""
 

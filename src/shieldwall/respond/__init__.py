@@ -22,9 +22,14 @@ from shieldwall.respond.playbooks import (
     Problem,
     Runner,
     RunView,
+    approval_json,
+    entry_json,
     export_playbook,
     load_playbook,
+    playbook_json,
+    problem_json,
     problems_of,
+    run_json,
 )
 
 __all__: list[str] = []
@@ -42,7 +47,12 @@ __all__ += [  # playbooks (issue 11)
     "Problem",
     "RunView",
     "Runner",
+    "approval_json",
+    "entry_json",
     "export_playbook",
     "load_playbook",
+    "playbook_json",
+    "problem_json",
     "problems_of",
+    "run_json",
 ]

@@ -19,6 +19,13 @@ from shieldwall.respond.playbooks.document import Playbook
 from shieldwall.respond.playbooks.limits import PlaybookLimits
 from shieldwall.respond.playbooks.problems import PlaybookRefusedError, Problem
 from shieldwall.respond.playbooks.runner import Runner
+from shieldwall.respond.playbooks.views import (
+    approval_json,
+    entry_json,
+    playbook_json,
+    problem_json,
+    run_json,
+)
 
 __all__ = [
     "SHIELDWALL_ACTIONS",
@@ -34,7 +41,12 @@ __all__ = [
     "Problem",
     "RunView",
     "Runner",
+    "approval_json",
+    "entry_json",
     "export_playbook",
     "load_playbook",
+    "playbook_json",
+    "problem_json",
     "problems_of",
+    "run_json",
 ]

@@ -91,6 +91,19 @@ class PlaybookDesk:
         assert stored is not None
         return stored
 
+    def set_triggers(self, who: Principal, playbook_id: str, triggers: Any) -> PlaybookRecord:
+        """Replace what starts a playbook (a list of triggers, :mod:`.triggers`)."""
+        require(who, Action.PLAYBOOK_MANAGE)
+        checked = check_triggers(triggers)
+        record = self.get(who, playbook_id)
+        updated = PlaybookRecord(record.id, record.name, record.org_id, record.document, checked)
+        with self.runner.store.transaction() as tx:
+            tx.playbooks.save(updated)
+            tx.audit.append(
+                AuditRecord(who.person_id, who.org_id, "playbook.triggers", "playbook", record.id)
+            )
+        return self.get(who, playbook_id)
+
     def validate(self, who: Principal, data: bytes | str, *, form: Form = "json") -> list[Problem]:
         """Every problem of a playbook, nothing stored (empty: it would be accepted)."""
         require(who, Action.PLAYBOOK_READ)
