@@ -112,6 +112,7 @@ def test_http_api_goes_to_the_endpoint_with_variables_resolved(
     run = _run(desk, book, __ip__="192.0.2.99")
     assert run.status is RunStatus.SUCCEEDED
     [(method, key, request)] = actions.calls
+    assert key.startswith(f"run-{run.id}/")
     assert (method, request.method, request.url) == ("http_api", "POST", ENDPOINT_URL + "/block")
     assert request.body == '{"ip": "192.0.2.99"}' and request.headers == {"x-a": "1, 2"}
 
