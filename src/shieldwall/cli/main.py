@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "incident": "incidents",
     "campaign": "campaigns",
     "worker": "worker",
+    "playbooks": "playbooks",
 }
 """Each top-level command and the ``shieldwall.cli`` module whose ``register`` mounts it."""
 

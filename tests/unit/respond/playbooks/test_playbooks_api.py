@@ -23,9 +23,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 def _approved_enrich() -> Book:
     book = Book("alpha approves, then enrich")
     approve = book.action(shieldwall("approval", members=["alpha"], expires_in=600))
-    enrich = book.action(
-        shieldwall("enrich", techniques=["T1059"]), on_completion=book.end()
-    )
+    enrich = book.action(shieldwall("enrich", techniques=["T1059"]), on_completion=book.end())
     book.link(book.start, on_completion=approve)
     book.link(approve, on_success=enrich, on_failure=book.end())
     return book
