@@ -10,6 +10,7 @@ transaction or a connection of their own.
 from shieldwall.runtime.database import safe_database_url, schema_revisions, upgrade_database
 from shieldwall.runtime.feeds import FeedWorker, feed_runner
 from shieldwall.runtime.live import DetectThread, FuseThread, LiveBus, grouping_rules, live_rules
+from shieldwall.runtime.playbook_worker import PlaybookWorker
 from shieldwall.runtime.syslog import SyslogThread
 from shieldwall.runtime.watch_sightings import SightingReporter
 from shieldwall.runtime.watchlists import Watchlists
@@ -20,6 +21,7 @@ __all__ = [
     "FeedWorker",
     "FuseThread",
     "LiveBus",
+    "PlaybookWorker",
     "Services",
     "SightingReporter",
     "SyslogThread",

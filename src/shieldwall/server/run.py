@@ -13,6 +13,7 @@ from shieldwall.runtime import (
     DetectThread,
     FeedWorker,
     FuseThread,
+    PlaybookWorker,
     Services,
     SyslogThread,
     feed_runner,
@@ -52,6 +53,8 @@ def serve(services: Services) -> bool:
         worker.start()
     detect = _detect_thread(services)
     fuse = _fuse_thread(services) if detect is not None else None
+    playbooks = PlaybookWorker(services.playbooks, services.store)  # issue 11
+    playbooks.start()
     services.validation.warm()
     try:
         uvicorn.run(
@@ -70,6 +73,7 @@ def serve(services: Services) -> bool:
             stopped = detect.stop() and stopped
         if fuse is not None:
             stopped = fuse.stop() and stopped
+        stopped = playbooks.stop() and stopped
         services.validation.close()
     return stopped
 
