@@ -14,12 +14,11 @@ from typing import Any
 
 from shieldwall.model.audit import AuditRecord
 from shieldwall.model.errors import ConflictError, NotFoundError
-from shieldwall.model.identity import Principal, Role
+from shieldwall.model.identity import Principal
 from shieldwall.model.playbook import (
     ApprovalRecord,
     ApprovalStatus,
     JournalEntry,
-    NewRun,
     PlaybookRecord,
     RunRecord,
     RunStatus,
@@ -36,9 +35,10 @@ from shieldwall.respond.playbooks.codec import Form, export_playbook, load_playb
 from shieldwall.respond.playbooks.engine import playbook_of
 from shieldwall.respond.playbooks.problems import Problem
 from shieldwall.respond.playbooks.reading import read_json, read_yaml
-from shieldwall.respond.playbooks.runner import Runner, principal_json
-from shieldwall.respond.playbooks.triggers import check_triggers, matches, schedule_slots
-from shieldwall.respond.playbooks.voting import approval_members, tally
+from shieldwall.respond.playbooks.runner import Runner
+from shieldwall.respond.playbooks.starts import event_starts, scheduled_starts, start_run
+from shieldwall.respond.playbooks.triggers import check_triggers
+from shieldwall.respond.playbooks.voting import tally
 
 MAX_PAGE = 1000
 
@@ -151,38 +151,17 @@ class PlaybookDesk:
         if dry_run:
             return DryRun(*self.runner.dry_run(playbook, who, given))
         key = start_key or f"manual:{who.person_id}:{self.runner.clock().isoformat()}:{playbook_id}"
-        return self._start(record, who, given, key, {"kind": "manual", "by": who.person_id})
+        return start_run(
+            self.runner, record, who, given, key, {"kind": "manual", "by": who.person_id}
+        )
 
     def on_event(self, kind: str, subject: Mapping[str, Any]) -> list[RunRecord]:
         """Start every playbook whose trigger matches (the pipeline's and share's hook)."""
-        with self.runner.store.reading() as tx:
-            records = tx.playbooks.list(None)
-        started: list[RunRecord] = []
-        for record in records:
-            if any(matches(t, kind, subject) for t in record.triggers):
-                key = f"{kind}:{subject.get('id')}:{record.id}"
-                trigger = {"kind": kind, "id": str(subject.get("id"))}
-                started.append(
-                    self._start(
-                        record, self._owner(record), _externals(record, subject), key, trigger
-                    )
-                )
-        return started
+        return event_starts(self.runner, kind, subject)
 
     def due(self) -> list[RunRecord]:
         """Start the scheduled playbooks whose current slot has no run yet."""
-        with self.runner.store.reading() as tx:
-            records = tx.playbooks.list(None)
-        started: list[RunRecord] = []
-        for record in records:
-            for slot in schedule_slots(record.triggers, self.runner.clock()):
-                key = f"schedule:{slot}:{record.id}"
-                started.append(
-                    self._start(
-                        record, self._owner(record), {}, key, {"kind": "schedule", "slot": slot}
-                    )
-                )
-        return started
+        return scheduled_starts(self.runner)
 
     def runs(
         self, who: Principal, *, status: RunStatus | None = None, after: int = 0, limit: int = 100
@@ -244,52 +223,3 @@ class PlaybookDesk:
                 )
             )
         return self.runner.advance(run.id)
-
-    def _start(
-        self,
-        record: PlaybookRecord,
-        who: Principal,
-        variables: Mapping[str, Any],
-        key: str,
-        trigger: dict[str, Any],
-    ) -> RunRecord:
-        concerns = tuple(
-            sorted({who.org_id, record.org_id, *approval_members(playbook_of(record.document))})
-        )
-        new = NewRun(
-            record.id,
-            key[:300],
-            who.org_id,
-            concerns,
-            principal_json(who),
-            trigger,
-            dict(variables),
-        )
-        with self.runner.store.transaction() as tx:
-            run, created = tx.playbooks.start(new)
-            if created:
-                tx.audit.append(
-                    AuditRecord(
-                        who.person_id, who.org_id, "playbook.run.start", "playbook-run", str(run.id)
-                    )
-                )
-        return self.runner.advance(run.id) if created else run
-
-    def _owner(self, record: PlaybookRecord) -> Principal:
-        """Who a triggered run acts for: the playbook itself, in its owner organisation."""
-        with self.runner.store.reading() as tx:
-            org = tx.organisations.get(record.org_id)
-        if org is None:
-            raise NotFoundError(f"organisation {record.org_id} not found")
-        return Principal(f"playbook:{record.id}"[:64], org.id, Role.ANALYST, org.kind)
-
-
-def _externals(record: PlaybookRecord, subject: Mapping[str, Any]) -> dict[str, Any]:
-    """Values for the playbook's ``external`` variables, from the subject's fields."""
-    variables = playbook_of(record.document).variables
-    found: dict[str, Any] = {}
-    for name, variable in variables.items():
-        field_name = name.strip("_")
-        if isinstance(variable, Mapping) and variable.get("external") and field_name in subject:
-            found[name] = subject[field_name]
-    return found

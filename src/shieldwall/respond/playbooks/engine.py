@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shieldwall.model.errors import LimitExceededError
+from shieldwall.model.playbook import JournalEntry
 from shieldwall.respond.playbooks.conditions import evaluate, substitute
 from shieldwall.respond.playbooks.context import (
     RunContext,
@@ -71,7 +72,8 @@ class Walker:
             branch = step.link("on_true") if self._holds(step, ctx, path) else step.link("on_false")
             self.walk(playbook, branch, ctx, path)
         elif kind == "switch-condition":
-            value = substitute(str(step.raw.get("switch")), ctx.scope(step))
+            expression = str(step.raw.get("switch"))
+            value = self._decided(step, ctx, path, lambda: substitute(expression, ctx.scope(step)))
             cases = step.cases
             self.walk(playbook, cases.get(str(value), cases.get("default")), ctx, path)
         elif kind == "while-condition":
@@ -90,8 +92,26 @@ class Walker:
         return failure
 
     def _holds(self, step: Step, ctx: RunContext, path: str) -> bool:
-        ctx.key(path, step.id)
-        return evaluate(str(step.raw.get("condition")), ctx.scope(step))
+        condition = str(step.raw.get("condition"))
+        return bool(self._decided(step, ctx, path, lambda: evaluate(condition, ctx.scope(step))))
+
+    def _decided(
+        self, step: Step, ctx: RunContext, path: str, compute: Callable[[], object]
+    ) -> object:
+        """A condition's outcome, journaled: a replay follows the branch first taken."""
+        key = ctx.key(path, step.id)
+        journal = self.commands.journal
+        done = journal.done(key)
+        if done is not None:
+            return done.outputs.get("result")
+        result = compute()
+        inputs = {"expression": step.raw.get("condition", step.raw.get("switch"))}
+        outputs = {"result": result if isinstance(result, (str, int, float, bool)) else str(result)}
+        entry = JournalEntry(
+            ctx.run.id, key, step.id, step.type, "ok", inputs, outputs, ctx.who.person_id, ctx.now
+        )
+        journal.record(entry)
+        return outputs["result"]
 
     def _loop(self, step: Step, playbook: Playbook, ctx: RunContext, path: str) -> None:
         for turn in range(ctx.limits.max_iterations + 1):

@@ -85,6 +85,9 @@ def test_branches_loops_and_parallel_steps(open_store: OpenStore, clock: Clock) 
     assert len({c[1] for c in actions.calls}) == 7  # each occurrence has its own key
     assert desk.runner.advance(run.id).status is RunStatus.SUCCEEDED
     assert len(actions.calls) == 7
+    kinds = [entry.kind for entry in desk.journal(lead("hq"), run.id).journal]
+    assert kinds.count("while-condition") == 4  # three passes, then the exit
+    assert kinds.count("if-condition") == kinds.count("switch-condition") == 1
 
 
 def test_http_api_goes_to_the_endpoint_with_variables_resolved(
