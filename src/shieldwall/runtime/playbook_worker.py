@@ -2,11 +2,12 @@
 
 At start, every run a stopped process left waiting or running is advanced (those whose
 approvals lapsed meanwhile take their failure path). Then, every ``interval`` seconds:
-runs with lapsed approvals are advanced, scheduled playbooks whose slot has come start,
-and alerts and incidents stored since the last pass are offered to the triggers
-(``PlaybookDesk.on_event``). A trigger's start key is unique in the store, so offering an
-event twice starts one run; events stored while no worker ran are not offered (the cursor
-starts at the newest one), which the lead may change by keeping the cursor in the store.
+runs with lapsed approvals and runs left running are advanced, scheduled playbooks
+whose slot has come start, and alerts and incidents stored since the last pass are
+offered to the triggers (``PlaybookDesk.on_event``). A trigger's start key is unique in
+the store, so offering an event twice starts one run; events stored while no worker ran
+are not offered (the cursor starts at the newest one), which the lead may change by
+keeping the cursor in the store.
 A failure is logged and never stops the loop.
 """
 
@@ -56,6 +57,7 @@ class PlaybookWorker:
     def tick(self) -> None:
         """One pass: lapsed approvals, schedules, new alerts and incidents."""
         self._safely(self._desk.runner.expire_due)
+        self._safely(self._desk.runner.resume_running)
         self._safely(self._desk.due)
         self._safely(self._offer_events)
 

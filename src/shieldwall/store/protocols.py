@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from shieldwall.model.alert import Alert, AlertHit, NewAlert
 from shieldwall.model.audit import AuditEntry, AuditRecord, Checkpoint, MalformedRow
@@ -263,6 +263,10 @@ class PlaybookRepository(Protocol):
     def entry(self, key: str) -> JournalEntry | None: ...
     def journal(self, run_id: int) -> Sequence[JournalEntry]: ...
     def record(self, entry: JournalEntry) -> bool: ...
+    def finish(self, key: str, status: str, outputs: dict[str, Any]) -> bool:
+        """Complete a ``running`` entry (a claimed step); False when it was not running."""
+        ...
+
     def approval(self, key: str) -> ApprovalRecord | None: ...
     def approval_by_id(self, approval_id: int) -> ApprovalRecord | None: ...
     def add_approval(

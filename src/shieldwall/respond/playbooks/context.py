@@ -27,6 +27,10 @@ class WaitingError(ShieldwallError):
     """Control flow: a step waits for approval; the run stops here, durably."""
 
 
+class BusyError(WaitingError):
+    """Control flow: another pass is carrying out this step; the run stays ``running``."""
+
+
 class StepFailedError(ShieldwallError):
     """Control flow: a step failed and names no ``on_failure``; the run fails."""
 

@@ -20,7 +20,8 @@ class Journal(Protocol):
     """What the runner reads and writes about one run."""
 
     def done(self, key: str) -> JournalEntry | None: ...
-    def record(self, entry: JournalEntry) -> None: ...
+    def record(self, entry: JournalEntry) -> bool: ...
+    def finish(self, entry: JournalEntry) -> None: ...
     def approval(
         self,
         run_id: int,
@@ -46,19 +47,29 @@ class StoreJournal:
         with self.store.reading() as tx:
             return tx.playbooks.entry(key)
 
-    def record(self, entry: JournalEntry) -> None:
+    def record(self, entry: JournalEntry) -> bool:
+        """Write the entry (done, or claimed as ``running``); False when the key was taken."""
         with self.store.transaction() as tx:
-            if tx.playbooks.record(entry):
-                tx.audit.append(
-                    AuditRecord(
-                        entry.actor or self.actor,
-                        self.org_id,
-                        f"playbook.step.{entry.status}",
-                        "playbook-run",
-                        str(entry.run_id),
-                        detail=entry.key[:300],
-                    )
-                )
+            written = tx.playbooks.record(entry)
+            if written:
+                tx.audit.append(self._audit(entry))
+            return written
+
+    def finish(self, entry: JournalEntry) -> None:
+        """Complete a claimed step with its outcome."""
+        with self.store.transaction() as tx:
+            if tx.playbooks.finish(entry.key, entry.status, entry.outputs):
+                tx.audit.append(self._audit(entry))
+
+    def _audit(self, entry: JournalEntry) -> AuditRecord:
+        return AuditRecord(
+            entry.actor or self.actor,
+            self.org_id,
+            f"playbook.step.{entry.status}",
+            "playbook-run",
+            str(entry.run_id),
+            detail=entry.key[:300],
+        )
 
     def approval(
         self,
@@ -97,8 +108,14 @@ class DryJournal:
     def done(self, key: str) -> JournalEntry | None:
         return next((entry for entry in self.entries if entry.key == key), None)
 
-    def record(self, entry: JournalEntry) -> None:
+    def record(self, entry: JournalEntry) -> bool:
+        if self.done(entry.key) is not None:
+            return False
         self.entries.append(entry)
+        return True
+
+    def finish(self, entry: JournalEntry) -> None:
+        self.entries = [entry if e.key == entry.key else e for e in self.entries]
 
     def approval(
         self,

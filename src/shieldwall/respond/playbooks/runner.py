@@ -19,6 +19,7 @@ from shieldwall.model.identity import OrgKind, Principal, Role
 from shieldwall.model.playbook import ApprovalStatus, JournalEntry, RunRecord, RunStatus
 from shieldwall.respond.playbooks.actions import Actions, Endpoint
 from shieldwall.respond.playbooks.context import (
+    BusyError,
     RunContext,
     StepFailedError,
     WaitingError,
@@ -131,6 +132,12 @@ class Runner:
             ]
         return [self.advance(run_id) for run_id in sorted(ids)]
 
+    def resume_running(self) -> list[RunRecord]:
+        """Advance runs left ``running`` (a pass that stopped, or found a step busy)."""
+        with self.store.reading() as tx:
+            ids = [r.id for r in tx.playbooks.runs(None, status=RunStatus.RUNNING, limit=10_000)]
+        return [self.advance(run_id) for run_id in ids]
+
     def expire_due(self) -> list[RunRecord]:
         """Advance the runs whose pending approvals have lapsed (they take on_failure)."""
         now = self.clock()
@@ -157,6 +164,8 @@ class Runner:
         walker = Walker(commands, lambda pid: _load(journal, pid))
         try:
             walker.walk(playbook, playbook.start, ctx)
+        except BusyError as exc:
+            return RunStatus.RUNNING, str(exc)
         except WaitingError as exc:
             return RunStatus.WAITING, str(exc)
         except (StepFailedError, LimitExceededError) as exc:

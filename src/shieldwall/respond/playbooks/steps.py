@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from shieldwall.model.errors import ShieldwallError
@@ -24,10 +25,14 @@ from shieldwall.respond.playbooks.actions import (
     endpoint_for,
     http_request_line,
 )
-from shieldwall.respond.playbooks.context import RunContext, WaitingError, resolve
+from shieldwall.respond.playbooks.context import BusyError, RunContext, WaitingError, resolve
 from shieldwall.respond.playbooks.document import Playbook, Step
 from shieldwall.respond.playbooks.journal import Journal, expiry
 from shieldwall.respond.playbooks.validation import arguments
+
+RUNNING = "running"
+CLAIM_TIMEOUT = timedelta(minutes=5)
+"""How long a claimed step may stay unfinished before another pass takes it over."""
 
 
 @dataclass
@@ -45,8 +50,8 @@ class CommandRunner:
         for command in step.commands:
             key = ctx.key(path, step.id)
             done = self.journal.done(key)
-            if done is None:
-                done = self._once(step, command, playbook, ctx, key, scope)
+            if done is None or done.status == RUNNING:
+                done = self._once(step, command, playbook, ctx, key, scope, done)
             outputs.update(done.outputs)
             if done.status != "ok":
                 return False
@@ -63,6 +68,7 @@ class CommandRunner:
         ctx: RunContext,
         key: str,
         scope: Mapping[str, Any],
+        claimed: JournalEntry | None,
     ) -> JournalEntry:
         if command.get("type") == HTTP_COMMAND:
             kind, inputs = HTTP_COMMAND, dict(command)
@@ -70,6 +76,13 @@ class CommandRunner:
             kind, inputs = str(command.get("command")), dict(resolve(arguments(command), scope))
         if kind == APPROVAL:
             return self._approval(step, inputs, ctx, key)
+        self._claim(
+            JournalEntry(
+                ctx.run.id, key, step.id, kind, RUNNING, inputs, {}, ctx.who.person_id, ctx.now
+            ),
+            claimed,
+            ctx,
+        )
         try:
             if kind == HTTP_COMMAND:
                 result = self.actions.http_api(
@@ -83,8 +96,22 @@ class CommandRunner:
         entry = JournalEntry(
             ctx.run.id, key, step.id, kind, status, inputs, outputs, ctx.who.person_id, ctx.now
         )
-        self.journal.record(entry)
+        self.journal.finish(entry)
         return entry
+
+    def _claim(self, entry: JournalEntry, claimed: JournalEntry | None, ctx: RunContext) -> None:
+        """Take the step for this pass, or wait while another pass is doing it.
+
+        A claim older than :data:`CLAIM_TIMEOUT` is a pass that stopped half-way (a crash
+        between claiming and finishing): this pass takes it over, with the same idempotency
+        key, so the service the effect goes to sees the key again and does it once."""
+        if claimed is None and self.journal.record(entry):
+            return
+        current = claimed or self.journal.done(entry.key)
+        if current is None or current.status != RUNNING:
+            raise BusyError(f"{entry.step_id} was just completed by another pass")
+        if current.at is not None and ctx.now - current.at < CLAIM_TIMEOUT:
+            raise BusyError(f"{entry.step_id} is being carried out by another pass")
 
     def _request(
         self, step: Step, command: Mapping[str, Any], playbook: Playbook, scope: Mapping[str, Any]

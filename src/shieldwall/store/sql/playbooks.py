@@ -156,9 +156,10 @@ class SqlPlaybooks:
         return rows[:limit]
 
     def set_run(self, run_id: int, status: RunStatus, outcome: str) -> None:
+        ended = (RunStatus.SUCCEEDED.value, RunStatus.FAILED.value)
         self._db.execute(
             update(playbook_runs)
-            .where(playbook_runs.c.id == run_id)
+            .where(playbook_runs.c.id == run_id, playbook_runs.c.status.not_in(ended))
             .values(status=status.value, outcome=outcome[:1000], updated_at=self._now)
         )
 
@@ -195,6 +196,14 @@ class SqlPlaybooks:
             .returning(playbook_journal.c.seq)
         )
         return self._db.execute(statement).first() is not None
+
+    def finish(self, key: str, status: str, outputs: dict[str, Any]) -> bool:
+        result = self._db.execute(
+            update(playbook_journal)
+            .where(playbook_journal.c.key == key, playbook_journal.c.status == "running")
+            .values(status=status, outputs=outputs, at=self._now)
+        )
+        return bool(result.rowcount == 1)
 
     def approval(self, key: str) -> ApprovalRecord | None:
         row = self._db.execute(

@@ -6,10 +6,12 @@ the resume are the real ones, only the effects go to a recording port.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from shieldwall.model.errors import ConflictError, NotFoundError, PermissionDeniedError
-from shieldwall.model.playbook import RunRecord, RunStatus
+from shieldwall.model.playbook import ApprovalStatus, RunRecord, RunStatus
 from shieldwall.respond import PlaybookDesk, Runner
 from tests.unit.respond.playbooks.builders import coalition_block
 from tests.unit.respond.playbooks.conftest import Clock, OpenStore, analyst, lead
@@ -130,3 +132,33 @@ def test_only_named_leads_decide_and_others_see_nothing(
     desk.decide(lead("alpha"), approval, True)
     with pytest.raises(ConflictError):  # one vote per organisation
         desk.decide(lead("alpha"), approval, True)
+
+
+def test_two_passes_at_once_carry_out_the_measure_once(open_store: OpenStore, clock: Clock) -> None:
+    """Two replicas advancing the same run together: the journal's claim lets one act."""
+    import threading
+    import time
+
+    class Slow(Recording):
+        def issue_measure(self, who: Any, key: str, args: Any) -> Any:
+            time.sleep(0.5)
+            return super().issue_measure(who, key, args)
+
+    actions = Slow()
+    desk = _desk(open_store, actions, clock)
+    run, approval = _started(desk, ["alpha"], 1)
+    with desk.runner.store.transaction() as tx:  # approved, as a decision would leave it
+        tx.playbooks.vote(approval, "alpha", "lead-alpha", True)
+        tx.playbooks.decide(approval, ApprovalStatus.APPROVED)
+    other = Runner(open_store(), actions, clock=clock)
+    threads = [
+        threading.Thread(target=runner.advance, args=(run.id,)) for runner in (desk.runner, other)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert actions.count("issue_measure") == 1
+    assert desk.runner.resume_running() == []  # nothing left running
+    assert desk.runner.advance(run.id).status is RunStatus.SUCCEEDED
+    assert actions.count("issue_measure") == 1
