@@ -67,3 +67,14 @@ def voting_org(principal: Principal, members: Collection[str]) -> str:
     if principal.role not in APPROVER_ROLES:
         raise PermissionDeniedError("only a lead decides an approval")
     return principal.org_id
+
+
+def may_trigger(owner: Principal, subject_org: object) -> bool:
+    """Whether an event about an object of ``subject_org`` may start the owner's playbook.
+
+    A member's playbook starts only on its own alerts, incidents and objects; the centre's
+    on any member's. An event naming no organisation starts only the centre's playbooks
+    (whoever wires such events decides visibility through the sharing gate first)."""
+    if owner.org_kind is OrgKind.CENTRE:
+        return True
+    return isinstance(subject_org, str) and subject_org == owner.org_id

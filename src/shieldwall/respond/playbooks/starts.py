@@ -4,7 +4,8 @@ The store's unique ``start_key`` makes a start idempotent: an event offered twic
 replicas seeing the same schedule slot, find the run already started and return it. A
 run concerns the organisation it acts for, the playbook's owner and every member named in
 one of its approvals (they see it through the gate). A triggered run acts for the
-playbook itself, as an analyst of the organisation that owns it.
+playbook itself, as an analyst of the organisation that owns it, and a member's playbook
+starts only on that member's own events (:func:`shieldwall.policy.playbooks.may_trigger`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from shieldwall.model.audit import AuditRecord
 from shieldwall.model.errors import NotFoundError
 from shieldwall.model.identity import Principal, Role
 from shieldwall.model.playbook import NewRun, PlaybookRecord, RunRecord
+from shieldwall.policy.playbooks import may_trigger
 from shieldwall.respond.playbooks.engine import playbook_of
 from shieldwall.respond.playbooks.runner import Runner, principal_json
 from shieldwall.respond.playbooks.triggers import matches, schedule_slots
@@ -53,13 +55,15 @@ def event_starts(runner: Runner, kind: str, subject: Mapping[str, Any]) -> list[
         records = tx.playbooks.list(None)
     started: list[RunRecord] = []
     for record in records:
-        if any(matches(t, kind, subject) for t in record.triggers):
-            key = f"{kind}:{subject.get('id')}:{record.id}"
-            trigger = {"kind": kind, "id": str(subject.get("id"))}
-            variables = externals(record, subject)
-            started.append(
-                start_run(runner, record, owner(runner, record), variables, key, trigger)
-            )
+        if not any(matches(t, kind, subject) for t in record.triggers):
+            continue
+        acting = owner(runner, record)
+        if not may_trigger(acting, subject.get("org_id")):
+            continue  # another member's event: its playbooks never learn of it
+        key = f"{kind}:{subject.get('id')}:{record.id}"
+        trigger = {"kind": kind, "id": str(subject.get("id"))}
+        variables = externals(record, subject)
+        started.append(start_run(runner, record, acting, variables, key, trigger))
     return started
 
 

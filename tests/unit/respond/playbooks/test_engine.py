@@ -194,11 +194,13 @@ def test_triggers_start_a_run_once_per_subject_and_schedule_slot(
         {"kind": "schedule", "every": 3600},
     ]
     desk.import_playbook(lead("alpha"), book.json(), triggers=triggers)
-    incident = {"id": 7, "severity": "critical", "title": "ransomware"}
+    incident = {"id": 7, "org_id": "alpha", "severity": "critical", "title": "ransomware"}
     first = desk.on_event("incident", incident)
     again = desk.on_event("incident", incident)
     assert [r.id for r in first] == [r.id for r in again] and len(first) == 1
-    assert desk.on_event("incident", {"id": 8, "severity": "low"}) == []
+    assert desk.on_event("incident", {"id": 8, "org_id": "alpha", "severity": "low"}) == []
+    bravos = {"id": 9, "org_id": "bravo", "severity": "critical", "title": "bravo's"}
+    assert desk.on_event("incident", bravos) == []  # alpha's playbook never sees bravo's
     assert desk.on_event("alert", incident) == []
     assert actions.calls == [("open_case", f"run-{first[0].id}/{step}#1", {"title": "ransomware"})]
     assert len(desk.due()) == 1 and len({r.id for r in desk.due()}) == 1
