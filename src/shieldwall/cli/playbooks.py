@@ -24,6 +24,7 @@ from shieldwall.runtime import Services
 
 playbooks_app = typer.Typer(help="CACAO 2.0 playbooks, runs and approvals.", no_args_is_help=True)
 AsOption = typer.Option(None, "--as", help="Act as this person (default: the local operator).")
+OwnerOption = typer.Option(None, "--owner", help="Whose copy of the playbook (default: one's own).")
 
 
 def register(app: typer.Typer) -> None:
@@ -93,12 +94,14 @@ def validate(
 @reports_errors
 def export(
     playbook_id: str = typer.Argument(...),
+    owner: str | None = OwnerOption,
     person: str | None = AsOption,
     config: Path | None = ConfigOption,
 ) -> None:
     """Write a playbook as CACAO 2.0 JSON to standard output."""
     svc = services_from(config)
-    out.out(svc.playbooks.export(_who(svc, person), playbook_id).decode(), highlight=False)
+    body = svc.playbooks.export(_who(svc, person), playbook_id, owner)
+    out.out(body.decode(), highlight=False)
 
 
 @playbooks_app.command("list")
@@ -124,13 +127,15 @@ def run(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Show what would happen; change nothing."
     ),
+    owner: str | None = OwnerOption,
     person: str | None = AsOption,
     config: Path | None = ConfigOption,
 ) -> None:
     """Start a playbook by hand (or show what it would do)."""
     svc = services_from(config)
     values = dict(_pair(item) for item in variable)
-    result = svc.playbooks.run(_who(svc, person), playbook_id, values, dry_run=dry_run)
+    who = _who(svc, person)
+    result = svc.playbooks.run(who, playbook_id, values, dry_run=dry_run, owner=owner)
     if isinstance(result, DryRun):
         for step in result.steps:
             out.print(f"would {step.kind} ({step.step_id}) with {json.dumps(step.inputs)}")

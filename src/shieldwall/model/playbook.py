@@ -33,7 +33,10 @@ class ApprovalStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class PlaybookRecord:
-    """One imported playbook: its CACAO document, who owns it, and its triggers."""
+    """One imported playbook: its CACAO document, who owns it, and its triggers.
+
+    The same CACAO playbook (one ``id``) may be imported by several organisations, each
+    owning its own copy: the store keys playbooks by owner and id."""
 
     id: str
     name: str
@@ -48,6 +51,7 @@ class PlaybookRecord:
 class NewRun:
     """A run about to start; ``start_key`` makes one trigger start it once."""
 
+    playbook_org: str
     playbook_id: str
     start_key: str
     org_id: str
@@ -62,6 +66,7 @@ class RunRecord:
     """A durable run of a playbook; ``concerns`` names the organisations that see it."""
 
     id: int
+    playbook_org: str
     playbook_id: str
     start_key: str
     org_id: str

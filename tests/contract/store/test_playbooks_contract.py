@@ -23,7 +23,7 @@ def _run(store: SqlStore) -> int:
     with store.transaction() as tx:
         tx.organisations.add(Organisation("alpha", "Alpha", OrgKind.NATION, "FR"))
         tx.playbooks.save(PlaybookRecord(PLAYBOOK, "p", "alpha", {"id": PLAYBOOK}, []))
-        new = NewRun(PLAYBOOK, "manual:1", "alpha", ("alpha",), {"person_id": "p"}, {}, {})
+        new = NewRun("alpha", PLAYBOOK, "manual:1", "alpha", ("alpha",), {"person_id": "p"}, {}, {})
         first, created = tx.playbooks.start(new)
         again, created_again = tx.playbooks.start(new)
     assert created and not created_again and first.id == again.id

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from shieldwall.api import problems
 from shieldwall.api.deps import PrincipalDep, ServicesDep
-from shieldwall.api.schemas import Strict
+from shieldwall.api.schemas import Slug, Strict
 from shieldwall.model.playbook import RunStatus
 from shieldwall.respond import (
     DryRun,
@@ -36,6 +36,7 @@ PlaybookId = Annotated[
 ]
 RunId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 Form = Literal["json", "yaml"]
+Owner = Annotated[Slug | None, Query(description="Whose copy (the centre: any member's).")]
 
 
 class RunIn(Strict):
@@ -92,25 +93,32 @@ async def validate_playbook(request: Request, svc: ServicesDep, who: PrincipalDe
 
 
 @router.get("/playbooks/{playbook_id}")
-def export_playbook(svc: ServicesDep, who: PrincipalDep, playbook_id: PlaybookId) -> Response:
+def export_playbook(
+    svc: ServicesDep, who: PrincipalDep, playbook_id: PlaybookId, owner: Owner = None
+) -> Response:
     """The playbook as CACAO 2.0 JSON, or 404 whether absent or hidden."""
-    return Response(svc.playbooks.export(who, playbook_id), media_type="application/json")
+    body = svc.playbooks.export(who, playbook_id, owner)
+    return Response(body, media_type="application/json")
 
 
 @router.put("/playbooks/{playbook_id}/triggers")
 def set_triggers(
-    svc: ServicesDep, who: PrincipalDep, playbook_id: PlaybookId, body: list[dict[str, Any]]
+    svc: ServicesDep,
+    who: PrincipalDep,
+    playbook_id: PlaybookId,
+    body: list[dict[str, Any]],
+    owner: Owner = None,
 ) -> Response:
     """Replace what starts the playbook (events matching a condition, a schedule)."""
-    return _json(playbook_json(svc.playbooks.set_triggers(who, playbook_id, body)))
+    return _json(playbook_json(svc.playbooks.set_triggers(who, playbook_id, body, owner)))
 
 
 @router.post("/playbooks/{playbook_id}/runs")
 def start_run(
-    svc: ServicesDep, who: PrincipalDep, playbook_id: PlaybookId, body: RunIn
+    svc: ServicesDep, who: PrincipalDep, playbook_id: PlaybookId, body: RunIn, owner: Owner = None
 ) -> Response:
     """Start a run by hand (or show what it would do with ``dry_run``)."""
-    result = svc.playbooks.run(who, playbook_id, body.variables, dry_run=body.dry_run)
+    result = svc.playbooks.run(who, playbook_id, body.variables, dry_run=body.dry_run, owner=owner)
     if isinstance(result, DryRun):
         steps = [entry_json(step) for step in result.steps]
         return _json(

@@ -70,7 +70,8 @@ class PlaybookDesk:
     def import_playbook(
         self, who: Principal, data: bytes | str, *, form: Form = "json", triggers: Any = None
     ) -> PlaybookRecord:
-        """Check and store a playbook for the caller's organisation (a new version replaces)."""
+        """Check and store a playbook as the caller's organisation's copy (a new version of
+        the same id replaces it; other organisations' copies are theirs)."""
         require(who, Action.PLAYBOOK_MANAGE)
         checked = check_triggers(triggers)
         playbook = load_playbook(
@@ -80,29 +81,28 @@ class PlaybookDesk:
             playbook.id, playbook.name, who.org_id, dict(playbook.document), checked
         )
         with self.runner.store.transaction() as tx:
-            existing = tx.playbooks.get(playbook.id)
-            if existing is not None and existing.org_id != who.org_id:
-                raise ConflictError("an object with that identifier already exists")
             tx.playbooks.save(record)
             tx.audit.append(
                 AuditRecord(who.person_id, who.org_id, "playbook.import", "playbook", playbook.id)
             )
-            stored = tx.playbooks.get(playbook.id)
+            stored = tx.playbooks.get(who.org_id, playbook.id)
         assert stored is not None
         return stored
 
-    def set_triggers(self, who: Principal, playbook_id: str, triggers: Any) -> PlaybookRecord:
+    def set_triggers(
+        self, who: Principal, playbook_id: str, triggers: Any, owner: str | None = None
+    ) -> PlaybookRecord:
         """Replace what starts a playbook (a list of triggers, :mod:`.triggers`)."""
         require(who, Action.PLAYBOOK_MANAGE)
         checked = check_triggers(triggers)
-        record = self.get(who, playbook_id)
+        record = self.get(who, playbook_id, owner)
         updated = PlaybookRecord(record.id, record.name, record.org_id, record.document, checked)
         with self.runner.store.transaction() as tx:
             tx.playbooks.save(updated)
             tx.audit.append(
                 AuditRecord(who.person_id, who.org_id, "playbook.triggers", "playbook", record.id)
             )
-        return self.get(who, playbook_id)
+        return self.get(who, playbook_id, owner)
 
     def validate(self, who: Principal, data: bytes | str, *, form: Form = "json") -> list[Problem]:
         """Every problem of a playbook, nothing stored (empty: it would be accepted)."""
@@ -115,18 +115,19 @@ class PlaybookDesk:
         )
         return problems_of(value, self.runner.endpoints, limits)[1]
 
-    def get(self, who: Principal, playbook_id: str) -> PlaybookRecord:
-        """One playbook; NotFoundError when absent or hidden."""
+    def get(self, who: Principal, playbook_id: str, owner: str | None = None) -> PlaybookRecord:
+        """One organisation's copy (the caller's own unless ``owner`` names another);
+        NotFoundError when absent or hidden."""
         playbook_scope(who)
         with self.runner.store.reading() as tx:
-            record = tx.playbooks.get(playbook_id)
+            record = tx.playbooks.get(owner or who.org_id, playbook_id)
         if record is None or not may_see_playbook(who, record.org_id):
             raise NotFoundError(f"playbook {playbook_id} not found")
         return record
 
-    def export(self, who: Principal, playbook_id: str) -> bytes:
+    def export(self, who: Principal, playbook_id: str, owner: str | None = None) -> bytes:
         """The playbook as CACAO 2.0 JSON."""
-        return export_playbook(playbook_of(self.get(who, playbook_id).document))
+        return export_playbook(playbook_of(self.get(who, playbook_id, owner).document))
 
     def playbooks(self, who: Principal) -> Sequence[PlaybookRecord]:
         """Playbooks the caller may see."""
@@ -142,14 +143,15 @@ class PlaybookDesk:
         *,
         dry_run: bool = False,
         start_key: str | None = None,
+        owner: str | None = None,
     ) -> RunRecord | DryRun:
         """Start a run by hand (or show what it would do); the run as it stands after."""
         require(who, Action.PLAYBOOK_RUN)
-        record = self.get(who, playbook_id)
+        record = self.get(who, playbook_id, owner)
         playbook = playbook_of(record.document)
         given = dict(variables or {})
         if dry_run:
-            return DryRun(*self.runner.dry_run(playbook, who, given))
+            return DryRun(*self.runner.dry_run(playbook, who, given, record.org_id))
         key = start_key or f"manual:{who.person_id}:{self.runner.clock().isoformat()}:{playbook_id}"
         return start_run(
             self.runner, record, who, given, key, {"kind": "manual", "by": who.person_id}

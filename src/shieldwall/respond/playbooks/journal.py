@@ -32,7 +32,7 @@ class Journal(Protocol):
         expires_at: datetime,
     ) -> ApprovalRecord: ...
     def expire(self, approval: ApprovalRecord) -> None: ...
-    def playbook(self, playbook_id: str) -> PlaybookRecord | None: ...
+    def playbook(self, org_id: str, playbook_id: str) -> PlaybookRecord | None: ...
 
 
 @dataclass
@@ -92,9 +92,9 @@ class StoreJournal:
             if current is not None and current.status is ApprovalStatus.PENDING:
                 tx.playbooks.decide(approval.id, ApprovalStatus.EXPIRED)
 
-    def playbook(self, playbook_id: str) -> PlaybookRecord | None:
+    def playbook(self, org_id: str, playbook_id: str) -> PlaybookRecord | None:
         with self.store.reading() as tx:
-            return tx.playbooks.get(playbook_id)
+            return tx.playbooks.get(org_id, playbook_id)
 
 
 @dataclass
@@ -141,11 +141,11 @@ class DryJournal:
     def expire(self, approval: ApprovalRecord) -> None:
         return None
 
-    def playbook(self, playbook_id: str) -> PlaybookRecord | None:
+    def playbook(self, org_id: str, playbook_id: str) -> PlaybookRecord | None:
         if self.store is None:
             return None
         with self.store.reading() as tx:
-            return tx.playbooks.get(playbook_id)
+            return tx.playbooks.get(org_id, playbook_id)
 
 
 def expiry(now: datetime, seconds: int) -> datetime:

@@ -72,7 +72,7 @@ class Runner:
         """Take the run as far as it goes now; the stored run afterwards."""
         with self.store.reading() as tx:
             run = tx.playbooks.run(run_id)
-            record = tx.playbooks.get(run.playbook_id) if run else None
+            record = tx.playbooks.get(run.playbook_org, run.playbook_id) if run else None
         if run is None or record is None:
             raise NotFoundError(f"run {run_id} not found")
         if run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
@@ -98,12 +98,17 @@ class Runner:
         return stored
 
     def dry_run(
-        self, playbook: Playbook, who: Principal, variables: Mapping[str, Any]
+        self,
+        playbook: Playbook,
+        who: Principal,
+        variables: Mapping[str, Any],
+        owner: str | None = None,
     ) -> tuple[RunStatus, str, list[JournalEntry]]:
         """What a run would do now: every step, approvals assumed given, nothing written."""
         now = self.clock()
         run = RunRecord(
             0,
+            owner or who.org_id,
             playbook.id,
             "dry-run",
             who.org_id,
@@ -161,7 +166,7 @@ class Runner:
             run, who, self.clock(), self.limits, initial_variables(playbook, run.variables)
         )
         commands = CommandRunner(journal, actions or self.actions, self.endpoints)
-        walker = Walker(commands, lambda pid: _load(journal, pid))
+        walker = Walker(commands, lambda pid: _load(journal, run.playbook_org, pid))
         try:
             walker.walk(playbook, playbook.start, ctx)
         except BusyError as exc:
@@ -184,8 +189,9 @@ class Runner:
         return reason
 
 
-def _load(journal: Journal, playbook_id: str) -> Playbook | None:
-    record = journal.playbook(playbook_id)
+def _load(journal: Journal, org_id: str, playbook_id: str) -> Playbook | None:
+    """A playbook-action's playbook: the copy of the same owner as the calling one."""
+    record = journal.playbook(org_id, playbook_id)
     return playbook_of(record.document) if record else None
 
 

@@ -36,7 +36,14 @@ def start_run(
     members = approval_members(playbook_of(record.document))
     concerns = tuple(sorted({who.org_id, record.org_id, *members}))
     new = NewRun(
-        record.id, key[:300], who.org_id, concerns, principal_json(who), trigger, dict(variables)
+        record.org_id,
+        record.id,
+        key[:300],
+        who.org_id,
+        concerns,
+        principal_json(who),
+        trigger,
+        dict(variables),
     )
     with runner.store.transaction() as tx:
         run, created = tx.playbooks.start(new)

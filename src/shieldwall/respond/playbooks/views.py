@@ -29,6 +29,7 @@ def run_json(run: RunRecord) -> dict[str, Any]:
     return {
         "id": run.id,
         "playbook_id": run.playbook_id,
+        "playbook_owner": run.playbook_org,
         "org_id": run.org_id,
         "concerns": list(run.concerns),
         "started_by": run.principal.get("person_id"),

@@ -37,6 +37,7 @@ from shieldwall.store.sql.tables import (
 def _run(row: Any) -> RunRecord:
     return RunRecord(
         id=row.id,
+        playbook_org=row.playbook_org,
         playbook_id=row.playbook_id,
         start_key=row.start_key,
         org_id=row.org_id,
@@ -89,28 +90,32 @@ class SqlPlaybooks:
     def save(self, record: PlaybookRecord) -> None:
         values = {
             "name": record.name,
-            "org_id": record.org_id,
             "document": record.document,
             "triggers": record.triggers,
             "updated_at": self._now,
         }
         statement = self._dialect.insert(playbooks).values(
-            id=record.id, created_at=self._now, **values
+            org_id=record.org_id, id=record.id, created_at=self._now, **values
         )
-        self._db.execute(statement.on_conflict_do_update(index_elements=["id"], set_=values))
+        self._db.execute(
+            statement.on_conflict_do_update(index_elements=["org_id", "id"], set_=values)
+        )
 
-    def get(self, playbook_id: str) -> PlaybookRecord | None:
-        row = self._db.execute(select(playbooks).where(playbooks.c.id == playbook_id)).first()
+    def get(self, org_id: str, playbook_id: str) -> PlaybookRecord | None:
+        row = self._db.execute(
+            select(playbooks).where(playbooks.c.org_id == org_id, playbooks.c.id == playbook_id)
+        ).first()
         return _playbook(row) if row else None
 
     def list(self, org_ids: Collection[str] | None) -> Sequence[PlaybookRecord]:
-        query = select(playbooks).order_by(playbooks.c.id)
+        query = select(playbooks).order_by(playbooks.c.org_id, playbooks.c.id)
         if org_ids is not None:
             query = query.where(playbooks.c.org_id.in_(sorted(org_ids)))
         return [_playbook(row) for row in self._db.execute(query)]
 
     def start(self, run: NewRun) -> tuple[RunRecord, bool]:
         row = {
+            "playbook_org": run.playbook_org,
             "playbook_id": run.playbook_id,
             "start_key": run.start_key,
             "org_id": run.org_id,

@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -378,20 +379,22 @@ _PB_ID = BigInteger().with_variant(Integer, "sqlite")
 playbooks = Table(
     "playbooks",
     metadata,
+    Column("org_id", StoredText(64), ForeignKey("organisations.id"), primary_key=True),
     Column("id", StoredText(64), primary_key=True),
     Column("name", StoredText(300), nullable=False),
-    Column("org_id", StoredText(64), ForeignKey("organisations.id"), nullable=False),
     Column("document", JSON, nullable=False),
     Column("triggers", JSON, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
-"""CACAO 2.0 playbooks as imported (validated), with Shieldwall's triggers beside them."""
+"""CACAO 2.0 playbooks as imported (validated), with Shieldwall's triggers beside them;
+one copy per owner organisation (members share playbooks: each imports its own)."""
 playbook_runs = Table(
     "playbook_runs",
     metadata,
     Column("id", _PB_ID, primary_key=True),
-    Column("playbook_id", StoredText(64), ForeignKey("playbooks.id"), nullable=False),
+    Column("playbook_org", StoredText(64), nullable=False),
+    Column("playbook_id", StoredText(64), nullable=False),
     Column("start_key", StoredText(300), nullable=False, unique=True),
     Column("org_id", StoredText(64), nullable=False),
     Column("concerns", JSON, nullable=False),
@@ -403,6 +406,11 @@ playbook_runs = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_playbook_runs_status", "status", "id"),
+    ForeignKeyConstraint(
+        ["playbook_org", "playbook_id"],
+        ["playbooks.org_id", "playbooks.id"],
+        name="fk_playbook_runs_playbook",
+    ),
 )
 """Durable runs; ``start_key`` (trigger and subject) starts a run once."""
 playbook_journal = Table(

@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pytest
+
+from shieldwall.model.errors import NotFoundError
 from shieldwall.model.identity import Principal
 from shieldwall.model.playbook import JournalEntry, RunRecord, RunStatus
 from shieldwall.respond import DryRun, Endpoint, PlaybookDesk, Runner
@@ -219,3 +222,25 @@ def test_the_journal_key_is_unique_in_the_database(open_store: OpenStore, clock:
         assert tx.playbooks.record(entry) is False
     with desk.runner.store.reading() as tx:
         assert [e.key for e in tx.playbooks.journal(run.id)].count("run-x/step#1") == 1
+
+
+def test_members_import_the_same_playbook_each_as_its_own_copy(
+    open_store: OpenStore, clock: Clock
+) -> None:
+    desk = _desk(open_store, Recording(), clock)
+    book = coalition_block(["alpha"], 1)
+    pid = book.doc["id"]
+    desk.import_playbook(lead("alpha"), book.json(), triggers=[{"kind": "schedule", "every": 60}])
+    book.doc["name"] = "bravo's copy"
+    desk.import_playbook(lead("bravo"), book.json())  # no conflict, no hint of alpha's
+    assert desk.get(lead("alpha"), pid).triggers == [{"kind": "schedule", "every": 60}]
+    assert desk.get(lead("bravo"), pid).name == "bravo's copy"
+    with pytest.raises(NotFoundError) as hidden:
+        desk.get(lead("bravo"), pid, owner="alpha")
+    with pytest.raises(NotFoundError) as absent:
+        desk.get(lead("bravo"), pid, owner="charlie")
+    assert str(hidden.value) == str(absent.value)
+    assert desk.get(lead("hq"), pid, owner="alpha").org_id == "alpha"
+    assert {r.org_id for r in desk.playbooks(lead("hq"))} == {"alpha", "bravo"}
+    run = desk.run(analyst("bravo"), pid)
+    assert isinstance(run, RunRecord) and run.playbook_org == "bravo"

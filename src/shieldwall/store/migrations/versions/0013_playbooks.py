@@ -20,9 +20,9 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 def upgrade() -> None:
     op.create_table(
         "playbooks",
+        sa.Column("org_id", sa.String(64), nullable=False),
         sa.Column("id", sa.String(64), nullable=False),
         sa.Column("name", sa.String(300), nullable=False),
-        sa.Column("org_id", sa.String(64), nullable=False),
         sa.Column("document", sa.JSON(), nullable=False),
         sa.Column("triggers", sa.JSON(), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["org_id"], ["organisations.id"], name=op.f("fk_playbooks_org_id_organisations")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_playbooks")),
+        sa.PrimaryKeyConstraint("org_id", "id", name=op.f("pk_playbooks")),
     )
     _runs()
     _approvals()
@@ -40,6 +40,7 @@ def _runs() -> None:
     op.create_table(
         "playbook_runs",
         sa.Column("id", _ID, nullable=False),
+        sa.Column("playbook_org", sa.String(64), nullable=False),
         sa.Column("playbook_id", sa.String(64), nullable=False),
         sa.Column("start_key", sa.String(300), nullable=False),
         sa.Column("org_id", sa.String(64), nullable=False),
@@ -52,7 +53,9 @@ def _runs() -> None:
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("updated_at", UtcDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["playbook_id"], ["playbooks.id"], name=op.f("fk_playbook_runs_playbook_id_playbooks")
+            ["playbook_org", "playbook_id"],
+            ["playbooks.org_id", "playbooks.id"],
+            name="fk_playbook_runs_playbook",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_playbook_runs")),
         sa.UniqueConstraint("start_key", name=op.f("uq_playbook_runs_start_key")),
