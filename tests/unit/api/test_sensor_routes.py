@@ -26,11 +26,12 @@ from shieldwall.access.communities import add_community
 from shieldwall.fuse import GroupingRules, fuse_hit
 from shieldwall.model.alert import NewAlert
 from shieldwall.model.errors import InputError
-from shieldwall.model.identity import Person, Role
+from shieldwall.model.identity import OrgKind, Person, Principal, Role
 from shieldwall.model.sharing import Community
 from shieldwall.policy.roles import CENTRE_ONLY, PERMISSIONS, Action
 from tests.unit.api.conftest import World, build_world
 from tests.unit.api.test_never_5xx import ENDPOINTS, PARAM
+from tests.unit.respond.playbooks.builders import alpha_approves_enrich
 from tests.unit.share.intel_world import indicator
 
 TAXII = "application/taxii+json;version=2.1"
@@ -129,6 +130,26 @@ def values(coalition: World) -> dict[str, str]:
         "seq": str(seq),
         "incident_id": str(incident_id),
         "campaign_id": str(campaign_id),
+        **_playbook_values(coalition),
+    }
+
+
+PLAYBOOK = alpha_approves_enrich().doc
+"""A playbook alpha's lead imports; a run of it waits for alpha's approval (issue 11)."""
+
+
+def _playbook_values(world: World) -> dict[str, str]:
+    """Alpha's playbook, a run of it waiting, and the pending approval."""
+    lead = Principal(world.people["alpha-lead"], "alpha", Role.LEAD, OrgKind.NATION)
+    desk = world.services.playbooks
+    desk.import_playbook(lead, orjson.dumps(PLAYBOOK))
+    desk.run(lead, PLAYBOOK["id"])
+    (approval,) = desk.pending(lead)
+    return {
+        "playbook_id": PLAYBOOK["id"],
+        "run_id": str(approval.run_id),
+        "approval_id": str(approval.id),
+        "decision": "approve",
     }
 
 
@@ -155,6 +176,11 @@ def _body(method: str, path: str, values: dict[str, str]) -> bytes | None:
         ("POST", "/api/v1/incidents/{incident_id}/assign"): {"assignee": None},
         ("POST", "/api/v1/incidents/{incident_id}/status"): {"status": "triaged"},
         ("POST", "/api/v1/incidents/{incident_id}/comments"): {"text": "looking"},
+        ("POST", "/api/v1/playbooks"): PLAYBOOK,
+        ("POST", "/api/v1/playbooks/validate"): PLAYBOOK,
+        ("PUT", "/api/v1/playbooks/{playbook_id}/triggers"): [],
+        ("POST", "/api/v1/playbooks/{playbook_id}/runs"): {"dry_run": True},
+        ("POST", "/api/v1/playbook-approvals/{approval_id}/{decision}"): None,
     }  # fmt: skip
     if method not in ("POST", "PUT"):
         return None

@@ -82,3 +82,13 @@ def coalition_block(members: list[str], required: int, expires_in: int = 3600) -
     book.link(block, on_completion=done)
     book.link(notify, on_completion=failed)
     return book
+
+
+def alpha_approves_enrich() -> Book:
+    """Alpha's lead approves, then enrich; a rejection or expiry ends the run."""
+    book = Book("alpha approves, then enrich")
+    approve = book.action(shieldwall("approval", members=["alpha"], expires_in=600))
+    enrich = book.action(shieldwall("enrich", techniques=["T1059"]), on_completion=book.end())
+    book.link(book.start, on_completion=approve)
+    book.link(approve, on_success=enrich, on_failure=book.end())
+    return book
