@@ -13,7 +13,7 @@ import pytest
 from shieldwall.model.errors import ConflictError, NotFoundError, PermissionDeniedError
 from shieldwall.model.playbook import ApprovalStatus, RunRecord, RunStatus
 from shieldwall.respond import PlaybookDesk, Runner
-from tests.unit.respond.playbooks.builders import coalition_block
+from tests.unit.respond.playbooks.builders import Book, coalition_block, shieldwall
 from tests.unit.respond.playbooks.conftest import Clock, OpenStore, analyst, lead
 from tests.unit.respond.playbooks.recording import Recording
 
@@ -161,4 +161,27 @@ def test_two_passes_at_once_carry_out_the_measure_once(open_store: OpenStore, cl
     assert actions.count("issue_measure") == 1
     assert desk.runner.resume_running() == []  # nothing left running
     assert desk.runner.advance(run.id).status is RunStatus.SUCCEEDED
+    assert actions.count("issue_measure") == 1
+
+
+def test_one_lead_of_the_centre_approves_a_centre_approval(
+    open_store: OpenStore, clock: Clock
+) -> None:
+    actions = Recording()
+    desk = _desk(open_store, actions, clock)
+    book = Book("centre lead decides")
+    approve = book.action(shieldwall("approval", approvers="centre-lead"))
+    block = book.action(shieldwall("measure.issue", kind="block"), on_completion=book.end())
+    book.link(book.start, on_completion=approve)
+    book.link(approve, on_success=block, on_failure=book.end())
+    desk.import_playbook(lead("hq"), book.json())
+    run = desk.run(analyst("hq"), book.doc["id"])
+    assert isinstance(run, RunRecord) and run.status is RunStatus.WAITING
+    (approval,) = desk.pending(lead("hq"))
+    assert approval.members == () and approval.required == 1
+    with pytest.raises(NotFoundError):  # a member's lead is not concerned at all
+        desk.decide(lead("alpha"), approval.id, True)
+    with pytest.raises(PermissionDeniedError):  # an analyst of the centre is not a lead
+        desk.decide(analyst("hq"), approval.id, True)
+    assert desk.decide(lead("hq"), approval.id, True).status is RunStatus.SUCCEEDED
     assert actions.count("issue_measure") == 1
