@@ -114,20 +114,10 @@ class SqlPlaybooks:
         return [_playbook(row) for row in self._db.execute(query)]
 
     def start(self, run: NewRun) -> tuple[RunRecord, bool]:
-        row = {
-            "playbook_org": run.playbook_org,
-            "playbook_id": run.playbook_id,
-            "start_key": run.start_key,
-            "org_id": run.org_id,
-            "concerns": list(run.concerns),
-            "principal": run.principal,
-            "trigger": run.trigger,
-            "variables": run.variables,
-            "status": RunStatus.RUNNING.value,
-            "outcome": "",
-            "created_at": self._now,
-            "updated_at": self._now,
-        }
+        names = ("playbook_org", "playbook_id", "start_key", "org_id", "principal", "trigger")
+        row = {name: getattr(run, name) for name in (*names, "variables")}
+        row.update(concerns=list(run.concerns), status=RunStatus.RUNNING.value, outcome="")
+        row.update(created_at=self._now, updated_at=self._now)
         statement = (
             self._dialect.insert(playbook_runs)
             .values(row)
@@ -211,15 +201,13 @@ class SqlPlaybooks:
         return bool(result.rowcount == 1)
 
     def approval(self, key: str) -> ApprovalRecord | None:
-        row = self._db.execute(
-            select(playbook_approvals).where(playbook_approvals.c.key == key)
-        ).first()
-        return self._approval(row) if row else None
+        return self._one_approval(playbook_approvals.c.key == key)
 
     def approval_by_id(self, approval_id: int) -> ApprovalRecord | None:
-        row = self._db.execute(
-            select(playbook_approvals).where(playbook_approvals.c.id == approval_id)
-        ).first()
+        return self._one_approval(playbook_approvals.c.id == approval_id)
+
+    def _one_approval(self, where: Any) -> ApprovalRecord | None:
+        row = self._db.execute(select(playbook_approvals).where(where)).first()
         return self._approval(row) if row else None
 
     def add_approval(
