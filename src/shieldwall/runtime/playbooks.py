@@ -2,12 +2,12 @@
 
 Real today: ``enrich`` (ATT&CK names from the installed catalogue, intelligence the run's
 principal may see through the gate, past alerts it may see), ``publish_sighting`` (the
-intelligence desk, through the gate) and ``http_api`` (configured endpoints only, over the
-TAXII client's guarded transport: public addresses only unless allowed, no redirects, no
-proxies from the environment; the idempotency key goes along as ``Idempotency-Key``).
-Cases, measures, notifications, requests for assistance and indicator publication are
-built elsewhere (issue 11); until wired they fail, so a run takes its failure path and
-never pretends an effect happened.
+intelligence desk, through the gate), ``publish_indicator`` (:mod:`.playbook_publish`)
+and ``http_api`` (configured endpoints only, over the TAXII client's guarded transport:
+public addresses only unless allowed, no redirects, no proxies from the environment; the
+idempotency key goes along as ``Idempotency-Key``). Cases, measures, notifications and
+requests for assistance are built elsewhere (issue 11); until wired they fail, so a run
+takes its failure path and never pretends an effect happened.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from shieldwall.live import AlertDesk
 from shieldwall.model.errors import ShieldwallError
 from shieldwall.model.identity import Principal
 from shieldwall.respond import ActionFailedError, Endpoint, HttpRequest, PlaybookDesk, Runner
+from shieldwall.runtime.playbook_publish import publish_indicator
 from shieldwall.share import IntelDesk, PageRequest, SearchFilters, SightingReport, cursor_codec
 from shieldwall.share.taxii_client.guard import GuardedBackend, GuardedTransport
 from shieldwall.store.protocols import Store
@@ -126,7 +127,9 @@ class ServiceActions:
         return self._not_wired("task.open")
 
     def publish_indicator(self, who: Principal, key: str, args: Args) -> Args:
-        return self._not_wired("indicator.publish")
+        """A STIX indicator produced by the run's organisation, through the gate."""
+        result: Args = publish_indicator(self.store, who, key, args)
+        return result
 
     def issue_measure(self, who: Principal, key: str, args: Args) -> Args:
         return self._not_wired("measure.issue")

@@ -16,6 +16,7 @@ from shieldwall.config.playbooks import PlaybookEndpoint
 from shieldwall.model.identity import OrgKind, Principal, Role
 from shieldwall.respond import ActionFailedError, HttpRequest
 from shieldwall.runtime.playbooks import ServiceActions
+from tests.unit.api.conftest import build_world
 
 WHO = Principal("p", "hq", Role.LEAD, OrgKind.CENTRE)
 
@@ -73,3 +74,27 @@ def test_actions_not_wired_fail_and_enrich_names_techniques() -> None:
         actions.issue_measure(WHO, "k", {})
     found = actions.enrich(WHO, "k", {"techniques": ["t1059"]})
     assert found["techniques"][0]["id"] == "T1059" and found["techniques"][0]["name"]
+
+
+def test_publish_indicator_goes_through_the_gate(tmp_path: Path) -> None:
+    world = build_world(tmp_path)
+    try:
+        actions = ServiceActions(world.services.store, tmp_path, ())
+        who = Principal(world.people["alpha-lead"], "alpha", Role.LEAD, OrgKind.NATION)
+        args = {"pattern": "[ipv4-addr:value = '203.0.113.9']", "name": "block"}
+        published = actions.publish_indicator(who, "run-1/step#1", args)
+        ident = published["indicator"]
+        assert ident.startswith("indicator--")
+        seen = world.client.get(f"/api/v1/intel/objects/{ident}", headers=world.auth("alpha-lead"))
+        hidden = world.client.get(
+            f"/api/v1/intel/objects/{ident}", headers=world.auth("bravo-lead")
+        )
+        assert (seen.status_code, hidden.status_code) == (200, 404)
+        with pytest.raises(ActionFailedError):
+            actions.publish_indicator(who, "run-1/step#2", {"pattern": "[nonsense", "tlp": "green"})
+        with pytest.raises(ActionFailedError):
+            actions.publish_indicator(
+                who, "run-1/step#3", {"pattern": args["pattern"], "tlp": "red"}
+            )
+    finally:
+        world.services.close()
