@@ -23,6 +23,7 @@ from shieldwall.api.routes import (
     measures,
     notify,
     organisations,
+    playbooks,
     posture,
     reports,
     rules,
@@ -50,6 +51,7 @@ ROUTERS = (
     rules.router,
     notify.router,
     assist.router,
+    playbooks.router,
 )
 """Every REST router, in the order they are mounted (the fuzz suite reads them too)."""
 

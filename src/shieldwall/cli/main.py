@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "rules": "rules",
     "notify": "notify",
     "assist": "assist",
+    "playbooks": "playbooks",
 }
 """Each top-level command and the ``shieldwall.cli`` module whose ``register`` mounts it."""
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from shieldwall.config.cases import SlaMinutes
 from shieldwall.config.notify import NotifySettings, parse_notify
+from shieldwall.config.playbooks import PlaybookEndpoint
 from shieldwall.config.syslog import SyslogSource, parse_sources
 from shieldwall.config.taxii import TaxiiFeed, TaxiiPartner, TaxiiRemote, unique_names
 from shieldwall.model.errors import ConfigError
@@ -229,6 +230,10 @@ class Settings(BaseModel):
     def _notify(cls, value: Any) -> Any:
         """From the environment, ``SHIELDWALL_NOTIFY`` holds the table as JSON."""
         return parse_notify(value)
+
+    playbook_endpoints: tuple[PlaybookEndpoint, ...] = Field(
+        default=(), description="Outside HTTP APIs playbooks may call (CACAO http-api)."
+    )
 
     @field_validator("live_rules", mode="before")
     @classmethod

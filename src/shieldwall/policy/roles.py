@@ -81,6 +81,14 @@ class Action(StrEnum):
     """Requests for assistance the gate lets the organisation see, with their offers."""
     ASSIST_ACT = "assist.act"
     """Ask for help, offer it, accept offers, report progress, close a request."""
+    PLAYBOOK_READ = "playbook.read"
+    """Playbooks of the organisation, runs that concern it, their journals and approvals."""
+    PLAYBOOK_MANAGE = "playbook.manage"
+    """Import, validate and export playbooks and their triggers: leads and admins."""
+    PLAYBOOK_RUN = "playbook.run"
+    """Start a playbook by hand (or dry-run it): analysts, leads and admins."""
+    PLAYBOOK_APPROVE = "playbook.approve"
+    """Approve or reject a waiting step for the organisation: its leads (and admins)."""
 
 
 CENTRE_ONLY = frozenset(
@@ -136,6 +144,16 @@ The centre's admins may also act in every organisation, and alone take the coali
 actions (:data:`CENTRE_ONLY`); an admin outside the centre cannot exist. A sensor is a
 machine: it sends telemetry and reads the protective measures meant for it, and nothing
 else — no intelligence, no people, no tokens, and no password (docs/operations.md)."""
+_PLAYBOOK_GRANTS: dict[Role, frozenset[Action]] = {
+    Role.LEAD: frozenset(
+        {Action.PLAYBOOK_READ, Action.PLAYBOOK_MANAGE, Action.PLAYBOOK_RUN, Action.PLAYBOOK_APPROVE}
+    ),
+    Role.ANALYST: frozenset({Action.PLAYBOOK_READ, Action.PLAYBOOK_RUN}),
+    Role.LIAISON: frozenset({Action.PLAYBOOK_READ}),
+}
+PERMISSIONS.update(  # playbooks (issue 11)
+    {role: PERMISSIONS[role] | more for role, more in _PLAYBOOK_GRANTS.items()}
+)
 
 _CASE_WORK = frozenset({Action.CASE_READ, Action.CASE_WORK, Action.HANDOVER_TAKE})
 PERMISSIONS[Role.LEAD] |= _CASE_WORK | {Action.CASE_SHARE}

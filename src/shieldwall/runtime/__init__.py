@@ -11,6 +11,7 @@ from shieldwall.runtime.database import safe_database_url, schema_revisions, upg
 from shieldwall.runtime.feeds import FeedWorker, feed_runner
 from shieldwall.runtime.live import DetectThread, FuseThread, LiveBus, grouping_rules, live_rules
 from shieldwall.runtime.notify import NotifyThread
+from shieldwall.runtime.playbook_worker import PlaybookWorker
 from shieldwall.runtime.syslog import SyslogThread
 from shieldwall.runtime.watch_sightings import SightingReporter
 from shieldwall.runtime.watchlists import Watchlists
@@ -22,6 +23,7 @@ __all__ = [
     "FuseThread",
     "LiveBus",
     "NotifyThread",
+    "PlaybookWorker",
     "Services",
     "SightingReporter",
     "SyslogThread",

@@ -26,11 +26,13 @@ from shieldwall.respond import (
     ItemDesk,
     MeasureDesk,
     NotificationDesk,
+    PlaybookDesk,
     SitrepDesk,
     SlaPolicy,
 )
 from shieldwall.runtime.live import LiveBus, posture_desk
 from shieldwall.runtime.measures import measure_desk
+from shieldwall.runtime.playbooks import playbook_desk
 from shieldwall.runtime.reports import (
     IssuedMeasures,
     PostureHistory,
@@ -148,6 +150,11 @@ class Services:
     def assistance_feed(self) -> AssistanceFeed:
         """Requests for assistance for the shift handover and the situation report."""
         return AssistanceFeed(self.store)
+
+    @property
+    def playbooks(self) -> PlaybookDesk:
+        """CACAO playbooks, their runs and approvals, through the gate (issue 11)."""
+        return playbook_desk(self.store, self.settings.data_dir, self.settings.playbook_endpoints)
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""

@@ -14,6 +14,7 @@ from shieldwall.runtime import (
     FeedWorker,
     FuseThread,
     NotifyThread,
+    PlaybookWorker,
     Services,
     SyslogThread,
     feed_runner,
@@ -55,6 +56,8 @@ def serve(services: Services) -> bool:
     detect = _detect_thread(services)
     fuse = _fuse_thread(services) if detect is not None else None
     notify = _notify_thread(services)
+    playbooks = PlaybookWorker(services.playbooks, services.store)  # issue 11
+    playbooks.start()
     services.validation.warm()
     try:
         uvicorn.run(
@@ -76,6 +79,7 @@ def serve(services: Services) -> bool:
             stopped = fuse.stop() and stopped
         if notify is not None:
             stopped = notify.stop() and stopped
+        stopped = playbooks.stop() and stopped
         services.validation.close()
     return stopped
 

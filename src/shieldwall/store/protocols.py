@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from shieldwall.model.alert import Alert, AlertCount, AlertHit, NewAlert
 from shieldwall.model.assistance import (
@@ -57,6 +57,15 @@ from shieldwall.model.notification import (
     DeliveryStatus,
     NewNotification,
     Notification,
+)
+from shieldwall.model.playbook import (
+    ApprovalRecord,
+    ApprovalStatus,
+    JournalEntry,
+    NewRun,
+    PlaybookRecord,
+    RunRecord,
+    RunStatus,
 )
 from shieldwall.model.posture import (
     CampaignSignal,
@@ -487,6 +496,52 @@ class AssistanceRepository(Protocol):
     def history(self, request_id: int) -> Sequence[RequestEvent]: ...
 
 
+class PlaybookRepository(Protocol):
+    """CACAO playbooks, durable runs, their journals and approvals (issue 11).
+
+    ``start`` returns the run of ``start_key`` (new or the one already started);
+    ``record`` returns False when the journal already holds the key (the step was done);
+    ``vote`` returns False when the organisation had already decided."""
+
+    def save(self, record: PlaybookRecord) -> None: ...
+    def get(self, org_id: str, playbook_id: str) -> PlaybookRecord | None: ...
+    def list(self, org_ids: Collection[str] | None) -> Sequence[PlaybookRecord]: ...
+    def start(self, run: NewRun) -> tuple[RunRecord, bool]: ...
+    def run(self, run_id: int) -> RunRecord | None: ...
+    def runs(
+        self,
+        org_ids: Collection[str] | None,
+        *,
+        status: RunStatus | None = None,
+        after: int = 0,
+        limit: int = 100,
+    ) -> Sequence[RunRecord]: ...
+    def set_run(self, run_id: int, status: RunStatus, outcome: str) -> None: ...
+    def entry(self, key: str) -> JournalEntry | None: ...
+    def journal(self, run_id: int) -> Sequence[JournalEntry]: ...
+    def record(self, entry: JournalEntry) -> bool: ...
+    def finish(self, key: str, status: str, outputs: dict[str, Any]) -> bool:
+        """Complete a ``running`` entry (a claimed step); False when it was not running."""
+        ...
+
+    def approval(self, key: str) -> ApprovalRecord | None: ...
+    def approval_by_id(self, approval_id: int) -> ApprovalRecord | None: ...
+    def add_approval(
+        self,
+        run_id: int,
+        key: str,
+        step_id: str,
+        members: Sequence[str],
+        required: int,
+        expires_at: datetime,
+    ) -> ApprovalRecord: ...
+    def approvals(
+        self, status: ApprovalStatus, *, run_ids: Collection[int] | None = None
+    ) -> Sequence[ApprovalRecord]: ...
+    def vote(self, approval_id: int, org_id: str, person_id: str, approve: bool) -> bool: ...
+    def decide(self, approval_id: int, status: ApprovalStatus) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """The repositories of one transaction."""
 
@@ -536,6 +591,8 @@ class UnitOfWork(Protocol):
     def notifications(self) -> NotificationRepository: ...
     @property
     def assistance(self) -> AssistanceRepository: ...
+    @property
+    def playbooks(self) -> PlaybookRepository: ...
 
 
 class Store(Protocol):

@@ -35,6 +35,7 @@ from shieldwall.policy.roles import CENTRE_ONLY, PERMISSIONS, Action
 from shieldwall.respond import ChannelRequest, HelpWanted, IssueRequest
 from tests.unit.api.conftest import World, build_world
 from tests.unit.api.test_never_5xx import ENDPOINTS, PARAM
+from tests.unit.respond.playbooks.builders import alpha_approves_enrich
 from tests.unit.share.intel_world import indicator
 
 TAXII = "application/taxii+json;version=2.1"
@@ -226,6 +227,26 @@ def _respond_values(world: World) -> dict[str, str]:
         "delivery_id": str(dead.id),
         "request_id": str(asked.request.id),
         "offer_id": str(offered.offers[0].id),
+        **_playbook_values(coalition),
+    }
+
+
+PLAYBOOK = alpha_approves_enrich().doc
+"""A playbook alpha's lead imports; a run of it waits for alpha's approval (issue 11)."""
+
+
+def _playbook_values(world: World) -> dict[str, str]:
+    """Alpha's playbook, a run of it waiting, and the pending approval."""
+    lead = Principal(world.people["alpha-lead"], "alpha", Role.LEAD, OrgKind.NATION)
+    desk = world.services.playbooks
+    desk.import_playbook(lead, orjson.dumps(PLAYBOOK))
+    desk.run(lead, PLAYBOOK["id"])
+    (approval,) = desk.pending(lead)
+    return {
+        "playbook_id": PLAYBOOK["id"],
+        "run_id": str(approval.run_id),
+        "approval_id": str(approval.id),
+        "decision": "approve",
     }
 
 
@@ -292,6 +313,11 @@ def _body(method: str, path: str, values: dict[str, str]) -> bytes | None:
             "status": "in_progress"
         },
         ("POST", "/api/v1/assistance/{request_id}/close"): {"reason": "done"},
+        ("POST", "/api/v1/playbooks"): PLAYBOOK,
+        ("POST", "/api/v1/playbooks/validate"): PLAYBOOK,
+        ("PUT", "/api/v1/playbooks/{playbook_id}/triggers"): [],
+        ("POST", "/api/v1/playbooks/{playbook_id}/runs"): {"dry_run": True},
+        ("POST", "/api/v1/playbook-approvals/{approval_id}/{decision}"): None,
     }  # fmt: skip
     if method not in ("POST", "PUT"):
         return None

@@ -26,6 +26,7 @@ from shieldwall.store.sql.intel import SqlIntel
 from shieldwall.store.sql.intel_taxii import SqlCollections, SqlCommunities, SqlStatuses
 from shieldwall.store.sql.measures import SqlMeasures
 from shieldwall.store.sql.notify import SqlNotifications
+from shieldwall.store.sql.playbooks import SqlPlaybooks
 from shieldwall.store.sql.posture import SqlPosture, SqlSectors
 from shieldwall.store.sql.rules import SqlRules
 from shieldwall.store.sql.stream import SqlStream
@@ -72,6 +73,7 @@ class SqlUnitOfWork:
         self.correlations = SqlCorrelations(connection, now)
         self.notifications = SqlNotifications(connection, now)
         self.assistance = SqlAssistance(connection, now)
+        self.playbooks = SqlPlaybooks(connection, now)
 
 
 class SqlStore:

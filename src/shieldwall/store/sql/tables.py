@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -718,3 +719,83 @@ assist_history = Table(
     Index("ix_assist_history_request", "request_id", "id"),
 )
 """Each request's timeline: asked, offered, accepted, progress, closed."""
+
+_PB_ID = BigInteger().with_variant(Integer, "sqlite")
+playbooks = Table(
+    "playbooks",
+    metadata,
+    Column("org_id", StoredText(64), ForeignKey("organisations.id"), primary_key=True),
+    Column("id", StoredText(64), primary_key=True),
+    Column("name", StoredText(300), nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("triggers", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+"""CACAO 2.0 playbooks as imported (validated), with Shieldwall's triggers beside them;
+one copy per owner organisation (members share playbooks: each imports its own)."""
+playbook_runs = Table(
+    "playbook_runs",
+    metadata,
+    Column("id", _PB_ID, primary_key=True),
+    Column("playbook_org", StoredText(64), nullable=False),
+    Column("playbook_id", StoredText(64), nullable=False),
+    Column("start_key", StoredText(300), nullable=False, unique=True),
+    Column("org_id", StoredText(64), nullable=False),
+    Column("concerns", JSON, nullable=False),
+    Column("principal", JSON, nullable=False),
+    Column("trigger", JSON, nullable=False),
+    Column("variables", JSON, nullable=False),
+    Column("status", StoredText(16), nullable=False),
+    Column("outcome", StoredText(1000), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_playbook_runs_status", "status", "id"),
+    ForeignKeyConstraint(
+        ["playbook_org", "playbook_id"],
+        ["playbooks.org_id", "playbooks.id"],
+        name="fk_playbook_runs_playbook",
+    ),
+)
+"""Durable runs; ``start_key`` (trigger and subject) starts a run once."""
+playbook_journal = Table(
+    "playbook_journal",
+    metadata,
+    Column("seq", _PB_ID, primary_key=True),
+    Column("run_id", BigInteger, ForeignKey("playbook_runs.id"), nullable=False),
+    Column("key", StoredText(300), nullable=False, unique=True),
+    Column("step_id", StoredText(200), nullable=False),
+    Column("kind", StoredText(64), nullable=False),
+    Column("status", StoredText(16), nullable=False),
+    Column("inputs", JSON, nullable=False),
+    Column("outputs", JSON, nullable=False),
+    Column("actor", StoredText(200), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Index("ix_playbook_journal_run", "run_id", "seq"),
+)
+"""Each step of a run done once: the idempotency key (run, step, occurrence) is unique."""
+playbook_approvals = Table(
+    "playbook_approvals",
+    metadata,
+    Column("id", _PB_ID, primary_key=True),
+    Column("run_id", BigInteger, ForeignKey("playbook_runs.id"), nullable=False),
+    Column("key", StoredText(300), nullable=False, unique=True),
+    Column("step_id", StoredText(200), nullable=False),
+    Column("members", JSON, nullable=False),
+    Column("required", Integer, nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("status", StoredText(16), nullable=False),
+    Column("decided_at", UtcDateTime(), nullable=True),
+    Index("ix_playbook_approvals_status", "status", "expires_at"),
+)
+"""Steps waiting for a centre lead or N of M members; they outlive any process."""
+playbook_votes = Table(
+    "playbook_votes",
+    metadata,
+    Column("approval_id", BigInteger, ForeignKey("playbook_approvals.id"), primary_key=True),
+    Column("org_id", StoredText(64), primary_key=True),
+    Column("person_id", StoredText(64), nullable=False),
+    Column("approve", Boolean, nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+)
+"""One decision per organisation and approval (the primary key enforces it)."""
