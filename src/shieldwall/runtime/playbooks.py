@@ -6,8 +6,9 @@ intelligence desk, through the gate), ``publish_indicator`` (:mod:`.playbook_pub
 and ``http_api`` (configured endpoints only, over the TAXII client's guarded transport:
 public addresses only unless allowed, no redirects, no proxies from the environment; the
 idempotency key goes along as ``Idempotency-Key``). Cases, measures, notifications and
-requests for assistance are built elsewhere (issue 11); until wired they fail, so a run
-takes its failure path and never pretends an effect happened.
+requests for assistance go through their own desks (:mod:`.playbook_respond`); a process
+opened without them fails those steps, so a run takes its failure path and never
+pretends an effect happened.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from shieldwall.live import AlertDesk
 from shieldwall.model.errors import ShieldwallError
 from shieldwall.model.identity import Principal
 from shieldwall.respond import ActionFailedError, Endpoint, HttpRequest, PlaybookDesk, Runner
+from shieldwall.runtime import playbook_respond as act
 from shieldwall.runtime.playbook_publish import publish_indicator
+from shieldwall.runtime.playbook_respond import RespondDesks
 from shieldwall.share import IntelDesk, PageRequest, SearchFilters, SightingReport, cursor_codec
 from shieldwall.share.taxii_client.guard import GuardedBackend, GuardedTransport
 from shieldwall.store.protocols import Store
@@ -49,6 +52,8 @@ class ServiceActions:
     store: Store
     data_dir: Path
     endpoints: Sequence[PlaybookEndpoint] = ()
+    respond: RespondDesks | None = None
+    """The desks of cases, measures, notifications and assistance (none: those fail)."""
 
     def enrich(self, who: Principal, key: str, args: Args) -> Args:
         """ATT&CK names, visible intelligence and past alerts about the values given."""
@@ -114,17 +119,22 @@ class ServiceActions:
             raise ActionFailedError(f"{endpoint.name} answered {response.status_code}")
         return {"status": response.status_code, "body": response.text[:MAX_RESPONSE]}
 
-    def _not_wired(self, what: str) -> Args:
-        raise ActionFailedError(f"{what} is not wired in this release (issue 11)")
+    def _desks(self, what: str) -> RespondDesks:
+        if self.respond is None:
+            raise ActionFailedError(f"{what} is not available in this process")
+        return self.respond
 
     def open_case(self, who: Principal, key: str, args: Args) -> Args:
-        return self._not_wired("case.open")
+        """The incident opened as a case."""
+        return act.open_case(self._desks("case.open"), who, key, args)
 
     def update_case(self, who: Principal, key: str, args: Args) -> Args:
-        return self._not_wired("case.update")
+        """A new task in the case: how a playbook moves a case on (status stays human)."""
+        return act.open_task(self._desks("case.update"), who, key, args)
 
     def open_task(self, who: Principal, key: str, args: Args) -> Args:
-        return self._not_wired("task.open")
+        """A task in a case."""
+        return act.open_task(self._desks("task.open"), who, key, args)
 
     def publish_indicator(self, who: Principal, key: str, args: Args) -> Args:
         """A STIX indicator produced by the run's organisation, through the gate."""
@@ -132,19 +142,25 @@ class ServiceActions:
         return result
 
     def issue_measure(self, who: Principal, key: str, args: Args) -> Args:
-        return self._not_wired("measure.issue")
+        """A protective measure for every member the gate lets receive it."""
+        return act.issue_measure(self._desks("measure.issue"), who, key, args)
 
     def notify(self, who: Principal, key: str, args: Args) -> Args:
-        return self._not_wired("notify")
+        """A notification to members' channels through the gate."""
+        return act.notify(self._desks("notify"), who, key, args)
 
     def request_assistance(self, who: Principal, key: str, args: Args) -> Args:
-        return self._not_wired("assistance.request")
+        """A request for assistance in the run's organisation's name."""
+        return act.request_assistance(self._desks("assistance.request"), who, key, args)
 
 
 def playbook_desk(
-    store: Store, data_dir: Path, endpoints: Sequence[PlaybookEndpoint]
+    store: Store,
+    data_dir: Path,
+    endpoints: Sequence[PlaybookEndpoint],
+    respond: RespondDesks | None = None,
 ) -> PlaybookDesk:
     """The playbook desk of this process: the store, the wired actions, the endpoints."""
-    actions = ServiceActions(store, data_dir, endpoints)
+    actions = ServiceActions(store, data_dir, endpoints, respond)
     allowed = [Endpoint(e.name, e.url) for e in endpoints]
     return PlaybookDesk(Runner(store, actions, allowed))

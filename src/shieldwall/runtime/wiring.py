@@ -32,6 +32,7 @@ from shieldwall.respond import (
 )
 from shieldwall.runtime.live import LiveBus, posture_desk
 from shieldwall.runtime.measures import measure_desk
+from shieldwall.runtime.playbook_respond import RespondDesks
 from shieldwall.runtime.playbooks import playbook_desk
 from shieldwall.runtime.reports import (
     IssuedMeasures,
@@ -154,7 +155,11 @@ class Services:
     @property
     def playbooks(self) -> PlaybookDesk:
         """CACAO playbooks, their runs and approvals, through the gate (issue 11)."""
-        return playbook_desk(self.store, self.settings.data_dir, self.settings.playbook_endpoints)
+        desks = RespondDesks(
+            self.measures, self.cases, self.case_items, self.notifications, self.assistance
+        )
+        settings = self.settings
+        return playbook_desk(self.store, settings.data_dir, settings.playbook_endpoints, desks)
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""

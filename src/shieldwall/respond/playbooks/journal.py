@@ -35,6 +35,10 @@ class Journal(Protocol):
     def playbook(self, org_id: str, playbook_id: str) -> PlaybookRecord | None: ...
 
 
+MAX_PRINCIPAL = 64
+"""What the audit log keeps of a principal (``audit_entries.principal``)."""
+
+
 @dataclass
 class StoreJournal:
     """The durable journal: every write its own transaction, audited with the run's actor."""
@@ -62,13 +66,19 @@ class StoreJournal:
                 tx.audit.append(self._audit(entry))
 
     def _audit(self, entry: JournalEntry) -> AuditRecord:
+        """The step's audit record. An approval step's actor names every approver (one per
+        organisation): they go in the detail, the run's actor is the principal."""
+        single = entry.actor and "," not in entry.actor and len(entry.actor) <= MAX_PRINCIPAL
+        detail = (
+            entry.key[:300] if single or not entry.actor else f"{entry.key[:300]} by {entry.actor}"
+        )
         return AuditRecord(
-            entry.actor or self.actor,
+            entry.actor if single else self.actor,
             self.org_id,
             f"playbook.step.{entry.status}",
             "playbook-run",
             str(entry.run_id),
-            detail=entry.key[:300],
+            detail=detail,
         )
 
     def approval(

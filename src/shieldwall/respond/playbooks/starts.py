@@ -88,12 +88,17 @@ def scheduled_starts(runner: Runner) -> list[RunRecord]:
 
 
 def owner(runner: Runner, record: PlaybookRecord) -> Principal:
-    """Who a triggered run acts for: the playbook itself, in its owner organisation."""
+    """Who a triggered run acts for: the playbook itself, in its owner organisation.
+
+    Only a lead (or an admin) may import or change a playbook (``playbook.manage``), so a
+    run nobody started by hand acts with a lead's rights in that organisation — enough to
+    issue a measure or a notification its lead put in the playbook, never an admin's, and
+    still through the gate and the playbook's own approval steps."""
     with runner.store.reading() as tx:
         org = tx.organisations.get(record.org_id)
     if org is None:
         raise NotFoundError(f"organisation {record.org_id} not found")
-    return Principal(f"playbook:{record.id}"[:64], org.id, Role.ANALYST, org.kind)
+    return Principal(f"playbook:{record.id}"[:64], org.id, Role.LEAD, org.kind)
 
 
 def externals(record: PlaybookRecord, subject: Mapping[str, Any]) -> dict[str, Any]:
