@@ -28,6 +28,7 @@ from shieldwall.demo.campaign import (
     noise_records,
 )
 from shieldwall.demo.coalition import COALITION
+from shieldwall.demo.response import Response
 from shieldwall.demo.setup import Coalition, create_coalition
 from shieldwall.model.errors import ShieldwallError
 from shieldwall.model.identity import Principal
@@ -75,6 +76,9 @@ class Scenario:
             ("indicator shared", self._indicator),
             ("watchlist hits", self._watchlist_hits),
             ("campaign", self._campaign),
+            ("playbook approved", self._playbook),
+            ("measures everywhere", self._measures),
+            ("situation report", self._sitrep),
         ):
             started = time.perf_counter()
             detail, where = step()
@@ -168,6 +172,30 @@ class Scenario:
         orgs = sorted({m.org_id for m in widest.members})
         return f"campaign {widest.id} links {', '.join(orgs)}", "Campaigns page"
 
+    def _playbook(self) -> tuple[str, str]:
+        response = Response(self.services, self.coalition)
+        response.subscribe_everyone()
+        done, why = response.playbook()
+        if why:
+            raise DemoStepFailedError(f"playbook approved: {why}")
+        return done, "Approvals page; shieldwall playbooks runs"
+
+    def _measures(self) -> tuple[str, str]:
+        response = Response(self.services, self.coalition)
+        self._wait("measures everywhere", lambda: _lacking(response.lists_missing()))
+        members = len(COALITION) - 1
+        return (
+            f"the C2 domain and address are in all {members} members' lists (signed)",
+            "GET /api/v1/measures/lists/default/{format} with a sensor token",
+        )
+
+    def _sitrep(self) -> tuple[str, str]:
+        reader = "cert-ostland"
+        data, marking = Response(self.services, self.coalition).sitrep(reader)
+        path = self.services.settings.data_dir / f"sitrep-{reader}.pdf"
+        path.write_bytes(data)
+        return f"{reader}'s SITREP, {len(data) // 1024} KiB, marked {marking}", str(path)
+
     # --- helpers -------------------------------------------------------------------------
 
     def _centre(self) -> Principal:
@@ -238,6 +266,10 @@ class Scenario:
                     )
                 sent += report.accepted
         return sent
+
+
+def _lacking(members: str) -> str:
+    return f"not yet in the lists of {members}" if members else ""
 
 
 def _indicator(pattern: str, name: str) -> dict[str, Any]:

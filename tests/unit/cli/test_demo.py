@@ -21,7 +21,7 @@ from shieldwall.demo import DEMO_PASSWORD
 
 STEPS = (
     "coalition", "telemetry", "detection", "incidents", "indicator shared", "watchlist hits",
-    "campaign",
+    "campaign", "playbook approved", "measures everywhere", "situation report",
 )  # fmt: skip
 
 

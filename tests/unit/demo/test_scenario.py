@@ -32,6 +32,7 @@ def test_every_step_happens_and_members_see_only_their_part(services: Services) 
     assert [r.name for r in said] == [
         "coalition", "telemetry", "detection", "incidents", "indicator shared",
         "watchlist hits", "campaign",
+        "playbook approved", "measures everywhere", "situation report",
     ]  # fmt: skip
     coalition = scenario.coalition
     westmark = coalition.first("cert-westmark", "analyst")
@@ -46,6 +47,11 @@ def test_every_step_happens_and_members_see_only_their_part(services: Services) 
         assert campaign.other_members >= 2  # "seen at N other members", never who
     ostland = coalition.first("cert-ostland", "analyst")
     assert services.alerts.page(ostland, limit=10) == []
+    sitrep = services.settings.data_dir / "sitrep-cert-ostland.pdf"
+    assert sitrep.read_bytes().startswith(b"%PDF-")
+    report = services.sitrep.build(ostland, "cert-ostland")
+    assert report.measures is not None and len(report.measures) >= 2  # the C2 blocks
+    assert not report.incidents.new  # none of the other members' incidents
 
 
 def test_a_step_that_does_not_happen_fails_the_demo_by_name(services: Services) -> None:
