@@ -30,7 +30,7 @@ BATCH = 200
 class PlaybookWorker:
     """Runs the playbooks' periodic work in a thread until :meth:`stop`."""
 
-    def __init__(self, desk: PlaybookDesk, store: Store, interval: float = 30.0) -> None:
+    def __init__(self, desk: PlaybookDesk, store: Store, interval: float = 1.0) -> None:
         self._desk = desk
         self._store = store
         self._interval = interval
