@@ -25,6 +25,7 @@ EXPECTED = {
     "read_audit_entries",
     "revoke_token",
     "set_org_status",
+    "set_sectors",
     "throttled_login",
     "update_community",
     "verify_audit_log",
