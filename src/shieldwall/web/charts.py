@@ -25,23 +25,16 @@ def _scale(top: int) -> int:
     return top
 
 
-def line_chart(
-    title: str,
-    axis: Sequence[date],
-    series: Mapping[str, Sequence[int]],
-    ident: str = "chart",
-    top: int = 0,
-) -> Markup:
-    """One line per series over the days of ``axis``, with a legend on the right
-    (``ident``: the prefix of its ids, unique on the page; ``top``: a fixed y bound)."""
-    top = top or _scale(max((max(values) for values in series.values()), default=0) or 1)
+def line_chart(title: str, axis: Sequence[date], series: Mapping[str, Sequence[int]]) -> Markup:
+    """One line per series over the days of ``axis``, with a legend on the right."""
+    top = _scale(max((max(values) for values in series.values()), default=0) or 1)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(axis) - 1, 1)
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{ident}-t">{escape(title)}</title>',
-        f'<desc id="{ident}-d">{len(series)} series over {len(axis)} days; the table below '
+        f'aria-labelledby="chart-t chart-d" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="chart-t">{escape(title)}</title>',
+        f'<desc id="chart-d">{len(series)} series over {len(axis)} days; the table below '
         "gives the numbers.</desc>",
     ]
     for i in range(5):

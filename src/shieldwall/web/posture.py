@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from html import escape
 
 from markupsafe import Markup
 
 from shieldwall.model.identity import Principal
 from shieldwall.model.posture import LEVELS, PostureEntry, ScopeKind
 from shieldwall.runtime import Services
-from shieldwall.web.charts import line_chart
+from shieldwall.web.charts import DASHES, PALETTE
 
 HISTORY_LIMIT = 5000
 """Level changes read at most for the chart (changes are rare: a level moves, it is kept)."""
@@ -77,6 +78,57 @@ def read_posture(svc: Services, who: Principal, days: int, today: date) -> Postu
     series = dict(
         sorted(levels_by_day(changes, axis).items(), key=lambda kv: ranked.get(kv[0], 99))
     )
-    title = f"Threat level, last {days} days (1 {LEVELS[0]} … 5 {LEVELS[-1]})"
-    chart = line_chart(title, axis, series, ident="posture-chart", top=8)
+    chart = step_chart(f"Threat level, last {days} days", axis, series)
     return Posture(levels, axis, series, chart, capped)
+
+
+W, H, LEFT, RIGHT, TOP, BOTTOM = 580, 150, 70, 170, 8, 22
+
+
+def step_chart(title: str, axis: Sequence[date], series: dict[str, list[int]]) -> Markup:
+    """A small chart: one step line per scope over the days, the five levels on the y axis
+    by name; a scope's line starts at its first level (0 means none yet)."""
+    plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
+    step = plot_w / max(len(axis), 1)
+
+    def y(level: int) -> float:
+        return TOP + plot_h - plot_h * (level - 0.5) / len(LEVELS)
+
+    parts = [
+        f'<svg class="chart posture-chart" role="img" viewBox="0 0 {W} {H}" '
+        'aria-labelledby="posture-chart-t posture-chart-d" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="posture-chart-t">{escape(title)}</title>',
+        f'<desc id="posture-chart-d">{len(series)} scope(s) over {len(axis)} days; the table '
+        "below gives the levels.</desc>",
+    ]
+    for level, name in enumerate(LEVELS, start=1):
+        parts.append(
+            f'<line class="grid" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(level):.1f}" '
+            f'y2="{y(level):.1f}"/><text class="tick" x="{LEFT - 6}" y="{y(level) + 4:.1f}" '
+            f'text-anchor="end">{name}</text>'
+        )
+    for i in (0, len(axis) - 1):
+        parts.append(
+            f'<text class="tick" x="{LEFT + step * (i + 0.5):.1f}" y="{H - 6}" '
+            f'text-anchor="middle">{axis[i]:%d %b}</text>'
+        )
+    for n, (name, values) in enumerate(series.items()):
+        colour, dash = PALETTE[n % len(PALETTE)], DASHES[n % len(DASHES)]
+        points = [
+            f"{LEFT + step * i:.1f},{y(v):.1f} {LEFT + step * (i + 1):.1f},{y(v):.1f}"
+            for i, v in enumerate(values)
+            if v
+        ]
+        if points:
+            parts.append(
+                f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" '
+                f'stroke-dasharray="{dash}" points="{" ".join(points)}"/>'
+            )
+        ly = TOP + 14 * n + 6
+        parts.append(
+            f'<line x1="{W - RIGHT + 8}" x2="{W - RIGHT + 28}" y1="{ly}" y2="{ly}" '
+            f'stroke="{colour}" stroke-width="3" stroke-dasharray="{dash}"/>'
+            f'<text class="legend" x="{W - RIGHT + 32}" y="{ly + 4}">{escape(name)}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every value above is a number or escaped
