@@ -77,6 +77,7 @@ def sitrep_page(request: Request) -> Response:
 def sitrep_report(request: Request, date: DateText = None, org_id: OrgText = None) -> Response:
     """The SITREP in HTML: of the 24 hours ending at ``date`` (default now), for the
     person's organisation (another one only where the SITREP desk allows it)."""
+    started = time.perf_counter()
 
     def build(session: Session) -> Response:
         who = session.principal
@@ -87,6 +88,7 @@ def sitrep_report(request: Request, date: DateText = None, org_id: OrgText = Non
             **REPORT_HEADERS,
             "Content-Disposition": f'inline; filename="{made.filename}"',
             "X-TLP": made.marking.label,
+            "Server-Timing": f"render;dur={(time.perf_counter() - started) * 1000:.1f}",
         }
         return Response(made.data, 200, media_type=made.media_type, headers=headers)
 
