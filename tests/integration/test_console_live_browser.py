@@ -15,19 +15,22 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 
 from shieldwall.config.settings import load_settings
-from shieldwall.runtime.wiring import open_services
+from shieldwall.model.alert import Entities, NewAlert
+from shieldwall.runtime.wiring import Services, open_services
 from tests.integration import test_console_browser as base
 from tests.unit.api.test_stream_sse import raise_alert
 from tests.unit.web.test_respond_pages import _csrf, _seed_measures
 from tests.unit.web.world import SECRET, build_console, sign_in
 
 pytestmark = pytest.mark.browser
+MARKUP = '<img id="pwned" src="/x">'
 browser = base.browser
 WAIT = 15
 
@@ -73,6 +76,25 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         log.close()
 
 
+def _store_alert(services: Services, member: str, title: str) -> None:
+    """An alert whose title is markup, stored as a detect worker would store it."""
+    new = NewAlert(
+        key=f"{member}:markup:web",
+        org_id=member,
+        rule_id="r-markup",
+        rule_title=title,
+        level="low",
+        tags=(),
+        event_time=None,
+        source="s",
+        matched={},
+        event={},
+        entities=Entities(),
+    )
+    with services.store.transaction() as tx:
+        tx.alerts.add([new])
+
+
 def _pages(site: dict[str, Any]) -> dict[str, str]:
     return {
         "overview-live": "/console",
@@ -104,9 +126,10 @@ def test_a_new_alert_appears_in_the_live_feed_without_reload_and_only_to_its_mem
     _wait(browser, "return document.getElementById('live-state').dataset.state === 'open';")
     services = open_services(load_settings({"SHIELDWALL_DATA_DIR": str(site["data"])}))
     try:
-        world = type("W", (), {"services": services})()
+        world: Any = SimpleNamespace(services=services)  # raise_alert reads .services only
         raise_alert(world, "bravo", 951)  # bravo's first: had it been sent, it came first
         raise_alert(world, "alpha", 952)
+        _store_alert(services, "alpha", MARKUP)
     finally:
         services.close()
     text = _wait(
@@ -115,6 +138,11 @@ def test_a_new_alert_appears_in_the_live_feed_without_reload_and_only_to_its_mem
         "return f.textContent.indexOf('Thing 952') >= 0 && f.textContent;",
     )
     assert "alpha" in text and "Thing 951" not in text
+    _wait(
+        browser,
+        f"return document.getElementById('live-feed').textContent.indexOf({MARKUP!r}) >= 0;",
+    )
+    assert not browser.execute_script("return document.getElementById('pwned');")  # text only
     assert browser.execute_script("return window.__loadedOnce;") == "yes"
     kinds = browser.execute_script(
         "return Array.from(document.querySelectorAll('#live-feed li[data-kind]'))"
