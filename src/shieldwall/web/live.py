@@ -54,7 +54,11 @@ async def stream(request: Request, last_event_id: EventId = None) -> Response:
     return StreamingResponse(
         _events(request, desk, session.principal, cursor, still_signed_in),
         media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        headers={
+            "Cache-Control": "no-store",
+            "X-Accel-Buffering": "no",
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 

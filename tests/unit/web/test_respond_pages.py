@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from shieldwall.model.identity import OrgKind, Principal, Role
 from tests.unit.web.world import SECRET, Console, build_console, sign_in
 
 BUDGET_MS = 300
@@ -123,6 +124,17 @@ def test_the_overview_shows_levels_as_the_gate_allows_and_a_live_feed(
     assert 'data-scope="member:alpha"' in alpha
     assert 'data-scope="member:bravo"' not in alpha
     assert 'data-stream="/console/stream"' in alpha and "/console/static/live.js" in alpha
+    (level,) = [e.level for e in console.services.posture.levels(_alpha(console))]
+    row = alpha.split('<th scope="row">member alpha</th>', 1)[1].split("</tr>", 1)[0]
+    assert row.endswith(f"<td>{level}</td>")  # today's level closes the history
+    assert '<th scope="row">member bravo</th>' not in alpha
+
+
+def _alpha(console: Console) -> Principal:
+    with console.services.store.reading() as tx:
+        person = tx.people.get(console.people["alpha@web.example"])
+    assert person is not None
+    return Principal(person.id, "alpha", Role.ANALYST, OrgKind.NATION)
 
 
 def test_the_live_script_is_served_from_the_package(seeded: tuple[Console, int]) -> None:
