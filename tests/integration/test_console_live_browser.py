@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -117,6 +116,11 @@ def _wait(driver: Any, script: str) -> Any:
     raise AssertionError(f"timed out waiting for: {script}")
 
 
+def _arrive(driver: Any, path: str) -> None:
+    """Wait until the browser has loaded ``path`` (a click navigates asynchronously)."""
+    _wait(driver, f"return location.pathname === {path!r} && document.readyState === 'complete';")
+
+
 def test_a_new_alert_appears_in_the_live_feed_without_reload_and_only_to_its_member(
     browser: Any, site: dict[str, Any]
 ) -> None:
@@ -192,16 +196,27 @@ def test_open_as_case_and_change_its_status_in_the_browser(
     base._sign_in(browser, site["base"], "alpha-lead@web.example")
     browser.get(f"{site['base']}/console/incidents/{site['incidents']['alpha']}")
     browser.find_element(By.CSS_SELECTOR, "form[action$='/case'] button").click()
-    assert browser.current_url.endswith(f"/console/cases/{site['case']}")  # its one case
+    _arrive(browser, f"/console/cases/{site['case']}")  # the incident's one case
     Select(browser.find_element(By.ID, "case-new-status")).select_by_value("triaged")
     browser.find_element(By.CSS_SELECTOR, "form[action$='/status'] button").click()
-    assert browser.find_element(By.ID, "case-status").text == "triaged"
+    _wait(
+        browser,
+        "var s = document.getElementById('case-status');"
+        "return s !== null && s.textContent === 'triaged';",
+    )
     browser.find_element(By.ID, "item-text").send_keys("Isolate the host")
     Select(browser.find_element(By.ID, "item-kind")).select_by_value("task")
     browser.find_element(By.CSS_SELECTOR, "form[action$='/items'] button").click()
-    assert "Isolate the host" in browser.find_element(By.ID, "case-tasks").text
+    _wait(
+        browser,
+        "var t = document.getElementById('case-tasks');"
+        "return t !== null && t.textContent.indexOf('Isolate the host') >= 0;",
+    )
     assert "status" in browser.find_element(By.ID, "case-timeline").text
     browser.get(f"{site['base']}/console/sitrep")
     browser.find_element(By.ID, "sitrep-today").click()
-    assert "alpha" in browser.page_source and Path(browser.current_url).name == "report"
+    _arrive(browser, "/console/sitrep/report")
+    assert "alpha" in browser.page_source
     base._shot(browser, "alpha-lead-sitrep-report")
+    violations = base._axe(browser)
+    assert not violations, [(v["id"], v["impact"], v["help"]) for v in violations]
