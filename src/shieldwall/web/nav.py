@@ -38,6 +38,10 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("/console/attack", "ATT&CK"),
     NavEntry("/console/intel", "Intelligence"),
     NavEntry("/console/members", "Members", _administers),
+    NavEntry("/console/cases", "Cases"),
+    NavEntry("/console/measures", "Measures"),
+    NavEntry("/console/sitrep", "SITREP"),
+    NavEntry("/console/handover", "Handover"),
 )
 
 

@@ -1,4 +1,5 @@
-"""The overview: open incidents and campaigns, and alerts per member over time."""
+"""The overview: threat levels and their history, a live feed of new alerts and incidents
+(``web/live.py``), open incidents and campaigns, and alerts per member over time."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from shieldwall.model.incident import SEVERITIES, IncidentStatus
 from shieldwall.web import reads
 from shieldwall.web.charts import line_chart
 from shieldwall.web.guard import guarded
+from shieldwall.web.posture import read_posture
 from shieldwall.web.render import page
 from shieldwall.web.session import Session, services
 
@@ -35,6 +37,7 @@ def overview(request: Request) -> Response:
         campaigns = list(svc.campaigns.page(who, limit=1000))
         today = datetime.now(UTC).date()
         axis, series = reads.alerts_per_member_day(svc, who, DAYS, today)
+        posture = read_posture(svc, who, DAYS, today)
         ctx = {
             "title": "Overview",
             "open_count": len(still_open),
@@ -47,6 +50,7 @@ def overview(request: Request) -> Response:
             "axis": axis,
             "series": series,
             "scan_limit": INCIDENTS_READ,
+            "posture": posture,
         }
         return page(request, "overview.html", session, ctx, started=started)
 

@@ -11,7 +11,11 @@ from shieldwall.model.errors import NotFoundError
 
 router = APIRouter(prefix="/console/static", include_in_schema=False)
 
-TYPES = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8"}
+TYPES = {
+    "console.css": "text/css; charset=utf-8",
+    "console.js": "text/javascript; charset=utf-8",
+    "live.js": "text/javascript; charset=utf-8",
+}
 FILES = {name: resources.files(__package__).joinpath("static", name).read_bytes() for name in TYPES}
 """Read once at start: a fixed set of names, so no path from a request reaches the disk."""
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import orjson
 from fastapi.testclient import TestClient
 
@@ -125,9 +126,10 @@ def _share_indicator(world: World) -> str:
     return str(obj["id"])
 
 
-def build_console(data_dir: Path, database_url: str = "") -> Console:
-    """The coalition, its people with passwords, and its alerts, incidents and campaign."""
-    world = build_world(data_dir, database_url)
+def build_console(data_dir: Path, database_url: str = "", **settings: str) -> Console:
+    """The coalition, its people with passwords, and its alerts, incidents and campaign
+    (``settings``: more ``SHIELDWALL_*`` values)."""
+    world = build_world(data_dir, database_url, **settings)
     people = _seed_people(world.services)
     incidents = _seed_alerts(world.services)
     indicator_id = _share_indicator(world)
@@ -136,7 +138,7 @@ def build_console(data_dir: Path, database_url: str = "") -> Console:
     return Console(world, people, incidents, campaign_id, indicator_id)
 
 
-def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> None:
+def sign_in(client: TestClient | httpx.Client, email: str, password: str = PASSWORD) -> None:
     """Sign in through the form, as a browser would."""
     form = client.get("/console/signin")
     token = form.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
