@@ -1,4 +1,5 @@
-"""Adapters between the parts of ``respond``: requests for help in the handover and the SITREP.
+"""Adapters between the parts of ``respond``: approvals and requests for help in the shift
+handover, requests in the SITREP.
 
 The parts of ``respond`` were built side by side and each names what it needs of the others
 as a small protocol; this module gives each protocol the real source. Every adapter only
@@ -13,7 +14,33 @@ from datetime import datetime
 
 from shieldwall.model.assistance import AssistRequest
 from shieldwall.model.identity import Principal
-from shieldwall.respond import AssistanceFeed, AssistanceRequest, HandoverItem
+from shieldwall.model.playbook import ApprovalRecord
+from shieldwall.respond import AssistanceFeed, AssistanceRequest, HandoverItem, PlaybookDesk
+
+
+@dataclass(frozen=True, slots=True)
+class PendingApprovals:
+    """Playbook approvals still pending in the runs that concern the person."""
+
+    desk: PlaybookDesk
+
+    def handover_items(self, who: Principal, since: datetime | None) -> Sequence[HandoverItem]:
+        """Every pending approval the person's organisation may see (what still waits)."""
+        return [_approval_item(approval) for approval in self.desk.pending(who)]
+
+
+def _approval_item(approval: ApprovalRecord) -> HandoverItem:
+    who = "a centre lead" if approval.centre_lead else (
+        f"{approval.required} of {', '.join(approval.members)}"
+    )  # fmt: skip
+    return HandoverItem(
+        kind="approval",
+        ref=str(approval.id),
+        title=f"run {approval.run_id} waits for {who}",
+        at=approval.expires_at,
+        detail={"run_id": approval.run_id, "votes": len(approval.votes),
+                "expires_at": approval.expires_at.isoformat()},
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

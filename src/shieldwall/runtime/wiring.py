@@ -40,7 +40,11 @@ from shieldwall.runtime.reports import (
     StoreOrganisations,
     sitrep_desk,
 )
-from shieldwall.runtime.respond_sources import PeriodRequests, WaitingRequests
+from shieldwall.runtime.respond_sources import (
+    PendingApprovals,
+    PeriodRequests,
+    WaitingRequests,
+)
 from shieldwall.share import ValidationPool
 from shieldwall.store import migrate
 from shieldwall.store.audit.signing import Signer, load_or_create_signer
@@ -128,7 +132,11 @@ class Services:
     def handover(self) -> HandoverDesk:
         """Shift handover reports. The lead wires ``approvals`` (playbooks) and ``requests``
         (requests for assistance) here as :class:`~shieldwall.respond.HandoverSource`."""
-        return HandoverDesk(self.store, requests=WaitingRequests(self.assistance_feed))
+        return HandoverDesk(
+            self.store,
+            approvals=PendingApprovals(self.playbooks),
+            requests=WaitingRequests(self.assistance_feed),
+        )
 
     @property
     def rules(self) -> RuleDesk:

@@ -101,6 +101,10 @@ def test_an_incident_approved_by_two_of_three_blocks_at_every_member_addressed(
     (run,) = services.playbooks.runs(centre_lead)
     assert run.status is RunStatus.WAITING
     (approval,) = services.playbooks.journal(centre_lead, run.id).approvals
+    waiting = services.handover.report(leads["bravo"]).pending_approvals
+    assert waiting is not None and [item.ref for item in waiting] == [str(approval.id)]
+    delta_waits = services.handover.report(leads["delta"]).pending_approvals
+    assert delta_waits == []  # not named: its handover does not learn of the run
     after_one = services.playbooks.decide(leads["alpha"], approval.id, True)
     assert after_one.status is RunStatus.WAITING
     assert not any(_blocked_in_list(services, sensors[org]) for org in MEMBERS)
@@ -112,6 +116,7 @@ def test_an_incident_approved_by_two_of_three_blocks_at_every_member_addressed(
         assert _blocked_in_list(services, sensors[org]), org
     assert not _blocked_in_list(services, sensors["delta"])  # not addressed: the gate keeps it
 
+    assert services.handover.report(leads["bravo"]).pending_approvals == []  # decided
     worker.tick()  # nothing new: no second run, no second measure
     assert len(services.playbooks.runs(centre_lead)) == 1
     issued = [m for m in services.measures.measures(leads["alpha"]) if m.value == BLOCKED]
