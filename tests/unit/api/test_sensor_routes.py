@@ -227,7 +227,7 @@ def _respond_values(world: World) -> dict[str, str]:
         "delivery_id": str(dead.id),
         "request_id": str(asked.request.id),
         "offer_id": str(offered.offers[0].id),
-        **_playbook_values(coalition),
+        **_playbook_values(world),
     }
 
 

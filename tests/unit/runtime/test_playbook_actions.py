@@ -68,10 +68,18 @@ def test_private_addresses_are_refused_unless_allowed(server: str) -> None:
     assert len(_Handler.seen) == before
 
 
-def test_actions_not_wired_fail_and_enrich_names_techniques() -> None:
+def test_actions_without_their_desks_fail_and_enrich_names_techniques() -> None:
+    """A process opened without the response desks fails those steps (the failure path),
+    never pretends the effect; the wired path is tests/unit/runtime/test_respond_together."""
     actions = _actions("https://soar.example.org/api", allow=False)
-    with pytest.raises(ActionFailedError, match="not wired"):
-        actions.issue_measure(WHO, "k", {})
+    for act in (
+        actions.issue_measure,
+        actions.notify,
+        actions.open_case,
+        actions.request_assistance,
+    ):
+        with pytest.raises(ActionFailedError, match="not available in this process"):
+            act(WHO, "k", {})
     found = actions.enrich(WHO, "k", {"techniques": ["t1059"]})
     assert found["techniques"][0]["id"] == "T1059" and found["techniques"][0]["name"]
 
