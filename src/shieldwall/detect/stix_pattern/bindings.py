@@ -25,10 +25,10 @@ from datetime import datetime
 
 from shieldwall.detect.stix_pattern.nodes import Leaf, Node, Observe
 
-MAX_BINDINGS = 4096
+MAX_BINDINGS = 1024
 """Bindings kept for one sub-expression."""
 
-MAX_STEPS = 200_000
+MAX_STEPS = 20_000
 """Candidate combinations examined in one evaluation."""
 
 Binding = frozenset[int]
