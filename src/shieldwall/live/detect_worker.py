@@ -24,7 +24,13 @@ from shieldwall.detect.correlate import CorrelationEngine
 from shieldwall.detect.engine import Engine
 from shieldwall.detect.entities import extract, techniques
 from shieldwall.live.correlation_checkpoint import Routed, correlate
-from shieldwall.live.indicator_alerts import SightingSink, WatchLookup, indicator_alerts
+from shieldwall.live.indicator_alerts import (
+    PatternLookup,
+    PatternWatch,
+    SightingSink,
+    WatchLookup,
+    indicator_alerts,
+)
 from shieldwall.live.rule_sets import LiveRules
 from shieldwall.live.tool_alerts import alert_of
 from shieldwall.live.wire import (
@@ -70,8 +76,10 @@ class DetectWorker:
         alerts_subject: str = ALERTS_SUBJECT,
         watchlist: WatchLookup | None = None,
         sightings: SightingSink | None = None,
+        patterns: PatternLookup | None = None,
     ) -> None:
-        """``watchlist`` gives a member's watchlist: its hits are indicator alerts.
+        """``watchlist`` gives a member's watchlist: its hits are indicator alerts;
+        ``patterns`` its indicators' full STIX patterns, matched in windows per member.
 
         ``sightings`` is told, once a batch is stored and acknowledged, of the indicator
         alerts stored for the first time (a redelivered batch tells it nothing again); it
@@ -86,6 +94,7 @@ class DetectWorker:
         self._alerts_subject = alerts_subject
         self._watchlist = watchlist
         self._sightings = sightings
+        self.patterns = PatternWatch(patterns) if patterns is not None else None
         self.counts = WorkerCounts()
 
     async def consumer(self) -> Consumer:
@@ -159,17 +168,21 @@ class DetectWorker:
 
     def _watch(self, event: Event, sequence: int) -> list[NewAlert]:
         matcher = self._watchlist(event.member or "") if self._watchlist else None
-        if matcher is None:
+        hits = matcher.match(event.fields) if matcher is not None else []
+        if not hits and self.patterns is None:
             return []
-        hits = matcher.match(event.fields)
-        if not hits:
-            return []
-        member, entities = event.member or "", extract(event.fields)
+        member = event.member or ""
+        known: list[Entities] = []
 
-        def dedup(indicator_id: str) -> str:
-            return dedup_key(member, indicator_id, entities, event, self._dedup)
+        def dedup(indicator_id: str) -> str:  # entities read only for an event that hit
+            if not known:
+                known.append(extract(event.fields))
+            return dedup_key(member, indicator_id, known[0], event, self._dedup)
 
-        return indicator_alerts(hits, event, sequence, dedup)
+        found = indicator_alerts(hits, event, sequence, dedup) if hits else []
+        if self.patterns is not None:
+            found += self.patterns.alerts(event, sequence, dedup)
+        return found
 
     async def _raise(
         self, alerts: Sequence[NewAlert], again: Sequence[tuple[str, str]] = ()

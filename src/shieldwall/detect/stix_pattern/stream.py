@@ -105,8 +105,15 @@ class PatternStates:
         patterns: Sequence[StreamPattern],
         objects: Mapping[str, Mapping[str, Any]],
         when: datetime,
+        *,
+        ident: int | None = None,
     ) -> list[StreamPattern]:
-        """The member's patterns this observation completes."""
+        """The member's patterns this observation completes.
+
+        ``ident`` names the observation (the event's bus sequence): one already in a
+        window (a redelivery) is not added again, so it never counts twice toward a
+        ``REPEATS``. Without it each call is a new observation.
+        """
         present = {obj.get("type") for obj in objects.values()}
         moment = micros(when)
         found = []
@@ -116,12 +123,19 @@ class PatternStates:
             hits = frozenset(
                 leaf.index for leaf in pattern.leaves if passing(leaf.comparison, objects)
             )
-            if hits and self._add(member, pattern, moment, hits):
+            if hits and self._add(member, pattern, moment, hits, ident):
                 found.append(pattern)
         self.counts.matches += len(found)
         return found
 
-    def _add(self, member: str, pattern: StreamPattern, moment: int, hits: frozenset[int]) -> bool:
+    def _add(
+        self,
+        member: str,
+        pattern: StreamPattern,
+        moment: int,
+        hits: frozenset[int],
+        ident: int | None,
+    ) -> bool:
         key = (member, pattern.indicator_id, pattern.text)
         window = self._windows.get(key)
         if window is None:
@@ -132,8 +146,10 @@ class PatternStates:
         if moment < window.newest - pattern.window:
             self.counts.late += 1
             return False
+        if ident is not None and any(serial == ident for serial, _, _ in window.kept):
+            return False
         window.newest = max(window.newest, moment)
-        window.serial += 1
+        window.serial = ident if ident is not None else window.serial + 1
         window.kept.append((window.serial, moment, hits))
         self._expire(window, pattern.window)
         return self._completes(pattern, window, window.serial)

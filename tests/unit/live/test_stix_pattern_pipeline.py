@@ -1,0 +1,129 @@
+"""Full STIX patterns end to end: shared by alpha, matched in each member's own window.
+
+The indicator's pattern is more than a watchlist comparison, so its first observation
+alone raises nothing; only the member whose own events complete it is alerted, and
+another member's events never complete it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shieldwall.detect.engine import Engine
+from shieldwall.detect.sigma.loader import load_rules
+from shieldwall.live import DetectWorker
+from shieldwall.runtime import Watchlists
+from tests.unit.api.conftest import World, build_world
+from tests.unit.live.test_live_pipeline import RULES, alerts, ndjson, post, sysmon
+from tests.unit.live.test_watchlist_pipeline import share_as
+from tests.unit.share.intel_world import indicator
+
+ADDRESS, DOMAIN = "198.51.100.7", "evil.example"
+PATTERN = (
+    f"([ipv4-addr:value = '{ADDRESS}'] FOLLOWEDBY [domain-name:value = '{DOMAIN}'])"
+    " WITHIN 300 SECONDS"
+)
+
+
+@pytest.fixture
+def world(tmp_path: Path, database_url: str) -> Iterator[World]:
+    """On the embedded default and (marked ``postgres``) on PostgreSQL."""
+    built = build_world(tmp_path, database_url)
+    yield built
+    built.services.close()
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    (tmp_path / "rules.yml").write_text(RULES, encoding="utf-8")
+    return Engine(load_rules([tmp_path / "rules.yml"]))
+
+
+def at(clock: str, record: int, **fields: Any) -> dict[str, Any]:
+    event = sysmon("C:\\x\\browser.exe", record, **fields)
+    event["Event"]["System"]["TimeCreated"]["#attributes"]["SystemTime"] = (
+        f"2026-12-01T{clock}.000000Z"
+    )
+    return event
+
+
+def detect_with(world: World, engine: Engine, watchlists: Watchlists) -> DetectWorker:
+    """One detect worker with the watchlists' stream patterns, until the bus is drained."""
+
+    async def run() -> DetectWorker:
+        assert world.services.buses is not None
+        bus = await world.services.buses.own()
+        worker = DetectWorker(
+            bus, world.services.store, engine, watchlist=watchlists, patterns=watchlists.patterns
+        )
+        consumer = await worker.consumer()
+        try:
+            while await worker.step(consumer, timeout=0.2):
+                pass
+        finally:
+            await consumer.close()
+            await bus.close()
+        return worker
+
+    return asyncio.run(run())
+
+
+def test_a_pattern_alerts_only_the_member_whose_events_complete_it(
+    world: World, engine: Engine
+) -> None:
+    shared = indicator("alpha", pattern=PATTERN, x_shieldwall_level="high")
+    share_as(world, "alpha", shared)
+    watchlists = Watchlists(world.services.store)
+    watchlists.refresh()
+    assert [p.indicator_id for p in watchlists.patterns("bravo")] == [shared["id"]]
+    assert watchlists("bravo") is None  # no watchlist entry: the address alone is no match
+
+    post(world, "bravo-sensor", ndjson(at("10:00:00", 1, DestinationIp=ADDRESS)))
+    post(world, "alpha-sensor", ndjson(at("10:00:30", 2, QueryName=DOMAIN)))
+    worker = detect_with(world, engine, watchlists)
+    assert worker.counts.events == 2 and worker.counts.alerts == 0  # alpha's query, bravo's IP
+    assert worker.patterns is not None and len(worker.patterns.states) == 2  # one window each
+
+    post(world, "bravo-sensor", ndjson(at("10:01:00", 3, QueryName=DOMAIN)))
+    worker = detect_with(world, engine, watchlists)
+    assert worker.counts.alerts == 0  # a new worker: its windows start empty (documented)
+
+
+def test_one_worker_sees_the_sequence_and_raises_one_indicator_alert(
+    world: World, engine: Engine
+) -> None:
+    shared = indicator("alpha", pattern=PATTERN, x_shieldwall_level="high")
+    share_as(world, "alpha", shared)
+    watchlists = Watchlists(world.services.store)
+    watchlists.refresh()
+    body = ndjson(
+        at("10:00:00", 1, DestinationIp=ADDRESS),
+        at("10:06:00", 2, QueryName=DOMAIN),  # 360 s later: outside WITHIN 300
+        at("10:07:00", 3, DestinationIp=ADDRESS),
+        at("10:08:00", 4, QueryName=DOMAIN),
+    )
+    post(world, "bravo-sensor", body)
+    post(world, "alpha-sensor", ndjson(at("10:07:30", 5, QueryName=DOMAIN)))
+    worker = detect_with(world, engine, watchlists)
+    assert worker.counts.alerts == 1
+    (alert,) = alerts(world, "bravo-analyst")
+    assert alert["rule_id"] == shared["id"] and alert["kind"] == "indicator"
+    assert alert["level"] == "high" and alert["matched"] == {"pattern": PATTERN}
+    assert alert["rule_title"].startswith("Indicator pattern: ")
+    assert alerts(world, "alpha-analyst") == []  # alpha's query never met bravo's address
+
+
+def test_a_revoked_pattern_leaves_every_window(world: World) -> None:
+    shared = indicator("alpha", pattern=PATTERN)
+    share_as(world, "alpha", shared)
+    watchlists = Watchlists(world.services.store)
+    watchlists.refresh()
+    assert len(watchlists.patterns("bravo")) == 1
+    share_as(world, "alpha", {**shared, "modified": "2024-02-01T00:00:00.000Z", "revoked": True})
+    assert watchlists.refresh() and watchlists.updates == 1
+    assert watchlists.patterns("bravo") == () and watchlists.patterns("alpha") == ()
