@@ -101,3 +101,11 @@ def test_a_pattern_whose_types_the_event_lacks_is_not_evaluated() -> None:
     pattern = compile_pattern("indicator--1", "[file:name = 'x.exe'] AND [file:name = 'y.exe']")
     states = PatternStates()
     assert states.observe("alpha", [pattern], A, at(0)) == [] and len(states) == 0
+
+
+def test_a_redelivered_event_never_counts_twice() -> None:
+    pattern = compile_pattern("indicator--1", "[ipv4-addr:value = '10.0.0.1'] REPEATS 2 TIMES")
+    states = PatternStates()
+    assert states.observe("alpha", [pattern], A, at(0), ident=7) == []
+    assert states.observe("alpha", [pattern], A, at(0), ident=7) == []  # the same message
+    assert states.observe("alpha", [pattern], A, at(1), ident=8) == [pattern]
