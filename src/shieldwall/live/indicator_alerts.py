@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from shieldwall.detect.entities import extract
-from shieldwall.detect.stix_pattern import PatternStates, StreamPattern, observation
+from shieldwall.detect.stix_pattern import PatternSet, PatternStates, observation
 from shieldwall.detect.watchlist import Hit, Matcher
 from shieldwall.model.alert import NewAlert
 from shieldwall.model.event import Event
@@ -24,7 +24,7 @@ from shieldwall.model.event import Event
 WatchLookup = Callable[[str], Matcher | None]
 """The watchlist of a member (its id), or None when it has none (yet)."""
 
-PatternLookup = Callable[[str], Sequence[StreamPattern]]
+PatternLookup = Callable[[str], PatternSet]
 """The stream patterns of a member (its id); empty when it has none (yet)."""
 
 SightingSink = Callable[[Sequence[NewAlert]], None]
@@ -84,9 +84,10 @@ class PatternWatch:
         if not patterns or event.timestamp is None:
             return []
         objects = observation(event.fields)
-        if not objects:
+        candidates = patterns.candidates(objects) if objects else []
+        if not candidates:
             return []
-        done = self.states.observe(member, patterns, objects, event.timestamp, ident=sequence)
+        done = self.states.observe(member, candidates, objects, event.timestamp, ident=sequence)
         if not done:
             return []
         evidence = dict(list(event.fields.items())[:MAX_EVIDENCE_FIELDS])

@@ -38,7 +38,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from shieldwall import share
-from shieldwall.detect.stix_pattern import StreamPattern
+from shieldwall.detect.stix_pattern import PatternSet, StreamPattern
 from shieldwall.detect.watchlist import Matcher, WatchEntry
 from shieldwall.store.protocols import Store
 
@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
 FULL_EVERY_SECONDS = 600.0
+NO_PATTERNS = PatternSet(())
 MAX_DELTA = 5000
 """More changed indicators than this (a bulk import): a full build instead of an update."""
 
@@ -67,7 +68,7 @@ class Watchlists:
         self._members: list[str] = []
         self._entries: dict[str, dict[str, list[WatchEntry]]] = {}
         self._patterns: dict[str, dict[str, StreamPattern]] = {}
-        self._pattern_lists: dict[str, tuple[StreamPattern, ...]] = {}
+        self._pattern_lists: dict[str, PatternSet] = {}
         self._seen: int | None = None
         self._expires: datetime | None = None
         self._built_at = 0.0
@@ -78,9 +79,9 @@ class Watchlists:
         """The member's matcher as last built (None before the first build)."""
         return self._matchers.get(member)
 
-    def patterns(self, member: str) -> tuple[StreamPattern, ...]:
+    def patterns(self, member: str) -> PatternSet:
         """The member's stream patterns as last built (none before the first build)."""
-        return self._pattern_lists.get(member, ())
+        return self._pattern_lists.get(member, NO_PATTERNS)
 
     def refresh(self) -> bool:
         """Bring the watchlists up to date; False when nothing had changed.
@@ -123,7 +124,7 @@ class Watchlists:
             if found.next_expiry is not None:
                 expiries.append(found.next_expiry)
         self._entries, self._patterns = entries, patterns
-        self._pattern_lists = {m: tuple(held.values()) for m, held in patterns.items() if held}
+        self._pattern_lists = {m: PatternSet(held.values()) for m, held in patterns.items() if held}
         self._matchers = {m: Matcher(_flat(held)) for m, held in entries.items() if held}
         self._seen, self._expires = seen, min(expiries, default=None)
         self._built_at = time.monotonic()
@@ -165,7 +166,7 @@ class Watchlists:
         lists = dict(self._pattern_lists)
         lists.pop(member, None)
         if held:
-            lists[member] = tuple(held.values())
+            lists[member] = PatternSet(held.values())
         self._pattern_lists = lists
 
     @property

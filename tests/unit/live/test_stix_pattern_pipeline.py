@@ -126,4 +126,4 @@ def test_a_revoked_pattern_leaves_every_window(world: World) -> None:
     assert len(watchlists.patterns("bravo")) == 1
     share_as(world, "alpha", {**shared, "modified": "2024-02-01T00:00:00.000Z", "revoked": True})
     assert watchlists.refresh() and watchlists.updates == 1
-    assert watchlists.patterns("bravo") == () and watchlists.patterns("alpha") == ()
+    assert len(watchlists.patterns("bravo")) == 0 and len(watchlists.patterns("alpha")) == 0

@@ -8,6 +8,7 @@ member gets is the runtime's business (``runtime/stix_patterns.py``), as for wat
 See docs/stix-patterns.md.
 """
 
+from shieldwall.detect.stix_pattern.index import PatternSet
 from shieldwall.detect.stix_pattern.observe import observation
 from shieldwall.detect.stix_pattern.stream import (
     MAX_KEPT,
@@ -23,6 +24,7 @@ __all__ = [
     "MAX_KEPT",
     "MAX_STATES",
     "MAX_WINDOW_SECONDS",
+    "PatternSet",
     "PatternStates",
     "StreamCounts",
     "StreamPattern",

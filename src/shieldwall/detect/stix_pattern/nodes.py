@@ -22,12 +22,17 @@ Predicate = Callable[[object], bool]
 
 @dataclass(frozen=True, slots=True)
 class Test:
-    """One comparison: ``object_type:path <operator> literal`` (``NOT`` folded in)."""
+    """One comparison: ``object_type:path <operator> literal`` (``NOT`` folded in).
+
+    ``anchors``: for ``=`` and ``IN`` over text or numbers, the values the property must
+    equal one of (an index key); empty otherwise.
+    """
 
     object_type: str
     path: tuple[Step, ...]
     operator: str
     predicate: Predicate
+    anchors: tuple[str | int | float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,8 +109,23 @@ def _test(ctx: Any) -> Test:
     object_type, path = _path(ctx.objectPath())
     operator, predicate = _predicate(ctx)
     if ctx.NOT() is not None:
-        predicate, operator = _negated(predicate), "NOT " + operator
-    return Test(object_type, path, operator, predicate)
+        return Test(object_type, path, "NOT " + operator, _negated(predicate))
+    return Test(object_type, path, operator, predicate, _anchors(ctx, operator))
+
+
+def _anchors(ctx: Any, operator: str) -> tuple[str | int | float, ...]:
+    """The values one of which the property must equal (``=``, ``IN``), when they are
+    text or numbers: an index on them (:mod:`.index`) skips the patterns an event cannot
+    touch. Empty when the test has no such values (it is then always evaluated)."""
+    if operator == "=":
+        found = [_literal(ctx.primitiveLiteral().getChild(0))]
+    elif operator == "IN":
+        found = [_literal(item.getChild(0)) for item in ctx.setLiteral().primitiveLiteral()]
+    else:
+        return ()
+    if not found or not all(values.kind_of(v) in {"str", "num"} for v in found):
+        return ()
+    return tuple(v for v in found if isinstance(v, str | int | float))
 
 
 def _negated(predicate: Predicate) -> Predicate:

@@ -26,7 +26,7 @@ def passing(comparison: Comparison, objects: Objects) -> set[str]:
             ident
             for ident, obj in objects.items()
             if obj.get("type") == comparison.object_type
-            and any(comparison.predicate(v) for v in _select(obj, comparison.path, objects))
+            and any(comparison.predicate(v) for v in select(obj, comparison.path, objects))
         }
     left = passing(comparison.left, objects)
     if isinstance(comparison, Both):
@@ -35,7 +35,7 @@ def passing(comparison: Comparison, objects: Objects) -> set[str]:
     return left | passing(comparison.right, objects)
 
 
-def _select(obj: Mapping[str, Any], path: tuple[Step, ...], objects: Objects) -> list[Any]:
+def select(obj: Mapping[str, Any], path: tuple[Step, ...], objects: Objects) -> list[Any]:
     found: list[Any] = [obj]
     for step in path:
         found = [item for value in found for item in _step(value, step, objects)]

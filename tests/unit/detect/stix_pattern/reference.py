@@ -8,7 +8,7 @@ from typing import Any
 
 from stix2matcher.matcher import match  # type: ignore[import-untyped]
 
-from shieldwall.detect.stix_pattern import PatternStates, compile_pattern
+from shieldwall.detect.stix_pattern import PatternSet, PatternStates, compile_pattern
 
 
 def _sco_id(kind: str, observation: int, key: str) -> str:
@@ -51,7 +51,22 @@ def reference_verdict(
 def stream_verdict(
     pattern: str, stream: Sequence[tuple[Mapping[str, Mapping[str, Any]], datetime]]
 ) -> bool:
-    """Whether our engine fires at any point while the sequence streams in, in order."""
+    """Whether our engine fires at any point while the sequence streams in, in order,
+    each event meeting only the patterns the index names for it."""
+    compiled = compile_pattern("indicator--x", pattern, max_window=10**7)
+    states, indexed = PatternStates(max_kept=10_000), PatternSet([compiled])
+    fired = False
+    for objects, when in stream:
+        candidates = indexed.candidates(objects)
+        assert candidates in ([], [compiled])
+        fired |= bool(states.observe("m", candidates, objects, when))
+    return fired
+
+
+def unindexed_verdict(
+    pattern: str, stream: Sequence[tuple[Mapping[str, Mapping[str, Any]], datetime]]
+) -> bool:
+    """The same, every event meeting the pattern (no index)."""
     compiled = compile_pattern("indicator--x", pattern, max_window=10**7)
     states = PatternStates(max_kept=10_000)
     return any(states.observe("m", [compiled], objects, when) for objects, when in stream)

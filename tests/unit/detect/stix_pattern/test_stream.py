@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shieldwall.detect.stix_pattern import PatternStates, compile_pattern, observation
+from shieldwall.detect.stix_pattern import PatternSet, PatternStates, compile_pattern, observation
 from shieldwall.detect.stix_pattern.bindings import MAX_STEPS, Search
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -109,3 +109,19 @@ def test_a_redelivered_event_never_counts_twice() -> None:
     assert states.observe("alpha", [pattern], A, at(0), ident=7) == []
     assert states.observe("alpha", [pattern], A, at(0), ident=7) == []  # the same message
     assert states.observe("alpha", [pattern], A, at(1), ident=8) == [pattern]
+
+
+def test_the_index_names_only_the_patterns_an_event_could_advance() -> None:
+    anchored = compile_pattern("indicator--1", A_THEN_B)
+    either = compile_pattern(
+        "indicator--2", "[ipv4-addr:value IN ('10.0.0.9', '10.0.0.1') OR domain-name:value = 'z']"
+    )
+    loose = compile_pattern("indicator--3", "[domain-name:value LIKE '%.test'] REPEATS 2 TIMES")
+    both = compile_pattern(
+        "indicator--4", "[domain-name:value LIKE 'b%' AND domain-name:value = 'b.test']"
+    )
+    index = PatternSet([anchored, either, loose, both])
+    assert index.candidates(A) == [anchored, either]
+    assert index.candidates(B) == [anchored, loose, both]
+    assert index.candidates(observation({"QueryName": "c.test"})) == [loose]
+    assert index.candidates(observation({"DestinationIp": "192.0.2.1"})) == []
