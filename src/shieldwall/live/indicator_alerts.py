@@ -5,10 +5,7 @@ One alert per event and indicator, whatever number of fields matched it: the key
 redelivered batch stores nothing twice. The indicator id stands in the rule's place
 (``rule_id``), its value in the title, and ``kind`` is ``indicator``.
 
-Indicators with full STIX patterns (:class:`PatternWatch`) alert the same way, on the
-event that completes the pattern in the member's window, with the same key: a pattern's
-alert is one more indicator alert, deduplicated and reported as a sighting like the rest.
-The windows are in memory, per worker: a restart starts them empty (docs/stix-patterns.md).
+Indicators with full STIX patterns alert the same way (:mod:`.pattern_windows`).
 """
 
 from __future__ import annotations
@@ -16,16 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from shieldwall.detect.entities import extract
-from shieldwall.detect.stix_pattern import PatternSet, PatternStates, observation
 from shieldwall.detect.watchlist import Hit, Matcher
 from shieldwall.model.alert import NewAlert
 from shieldwall.model.event import Event
 
 WatchLookup = Callable[[str], Matcher | None]
 """The watchlist of a member (its id), or None when it has none (yet)."""
-
-PatternLookup = Callable[[str], PatternSet]
-"""The stream patterns of a member (its id); empty when it has none (yet)."""
 
 SightingSink = Callable[[Sequence[NewAlert]], None]
 """Told of indicator alerts stored for the first time (to report sightings of them)."""
@@ -66,51 +59,3 @@ def indicator_alerts(
             )
         )
     return alerts
-
-
-class PatternWatch:
-    """The members' windows over their events, for their indicators' stream patterns."""
-
-    def __init__(self, lookup: PatternLookup, states: PatternStates | None = None) -> None:
-        self._lookup = lookup
-        self.states = states or PatternStates()
-
-    def alerts(self, event: Event, sequence: int, dedup: Callable[[str], str]) -> list[NewAlert]:
-        """The alerts of the patterns this event completes (none without an event time:
-        a window runs on event time). ``sequence`` names the observation, so a redelivered
-        event is not counted twice toward a ``REPEATS``."""
-        member = event.member or ""
-        patterns = self._lookup(member)
-        if not patterns or event.timestamp is None:
-            return []
-        objects = observation(event.fields)
-        candidates = patterns.candidates(objects) if objects else []
-        if not candidates:
-            return []
-        done = self.states.observe(member, candidates, objects, event.timestamp, ident=sequence)
-        if not done:
-            return []
-        evidence = dict(list(event.fields.items())[:MAX_EVIDENCE_FIELDS])
-        entities = extract(event.fields)
-        return [
-            NewAlert(
-                key=f"{member}:{sequence}:{pattern.indicator_id}",
-                org_id=member,
-                rule_id=pattern.indicator_id,
-                rule_title=f"Indicator pattern: {pattern.text[:MAX_TITLE]}",
-                level=pattern.level,
-                tags=(),
-                event_time=event.timestamp,
-                source=f"{event.source.path}#{event.source.record_id}",
-                matched={"pattern": pattern.text[:MAX_MATCHED]},
-                event=evidence,
-                entities=entities,
-                kind="indicator",
-                dedup_key=dedup(pattern.indicator_id),
-            )
-            for pattern in done
-        ]
-
-
-MAX_TITLE = 200
-MAX_MATCHED = 2000

@@ -1,8 +1,9 @@
 """Full STIX patterns end to end: shared by alpha, matched in each member's own window.
 
 The indicator's pattern is more than a watchlist comparison, so its first observation
-alone raises nothing; only the member whose own events complete it is alerted, and
-another member's events never complete it.
+alone raises nothing; only the member whose own events complete it is alerted, another
+member's events never complete it, and the windows are saved with each batch (a new
+worker goes on from them).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from shieldwall.detect.engine import Engine
 from shieldwall.detect.sigma.loader import load_rules
 from shieldwall.live import DetectWorker
+from shieldwall.live.pattern_windows import state_key
 from shieldwall.runtime import Watchlists
 from tests.unit.api.conftest import World, build_world
 from tests.unit.live.test_live_pipeline import RULES, alerts, ndjson, post, sysmon
@@ -52,8 +54,11 @@ def at(clock: str, record: int, **fields: Any) -> dict[str, Any]:
     return event
 
 
-def detect_with(world: World, engine: Engine, watchlists: Watchlists) -> DetectWorker:
-    """One detect worker with the watchlists' stream patterns, until the bus is drained."""
+def detect_with(
+    world: World, engine: Engine, watchlists: Watchlists, *, ack: bool = True
+) -> DetectWorker:
+    """One detect worker with the watchlists' stream patterns, until the bus is drained
+    (or, without ``ack``, one batch stored and the worker dead before acknowledging)."""
 
     async def run() -> DetectWorker:
         assert world.services.buses is not None
@@ -63,8 +68,12 @@ def detect_with(world: World, engine: Engine, watchlists: Watchlists) -> DetectW
         )
         consumer = await worker.consumer()
         try:
-            while await worker.step(consumer, timeout=0.2):
-                pass
+            if ack:
+                while await worker.step(consumer, timeout=0.2):
+                    pass
+            else:
+                deliveries = await consumer.fetch(1000, timeout=0.2)
+                worker._store_alerts(*worker._match(deliveries))
         finally:
             await consumer.close()
             await bus.close()
@@ -87,11 +96,16 @@ def test_a_pattern_alerts_only_the_member_whose_events_complete_it(
     post(world, "alpha-sensor", ndjson(at("10:00:30", 2, QueryName=DOMAIN)))
     worker = detect_with(world, engine, watchlists)
     assert worker.counts.events == 2 and worker.counts.alerts == 0  # alpha's query, bravo's IP
-    assert worker.patterns is not None and len(worker.patterns.states) == 2  # one window each
+    with world.services.store.reading() as tx:  # one window each, saved with the batch
+        for member in ("alpha", "bravo"):
+            saved = tx.correlations.load(state_key(member))
+            assert saved is not None and len(saved["windows"]) == 1
 
     post(world, "bravo-sensor", ndjson(at("10:01:00", 3, QueryName=DOMAIN)))
-    worker = detect_with(world, engine, watchlists)
-    assert worker.counts.alerts == 0  # a new worker: its windows start empty (documented)
+    worker = detect_with(world, engine, watchlists)  # a new worker: the saved windows serve
+    assert worker.counts.alerts == 1
+    (alert,) = alerts(world, "bravo-analyst")
+    assert alert["rule_id"] == shared["id"] and alerts(world, "alpha-analyst") == []
 
 
 def test_one_worker_sees_the_sequence_and_raises_one_indicator_alert(
@@ -127,3 +141,21 @@ def test_a_revoked_pattern_leaves_every_window(world: World) -> None:
     share_as(world, "alpha", {**shared, "modified": "2024-02-01T00:00:00.000Z", "revoked": True})
     assert watchlists.refresh() and watchlists.updates == 1
     assert len(watchlists.patterns("bravo")) == 0 and len(watchlists.patterns("alpha")) == 0
+
+
+def test_a_crash_after_the_store_neither_loses_nor_doubles(world: World, engine: Engine) -> None:
+    repeated = indicator("alpha", pattern=f"[ipv4-addr:value = '{ADDRESS}'] REPEATS 3 TIMES")
+    share_as(world, "alpha", repeated)
+    watchlists = Watchlists(world.services.store)
+    watchlists.refresh()
+    twice = ndjson(
+        at("10:00:00", 1, DestinationIp=ADDRESS), at("10:00:01", 2, DestinationIp=ADDRESS)
+    )
+    post(world, "bravo-sensor", twice)
+    assert detect_with(world, engine, watchlists, ack=False).counts.alerts == 0  # then dies
+    assert detect_with(world, engine, watchlists).counts.alerts == 0  # redelivered: still 2
+    post(world, "bravo-sensor", ndjson(at("10:00:02", 3, DestinationIp=ADDRESS)))
+    assert detect_with(world, engine, watchlists, ack=False).counts.alerts == 1  # third: dies
+    assert detect_with(world, engine, watchlists).counts.alerts == 0  # stored once already
+    (alert,) = alerts(world, "bravo-analyst")
+    assert alert["rule_id"] == repeated["id"] and "10:00:02" in str(alert["event_time"])

@@ -17,6 +17,7 @@ recently touched dropped first).
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,8 +35,8 @@ MAX_KEPT = 64
 MAX_WINDOW_SECONDS = 3600.0
 """The longest window a pattern sees, whatever it says (one without ``WITHIN``: this)."""
 
-MAX_STATES = 100_000
-"""``(member, pattern)`` windows held at once."""
+MAX_STATES = 4096
+"""``(member, pattern)`` windows held at once (the detect worker holds one member's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,8 @@ class StreamPattern:
     types: frozenset[str]
     window: int
     """Microseconds an observation stays in the window."""
+    digest: str = ""
+    """The pattern text's digest: a saved window belongs to one version of the pattern."""
 
     @property
     def plain(self) -> bool:
@@ -68,7 +71,9 @@ def compile_pattern(
     if isinstance(tree, Observe) and tree.kind == "within":
         seconds = min(tree.seconds, max_window)
     types = frozenset(t.object_type for leaf in found for t in tests(leaf.comparison))
-    return StreamPattern(indicator_id, text, level, tree, found, types, round(seconds * 1e6))
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    window = round(seconds * 1e6)
+    return StreamPattern(indicator_id, text, level, tree, found, types, window, digest)
 
 
 @dataclass(slots=True)
@@ -136,7 +141,7 @@ class PatternStates:
         hits: frozenset[int],
         ident: int | None,
     ) -> bool:
-        key = (member, pattern.indicator_id, pattern.text)
+        key = (member, pattern.indicator_id, pattern.digest)
         window = self._windows.get(key)
         if window is None:
             window = self._windows[key] = _Window(newest=moment)
@@ -147,7 +152,7 @@ class PatternStates:
             self.counts.late += 1
             return False
         if ident is not None and any(serial == ident for serial, _, _ in window.kept):
-            return False
+            return self._completes(pattern, window, ident)  # a redelivery: the same answer
         window.newest = max(window.newest, moment)
         window.serial = ident if ident is not None else window.serial + 1
         window.kept.append((window.serial, moment, hits))
@@ -167,3 +172,26 @@ class PatternStates:
         found = any(newest in binding for binding in search.bindings(pattern.tree))
         self.counts.cut += search.cut
         return found
+
+    def export(self) -> dict[str, Any]:
+        """Every window as JSON (for the store: :meth:`restored` reads it back)."""
+        return {
+            "windows": [
+                [*key, window.newest, window.serial, [[s, m, sorted(h)] for s, m, h in window.kept]]
+                for key, window in self._windows.items()
+            ]
+        }
+
+    @classmethod
+    def restored(cls, saved: Mapping[str, Any] | None, **bounds: int) -> PatternStates:
+        """States from :meth:`export`'s JSON (empty for None or what it cannot read)."""
+        states = cls(**bounds)
+        for item in (saved or {}).get("windows", ()):
+            try:
+                member, ident, digest, newest, serial, kept = item
+                window = _Window(newest=int(newest), serial=int(serial))
+                window.kept = deque((int(s), int(m), frozenset(map(int, h))) for s, m, h in kept)
+            except (TypeError, ValueError):
+                continue
+            states._windows[(str(member), str(ident), str(digest))] = window
+        return states

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -125,3 +126,23 @@ def test_the_index_names_only_the_patterns_an_event_could_advance() -> None:
     assert index.candidates(B) == [anchored, loose, both]
     assert index.candidates(observation({"QueryName": "c.test"})) == [loose]
     assert index.candidates(observation({"DestinationIp": "192.0.2.1"})) == []
+
+
+def test_windows_saved_and_restored_go_on_as_if_never_stopped() -> None:
+    pattern = compile_pattern("indicator--1", f"({A_THEN_B}) WITHIN 60 SECONDS")
+    states = PatternStates()
+    states.observe("alpha", [pattern], A, at(0), ident=1)
+    saved = json.loads(json.dumps(states.export()))  # as the store keeps it
+    again = PatternStates.restored(saved)
+    assert again.observe("bravo", [pattern], B, at(1), ident=2) == []
+    assert again.observe("alpha", [pattern], A, at(0), ident=1) == []  # a redelivery
+    assert again.observe("alpha", [pattern], B, at(2), ident=3) == [pattern]
+    assert len(PatternStates.restored({"windows": [["x"], None, [1, 2]]})) == 0
+
+
+def test_a_changed_pattern_starts_a_window_of_its_own() -> None:
+    old = compile_pattern("indicator--1", A_THEN_B)
+    new = compile_pattern("indicator--1", A_THEN_B.replace("b.test", "c.test"))
+    states = PatternStates()
+    states.observe("alpha", [old], A, at(0))
+    assert states.observe("alpha", [new], observation({"QueryName": "c.test"}), at(1)) == []
