@@ -1,10 +1,11 @@
 """The stream engine against ``stix2-matcher`` on the same observed-data.
 
-Random patterns from a grammar (comparison AND/OR/NOT, =, !=, <, >, IN, LIKE, MATCHES,
-ISSUBSET, references; observation AND, OR, FOLLOWEDBY, WITHIN, REPEATS,
-START … STOP) over random sequences of events, mapped to observations by the engine's own
-mapping: the engine fires at some point while the sequence streams in exactly when
-``stix2-matcher`` matches the whole sequence.
+Random patterns from a grammar (comparison AND/OR/NOT, =, !=, <, >, <=, >=, IN, LIKE,
+MATCHES, ISSUBSET, ``_ref`` paths, list ``[*]``/``[0]``, hashes, integers and reals;
+observation AND, OR, FOLLOWEDBY, WITHIN, REPEATS, START … STOP) over random sequences
+of events, mapped to observations by the engine's own mapping: the engine fires at some
+point while the sequence streams in exactly when ``stix2-matcher`` matches the whole
+sequence.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 ADDRESSES = ("10.0.0.1", "10.0.0.2", "192.0.2.7")
 DOMAINS = ("a.example", "b.test")
 PORTS = (22, 80, 443)
+SHA256 = "ab" * 32
 
 
 def quoted(text: str) -> str:
@@ -56,7 +58,22 @@ def address_test(draw: st.DrawFn, path: str) -> str:
 
 @st.composite
 def comparison(draw: st.DrawFn) -> str:
-    kind = draw(st.sampled_from(["ip", "domain", "port", "ref"]))
+    kind = draw(st.sampled_from(["ip", "domain", "port", "ref", "process"]))
+    if kind == "process":
+        return draw(
+            st.sampled_from(
+                [
+                    f"process:command_line {_not(draw)}LIKE '%-enc%'",
+                    f"process:image_ref.name {_not(draw)}= 'ps.exe'",
+                    f"file:hashes.'SHA-256' {_not(draw)}= '{SHA256}'",
+                    f"network-traffic:protocols[*] {_not(draw)}= 'tcp'",
+                    f"network-traffic:protocols[0] {_not(draw)}IN ('udp', 'icmp')",
+                    f"network-traffic:dst_port {_not(draw)}IN (22, 443)",
+                    f"network-traffic:dst_port {_not(draw)}> 79.5",
+                    "process:pid <= 100",
+                ]
+            )
+        )
     if kind == "ip":
         return draw(address_test("ipv4-addr:value"))
     if kind == "ref":
@@ -127,6 +144,13 @@ def event(draw: st.DrawFn) -> dict[str, Any]:
         fields["DestinationPort"] = draw(st.sampled_from(PORTS))
         if draw(st.booleans()):
             fields["SourceIp"] = draw(st.sampled_from(ADDRESSES))
+        fields["Protocol"] = draw(st.sampled_from(["tcp", "udp"]))
+    if draw(st.booleans()):
+        fields["Image"] = draw(st.sampled_from(["C:\\w\\ps.exe", "C:\\w\\cmd.exe"]))
+        fields["CommandLine"] = draw(st.sampled_from(["ps.exe -enc AA", "cmd.exe /c"]))
+        fields["ProcessId"] = draw(st.sampled_from([4, 400]))
+        if draw(st.booleans()):
+            fields["Hashes"] = f"MD5={'0' * 32},SHA256={SHA256}"
     if draw(st.booleans()) or not fields:
         fields["QueryName"] = draw(st.sampled_from(DOMAINS))
     return fields
