@@ -132,6 +132,16 @@ def test_one_worker_sees_the_sequence_and_raises_one_indicator_alert(
     assert alerts(world, "alpha-analyst") == []  # alpha's query never met bravo's address
 
 
+def test_the_gate_decides_which_patterns_a_member_gets(world: World) -> None:
+    green = indicator("alpha", pattern=PATTERN)
+    red = indicator("alpha", tlp="red", pattern=PATTERN.replace(DOMAIN, "red.example"))
+    share_as(world, "alpha", green, red)
+    watchlists = Watchlists(world.services.store)
+    watchlists.refresh()
+    assert [p.indicator_id for p in watchlists.patterns("bravo")] == [green["id"]]
+    assert [p.indicator_id for p in watchlists.patterns("alpha")] == [green["id"]]  # RED: people
+
+
 def test_a_revoked_pattern_leaves_every_window(world: World) -> None:
     shared = indicator("alpha", pattern=PATTERN)
     share_as(world, "alpha", shared)
