@@ -210,6 +210,10 @@ class DetectWorker:
             return [], []
         again: list[tuple[str, str]] = []
         with self._store.transaction() as tx:
+            if routed and pending:  # one order for every member lock: no deadlock
+                members = {item[2].member or "" for item in routed}
+                for member in sorted(members | {item.event.member or "" for item in pending}):
+                    tx.incidents.lock_member(member)
             if routed and isinstance(self._engine, LiveRules):
                 fired, again = correlate(tx, self._engine, routed, self._correlation_alert)
                 alerts.extend(fired)
