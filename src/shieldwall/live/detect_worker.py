@@ -25,6 +25,7 @@ from shieldwall.detect.engine import Engine
 from shieldwall.detect.entities import extract, techniques
 from shieldwall.live.correlation_checkpoint import Routed, correlate
 from shieldwall.live.indicator_alerts import SightingSink, WatchLookup, indicator_alerts
+from shieldwall.live.pattern_windows import PatternLookup, PatternWatch, Pending
 from shieldwall.live.rule_sets import LiveRules
 from shieldwall.live.tool_alerts import alert_of
 from shieldwall.live.wire import (
@@ -70,8 +71,10 @@ class DetectWorker:
         alerts_subject: str = ALERTS_SUBJECT,
         watchlist: WatchLookup | None = None,
         sightings: SightingSink | None = None,
+        patterns: PatternLookup | None = None,
     ) -> None:
-        """``watchlist`` gives a member's watchlist: its hits are indicator alerts.
+        """``watchlist`` gives a member's watchlist: its hits are indicator alerts;
+        ``patterns`` its indicators' full STIX patterns, matched in windows per member.
 
         ``sightings`` is told, once a batch is stored and acknowledged, of the indicator
         alerts stored for the first time (a redelivered batch tells it nothing again); it
@@ -86,6 +89,7 @@ class DetectWorker:
         self._alerts_subject = alerts_subject
         self._watchlist = watchlist
         self._sightings = sightings
+        self.patterns = PatternWatch(patterns) if patterns is not None else None
         self.counts = WorkerCounts()
 
     async def consumer(self) -> Consumer:
@@ -99,8 +103,8 @@ class DetectWorker:
         deliveries = await consumer.fetch(self._batch, timeout=timeout)
         if not deliveries:
             return 0
-        alerts, routed = self._match(deliveries)
-        fresh, again = await asyncio.to_thread(self._store_alerts, alerts, routed)
+        alerts, routed, pending = self._match(deliveries)
+        fresh, again = await asyncio.to_thread(self._store_alerts, alerts, routed, pending)
         await self._raise(alerts, again)
         await consumer.ack(*deliveries)
         if fresh and self._sightings is not None:
@@ -116,10 +120,14 @@ class DetectWorker:
         finally:
             await consumer.close()
 
-    def _match(self, deliveries: Sequence[Delivery]) -> tuple[list[NewAlert], list[Routed]]:
-        """The batch's alerts, and the detections its correlations take (fed when stored)."""
+    def _match(
+        self, deliveries: Sequence[Delivery]
+    ) -> tuple[list[NewAlert], list[Routed], list[Pending]]:
+        """The batch's alerts, the detections its correlations take and the events its
+        members' STIX patterns take (both fed when stored)."""
         alerts: list[NewAlert] = []
         routed: list[Routed] = []
+        pending: list[Pending] = []
         for delivery in deliveries:
             try:
                 event = decode_event(delivery.payload)
@@ -139,7 +147,10 @@ class DetectWorker:
                 if router is None or router.emits_base(detection.rule_id, name):
                     alerts.append(_alert(detection, event, delivery.sequence, self._dedup))
             alerts.extend(self._watch(event, delivery.sequence))
-        return alerts, routed
+            taken = self.patterns.pending(event, delivery.sequence) if self.patterns else None
+            if taken is not None:
+                pending.append(taken)
+        return alerts, routed, pending
 
     def _router(self, event: Event) -> CorrelationEngine | None:
         if not isinstance(self._engine, LiveRules):
@@ -159,9 +170,7 @@ class DetectWorker:
 
     def _watch(self, event: Event, sequence: int) -> list[NewAlert]:
         matcher = self._watchlist(event.member or "") if self._watchlist else None
-        if matcher is None:
-            return []
-        hits = matcher.match(event.fields)
+        hits = matcher.match(event.fields) if matcher is not None else []
         if not hits:
             return []
         member, entities = event.member or "", extract(event.fields)
@@ -170,6 +179,10 @@ class DetectWorker:
             return dedup_key(member, indicator_id, entities, event, self._dedup)
 
         return indicator_alerts(hits, event, sequence, dedup)
+
+    def _pattern_dedup(self, event: Event, indicator_id: str) -> str:
+        entities = extract(event.fields)
+        return dedup_key(event.member or "", indicator_id, entities, event, self._dedup)
 
     async def _raise(
         self, alerts: Sequence[NewAlert], again: Sequence[tuple[str, str]] = ()
@@ -185,18 +198,27 @@ class DetectWorker:
             await self._bus.publish_many(self._alerts_subject, messages)
 
     def _store_alerts(
-        self, alerts: list[NewAlert], routed: Sequence[Routed] = ()
+        self,
+        alerts: list[NewAlert],
+        routed: Sequence[Routed] = (),
+        pending: Sequence[Pending] = (),
     ) -> tuple[list[NewAlert], list[tuple[str, str]]]:
-        """Store the batch's alerts, with the correlation state and alerts (appended to
-        ``alerts``): the indicator alerts stored for the first time, and the correlation
-        alerts raised before a crash, to announce again."""
-        if not alerts and not routed:
+        """Store the batch's alerts, with the correlation state and alerts and the pattern
+        windows and alerts (appended to ``alerts``): the indicator alerts stored for the
+        first time, and the correlation alerts raised before a crash, to announce again."""
+        if not alerts and not routed and not pending:
             return [], []
         again: list[tuple[str, str]] = []
         with self._store.transaction() as tx:
+            if routed and pending:  # one order for every member lock: no deadlock
+                members = {item[2].member or "" for item in routed}
+                for member in sorted(members | {item.event.member or "" for item in pending}):
+                    tx.incidents.lock_member(member)
             if routed and isinstance(self._engine, LiveRules):
                 fired, again = correlate(tx, self._engine, routed, self._correlation_alert)
                 alerts.extend(fired)
+            if pending and self.patterns is not None:
+                alerts.extend(self.patterns.feed(tx, pending, self._pattern_dedup))
             fresh = [a for a in alerts if a.kind == "indicator" and tx.alerts.hit(a.key) is None]
             self.counts.alerts += tx.alerts.add(alerts)
         return fresh, again

@@ -4,6 +4,8 @@ One alert per event and indicator, whatever number of fields matched it: the key
 ``<member>:<bus sequence>:<indicator id>``, unique in the store like a rule alert's, so a
 redelivered batch stores nothing twice. The indicator id stands in the rule's place
 (``rule_id``), its value in the title, and ``kind`` is ``indicator``.
+
+Indicators with full STIX patterns alert the same way (:mod:`.pattern_windows`).
 """
 
 from __future__ import annotations

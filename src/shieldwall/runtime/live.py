@@ -145,6 +145,7 @@ class DetectThread(StageThread):
             alerts_subject=self._buses.alerts_subject,
             watchlist=self.watchlists,
             sightings=self.sightings,
+            patterns=self.watchlists.patterns,
         )
         await asyncio.to_thread(self.watchlists.refresh_or_log)  # the first events already match
         await asyncio.to_thread(self.rules.refresh)  # and meet the managed rules

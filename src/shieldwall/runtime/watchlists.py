@@ -21,6 +21,11 @@ in the detect stage's thread).
 
 Until a build or an update is done the previous matchers serve, and the new ones replace
 them in one assignment, so the detect worker never sees half a watchlist.
+
+Indicators whose patterns are more than the watchlist's comparisons (see
+``share/intel/watch.py``) are kept beside the matchers, compiled for the stream, and
+given by :meth:`Watchlists.patterns` (the detect worker's windows match them), through
+the same gate, rebuilt and updated at the same moments.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from shieldwall import share
+from shieldwall.detect.stix_pattern import PatternSet, StreamPattern
 from shieldwall.detect.watchlist import Matcher, WatchEntry
 from shieldwall.store.protocols import Store
 
@@ -40,6 +46,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
 FULL_EVERY_SECONDS = 600.0
+NO_PATTERNS = PatternSet(())
 MAX_DELTA = 5000
 """More changed indicators than this (a bulk import): a full build instead of an update."""
 
@@ -60,6 +67,8 @@ class Watchlists:
         self._matchers: dict[str, Matcher] = {}
         self._members: list[str] = []
         self._entries: dict[str, dict[str, list[WatchEntry]]] = {}
+        self._patterns: dict[str, dict[str, StreamPattern]] = {}
+        self._pattern_lists: dict[str, PatternSet] = {}
         self._seen: int | None = None
         self._expires: datetime | None = None
         self._built_at = 0.0
@@ -69,6 +78,10 @@ class Watchlists:
     def __call__(self, member: str) -> Matcher | None:
         """The member's matcher as last built (None before the first build)."""
         return self._matchers.get(member)
+
+    def patterns(self, member: str) -> PatternSet:
+        """The member's stream patterns as last built (none before the first build)."""
+        return self._pattern_lists.get(member, NO_PATTERNS)
 
     def refresh(self) -> bool:
         """Bring the watchlists up to date; False when nothing had changed.
@@ -102,13 +115,16 @@ class Watchlists:
     def _build(self, seen: int, now: datetime, members: list[str]) -> None:
         self._members = members
         entries: dict[str, dict[str, list[WatchEntry]]] = {}
+        patterns: dict[str, dict[str, StreamPattern]] = {}
         expiries: list[datetime] = []
         for member in self._members:
             found = share.watch_entries(self._store, member, now)
             entries[member] = _by_indicator(found.entries)
+            patterns[member] = {p.indicator_id: p for p in found.patterns}
             if found.next_expiry is not None:
                 expiries.append(found.next_expiry)
-        self._entries = entries
+        self._entries, self._patterns = entries, patterns
+        self._pattern_lists = {m: PatternSet(held.values()) for m, held in patterns.items() if held}
         self._matchers = {m: Matcher(_flat(held)) for m, held in entries.items() if held}
         self._seen, self._expires = seen, min(expiries, default=None)
         self._built_at = time.monotonic()
@@ -121,9 +137,12 @@ class Watchlists:
         expiries = [] if self._expires is None else [self._expires]
         for member in self._members:
             found = share.watch_entries(self._store, member, now, ids=changed)
+            self._update_patterns(member, changed, found.patterns)
             held = self._entries.setdefault(member, {})
             fresh = _by_indicator(found.entries)
             if not fresh and not changed & held.keys():
+                if found.next_expiry is not None:
+                    expiries.append(found.next_expiry)
                 continue
             for ident in changed:
                 held.pop(ident, None)
@@ -137,9 +156,22 @@ class Watchlists:
         self._seen, self._expires = seen, min(expiries, default=None)
         self.updates += 1
 
+    def _update_patterns(self, member: str, changed: set[str], fresh: list[StreamPattern]) -> None:
+        held = self._patterns.setdefault(member, {})
+        if not fresh and not changed & held.keys():
+            return
+        for ident in changed:
+            held.pop(ident, None)
+        held.update((p.indicator_id, p) for p in fresh)
+        lists = dict(self._pattern_lists)
+        lists.pop(member, None)
+        if held:
+            lists[member] = PatternSet(held.values())
+        self._pattern_lists = lists
+
     @property
     def size(self) -> int:
-        """Entries over every member's matcher."""
+        """Entries over every member's matcher (stream patterns not counted)."""
         return sum(len(matcher) for matcher in self._matchers.values())
 
     def refresh_or_log(self) -> None:

@@ -11,54 +11,28 @@ more parsing than a fair share with one request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from shieldwall.bounded.stix_cost import (
+    MAX_COMPARISONS,
+    MAX_NESTING,
+    MAX_PATTERN_CHARS,
+    PatternCost,
+    over_budget,
+    pattern_cost,
+)
 from shieldwall.model.errors import InputError
 
-MAX_PATTERN_CHARS = 16_384
-"""The longest pattern parsed (real feeds rarely pass a few hundred characters)."""
-
-MAX_COMPARISONS = 256
-"""Comparisons in one pattern."""
-
-MAX_NESTING = 32
-"""Brackets and parentheses open at once."""
+__all__ = [
+    "MAX_COMPARISONS",
+    "MAX_NESTING",
+    "MAX_PATTERN_CHARS",
+    "REQUEST_COMPARISONS",
+    "PatternBudget",
+    "PatternCost",
+    "pattern_cost",
+]
 
 REQUEST_COMPARISONS = 4_096
 """Comparisons parsed for one request, across all its indicators."""
-
-
-@dataclass(frozen=True, slots=True)
-class PatternCost:
-    """What a pattern would cost to parse."""
-
-    comparisons: int
-    nesting: int
-
-
-def pattern_cost(pattern: str) -> PatternCost:
-    """Comparisons and deepest nesting, outside quoted literals (``\\'`` escapes kept)."""
-    comparisons = depth = deepest = 0
-    quoted = escaped = False
-    for char in pattern:
-        if quoted:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == "'":
-                quoted = False
-            continue
-        if char == "'":
-            quoted = True
-        elif char in "([":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in ")]":
-            depth -= 1
-        elif char == ":":
-            comparisons += 1
-    return PatternCost(comparisons, deepest)
 
 
 class PatternBudget:
@@ -69,19 +43,10 @@ class PatternBudget:
 
     def spend(self, pattern: str, *, source: str = "", place: str = "") -> None:
         """Charge one pattern to the request, or refuse it with the limit it passes."""
-        if len(pattern) > MAX_PATTERN_CHARS:
-            raise InputError(
-                f"pattern longer than {MAX_PATTERN_CHARS} characters", source=source, place=place
-            )
+        refused = over_budget(pattern)
+        if refused is not None:
+            raise InputError(refused, source=source, place=place)
         cost = pattern_cost(pattern)
-        if cost.nesting > MAX_NESTING:
-            raise InputError(
-                f"pattern nested deeper than {MAX_NESTING} levels", source=source, place=place
-            )
-        if cost.comparisons > MAX_COMPARISONS:
-            raise InputError(
-                f"pattern of more than {MAX_COMPARISONS} comparisons", source=source, place=place
-            )
         if cost.comparisons > self.left:
             raise InputError(
                 f"this request's pattern budget ({REQUEST_COMPARISONS} comparisons) is spent; "

@@ -5,7 +5,10 @@ the organisation's viewer, no person, so TLP:RED never becomes a watchlist entry
 derived-object rule; the channel's maximum, TLP:AMBER+STRICT). Only the newest version of
 each indicator counts, and only while it is current: not ``revoked``, its ``valid_until``
 not passed. Each comparison of the pattern for equality or membership (or CIDR subset)
-gives one entry; an indicator of another pattern language gives none.
+gives one entry; an indicator of another pattern language gives none. A pattern that is
+more than such comparisons joined by ``OR`` (observation ``AND``/``FOLLOWEDBY``, a
+qualifier, ``NOT``, ``!=``, ``<``, ``LIKE``, ``MATCHES``…) gives no entry but a
+stream pattern (:mod:`shieldwall.detect.stix_pattern`): it alerts only when whole.
 
 Reads of TLP:AMBER+STRICT indicators are audited like any other read, one entry per page,
 so each rebuild of a watchlist leaves its trace in the audit log.
@@ -14,16 +17,20 @@ so each rebuild of a watchlist leaves its trace in the audit log.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
+from shieldwall.detect.stix_pattern import StreamPattern, compile_pattern
 from shieldwall.detect.watchlist import WatchEntry
+from shieldwall.model.errors import InputError
 from shieldwall.model.intel import IntelQuery
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.egress import Channel, ChannelKind
 from shieldwall.share.intel.export import select_for
 from shieldwall.share.intel.extract import comparison_terms
+from shieldwall.share.intel.pattern_check import plain_comparison
 from shieldwall.share.intel.pattern_read import Comparison, PatternError, read_pattern
 from shieldwall.share.intel.validate import parse_timestamp
 from shieldwall.store.protocols import Store
@@ -40,10 +47,12 @@ _EXTRA_PATHS = {("file", "name"): "file-name"}
 
 @dataclass(frozen=True, slots=True)
 class WatchSet:
-    """An organisation's entries now, and when the first of them expires (rebuild then)."""
+    """An organisation's entries now, and when the first of them expires (rebuild then);
+    ``patterns``: its indicators whose patterns only a window over the stream matches."""
 
     entries: list[WatchEntry]
     next_expiry: datetime | None
+    patterns: list[StreamPattern] = field(default_factory=list)
 
 
 def watch_entries(
@@ -61,7 +70,8 @@ def watch_entries(
         selection = select_for(tx, org_id, query, channel=WATCH_CHANNEL, operator="watchlist")
     current = [item.obj for item in selection.items if is_current(item.obj, moment)]
     entries = [entry for obj in current for entry in entries_of(obj)]
-    return WatchSet(entries, next_expiry(current, moment))
+    patterns = [found for obj in current if (found := stream_pattern_of(obj)) is not None]
+    return WatchSet(entries, next_expiry(current, moment), patterns)
 
 
 def last_change(store: Store) -> int:
@@ -110,18 +120,41 @@ def next_expiry(objects: Sequence[Mapping[str, Any]], now: datetime) -> datetime
 
 def entries_of(obj: Mapping[str, Any]) -> list[WatchEntry]:
     """The watchlist entries of one indicator (none when its pattern is not STIX or bad)."""
-    if obj.get("pattern_type") != "stix":
+    if obj.get("pattern_type") != "stix" or stream_pattern_of(obj) is not None:
         return []
     try:
         comparisons = read_pattern(str(obj.get("pattern", "")))
     except PatternError:
         return []
-    level = str(obj.get(LEVEL_PROPERTY, "medium")).lower()
-    level = level if level in LEVELS else "medium"
-    ident = str(obj.get("id", ""))
+    level, ident = level_of(obj), str(obj.get("id", ""))
     found = {(t.kind, _single(t.kind, t.value)) for t in comparison_terms(comparisons)}
     found.update(_extra(comparisons))
     return [WatchEntry(ident, kind, value, level) for kind, value in sorted(found)]
+
+
+def level_of(obj: Mapping[str, Any]) -> str:
+    """How loud the indicator's alerts are (``medium`` unless it says otherwise)."""
+    level = str(obj.get(LEVEL_PROPERTY, "medium")).lower()
+    return level if level in LEVELS else "medium"
+
+
+def stream_pattern_of(obj: Mapping[str, Any]) -> StreamPattern | None:
+    """The indicator's pattern for the stream, or None: not STIX, unreadable, over the
+    budgets, or plain (the watchlist's entries match it)."""
+    pattern = str(obj.get("pattern", ""))
+    if obj.get("pattern_type") != "stix" or plain_comparison(pattern) is not None:
+        return None
+    return _compiled(str(obj.get("id", "")), pattern, level_of(obj))
+
+
+@lru_cache(maxsize=65_536)
+def _compiled(ident: str, pattern: str, level: str) -> StreamPattern | None:
+    """Compiled once per indicator version, whichever members' watchlists hold it."""
+    try:
+        compiled = compile_pattern(ident, pattern, level)
+    except InputError:
+        return None
+    return None if compiled.plain else compiled
 
 
 def _single(kind: str, value: str) -> str:
