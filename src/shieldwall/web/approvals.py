@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse
 
 from shieldwall.model.errors import NotFoundError
 from shieldwall.model.identity import OrgKind, Principal, Role
-from shieldwall.model.playbook import ApprovalRecord, PlaybookRecord, RunRecord
+from shieldwall.model.playbook import ApprovalRecord, PlaybookRecord, RunRecord, RunStatus
 from shieldwall.respond import PlaybookDesk
 from shieldwall.web.guard import Form, guarded, posted
 from shieldwall.web.render import page
@@ -28,6 +28,8 @@ from shieldwall.web.session import Session, services
 router = APIRouter(prefix="/console/approvals", include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 DECIDERS = frozenset({Role.LEAD, Role.ADMIN})
+MAX_RUNS = 1000
+"""Waiting runs read at once (one more waiting run is read by itself)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +74,9 @@ def waiting(desk: PlaybookDesk, who: Principal) -> list[Waiting]:
     """The pending approvals of runs that concern the person's organisation, oldest first."""
     found: list[Waiting] = []
     books: dict[tuple[str, str], PlaybookRecord | None] = {}
+    runs = {run.id: run for run in desk.runs(who, status=RunStatus.WAITING, limit=MAX_RUNS)}
     for approval in sorted(desk.pending(who), key=lambda a: a.id):
-        run = desk.journal(who, approval.run_id).run
+        run = runs.get(approval.run_id) or desk.journal(who, approval.run_id).run
         key = (run.playbook_org, run.playbook_id)
         if key not in books:
             books[key] = _playbook(desk, who, run)

@@ -41,7 +41,7 @@ def duration(seconds: float | None) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def _choice(kind: type[E], text: str, place: str) -> E:
+def form_choice(kind: type[E], text: str, place: str) -> E:
     """A value of one of the desk's enumerations from a form; InputError otherwise."""
     try:
         return kind(text)
@@ -57,7 +57,7 @@ def request_list(
     started = time.perf_counter()
 
     def build(session: Session) -> Response:
-        chosen = _choice(RequestStatus, status, "status") if status else None
+        chosen = form_choice(RequestStatus, status, "status") if status else None
         found = services(request).assistance.page(
             session.principal, chosen, after=after, limit=PAGE_SIZE + 1
         )
@@ -118,7 +118,7 @@ async def ask(request: Request) -> Response:
             form.get("title", "").strip(),
             form.get("description", "").strip(),
             needs,
-            _choice(Urgency, form.get("urgency", ""), "urgency"),
+            form_choice(Urgency, form.get("urgency", ""), "urgency"),
             tlp_level(form.get("tlp", "amber")),
         )
         view = services(request).assistance.request(session.principal, wanted)
@@ -132,7 +132,7 @@ async def offer(request: Request, request_id: Id) -> Response:
     """Offer help of one kind towards the request."""
 
     def act(session: Session, form: Form) -> Response:
-        need = _choice(Need, form.get("need", ""), "need")
+        need = form_choice(Need, form.get("need", ""), "need")
         services(request).assistance.offer(
             session.principal, request_id, need, form.get("text", "")
         )
