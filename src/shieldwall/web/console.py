@@ -6,6 +6,8 @@ from fastapi import APIRouter
 
 from shieldwall.web import (
     alerts,
+    approvals,
+    assistance,
     attack,
     campaigns,
     case_forms,
@@ -36,4 +38,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     case_forms.router,
     measures.router,
     handover.router,
+    approvals.router,
+    assistance.router,
 )

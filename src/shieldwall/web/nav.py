@@ -42,6 +42,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("/console/measures", "Measures"),
     NavEntry("/console/sitrep", "SITREP"),
     NavEntry("/console/handover", "Handover"),
+    NavEntry("/console/approvals", "Approvals"),
+    NavEntry("/console/assistance", "Assistance"),
 )
 
 
