@@ -86,7 +86,7 @@ def test_handover_report(run: CliRunner) -> None:
     alpha = ("--as", "lead@alpha.example")
     first = json.loads(cli(run, "report", "handover", "--take", "--json", *alpha))
     assert [i["id"] for i in first["new_incidents"]] == [1]
-    assert first["taken"] is True and first["pending_approvals"] is None
+    assert first["taken"] is True and first["pending_approvals"] == []  # wired: none waits
     second = json.loads(cli(run, "report", "handover", "--json", *alpha))
     assert second["new_incidents"] == [] and second["since"] is not None
     assert "new incident" not in cli(run, "report", "handover", *alpha)
