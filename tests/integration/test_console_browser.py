@@ -95,12 +95,15 @@ def browser(tmp_path: Path) -> Iterator[Any]:
 
 def _sign_in(driver: Any, base: str, email: str) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(f"{base}/console")
     driver.find_element(By.ID, "email").send_keys(email)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    assert driver.current_url.rstrip("/").endswith("/console"), driver.current_url
+    WebDriverWait(driver, 20).until(
+        lambda d: d.current_url.rstrip("/").endswith("/console"), driver.current_url
+    )
 
 
 def _shot(driver: Any, name: str) -> Path:
@@ -165,6 +168,7 @@ def test_a_form_without_its_csrf_token_is_refused_in_the_browser(
     browser: Any, site: dict[str, Any]
 ) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     _sign_in(browser, site["base"], "alpha-lead@web.example")
     incident = site["incidents"]["alpha"]
@@ -175,7 +179,9 @@ def test_a_form_without_its_csrf_token_is_refused_in_the_browser(
     )
     browser.find_element(By.ID, "text").send_keys("forged")
     browser.find_element(By.CSS_SELECTOR, "form[action$='/comment'] button").click()
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Refused"
+    WebDriverWait(browser, 20).until(  # the click navigates: wait for the answer's page
+        lambda driver: driver.find_element(By.TAG_NAME, "h1").text == "Refused"
+    )
     browser.get(f"{site['base']}/console/incidents/{incident}")
     assert "forged" not in browser.page_source
     assert browser.find_element(By.ID, "incident-status").text == before

@@ -73,7 +73,7 @@ class NatsConsumer:
         with self._errors("fetch"):
             try:
                 messages = await self._subscription.fetch(batch, timeout=max(timeout, 0.01))
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats' own, and asyncio's that a loaded loop lets through
                 return []
         deliveries = [self._delivery(message) for message in messages]
         return sorted(deliveries, key=lambda delivery: delivery.sequence)
