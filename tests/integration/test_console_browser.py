@@ -150,17 +150,21 @@ def test_sign_in_see_the_overview_open_an_incident_and_change_its_status(
     browser: Any, site: dict[str, Any]
 ) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     _sign_in(browser, site["base"], "alpha@web.example")
     assert "Open incidents" in browser.page_source and "Alerts per member" in browser.page_source
     assert browser.find_element(By.CSS_SELECTOR, "svg.chart")
     incident = site["incidents"]["alpha"]
     browser.find_element(By.CSS_SELECTOR, f'a[href="/console/incidents/{incident}"]').click()
-    assert browser.find_element(By.ID, "incident-status").text == "new"
+    WebDriverWait(browser, 20).until(  # each click navigates: wait for the page it leads to
+        lambda driver: driver.find_element(By.ID, "incident-status").text == "new"
+    )
     Select(browser.find_element(By.ID, "new-status")).select_by_value("in_progress")
     browser.find_element(By.CSS_SELECTOR, "form[action$='/status'] button").click()
-    assert browser.find_element(By.ID, "incident-status").text == "in_progress"
+    WebDriverWait(browser, 20).until(
+        lambda driver: driver.find_element(By.ID, "incident-status").text == "in_progress"
+    )
     assert "status" in browser.find_element(By.CSS_SELECTOR, ".history").text
 
 
