@@ -62,16 +62,7 @@ class IncidentDesk:
         limit: int = 100,
     ) -> Sequence[Incident]:
         """Incidents after id ``after`` that the caller may see and the filters keep."""
-        if severity is not None and severity not in SEVERITIES:
-            raise InputError(f"severity must be one of {', '.join(SEVERITIES)}", place="severity")
-        query = IncidentQuery(
-            org_ids=incident_scope(who),
-            status=status,
-            severity=severity,
-            member=member,
-            after=after,
-            limit=max(1, min(limit, MAX_PAGE)),
-        )
+        query = _query(who, status, severity, member, limit, after=after)
         with self.store.reading() as tx:
             return tx.incidents.page(query)
 
@@ -86,15 +77,7 @@ class IncidentDesk:
         limit: int = 100,
     ) -> Sequence[Incident]:
         """Newest first: incidents below id ``before`` (0: the newest) the caller may see."""
-        if severity is not None and severity not in SEVERITIES:
-            raise InputError(f"severity must be one of {', '.join(SEVERITIES)}", place="severity")
-        query = IncidentQuery(
-            org_ids=incident_scope(who),
-            status=status,
-            severity=severity,
-            member=member,
-            limit=max(1, min(limit, MAX_PAGE)),
-        )
+        query = _query(who, status, severity, member, limit)
         with self.store.reading() as tx:
             return tx.incidents.latest(query, before)
 
@@ -204,3 +187,25 @@ def change_json(change: IncidentChange) -> dict[str, Any]:
         "action": change.action,
         "detail": change.detail,
     }
+
+
+def _query(
+    who: Principal,
+    status: IncidentStatus | None,
+    severity: str | None,
+    member: str | None,
+    limit: int,
+    *,
+    after: int = 0,
+) -> IncidentQuery:
+    """The caller's scope and the filters, checked once for every read of a page."""
+    if severity is not None and severity not in SEVERITIES:
+        raise InputError(f"severity must be one of {', '.join(SEVERITIES)}", place="severity")
+    return IncidentQuery(
+        org_ids=incident_scope(who),
+        status=status,
+        severity=severity,
+        member=member,
+        after=after,
+        limit=max(1, min(limit, MAX_PAGE)),
+    )
