@@ -14,7 +14,12 @@ import pytest
 from shieldwall.model.errors import InputError
 from shieldwall.share.intel.pattern_budget import REQUEST_COMPARISONS
 from shieldwall.share.intel.validate import ValidObject, validate_all
-from shieldwall.share.intel.validation_pool import POOL_THRESHOLD, ValidationPool, parse_cost
+from shieldwall.share.intel.validation_pool import (
+    POOL_THRESHOLD,
+    SPLIT_MIN,
+    ValidationPool,
+    parse_cost,
+)
 
 
 def _indicator(pattern: str) -> dict[str, Any]:
@@ -101,3 +106,39 @@ def test_no_workers_means_everything_in_place() -> None:
     pool = ValidationPool(0)
     checked = pool.validate([_indicator(_heavy(200))], source="t")
     assert isinstance(checked[0], ValidObject) and pool._executor is None
+
+
+def _large_cheap_request() -> list[Any]:
+    """Plain indicators with refusals in both halves, so the places must come out right."""
+    objects: list[Any] = [
+        _indicator(f"[ipv4-addr:value = '10.0.{n // 250}.{n % 250}']")
+        for n in range(SPLIT_MIN + 50)
+    ]
+    objects[3] = "not an object"
+    objects[-2] = _indicator("[ipv4-addr:value = '1.2.3.4'")  # unclosed: refused
+    objects[len(objects) // 2 + 1] = {**objects[0], "created": "yesterday"}
+    objects[len(objects) - 5] = ["not an object either"]
+    return objects
+
+
+def test_a_large_cheap_request_is_checked_in_two_parts_with_the_same_verdicts(
+    pool: ValidationPool,
+) -> None:
+    objects = _large_cheap_request()
+    checked = pool.validate(objects, source="taxii:c")
+    assert pool._executor is not None  # a worker took a part
+    assert _verdicts(checked) == _verdicts(validate_all(objects, source="taxii:c"))
+    places = [str(item).split(":")[2] for item in checked if isinstance(item, InputError)]
+    assert len(places) == 4
+    assert places[0] == "objects[3]" and places[2] == f"objects[{len(objects) - 5}]"
+    assert places[1] == objects[len(objects) // 2 + 1]["id"]  # named by id when it has one
+
+
+def test_a_worker_lost_during_a_split_request_costs_nothing(pool: ValidationPool) -> None:
+    pool.warm()
+    assert pool._executor is not None
+    for pid in list(pool._executor._processes):
+        os.kill(pid, signal.SIGKILL)
+    objects = _large_cheap_request()
+    checked = pool.validate(objects, source="t")  # the cheap part is checked here instead
+    assert _verdicts(checked) == _verdicts(validate_all(objects, source="t"))

@@ -112,15 +112,19 @@ def _check_with_library(given: dict[str, Any], source: str, where: str) -> None:
         raise InputError(_reason(exc), source=source, place=where) from exc
 
 
-def validate_all(objects: Sequence[Any], *, source: str = "") -> list[ValidObject | InputError]:
+def validate_all(
+    objects: Sequence[Any], *, source: str = "", first_index: int = 0
+) -> list[ValidObject | InputError]:
     """Each object checked on its own, under one pattern budget for the whole request.
 
     This is the costly part of a write (the OASIS libraries); callers run it before they
     open the write transaction, so no member's parsing holds the others' writes back.
+    ``first_index`` is the place of the first object in the request, when ``objects`` is
+    a part of it, so every refusal still names its object's place in what was sent.
     """
     budget = PatternBudget()
     checked: list[ValidObject | InputError] = []
-    for index, candidate in enumerate(objects):
+    for index, candidate in enumerate(objects, start=first_index):
         try:
             checked.append(
                 validate(candidate, source=source, place=f"objects[{index}]", budget=budget)

@@ -9,6 +9,12 @@ and the server's threads only wait for the answer, holding nothing. Cheap reques
 one-comparison patterns, objects without patterns) are validated in place: sending them
 to another process would cost more than checking them.
 
+A large cheap request (:data:`SPLIT_MIN` objects or more: a feed's page, a bulk load) is
+cut in two: the worker checks the second part while the server's thread checks the
+first, so one request uses both cores instead of one. Each part is held to a pattern
+budget of its own; a cheap request cannot spend even one part's (its patterns cost at
+most :data:`POOL_THRESHOLD` comparisons in all), so the verdicts are those of one pass.
+
 Workers are started with ``spawn`` (safe in a threaded server) on the first costly request,
 or at start-up with :meth:`ValidationPool.warm`. ``workers = 0`` validates everything in place.
 """
@@ -29,6 +35,10 @@ from shieldwall.share.intel.validate import ValidObject, validate_all
 
 POOL_THRESHOLD = 64
 """Comparisons to parse above which a request is validated in a worker process."""
+
+SPLIT_MIN = 200
+"""Objects in a cheap request from which a worker checks part of it (below this, sending
+a part to another process costs more than it saves)."""
 
 Checked = list[ValidObject | InputError]
 
@@ -61,8 +71,12 @@ class ValidationPool:
 
     def validate(self, objects: Sequence[Any], *, source: str) -> Checked:
         """Every object checked (:func:`.validate.validate_all`), wherever it is cheaper."""
-        if self.workers == 0 or parse_cost(objects) <= POOL_THRESHOLD:
+        if self.workers == 0:
             return validate_all(objects, source=source)
+        if parse_cost(objects) <= POOL_THRESHOLD:
+            if len(objects) < SPLIT_MIN:
+                return validate_all(objects, source=source)
+            return self._split(objects, source)
         try:
             return self._pool().submit(validate_all, list(objects), source=source).result()
         except BrokenProcessPool:
@@ -72,6 +86,22 @@ class ValidationPool:
                 InputError(reason, source=source, place=f"objects[{i}]")
                 for i in range(len(objects))
             ]
+
+    def _split(self, objects: Sequence[Any], source: str) -> Checked:
+        """A cheap request checked in two parts at once: here and in a worker."""
+        cut = len(objects) // 2
+        rest = list(objects[cut:])
+        try:
+            there = self._pool().submit(validate_all, rest, source=source, first_index=cut)
+        except (BrokenProcessPool, RuntimeError):
+            self._discard()
+            return validate_all(objects, source=source)
+        here = validate_all(objects[:cut], source=source)
+        try:
+            return here + there.result()
+        except BrokenProcessPool:  # not this request's doing: its part is cheap to redo
+            self._discard()
+            return here + validate_all(rest, source=source, first_index=cut)
 
     def warm(self) -> None:
         """Start the workers now rather than on the first costly request."""

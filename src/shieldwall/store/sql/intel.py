@@ -94,11 +94,15 @@ class SqlIntel:
         pending: dict[_Key, list[dict[str, Any]]] = {}
         rows: list[dict[str, Any]] = []
         terms: list[dict[str, Any]] = []
+        audiences = _AudienceCodec()
+        stored_audiences: list[Audience] = []
         for offset, given in enumerate(versions):
             seq, added = first_seq + offset, first_added + _TICK * offset
             new = given if given.version is not None else replace(given, version=added)
             latest, first = self._flags(bounds, pending, new)
-            row = _row(new, seq, added, latest, first)
+            columns, read_back = audiences.coded(new.audience)
+            row = _row(new, seq, added, latest, first, columns)
+            stored_audiences.append(read_back)
             rows.append(row)
             pending.setdefault(_key(new), []).append(row)
             terms.extend(
@@ -108,7 +112,10 @@ class SqlIntel:
         self._db.execute(insert(intel_objects), rows)
         if terms:
             self._db.execute(insert(intel_terms), terms)
-        return [version_of(_Row(row)) for row in rows]
+        return [
+            version_of(_Row(row), audience)
+            for row, audience in zip(rows, stored_audiences, strict=True)
+        ]
 
     def _bounds(self, ids: Collection[str]) -> dict[_Key, tuple[datetime, datetime]]:
         found: dict[_Key, tuple[datetime, datetime]] = {}
@@ -315,7 +322,12 @@ class SqlIntel:
 
 
 def _row(
-    new: NewVersion, seq: int, date_added: datetime, latest: bool, first: bool
+    new: NewVersion,
+    seq: int,
+    date_added: datetime,
+    latest: bool,
+    first: bool,
+    audience: Mapping[str, Any],
 ) -> dict[str, Any]:
     return {
         "seq": seq,
@@ -324,12 +336,33 @@ def _row(
         "version": new.version,
         "spec_version": new.spec_version,
         "date_added": date_added,
-        **audience_values(new.audience),
+        **audience,
         "is_latest": latest,
         "is_first": first,
         "refs": " ".join(new.refs),
         "body": new.body,
     }
+
+
+class _AudienceCodec:
+    """Each distinct audience of a batch encoded, and read back, once.
+
+    A batch's objects mostly share one audience (one submitter, one addressing); encoding
+    and decoding it per row cost as much as the insert itself. The columns are a function
+    of the audience and the value read back a function of the columns, so caching both is
+    exact: rows and stored versions are what the per-row round trip gave.
+    """
+
+    def __init__(self) -> None:
+        self._coded: dict[Audience, tuple[dict[str, Any], Audience]] = {}
+
+    def coded(self, audience: Audience) -> tuple[dict[str, Any], Audience]:
+        """The audience's column values, and the audience a read of them gives back."""
+        found = self._coded.get(audience)
+        if found is None:
+            columns = audience_values(audience)
+            found = self._coded[audience] = (columns, audience_of(_Row(columns)))
+        return found
 
 
 class _Row:

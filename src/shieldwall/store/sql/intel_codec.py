@@ -65,8 +65,9 @@ def audience_of(row: Any) -> Audience:
     )
 
 
-def version_of(row: Any) -> StoredVersion:
-    """A stored version from an intel_objects row."""
+def version_of(row: Any, audience: Audience | None = None) -> StoredVersion:
+    """A stored version from an intel_objects row (``audience``: the row's, when the
+    caller already read it)."""
     return StoredVersion(
         seq=row.seq,
         stix_id=row.stix_id,
@@ -74,7 +75,7 @@ def version_of(row: Any) -> StoredVersion:
         version=row.version,
         spec_version=row.spec_version,
         date_added=row.date_added,
-        audience=audience_of(row),
+        audience=audience_of(row) if audience is None else audience,
         body=row.body,
         refs=tuple(ref for ref in row.refs.split(" ") if ref),
         is_latest=row.is_latest,
