@@ -39,6 +39,21 @@ EXTRA_SERVICES: dict[str, str] = {
     "smbserver-connectivity": "Microsoft-Windows-SMBServer/Connectivity",
     "ldap": "Microsoft-Windows-LDAP-Client/Debug",
 }
+REAL_CHANNELS: dict[str, tuple[str, ...]] = {
+    "dns-client": ("Microsoft-Windows-DNS-Client/Operational",),
+    "dns-server-analytic": ("Microsoft-Windows-DNSServer/Analytical",),
+    "security-mitigations": (
+        "Microsoft-Windows-Security-Mitigations/KernelMode",
+        "Microsoft-Windows-Security-Mitigations/UserMode",
+    ),
+}
+"""Channels as the events write them, where pySigma's table has another spelling.
+
+pySigma names these logs as Event Viewer shows them (``DNS Client Events``, ``Kernel
+Mode``); the ``Channel`` element of the events says ``Microsoft-Windows-DNS-Client/Operational``
+and ``.../KernelMode``, so without these a rule of the service never saw its events. Both
+spellings are routed.
+"""
 EXTRA_SYSMON_IDS: dict[str, tuple[int, ...]] = {"file_delete": (26,)}
 """Sysmon also logs deletions as FileDeleteDetected (26) when archiving is off."""
 
@@ -82,7 +97,8 @@ def _channels(service: str) -> list[str]:
     found: Any = windows_logsource_mapping.get(service) or EXTRA_SERVICES.get(service)
     if found is None:
         return []
-    return [found] if isinstance(found, str) else list(found)
+    channels = [found] if isinstance(found, str) else list(found)
+    return channels + list(REAL_CHANNELS.get(service, ()))
 
 
 def _ids(value: int | Iterable[int]) -> tuple[int, ...]:

@@ -88,6 +88,23 @@ def test_L1_detection_eventid_narrows_service_route() -> None:
     assert narrowed.keys == frozenset({("security", 4624, ""), ("security", 4625, "")})
 
 
+@pytest.mark.parametrize(
+    ("service", "channel"),
+    [
+        ("dns-client", "Microsoft-Windows-DNS-Client/Operational"),
+        ("dns-server-analytic", "Microsoft-Windows-DNSServer/Analytical"),
+        ("security-mitigations", "Microsoft-Windows-Security-Mitigations/KernelMode"),
+        ("security-mitigations", "Microsoft-Windows-Security-Mitigations/UserMode"),
+    ],
+)
+def test_L1_services_reach_the_channel_their_events_name(service: str, channel: str) -> None:
+    """pySigma spells these channels as Event Viewer shows them; the events do not."""
+    route = route_for(SigmaLogSource(product="windows", service=service))
+    assert route.keys is not None
+    assert (channel.casefold(), None, "") in route.keys
+    assert len(route.keys) > 1  # pySigma's spelling is kept beside the real one
+
+
 def test_L1_unknown_windows_category_applies_to_every_windows_event() -> None:
     route = route_for(SigmaLogSource(product="windows", category="file_access"))
     assert route.windows and route.keys is None

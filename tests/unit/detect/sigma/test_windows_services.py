@@ -3,8 +3,9 @@
 For each rule of a Windows ``service`` (with no ``category``), the fields it names are looked
 up in the corpus events of the channels and EventIDs it routes to (``../shared/corpus/evtx``).
 Where the corpus holds such events, every field must be there, but for the gaps listed in
-:data:`KNOWN_GAPS`, each with its reason. Services whose events the corpus lacks are listed
-too, so a new corpus or rule tree shows up here.
+:data:`KNOWN_GAPS`, each with its reason. Services whose events the corpus lacks are
+checked on the project's own samples (``test_windows_service_samples.py``); both lists are in
+``windows_services.py``, so a new corpus or rule tree shows up here.
 """
 
 from __future__ import annotations
@@ -18,27 +19,12 @@ from shieldwall.detect.sigma.compiler import CompiledRule
 from shieldwall.detect.sigma.loader import load_rules
 from shieldwall.ingest import discover_files, iter_records
 from shieldwall.normalise import normalise
+from tests.unit.detect.sigma.windows_services import SERVICES_IN_CORPUS
 
 pytestmark = pytest.mark.corpus
 
 Fields = dict[tuple[str, int | None], set[str]]
 
-SERVICES_IN_CORPUS = [
-    "application",
-    "bits-client",
-    "capi2",
-    "dns-server",
-    "firewall-as",
-    "msexchange-management",
-    "openssh",
-    "powershell-classic",
-    "printservice-admin",
-    "printservice-operational",
-    "security",
-    "sysmon",
-    "system",
-    "windefend",
-]
 KNOWN_GAPS: dict[str, dict[str, set[str]]] = {
     "application": {
         # EventID 1000 and 1033 of the corpus come from LoadPerf and Security-SPP, not from
@@ -89,6 +75,7 @@ def corpus_fields(corpus_dir: Path) -> Fields:
 def service_rules(corpus_dir: Path) -> dict[str, list[CompiledRule]]:
     by_service: dict[str, list[CompiledRule]] = defaultdict(list)
     for rule in load_rules([corpus_dir / "sigma"]).rules:
+        assert rule.sigma is not None  # loaded without the rule cache, so pySigma's rule is kept
         source = rule.sigma.logsource
         windows = (source.product or "").casefold() == "windows"
         if windows and source.service and not source.category and rule.route.keys:
