@@ -65,6 +65,7 @@ class Scenario:
     noise_per_member: int = 400
     coalition: Coalition = field(default_factory=Coalition)
     reports: list[StepReport] = field(default_factory=list)
+    waiting_run: int | None = None  # the run left waiting for a person's approval
 
     def run(self, say: Say) -> list[StepReport]:
         """Every step in order; DemoStepFailedError names the first that did not happen."""
@@ -79,6 +80,7 @@ class Scenario:
             ("playbook approved", self._playbook),
             ("measures everywhere", self._measures),
             ("situation report", self._sitrep),
+            ("approval waiting", self._waiting),
         ):
             started = time.perf_counter()
             detail, where = step()
@@ -183,11 +185,8 @@ class Scenario:
     def _measures(self) -> tuple[str, str]:
         response = Response(self.services, self.coalition)
         self._wait("measures everywhere", lambda: _lacking(response.lists_missing()))
-        members = len(COALITION) - 1
-        return (
-            f"the C2 domain and address are in all {members} members' lists (signed)",
-            "GET /api/v1/measures/lists/default/{format} with a sensor token",
-        )
+        done = f"the C2 domain and address are in all {len(COALITION) - 1} members' lists (signed)"
+        return done, "GET /api/v1/measures/lists/default/{format} with a sensor token"
 
     def _sitrep(self) -> tuple[str, str]:
         reader = "cert-ostland"
@@ -195,6 +194,15 @@ class Scenario:
         path = self.services.settings.data_dir / f"sitrep-{reader}.pdf"
         path.write_bytes(data)
         return f"{reader}'s SITREP, {len(data) // 1024} KiB, marked {marking}", str(path)
+
+    def _waiting(self) -> tuple[str, str]:
+        """A second run, the block of the stager, waits for a person: a centre lead."""
+        run, why = Response(self.services, self.coalition).waiting_block()
+        if run is None:
+            raise DemoStepFailedError(f"approval waiting: {why}")
+        self.waiting_run = run.id
+        where = "waiting for you at /console/approvals (duty@ccdc.example)"
+        return f"run {run.id}, the block of the stager, waits for a centre lead", where
 
     # --- helpers -------------------------------------------------------------------------
 
