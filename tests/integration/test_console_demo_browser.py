@@ -28,6 +28,7 @@ import pytest
 
 from shieldwall.demo import COALITION, DEMO_PASSWORD
 from shieldwall.demo.campaign import C2_ADDRESS, STAGER_ADDRESS
+from shieldwall.demo.intel import RED_TIP
 from shieldwall.demo.network import zeek_conn
 from tests.integration import test_console_browser as base
 from tests.integration.test_console_live_browser import _arrive, _wait
@@ -93,7 +94,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             yield {
                 "base": url,
                 "campaign": _say(data, r"✓ campaign +campaign (\d+) links"),
-                "waiting": _say(data, r"✓ approval waiting +run (\d+), .*waiting for you at "),
+                "waiting": _say(data, r"✓ approval waiting .*run (\d+), the block.*for you at "),
                 "sensor": _sensor_token(url, LIVE_MEMBER),
             }
         finally:
@@ -143,9 +144,9 @@ def test_the_duty_officer_sees_the_campaign_opens_its_graph_and_an_incident(
     incident = first.get_attribute("href").rsplit("/", 1)[1]
     first.click()
     _arrive(browser, f"/console/incidents/{incident}")
-    heading = browser.find_element(By.TAG_NAME, "h1").text
-    assert heading.startswith(f"Incident {incident}: ") and "Indicator match" in heading
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith(f"Incident {incident}: ")
     assert browser.find_element(By.ID, "incident-status").text == "new"
+    assert FIRST in _text(browser)
     _checked(browser, "duty-incident")
 
 
@@ -196,6 +197,23 @@ def test_a_live_alert_arrives_on_the_overview_without_reload(
     _checked(browser, "duty-overview-live")
 
 
+def test_the_tlp_red_tip_reaches_the_duty_officer_alone(browser: Any, demo: dict[str, Any]) -> None:
+    """TLP:RED names people: the centre's own analyst does not receive the duty officer's."""
+    from selenium.webdriver.common.by import By
+
+    _sign_in(browser, demo["base"], DUTY)
+    browser.get(f"{demo['base']}/console/intel?kind=all")
+    row = browser.find_element(By.XPATH, f"//tr[contains(., '{RED_TIP}')]")
+    assert "TLP:RED" in row.text
+    _checked(browser, "duty-intel")
+    browser.delete_all_cookies()
+    _sign_in(browser, demo["base"], "analyst@ccdc.example")
+    browser.get(f"{demo['base']}/console/intel?kind=all")
+    assert "C2 domain" in _text(browser)  # the AMBER indicators the centre was sent
+    assert RED_TIP not in browser.page_source and "TLP:RED" not in _text(browser)
+    _checked(browser, "centre-analyst-intel")
+
+
 def _restricted(page: str) -> list[str]:
     """What of the first member (and the other members hit) the page shows."""
     patterns = (
@@ -231,6 +249,7 @@ def test_an_analyst_of_another_member_sees_none_of_the_first_members_details(
         page = _text(browser) + browser.page_source
         assert not _restricted(page), (name, _restricted(page))
         assert not [o for o in others if o in page], name
+        assert RED_TIP not in page, name
         _checked(browser, f"{who}-{name}")
     browser.get(f"{demo['base']}/console/campaigns/{demo['campaign']}")
     heading = browser.find_element(By.TAG_NAME, "h1").text
