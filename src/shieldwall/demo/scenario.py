@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 from shieldwall import share
+from shieldwall.demo import intel
 from shieldwall.demo.campaign import (
     C2_ADDRESS,
     C2_DOMAIN,
@@ -33,9 +33,6 @@ from shieldwall.demo.setup import Coalition, create_coalition
 from shieldwall.model.errors import ShieldwallError
 from shieldwall.model.identity import Principal
 from shieldwall.runtime import Services
-
-AMBER = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
-"""TLP 2.0 AMBER: the members' organisations and their clients, on a need-to-know basis."""
 
 
 class DemoStepFailedError(ShieldwallError):
@@ -65,6 +62,7 @@ class Scenario:
     noise_per_member: int = 400
     coalition: Coalition = field(default_factory=Coalition)
     reports: list[StepReport] = field(default_factory=list)
+    waiting_run: int | None = None  # the run left waiting for a person's approval
 
     def run(self, say: Say) -> list[StepReport]:
         """Every step in order; DemoStepFailedError names the first that did not happen."""
@@ -79,6 +77,7 @@ class Scenario:
             ("playbook approved", self._playbook),
             ("measures everywhere", self._measures),
             ("situation report", self._sitrep),
+            ("approval waiting", self._waiting),
         ):
             started = time.perf_counter()
             detail, where = step()
@@ -122,22 +121,14 @@ class Scenario:
         TLP:AMBER (addressed to each, as ``shieldwall intel import --to`` does)."""
         author = self.plan.full_chain[0]
         objects = [
-            _indicator(f"[domain-name:value = '{C2_DOMAIN}']", f"C2 domain {C2_DOMAIN}"),
-            _indicator(f"[ipv4-addr:value = '{C2_ADDRESS}']", f"C2 address {C2_ADDRESS}"),
+            intel.indicator(f"[domain-name:value = '{C2_DOMAIN}']", f"C2 domain {C2_DOMAIN}"),
+            intel.indicator(f"[ipv4-addr:value = '{C2_ADDRESS}']", f"C2 address {C2_ADDRESS}"),
         ]
-        bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}
-        path = self.services.settings.data_dir / "demo-indicators.json"
-        path.write_bytes(orjson.dumps(bundle))
         others = frozenset(m.org_id for m in COALITION if m.org_id != author)
-        addressing = share.Addressing(recipient_org_ids=others)
-        request = share.ImportRequest(path=path, org_id=author, addressing=addressing)
-        stored = 0
-        for outcome in share.import_intel(self.services.store, request):
-            if isinstance(outcome, ShieldwallError) or outcome.refusals or outcome.problems:
-                raise DemoStepFailedError(f"indicator shared: the centre refused it: {outcome}")
-            stored += outcome.stored
-        if stored != len(objects):
-            raise DemoStepFailedError(f"indicator shared: {stored} of {len(objects)} stored")
+        to = share.Addressing(recipient_org_ids=others)
+        why = intel.publish(self.services, author, objects, to, "indicators")
+        if why:
+            raise DemoStepFailedError(f"indicator shared: {why}")
         return (
             f"{author} shared the C2 domain and address under TLP:AMBER with {len(others)} members",
             "Intelligence page (search the C2 domain)",
@@ -183,11 +174,8 @@ class Scenario:
     def _measures(self) -> tuple[str, str]:
         response = Response(self.services, self.coalition)
         self._wait("measures everywhere", lambda: _lacking(response.lists_missing()))
-        members = len(COALITION) - 1
-        return (
-            f"the C2 domain and address are in all {members} members' lists (signed)",
-            "GET /api/v1/measures/lists/default/{format} with a sensor token",
-        )
+        done = f"the C2 domain and address are in all {len(COALITION) - 1} members' lists (signed)"
+        return done, "GET /api/v1/measures/lists/default/{format} with a sensor token"
 
     def _sitrep(self) -> tuple[str, str]:
         reader = "cert-ostland"
@@ -195,6 +183,17 @@ class Scenario:
         path = self.services.settings.data_dir / f"sitrep-{reader}.pdf"
         path.write_bytes(data)
         return f"{reader}'s SITREP, {len(data) // 1024} KiB, marked {marking}", str(path)
+
+    def _waiting(self) -> tuple[str, str]:
+        """The first member hit tells the duty officer alone (TLP:RED) where the stager is;
+        the duty officer starts its block, which waits for a person: a centre lead."""
+        tip = intel.red_tip(self.services, self.plan.full_chain[0], self._centre().person_id)
+        run, why = (None, tip) if tip else Response(self.services, self.coalition).waiting_block()
+        if run is None:
+            raise DemoStepFailedError(f"approval waiting: {why}")
+        self.waiting_run = run.id
+        done = f"a TLP:RED tip; run {run.id}, the block of the stager, waits for a centre lead"
+        return done, "waiting for you at /console/approvals (duty@ccdc.example)"
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -270,23 +269,3 @@ class Scenario:
 
 def _lacking(members: str) -> str:
     return f"not yet in the lists of {members}" if members else ""
-
-
-def _indicator(pattern: str, name: str) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
-    return {
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": f"indicator--{uuid.uuid4()}",
-        "created": stamp,
-        "modified": stamp,
-        "name": name,
-        "indicator_types": ["malicious-activity"],
-        "pattern": pattern,
-        "pattern_type": "stix",
-        "valid_from": stamp,
-        "valid_until": (now + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "confidence": 85,
-        "object_marking_refs": [AMBER],
-    }

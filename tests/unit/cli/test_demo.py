@@ -22,6 +22,7 @@ from shieldwall.demo import DEMO_PASSWORD
 STEPS = (
     "coalition", "telemetry", "detection", "incidents", "indicator shared", "watchlist hits",
     "campaign", "playbook approved", "measures everywhere", "situation report",
+    "approval waiting",
 )  # fmt: skip
 
 

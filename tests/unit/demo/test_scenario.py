@@ -12,9 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from shieldwall.demo.campaign import CampaignPlan
+from shieldwall import share
+from shieldwall.demo.campaign import C2_DOMAIN, STAGER_ADDRESS, STAGER_HOST, CampaignPlan
+from shieldwall.demo.intel import RED_TIP
+from shieldwall.demo.response import Response
 from shieldwall.demo.runner import demo_settings, run_scenario
 from shieldwall.demo.scenario import DemoStepFailedError, Scenario, StepReport
+from shieldwall.model.errors import NotFoundError
+from shieldwall.model.identity import Principal
+from shieldwall.model.measures import MeasureFormat
+from shieldwall.model.playbook import RunStatus
 from shieldwall.runtime import Services, open_services
 
 
@@ -32,7 +39,7 @@ def test_every_step_happens_and_members_see_only_their_part(services: Services) 
     assert [r.name for r in said] == [
         "coalition", "telemetry", "detection", "incidents", "indicator shared",
         "watchlist hits", "campaign",
-        "playbook approved", "measures everywhere", "situation report",
+        "playbook approved", "measures everywhere", "situation report", "approval waiting",
     ]  # fmt: skip
     coalition = scenario.coalition
     westmark = coalition.first("cert-westmark", "analyst")
@@ -52,6 +59,32 @@ def test_every_step_happens_and_members_see_only_their_part(services: Services) 
     report = services.sitrep.build(ostland, "cert-ostland")
     assert report.measures is not None and len(report.measures) >= 2  # the C2 blocks
     assert not report.incidents.new  # none of the other members' incidents
+    _the_run_left_waiting_is_the_duty_officers_to_approve(services, scenario)
+
+
+def _the_run_left_waiting_is_the_duty_officers_to_approve(
+    services: Services, scenario: Scenario
+) -> None:
+    """The last step leaves the block of the stager waiting for a lead of the centre (the
+    person watching the demo); a member's lead cannot decide it, the duty officer can."""
+    assert scenario.waiting_run is not None
+    officer = scenario.coalition.first("centre", "lead")
+    assert _names(services, officer) >= {RED_TIP, f"C2 domain {C2_DOMAIN}"}
+    for other in (("centre", "analyst"), ("cert-westmark", "analyst"), ("gridco", "lead")):
+        assert RED_TIP not in _names(services, scenario.coalition.first(*other)), other
+    desk = services.playbooks
+    (waiting,) = [a for a in desk.pending(officer) if a.run_id == scenario.waiting_run]
+    assert waiting.centre_lead
+    with pytest.raises(NotFoundError):
+        desk.decide(scenario.coalition.first("cert-nordia", "lead"), waiting.id, True)
+    done = desk.decide(officer, waiting.id, True)
+    assert done.status is RunStatus.SUCCEEDED
+    lists = Response(services, scenario.coalition)
+    sensor = scenario.coalition.sensors["cert-ostland"]
+    built = services.measures.build(sensor, "cert-ostland", "default", MeasureFormat.PLAIN)
+    text = built.files[MeasureFormat.PLAIN].decode()
+    assert STAGER_HOST in text and STAGER_ADDRESS in text
+    assert lists.lists_missing() == ""  # the C2 is still everywhere too
 
 
 def test_a_step_that_does_not_happen_fails_the_demo_by_name(services: Services) -> None:
@@ -61,3 +94,11 @@ def test_a_step_that_does_not_happen_fails_the_demo_by_name(services: Services) 
     with pytest.raises(DemoStepFailedError, match=r"^detection: cert-nordia lacks "):
         scenario.run(said.append)
     assert [r.name for r in said] == ["coalition", "telemetry"]
+
+
+def _names(services: Services, who: Principal) -> set[str]:
+    """The names of the indicators ``who`` may receive (TLP:RED: the people named, and the
+    producer's own organisation)."""
+    desk = share.IntelDesk(services.store, share.cursor_codec(services.settings.data_dir))
+    found = desk.search(who, share.SearchFilters(types=("indicator",)), share.PageRequest())
+    return {str(o.get("name")) for o in found["objects"]}
