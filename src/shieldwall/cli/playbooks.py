@@ -1,4 +1,4 @@
-"""`shieldwall playbooks import|export|validate|list|run|runs|journal|approve|reject`.
+"""`shieldwall playbooks import|export|validate|sign|list|run|runs|journal|approve|reject`.
 
 The command line acts as the local operator (an admin of the centre), or as a person
 named with ``--as`` (a member's lead approving for its organisation, say), through the
@@ -16,6 +16,7 @@ from rich.table import Table
 
 from shieldwall import access
 from shieldwall.cli.context import ConfigOption, err, out, reports_errors, services_from
+from shieldwall.cli.playbook_sign import sign
 from shieldwall.model.errors import InputError
 from shieldwall.model.identity import OrgKind, Principal
 from shieldwall.model.playbook import RunStatus
@@ -28,7 +29,8 @@ OwnerOption = typer.Option(None, "--owner", help="Whose copy of the playbook (de
 
 
 def register(app: typer.Typer) -> None:
-    """Mount `playbooks` on the main app."""
+    """Mount `playbooks` on the main app (``sign`` lives in :mod:`.playbook_sign`)."""
+    playbooks_app.command("sign")(sign)
     app.add_typer(playbooks_app, name="playbooks")
 
 
