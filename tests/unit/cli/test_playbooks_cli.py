@@ -71,6 +71,9 @@ def test_the_playbooks_commands_from_import_to_approval(seeded: str, tmp_path: P
     started = runner.invoke(app, ["playbooks", "run", pid])
     assert "waiting" in started.output, started.output
     run_id = re.search(r"run (\d+):", started.output).group(1)  # type: ignore[union-attr]
+    asked = runner.invoke(app, ["playbooks", "approvals", "--as", seeded])
+    assert asked.exit_code == 0, asked.output
+    assert "block after alpha says yes" in asked.output and "then action: enrich" in asked.output
     shown = runner.invoke(app, ["playbooks", "journal", run_id])
     approval_id = re.search(r'"id": (\d+)', shown.output).group(1)  # type: ignore[union-attr]
     as_operator = runner.invoke(app, ["playbooks", "approve", approval_id])
