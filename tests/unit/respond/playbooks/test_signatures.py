@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import random
 from datetime import UTC, datetime, timedelta
@@ -9,7 +11,10 @@ from typing import Any
 
 import orjson
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +25,8 @@ from shieldwall.respond import (
     load_playbook,
     sign_playbook,
 )
-from shieldwall.respond.playbooks.algorithms import PrivateKey, spki
+from shieldwall.respond.playbooks.algorithms import PrivateKey, b64url, spki
+from shieldwall.respond.playbooks.signatures import signed_bytes
 from tests.unit.respond.playbooks.builders import coalition_block
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -157,3 +163,33 @@ def test_key_order_and_whitespace_do_not_change_the_verdict(seed: int, indent: A
     bad = json.dumps(shuffled(TAMPERED, rng), indent=indent, ensure_ascii=rng.random() < 0.5)
     with pytest.raises(PlaybookRefusedError):
         load(bad.encode())
+
+
+def test_the_key_may_come_from_a_certificate_chain_and_must_match_public_key() -> None:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Centre playbooks")])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(ED.public_key())
+        .serial_number(1)
+        .not_valid_before(NOW - timedelta(days=1))
+        .not_valid_after(NOW + timedelta(days=365))
+        .sign(ED, None)
+    )
+    doc = coalition_block(["alpha"], 1).doc
+    signature = {
+        "type": "jss", "id": "signature--6b1f6a5e-1c4e-4b8e-9f5d-2a9c1d0e7f11",
+        "created": "2026-03-01T12:00:00.000Z", "modified": "2026-03-01T12:00:00.000Z",
+        "signee": "Centre", "related_to": doc["id"], "related_version": doc["modified"],
+        "hash_algorithm": "sha-512", "algorithm": "Ed25519",
+        "public_cert_chain": [base64.b64encode(cert.public_bytes(Encoding.DER)).decode()],
+    }  # fmt: skip
+    digest = hashlib.sha512(signed_bytes(doc, signature)).digest()
+    signature["value"] = b64url(ED.sign(digest))
+    load({**doc, "signatures": [signature]})
+    other = signed(P256)["signatures"][0]["public_key"]
+    mismatched = {**signature, "public_key": other}
+    digest = hashlib.sha512(signed_bytes(doc, mismatched)).digest()
+    mismatched["value"] = b64url(ED.sign(digest))
+    assert "not the key of public_cert_chain[0]" in refusal({**doc, "signatures": [mismatched]})
