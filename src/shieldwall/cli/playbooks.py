@@ -1,4 +1,4 @@
-"""`shieldwall playbooks import|export|validate|list|run|runs|journal|approve|reject`.
+"""`shieldwall playbooks import|export|validate|sign|list|run|runs|journal|approvals|…`.
 
 The command line acts as the local operator (an admin of the centre), or as a person
 named with ``--as`` (a member's lead approving for its organisation, say), through the
@@ -16,6 +16,7 @@ from rich.table import Table
 
 from shieldwall import access
 from shieldwall.cli.context import ConfigOption, err, out, reports_errors, services_from
+from shieldwall.cli.playbook_sign import sign
 from shieldwall.model.errors import InputError
 from shieldwall.model.identity import OrgKind, Principal
 from shieldwall.model.playbook import RunStatus
@@ -28,7 +29,8 @@ OwnerOption = typer.Option(None, "--owner", help="Whose copy of the playbook (de
 
 
 def register(app: typer.Typer) -> None:
-    """Mount `playbooks` on the main app."""
+    """Mount `playbooks` on the main app (``sign`` lives in :mod:`.playbook_sign`)."""
+    playbooks_app.command("sign")(sign)
     app.add_typer(playbooks_app, name="playbooks")
 
 
@@ -201,6 +203,24 @@ def _print(view: RunView) -> None:
     out.print(table)
     for approval in view.approvals:
         out.print(json.dumps(approval_json(approval)))
+
+
+@playbooks_app.command("approvals")
+@reports_errors
+def approvals(person: str | None = AsOption, config: Path | None = ConfigOption) -> None:
+    """Approvals waiting in runs that concern one's organisation, with what they ask."""
+    svc = services_from(config)
+    for approval in svc.playbooks.pending(_who(svc, person)):
+        row = approval_json(approval)
+        asked = row["context"]
+        name = (asked.get("playbook") or {}).get("name") or f"run {approval.run_id}"
+        step = (asked.get("step") or {}).get("name") or approval.step_id
+        out.print(f"approval {approval.id}: {name} — {step}", highlight=False, soft_wrap=True)
+        for line in asked.get("will_do") or []:
+            out.print(f"  will do: {line}", highlight=False, soft_wrap=True)
+        if asked.get("trigger"):
+            out.print(f"  started: {asked['trigger']}", highlight=False, soft_wrap=True)
+        out.print(json.dumps(row), highlight=False, soft_wrap=True)
 
 
 @playbooks_app.command("approve")

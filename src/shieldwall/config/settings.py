@@ -234,8 +234,17 @@ class Settings(BaseModel):
     playbook_endpoints: tuple[PlaybookEndpoint, ...] = Field(
         default=(), description="Outside HTTP APIs playbooks may call (CACAO http-api)."
     )
+    playbooks_require_signature: bool = Field(
+        default=False,
+        description="Import only playbooks with a CACAO signature that holds (docs/playbooks.md).",
+    )
+    playbooks_trusted_signers: tuple[Path, ...] = Field(
+        default=(),
+        description="PEM public keys or certificates whose signatures are believed; when set,"
+        " a playbook imports only with a valid signature by one of them.",
+    )
 
-    @field_validator("live_rules", mode="before")
+    @field_validator("live_rules", "playbooks_trusted_signers", mode="before")
     @classmethod
     def _paths(cls, value: Any) -> Any:
         """From the environment, a list of paths separated like PATH (``a.yml:rules/``)."""

@@ -7,6 +7,7 @@ exported is what was checked.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -120,6 +121,9 @@ class ApprovalRecord:
     status: ApprovalStatus
     votes: tuple[Vote, ...] = ()
     decided_at: datetime | None = None
+    context: Mapping[str, Any] = field(default_factory=dict)
+    """What the approvers need to decide, copied when the approval was asked (the playbook
+    may be another organisation's, which they cannot read): see ``approval_context``."""
 
     @property
     def centre_lead(self) -> bool:

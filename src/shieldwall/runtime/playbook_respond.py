@@ -136,7 +136,7 @@ def open_task(desks: RespondDesks, who: Principal, key: str, args: Args) -> Args
 
 
 def request_assistance(desks: RespondDesks, who: Principal, key: str, args: Args) -> Args:
-    """A request for assistance in the run's organisation's name."""
+    """A request for assistance in the run's organisation's name, once per step key."""
     try:
         needs = tuple(Need(str(n)) for n in args.get("needs", ["mitigation"]))
         urgency = Urgency(str(args.get("urgency", "high")))
@@ -147,5 +147,5 @@ def request_assistance(desks: RespondDesks, who: Principal, key: str, args: Args
         needs=needs, urgency=urgency, tlp=_tlp(args),
         audience=Addressees(recipient_org_ids=_names(args, "members")),
     )  # fmt: skip
-    view = _effect(lambda: desks.assistance.request(who, wanted))
+    view = _effect(lambda: desks.assistance.request(who, wanted, key))
     return {"request_id": view.request.id}

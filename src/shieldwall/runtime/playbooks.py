@@ -24,9 +24,17 @@ import httpx
 from shieldwall.config.playbooks import PlaybookEndpoint
 from shieldwall.detect.attack.catalogue import load_catalogue
 from shieldwall.live import AlertDesk
-from shieldwall.model.errors import ShieldwallError
+from shieldwall.model.errors import ConfigError, InputError, ShieldwallError
 from shieldwall.model.identity import Principal
-from shieldwall.respond import ActionFailedError, Endpoint, HttpRequest, PlaybookDesk, Runner
+from shieldwall.respond import (
+    ActionFailedError,
+    Endpoint,
+    HttpRequest,
+    PlaybookDesk,
+    Runner,
+    SignaturePolicy,
+    trusted_key,
+)
 from shieldwall.runtime import playbook_respond as act
 from shieldwall.runtime.playbook_publish import publish_indicator
 from shieldwall.runtime.playbook_respond import RespondDesks
@@ -159,8 +167,22 @@ def playbook_desk(
     data_dir: Path,
     endpoints: Sequence[PlaybookEndpoint],
     respond: RespondDesks | None = None,
+    signing: SignaturePolicy | None = None,
 ) -> PlaybookDesk:
-    """The playbook desk of this process: the store, the wired actions, the endpoints."""
+    """The playbook desk of this process: the store, the wired actions, the endpoints,
+    which signatures a playbook needs to be imported."""
     actions = ServiceActions(store, data_dir, endpoints, respond)
     allowed = [Endpoint(e.name, e.url) for e in endpoints]
-    return PlaybookDesk(Runner(store, actions, allowed))
+    return PlaybookDesk(Runner(store, actions, allowed, signing=signing or SignaturePolicy()))
+
+
+def signature_policy(required: bool, signers: Sequence[Path]) -> SignaturePolicy:
+    """The settings' signature policy, every trusted signer's key read now (a bad file is
+    a configuration error naming it, not a playbook refused later for no clear reason)."""
+    keys: set[bytes] = set()
+    for path in signers:
+        try:
+            keys.add(trusted_key(path.read_bytes()))
+        except (OSError, InputError) as exc:
+            raise ConfigError("playbooks_trusted_signers", f"{path}: {exc}") from exc
+    return SignaturePolicy(required=required, trusted=frozenset(keys))

@@ -8,9 +8,10 @@ reshapes what the source already read through the gate for that reader.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from shieldwall.model.assistance import AssistRequest
 from shieldwall.model.identity import Principal
@@ -30,17 +31,31 @@ class PendingApprovals:
 
 
 def _approval_item(approval: ApprovalRecord) -> HandoverItem:
+    """The approval as the handover lists it, named by what it carries (its ``context``,
+    copied for its approvers when it was asked), not read from the playbook."""
     who = "a centre lead" if approval.centre_lead else (
         f"{approval.required} of {', '.join(approval.members)}"
     )  # fmt: skip
+    asked = approval.context
+    book, step = _part(asked, "playbook"), _part(asked, "step")
+    name = f"{book.get('name')} (run {approval.run_id})" if book.get("name") else (
+        f"run {approval.run_id}"
+    )  # fmt: skip
+    at_step = f" at {step['name']}" if step.get("name") else ""
     return HandoverItem(
         kind="approval",
         ref=str(approval.id),
-        title=f"run {approval.run_id} waits for {who}",
+        title=f"{name}{at_step} waits for {who}",
         at=approval.expires_at,
         detail={"run_id": approval.run_id, "votes": len(approval.votes),
-                "expires_at": approval.expires_at.isoformat()},
+                "expires_at": approval.expires_at.isoformat(),
+                "context": dict(asked)},
     )  # fmt: skip
+
+
+def _part(asked: Mapping[str, Any], name: str) -> dict[str, Any]:
+    value = asked.get(name)
+    return dict(value) if isinstance(value, Mapping) else {}
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ from shieldwall.respond import (
 from shieldwall.runtime.live import LiveBus, posture_desk
 from shieldwall.runtime.measures import measure_desk
 from shieldwall.runtime.playbook_respond import RespondDesks
-from shieldwall.runtime.playbooks import playbook_desk
+from shieldwall.runtime.playbooks import playbook_desk, signature_policy
 from shieldwall.runtime.reports import (
     IssuedMeasures,
     PostureHistory,
@@ -167,7 +167,12 @@ class Services:
             self.measures, self.cases, self.case_items, self.notifications, self.assistance
         )
         settings = self.settings
-        return playbook_desk(self.store, settings.data_dir, settings.playbook_endpoints, desks)
+        signing = signature_policy(
+            settings.playbooks_require_signature, settings.playbooks_trusted_signers
+        )
+        return playbook_desk(
+            self.store, settings.data_dir, settings.playbook_endpoints, desks, signing
+        )
 
     def readiness_problem(self) -> str | None:
         """Why this process should not take requests yet, or None when it is ready."""

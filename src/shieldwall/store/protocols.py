@@ -477,7 +477,8 @@ class AssistanceRepository(Protocol):
 
     ``mark`` sets ``first_offer_at`` or ``accepted_at`` once (the first time counts)."""
 
-    def add(self, new: NewRequest) -> AssistRequest: ...
+    def add(self, new: NewRequest, step_key: str | None = None) -> AssistRequest: ...
+    def by_step_key(self, step_key: str) -> AssistRequest | None: ...
     def get(self, request_id: int) -> AssistRequest | None: ...
     def page(
         self, status: RequestStatus | None, *, after: int, limit: int
@@ -534,6 +535,7 @@ class PlaybookRepository(Protocol):
         members: Sequence[str],
         required: int,
         expires_at: datetime,
+        context: Mapping[str, Any] | None = None,
     ) -> ApprovalRecord: ...
     def approvals(
         self, status: ApprovalStatus, *, run_ids: Collection[int] | None = None

@@ -41,11 +41,15 @@ class Waiting:
     playbook: str
     step: str
     may_decide: bool
+    description: str = ""
+    will_do: tuple[str, ...] = ()
+    trigger: str = ""
 
 
 def _playbook(desk: PlaybookDesk, who: Principal, run: RunRecord) -> PlaybookRecord | None:
     """The run's playbook when the gate lets the person see it. A member sees only its own
-    playbooks, so of another's (the centre's) the page shows the id and owner alone."""
+    playbooks: of another's (the centre's) the page shows what the approval itself carries
+    (its ``context``, copied when it was asked of them), else the id and owner alone."""
     try:
         return desk.get(who, run.playbook_id, run.playbook_org)
     except NotFoundError:
@@ -80,11 +84,35 @@ def waiting(desk: PlaybookDesk, who: Principal) -> list[Waiting]:
         key = (run.playbook_org, run.playbook_id)
         if key not in books:
             books[key] = _playbook(desk, who, run)
-        book = books[key]
-        name = book.name if book is not None else f"{run.playbook_id} ({run.playbook_org})"
-        step = step_name(book, approval.step_id)
-        found.append(Waiting(approval, run, name, step, may_decide(who, approval)))
+        found.append(_row(books[key], approval, run, may_decide(who, approval)))
     return found
+
+
+def _row(
+    book: PlaybookRecord | None, approval: ApprovalRecord, run: RunRecord, decide: bool
+) -> Waiting:
+    """One row: the approval's own context first (what its approvers were told)."""
+    asked = approval.context
+    told = _told(asked.get("playbook"))
+    name = told.get("name") or (book.name if book else f"{run.playbook_id} ({run.playbook_org})")
+    step = _told(asked.get("step")).get("name") or step_name(book, approval.step_id)
+    will_do = asked.get("will_do")
+    return Waiting(
+        approval,
+        run,
+        name,
+        step,
+        decide,
+        description=told.get("description", ""),
+        will_do=tuple(str(x) for x in will_do) if isinstance(will_do, list) else (),
+        trigger=str(asked.get("trigger") or ""),
+    )
+
+
+def _told(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(v, str) and v}
 
 
 @router.get("")

@@ -13,6 +13,7 @@ import pytest
 
 from shieldwall import access
 from shieldwall.config.settings import load_settings
+from shieldwall.model.errors import ConflictError
 from shieldwall.model.identity import Organisation, OrgKind, Person, Principal, Role
 from shieldwall.model.measures import MeasureFormat, Subscription
 from shieldwall.model.playbook import RunStatus
@@ -121,3 +122,21 @@ def test_an_incident_approved_by_two_of_three_blocks_at_every_member_addressed(
     assert len(services.playbooks.runs(centre_lead)) == 1
     issued = [m for m in services.measures.measures(leads["alpha"]) if m.value == BLOCKED]
     assert len(issued) == 1 and issued[0].org_id == "centre"
+
+
+def test_a_repeated_assistance_step_opens_one_request(services: Services) -> None:
+    """A restart that repeats the step finds the request it opened: the step key is kept
+    unique by the database, so even a second insert behind the desk's back is refused."""
+    lead = _person(services, "alpha", Role.LEAD)
+    actions = services.playbooks.runner.actions
+    args = {"title": "ransomware on the mail relay", "needs": ["forensics"], "tlp": "green"}
+    first = actions.request_assistance(lead, "run-1/action--x#1", args)
+    assert actions.request_assistance(lead, "run-1/action--x#1", args) == first
+    other = actions.request_assistance(lead, "run-1/action--x#2", args)
+    assert other != first
+    assert len(services.assistance.page(lead)) == 2
+    with pytest.raises(ConflictError), services.store.transaction() as tx:
+        found = tx.assistance.by_step_key("run-1/action--x#1")
+        assert found is not None and found.id == first["request_id"]
+        tx.assistance.add(found, "run-1/action--x#1")
+    assert len(services.assistance.page(lead)) == 2

@@ -67,9 +67,11 @@ def test_a_named_lead_sees_what_waits_with_the_forms(seeded: tuple[Console, int,
     page = _client(console, "alpha-lead@web.example").get("/console/approvals").text
     row = _row(page)
     assert f'href="/console/approvals/runs/{run_id}"' in row
-    # the centre's playbook is hidden from a member by the gate: its id and owner show
+    # the centre's playbook is hidden from a member by the gate, but the approval addressed
+    # to alpha carries what alpha needs to decide, copied when it was asked
     book = console.services.playbooks.playbooks(_centre(console))[0]
-    assert f"{book.id} (centre)" in row and PLAYBOOK not in row
+    assert PLAYBOOK in row and STEP in row and f"{book.id} (centre)" not in row
+    assert "then action: enrich techniques=[T1071]" in row and "started: by hand" in row
     assert "2 of 3: alpha, bravo, charlie" in row and ">none<" in row
     assert "/approve" in row and "/reject" in row and "<time" in row
     centre = _row(_client(console, "centre@web.example").get("/console/approvals").text)

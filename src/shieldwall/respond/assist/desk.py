@@ -55,8 +55,12 @@ class AssistDesk:
 
     store: Store
 
-    def request(self, who: Principal, wanted: HelpWanted) -> AssistView:
-        """Ask for help; the members the gate allows are told through their channels."""
+    def request(self, who: Principal, wanted: HelpWanted, key: str | None = None) -> AssistView:
+        """Ask for help; the members the gate allows are told through their channels.
+
+        ``key`` is a playbook step's idempotency key: the database keeps it unique, so a
+        step repeated after a restart finds the request it opened (nobody is told twice)
+        instead of opening a second one."""
         rules.require(who, Action.ASSIST_ACT)
         new = NewRequest(
             org_id=who.org_id,
@@ -70,7 +74,11 @@ class AssistDesk:
         )
         rules.check_new(new)
         with self.store.transaction() as tx:
-            stored = tx.assistance.add(rules.through_the_centre(new, tx.organisations.list()))
+            found = tx.assistance.by_step_key(key) if key else None
+            if found is not None:
+                return _view(tx, who, found)
+            addressed = rules.through_the_centre(new, tx.organisations.list())
+            stored = tx.assistance.add(addressed, key)
             detail = {"needs": [n.value for n in new.needs], "urgency": new.urgency.value}
             _step(tx, who, stored, "asked", detail)
             _tell(tx, who, stored, "assist.request", f"Help wanted: {stored.title}", stored)

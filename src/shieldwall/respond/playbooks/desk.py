@@ -74,8 +74,14 @@ class PlaybookDesk:
         the same id replaces it; other organisations' copies are theirs)."""
         require(who, Action.PLAYBOOK_MANAGE)
         checked = check_triggers(triggers)
+        runner = self.runner
         playbook = load_playbook(
-            data, endpoints=self.runner.endpoints, form=form, limits=self.runner.limits
+            data,
+            endpoints=runner.endpoints,
+            form=form,
+            limits=runner.limits,
+            signing=runner.signing,
+            now=runner.clock(),
         )
         record = PlaybookRecord(
             playbook.id, playbook.name, who.org_id, dict(playbook.document), checked
@@ -113,7 +119,10 @@ class PlaybookDesk:
             if form == "yaml"
             else read_json(data, limits)
         )
-        return problems_of(value, self.runner.endpoints, limits)[1]
+        runner = self.runner
+        return problems_of(
+            value, runner.endpoints, limits, signing=runner.signing, now=runner.clock()
+        )[1]
 
     def get(self, who: Principal, playbook_id: str, owner: str | None = None) -> PlaybookRecord:
         """One organisation's copy (the caller's own unless ``owner`` names another);

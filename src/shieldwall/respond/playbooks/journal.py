@@ -6,10 +6,10 @@ journal that writes nothing and assumes every approval is given.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from shieldwall.model.audit import AuditRecord
 from shieldwall.model.playbook import ApprovalRecord, ApprovalStatus, JournalEntry, PlaybookRecord
@@ -30,6 +30,7 @@ class Journal(Protocol):
         members: Sequence[str],
         required: int,
         expires_at: datetime,
+        context: Mapping[str, Any] | None = None,
     ) -> ApprovalRecord: ...
     def expire(self, approval: ApprovalRecord) -> None: ...
     def playbook(self, org_id: str, playbook_id: str) -> PlaybookRecord | None: ...
@@ -89,12 +90,15 @@ class StoreJournal:
         members: Sequence[str],
         required: int,
         expires_at: datetime,
+        context: Mapping[str, Any] | None = None,
     ) -> ApprovalRecord:
         with self.store.transaction() as tx:
             found = tx.playbooks.approval(key)
             if found is not None:
                 return found
-            return tx.playbooks.add_approval(run_id, key, step_id, members, required, expires_at)
+            return tx.playbooks.add_approval(
+                run_id, key, step_id, members, required, expires_at, context
+            )
 
     def expire(self, approval: ApprovalRecord) -> None:
         with self.store.transaction() as tx:
@@ -135,6 +139,7 @@ class DryJournal:
         members: Sequence[str],
         required: int,
         expires_at: datetime,
+        context: Mapping[str, Any] | None = None,
     ) -> ApprovalRecord:
         return ApprovalRecord(
             0,
@@ -146,6 +151,7 @@ class DryJournal:
             expires_at,
             ApprovalStatus.APPROVED,
             decided_at=self.now,
+            context=dict(context or {}),
         )
 
     def expire(self, approval: ApprovalRecord) -> None:

@@ -29,6 +29,7 @@ from shieldwall.respond.playbooks.document import Playbook
 from shieldwall.respond.playbooks.engine import Walker, playbook_of
 from shieldwall.respond.playbooks.journal import DryJournal, Journal, StoreJournal
 from shieldwall.respond.playbooks.limits import DEFAULT_LIMITS, PlaybookLimits
+from shieldwall.respond.playbooks.signatures import ANY_SIGNER, SignaturePolicy
 from shieldwall.respond.playbooks.steps import CommandRunner
 from shieldwall.store.protocols import Store
 
@@ -67,6 +68,7 @@ class Runner:
     endpoints: Sequence[Endpoint] = ()
     limits: PlaybookLimits = DEFAULT_LIMITS
     clock: Callable[[], datetime] = field(default=utc_now)
+    signing: SignaturePolicy = ANY_SIGNER
 
     def advance(self, run_id: int) -> RunRecord:
         """Take the run as far as it goes now; the stored run afterwards."""

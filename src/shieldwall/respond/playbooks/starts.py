@@ -56,6 +56,16 @@ def start_run(
     return runner.advance(run.id) if created else run
 
 
+def summary(subject: Mapping[str, Any]) -> str:
+    """A line about the event that starts a run (what approvers are told of it)."""
+    parts = [
+        str(subject[name])
+        for name in ("title", "name", "severity", "org_id")
+        if isinstance(subject.get(name), str | int) and str(subject[name])
+    ]
+    return " · ".join(parts)[:300]
+
+
 def event_starts(runner: Runner, kind: str, subject: Mapping[str, Any]) -> list[RunRecord]:
     """The runs of every playbook whose trigger matches an event about ``subject``."""
     with runner.store.reading() as tx:
@@ -68,7 +78,7 @@ def event_starts(runner: Runner, kind: str, subject: Mapping[str, Any]) -> list[
         if not may_trigger(acting, subject.get("org_id")):
             continue  # another member's event: its playbooks never learn of it
         key = f"{kind}:{subject.get('id')}:{record.id}"
-        trigger = {"kind": kind, "id": str(subject.get("id"))}
+        trigger = {"kind": kind, "id": str(subject.get("id")), "summary": summary(subject)}
         variables = externals(record, subject)
         started.append(start_run(runner, record, acting, variables, key, trigger))
     return started

@@ -25,6 +25,7 @@ from shieldwall.respond.playbooks.actions import (
     endpoint_for,
     http_request_line,
 )
+from shieldwall.respond.playbooks.asking import approval_context
 from shieldwall.respond.playbooks.context import BusyError, RunContext, WaitingError, resolve
 from shieldwall.respond.playbooks.document import Playbook, Step
 from shieldwall.respond.playbooks.journal import Journal, expiry
@@ -75,7 +76,7 @@ class CommandRunner:
         else:
             kind, inputs = str(command.get("command")), dict(resolve(arguments(command), scope))
         if kind == APPROVAL:
-            return self._approval(step, inputs, ctx, key)
+            return self._approval(step, inputs, ctx, key, playbook)
         self._claim(
             JournalEntry(
                 ctx.run.id, key, step.id, kind, RUNNING, inputs, {}, ctx.who.person_id, ctx.now
@@ -134,12 +135,15 @@ class CommandRunner:
         return HttpRequest(endpoint.name, line[0], url, flat, str(body))
 
     def _approval(
-        self, step: Step, args: Mapping[str, Any], ctx: RunContext, key: str
+        self, step: Step, args: Mapping[str, Any], ctx: RunContext, key: str, book: Playbook
     ) -> JournalEntry:
         members = [str(m) for m in args.get("members") or []]
         required = int(args.get("required", len(members))) if members else 1
         expires_at = expiry(ctx.now, int(args.get("expires_in", 86_400)))
-        approval = self.journal.approval(ctx.run.id, key, step.id, members, required, expires_at)
+        asked = approval_context(book, step, ctx)
+        approval = self.journal.approval(
+            ctx.run.id, key, step.id, members, required, expires_at, asked
+        )
         status = approval.status
         if status is ApprovalStatus.PENDING and ctx.now >= approval.expires_at:
             self.journal.expire(approval)

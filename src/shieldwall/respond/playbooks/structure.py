@@ -38,6 +38,18 @@ REQUIRED_BY_TYPE: dict[str, tuple[str, ...]] = {
     "switch-condition": ("switch", "cases"),
 }
 MARKING_TYPES = frozenset({"marking-statement", "marking-tlp", "marking-iep"})
+SIGNATURE_REQUIRED = (
+    "id",
+    "created",
+    "modified",
+    "signee",
+    "related_to",
+    "related_version",
+    "hash_algorithm",
+    "algorithm",
+    "value",
+)
+SIGNATURE_KEYS = ("public_key", "public_cert_chain", "cert_url", "thumbprint")
 
 
 def check_document(
@@ -221,9 +233,30 @@ def _signatures(value: Any) -> Iterator[Problem]:
         if not isinstance(item, Mapping):
             yield Problem(place, "a signature is an object")
             continue
-        if item.get("type") != "jss":
-            yield Problem(f"{place}.type", "must be 'jss'")
-        yield from _identifier(item.get("id"), f"{place}.id", "signature")
-        for name in ("id", "signature_type", "value"):
-            if not isinstance(item.get(name), str):
-                yield Problem(f"{place}.{name}", "required")
+        yield from _signature(item, place)
+
+
+def _signature(item: Mapping[str, Any], place: str) -> Iterator[Problem]:
+    """The specification's signature data type; whether it holds is :mod:`.signatures`."""
+    if item.get("type") != "jss":
+        yield Problem(f"{place}.type", "must be 'jss'")
+    yield from _identifier(item.get("id"), f"{place}.id", "signature")
+    yield from _identifier(item.get("related_to"), f"{place}.related_to", "playbook")
+    yield from _identifier(item.get("created_by"), f"{place}.created_by", "identity")
+    for name in SIGNATURE_REQUIRED:
+        if not isinstance(item.get(name), str):
+            yield Problem(f"{place}.{name}", "required")
+    for name in ("created", "modified", "valid_from", "valid_until", "related_version"):
+        stamp = item.get(name)
+        if stamp is not None and not (isinstance(stamp, str) and TIMESTAMP.match(stamp)):
+            yield Problem(f"{place}.{name}", "must be a UTC timestamp with milliseconds")
+    if not any(name in item for name in SIGNATURE_KEYS):
+        yield Problem(place, f"needs one of {', '.join(SIGNATURE_KEYS)}")
+    chain = item.get("public_cert_chain")
+    if chain is not None and not (
+        isinstance(chain, list) and chain and all(isinstance(c, str) for c in chain)
+    ):
+        yield Problem(f"{place}.public_cert_chain", "must be a non-empty list of strings")
+    start, end = item.get("valid_from"), item.get("valid_until")
+    if isinstance(start, str) and isinstance(end, str) and end <= start:
+        yield Problem(f"{place}.valid_until", "must be later than valid_from")

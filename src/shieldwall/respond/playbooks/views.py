@@ -67,6 +67,7 @@ def approval_json(approval: ApprovalRecord) -> dict[str, Any]:
         "expires_at": _time(approval.expires_at),
         "status": approval.status.value,
         "decided_at": _time(approval.decided_at),
+        "context": dict(approval.context),
         "votes": [
             {"org_id": v.org_id, "person_id": v.person_id, "approve": v.approve, "at": _time(v.at)}
             for v in approval.votes

@@ -82,9 +82,11 @@ class SqlAssistance:
         self._db = connection
         self._now = now
 
-    def add(self, new: NewRequest) -> AssistRequest:
-        """Store a new open request."""
+    def add(self, new: NewRequest, step_key: str | None = None) -> AssistRequest:
+        """Store a new open request; ``step_key`` (a playbook step's idempotency key) is
+        unique in the database, so a repeated step cannot open a second one."""
         statement = insert(assist_requests).values(
+            step_key=step_key,
             org_id=new.org_id,
             requester=new.requester,
             title=new.title,
@@ -101,6 +103,13 @@ class SqlAssistance:
         stored = self.get(key)
         assert stored is not None  # just inserted in this transaction
         return stored
+
+    def by_step_key(self, step_key: str) -> AssistRequest | None:
+        """The request a playbook step opened, or None."""
+        row = self._db.execute(
+            select(assist_requests).where(assist_requests.c.step_key == step_key)
+        ).first()
+        return None if row is None else _request(row)
 
     def get(self, request_id: int) -> AssistRequest | None:
         """One request, or None."""

@@ -22,6 +22,7 @@ from shieldwall.model.incident import (
     IncidentQuery,
     IncidentStatus,
 )
+from shieldwall.store.sql.case_severity import raise_cases
 from shieldwall.store.sql.tables import (
     fuse_applied,
     incident_alerts,
@@ -163,6 +164,7 @@ class SqlIncidents:
             ]
             self._db.execute(insert(incident_links), rows)
         current = self._row(incident_id)
+        raised = _higher(current.severity, severity)
         self._db.execute(
             update(incidents)
             .where(incidents.c.id == incident_id)
@@ -170,15 +172,17 @@ class SqlIncidents:
                 alert_count=incidents.c.alert_count + 1,
                 first_seen=_earlier(current.first_seen, at),
                 last_seen=_later(current.last_seen, at),
-                severity=_higher(current.severity, severity),
+                severity=raised,
                 updated_at=self._now,
             )
         )
+        raise_cases(self._db, incident_id, current.severity, raised, self._now)
         return joined is not None
 
     def merge(self, source: int, target: int) -> None:
         """Move the source's alerts and links to the target; close the source as merged."""
         moved, kept = self._row(source), self._row(target)
+        raised = _higher(kept.severity, moved.severity)
         for table in (incident_alerts, incident_links):
             self._db.execute(
                 update(table).where(table.c.incident_id == source).values(incident_id=target)
@@ -190,10 +194,11 @@ class SqlIncidents:
                 alert_count=incidents.c.alert_count + moved.alert_count,
                 first_seen=_earlier(kept.first_seen, moved.first_seen),
                 last_seen=_later(kept.last_seen, moved.last_seen),
-                severity=_higher(kept.severity, moved.severity),
+                severity=raised,
                 updated_at=self._now,
             )
         )
+        raise_cases(self._db, target, kept.severity, raised, self._now)
         self._db.execute(
             update(incidents)
             .where(incidents.c.id == source)

@@ -8,7 +8,7 @@ the row taken instead of failing its transaction.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -218,8 +218,10 @@ class SqlPlaybooks:
         members: Sequence[str],
         required: int,
         expires_at: datetime,
+        context: Mapping[str, Any] | None = None,
     ) -> ApprovalRecord:
         row = {
+            "context": dict(context or {}),
             "run_id": run_id,
             "key": key,
             "step_id": step_id,
@@ -287,4 +289,5 @@ class SqlPlaybooks:
             status=ApprovalStatus(row.status),
             votes=tuple(Vote(v.org_id, v.person_id, v.approve, v.at) for v in votes),
             decided_at=row.decided_at,
+            context=row.context or {},
         )

@@ -686,7 +686,9 @@ assist_requests = Table(
     Column("accepted_at", UtcDateTime(), nullable=True),
     Column("closed_at", UtcDateTime(), nullable=True),
     Column("close_reason", StoredText(1000), nullable=False),
+    Column("step_key", StoredText(300), nullable=True),  # 0019: the playbook step that asked
     CheckConstraint("status IN ('open','accepted','closed')", name="status"),
+    Index("ux_assist_requests_step_key", "step_key", unique=True),
 )
 """Requests for assistance (owned by respond/assist), with the times that measure help."""
 
@@ -786,6 +788,7 @@ playbook_approvals = Table(
     Column("expires_at", UtcDateTime(), nullable=False),
     Column("status", StoredText(16), nullable=False),
     Column("decided_at", UtcDateTime(), nullable=True),
+    Column("context", JSON, nullable=True),  # 0019: what the approvers need to decide
     Index("ix_playbook_approvals_status", "status", "expires_at"),
 )
 """Steps waiting for a centre lead or N of M members; they outlive any process."""

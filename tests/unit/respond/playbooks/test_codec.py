@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import pytest
 import yaml
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shieldwall.model.errors import InputError, LimitExceededError
 from shieldwall.respond import (
@@ -16,6 +18,7 @@ from shieldwall.respond import (
     PlaybookRefusedError,
     export_playbook,
     load_playbook,
+    sign_playbook,
 )
 from tests.unit.respond.playbooks.builders import (
     ENDPOINT_URL,
@@ -48,9 +51,6 @@ def full_model() -> Book:
         marking: {"type": "marking-tlp", "tlpv2_level": "TLP:AMBER"}
     }
     book.doc["markings"] = [marking]
-    book.doc["signatures"] = [
-        {"type": "jss", "id": ident("signature"), "signature_type": "EdDSA", "value": "c2ln"}
-    ]
     end = book.end()
     http = book.action(
         {
@@ -106,6 +106,9 @@ def full_model() -> Book:
         on_completion=sub,
     )
     book.link(book.start, on_completion=cond)
+    book.doc = sign_playbook(
+        book.doc, Ed25519PrivateKey.generate(), signee="tests", now=datetime.now(UTC)
+    )
     return book
 
 
