@@ -11,7 +11,7 @@ MISP events and feeds.
 from shieldwall.share.intel.audience import Addressing
 from shieldwall.share.intel.desk import IntelDesk, PageRequest
 from shieldwall.share.intel.export import Exported
-from shieldwall.share.intel.person_files import MAX_EXPORT, Download, Upload
+from shieldwall.share.intel.person_files import Download, Upload
 from shieldwall.share.intel.protective import ProtectiveTerm, protective_terms
 from shieldwall.share.intel.query import Filters as SearchFilters
 from shieldwall.share.intel.sighting_report import SightingReport
@@ -36,7 +36,6 @@ from shieldwall.share.taxii_server.objects import PageResult as TaxiiPage
 from shieldwall.share.taxii_server.service import TaxiiServer
 
 __all__ = [
-    "MAX_EXPORT",
     "Addressing",
     "Download",
     "ExportFormat",
