@@ -8,7 +8,7 @@ every page's median render time (its ``Server-Timing``), the wall-clock time of 
 the time of a STIX and a MISP download, and the machine's load average.
 
     .venv/bin/python bench/console.py [--alerts 2000] [--indicators 100000] [--runs 3]
-        [--database-url postgresql+psycopg://127.0.0.1:5432/test]
+        [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,7 +38,7 @@ from shieldwall.runtime import Services
 from shieldwall.share.intel.extract import index_terms
 from shieldwall.share.intel.identity import identity_id
 from tests.unit.web.test_pages import pages
-from tests.unit.web.world import build_console, sign_in
+from tests.unit.web.world import Console, build_console, sign_in
 
 MORE_PAGES = (
     "/console/intel?tlp=green",
@@ -140,10 +142,34 @@ def main() -> None:
     parser.add_argument("--alerts", type=int, default=2000)
     parser.add_argument("--indicators", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--database-url", default="", help="PostgreSQL (default: SQLite)")
+    parser.add_argument("--postgres", default="", help="a PostgreSQL URL (default: SQLite)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="console-bench-"))
-    console = build_console(folder, args.database_url)
+    with own_schema(args.postgres) as url:
+        run(build_console(folder, url), args)
+
+
+@contextmanager
+def own_schema(url: str) -> Iterator[str]:
+    """A schema of the bench's own in the PostgreSQL database (dropped after), or SQLite."""
+    if not url:
+        yield ""
+        return
+    import psycopg
+
+    schema = f"sw_bench_{os.getpid()}"
+    admin = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{url}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def run(console: Console, args: argparse.Namespace) -> None:
+    """Seed, then time every page for the centre's admin and a member lead."""
     started = time.perf_counter()
     seed_alerts(console.services, args.alerts)
     seed_indicators(console.services, args.indicators)
