@@ -15,6 +15,7 @@ from email.message import Message
 from email.policy import HTTP
 
 from fastapi import Request
+from starlette.types import Scope
 
 from shieldwall.model.errors import InputError
 
@@ -53,6 +54,19 @@ async def read_upload(request: Request, max_file_bytes: int) -> UploadForm:
     if len(form.file_data) > max_file_bytes:
         raise _too_large(max_file_bytes)
     return form
+
+
+def too_large_page(scope: Scope, limit: int) -> tuple[bytes, bytes] | None:
+    """The 413 of a console request refused by the body limit before it reached the page:
+    a small HTML page (no session is read there) instead of the API's problem document."""
+    if not str(scope.get("path", "")).startswith("/console"):
+        return None
+    text = (
+        "<!doctype html><html lang=en><meta charset=utf-8><title>Too large</title>"
+        f"<h1>Too large</h1><p>Requests and files are limited to {limit} bytes "
+        "(max_body_bytes).</p><p><a href=/console/intel/import>Back to the import</a></p>"
+    )
+    return b"text/html; charset=utf-8", text.encode()
 
 
 def _too_large(limit: int) -> TooLargeError:

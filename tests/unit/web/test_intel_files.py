@@ -154,7 +154,9 @@ def test_a_file_over_the_limit_is_refused_with_413(world: Console) -> None:
     client = _client(world, "alpha-lead@web.example")
     answer = _upload(client, "big.json", b" " * 70_000 + b"{}")
     assert answer.status_code == 413, answer.text
-    assert "65536" in answer.text
+    assert answer.headers["content-type"].startswith("text/html")  # a page, not JSON
+    assert "Too large" in answer.text and "65536" in answer.text
+    assert client.get("/console/intel").status_code == 200  # still signed in, nothing broken
 
 
 def test_unknown_addressing_is_refused(world: Console) -> None:
