@@ -128,6 +128,7 @@ def test_a_misp_event_is_imported(world: Console) -> None:
         (b"[1, 2, 3]", "neither a STIX bundle nor a MISP event"),
         (b"[" * 5000 + b"]" * 5000, "nested"),
         (b"\xff\xfe not json", "not valid JSON"),
+        (b'{"type": "bundle", "objects": [' + b"9" * 5000 + b"]}", "digits"),
     ],
 )
 def test_a_bad_file_is_refused_whole_naming_the_file_and_the_place(
