@@ -30,6 +30,7 @@ from shieldwall.access.communities import (
     list_communities,
     update_community,
 )
+from shieldwall.access.permissions import permits
 from shieldwall.access.sectors import set_sectors
 from shieldwall.access.throttle import LoginThrottle, ThrottlePolicy, throttled_login
 
@@ -51,6 +52,7 @@ __all__ = [
     "list_organisations",
     "list_people",
     "list_tokens",
+    "permits",
     "read_audit_entries",
     "revoke_token",
     "set_org_status",

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from shieldwall import __version__
 from shieldwall.api import problems
-from shieldwall.api.body_limit import BodyLimitMiddleware
+from shieldwall.api.body_limit import BodyLimitMiddleware, Refusal
 from shieldwall.api.metrics import ApiMetrics
 from shieldwall.api.routes import (
     assist,
@@ -56,8 +56,9 @@ ROUTERS = (
 """Every REST router, in the order they are mounted (the fuzz suite reads them too)."""
 
 
-def create_app(services: Services) -> FastAPI:
-    """Build the API over ready services (the caller owns their lifetime)."""
+def create_app(services: Services, refusals: tuple[Refusal, ...] = ()) -> FastAPI:
+    """Build the API over ready services (the caller owns their lifetime); ``refusals``
+    give other front ends mounted beside it their own 413 (the console's page)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -82,6 +83,6 @@ def create_app(services: Services) -> FastAPI:
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=services.settings.max_body_bytes,
-        refusals=(taxii_refusal,),
+        refusals=(taxii_refusal, *refusals),
     )
     return app

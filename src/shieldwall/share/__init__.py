@@ -11,6 +11,7 @@ MISP events and feeds.
 from shieldwall.share.intel.audience import Addressing
 from shieldwall.share.intel.desk import IntelDesk, PageRequest
 from shieldwall.share.intel.export import Exported
+from shieldwall.share.intel.person_files import Download, Upload
 from shieldwall.share.intel.protective import ProtectiveTerm, protective_terms
 from shieldwall.share.intel.query import Filters as SearchFilters
 from shieldwall.share.intel.sighting_report import SightingReport
@@ -36,6 +37,7 @@ from shieldwall.share.taxii_server.service import TaxiiServer
 
 __all__ = [
     "Addressing",
+    "Download",
     "ExportFormat",
     "ExportResult",
     "Exported",
@@ -50,6 +52,7 @@ __all__ = [
     "SightingReport",
     "TaxiiPage",
     "TaxiiServer",
+    "Upload",
     "ValidationPool",
     "WatchSet",
     "WatchSighting",

@@ -10,10 +10,11 @@ from fastapi import APIRouter
 
 from shieldwall.web.console import ROUTERS
 from shieldwall.web.home import router as home_router
+from shieldwall.web.upload import too_large_page
 
 router = APIRouter(include_in_schema=False)
 router.include_router(home_router)
 for _console in ROUTERS:
     router.include_router(_console)
 
-__all__ = ["router"]
+__all__ = ["router", "too_large_page"]

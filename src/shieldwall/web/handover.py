@@ -18,10 +18,14 @@ from shieldwall.web.render import page
 from shieldwall.web.session import Session, services
 
 router = APIRouter(prefix="/console/handover", include_in_schema=False)
+SHOWN = 100
+"""New and escalated incidents listed at most (the newest); the count says how many there
+are and the incidents page lists them all, paged, so a long gap between handovers (or a
+first one over a busy store) does not render thousands of rows."""
 
 
 def _shown(request: Request, session: Session, report: HandoverReport, started: float) -> Response:
-    ctx = {"title": "Shift handover", "report": report}
+    ctx = {"title": "Shift handover", "report": report, "shown": SHOWN}
     return page(request, "handover.html", session, ctx, started=started)
 
 

@@ -12,12 +12,12 @@ from fastapi import APIRouter, Request, Response
 from shieldwall import share
 from shieldwall.web import reads
 from shieldwall.web.guard import guarded
+from shieldwall.web.intel_filters import KINDS, TLPS, kind_of, search_filters, tlp_of
 from shieldwall.web.render import page
 from shieldwall.web.session import Session, services
 from shieldwall.web.tlp import badges
 
 router = APIRouter(prefix="/console/intel", include_in_schema=False)
-KINDS = {"indicator": ("indicator",), "sighting": ("sighting",), "all": ()}
 PAGE_SIZE = 50
 
 
@@ -27,11 +27,16 @@ def _rows(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @router.get("")
 def intel_page(
-    request: Request, q: str = "", kind: str = "indicator", id: str = "", next: str = ""
+    request: Request,
+    q: str = "",
+    kind: str = "indicator",
+    id: str = "",
+    next: str = "",
+    tlp: str = "",
 ) -> Response:
-    """A page of intelligence, searched by observable, or one object's versions."""
+    """A page of intelligence, searched by observable and TLP, or one object's versions."""
     started = time.perf_counter()
-    kind = kind if kind in KINDS else "indicator"
+    kind, tlp = kind_of(kind), tlp_of(tlp)
 
     def build(session: Session) -> Response:
         desk = reads.intel_desk(services(request))
@@ -43,9 +48,7 @@ def intel_page(
                 "versions": _rows(found["versions"]),
             }
             return page(request, "intel_object.html", session, one, started=started)
-        filters = share.SearchFilters(
-            types=KINDS[kind], observables=(q.strip()[:500],) if q.strip() else ()
-        )
+        filters = search_filters(kind, q, tlp)
         request_page = share.PageRequest(limit=PAGE_SIZE, next=next or None)
         result = desk.search(session.principal, filters, request_page)
         ctx: dict[str, Any] = {
@@ -54,6 +57,8 @@ def intel_page(
             "q": q,
             "kind": kind,
             "kinds": list(KINDS),
+            "tlp": tlp,
+            "tlps": TLPS,
             "next": result.get("next", ""),
         }
         return page(request, "intel.html", session, ctx, started=started)

@@ -7,6 +7,7 @@ the 300 ms budget is measured where it is spent, by the tests and by an operator
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -14,6 +15,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from shieldwall import __version__
+from shieldwall.access import permits
+from shieldwall.model.identity import Principal
 from shieldwall.web.nav import entries_for
 from shieldwall.web.session import Session
 
@@ -55,11 +58,23 @@ def page(
         "who": session.principal if session else None,
         "nav": entries_for(session.principal) if session else [],
         "csrf": session.csrf if session else "",
+        "can": may_submit(session.principal if session else None),
     }
     body = ENV.get_template(template).render(**frame, **context)
     elapsed = (time.perf_counter() - begin) * 1000
     headers = {**SECURITY_HEADERS, "Server-Timing": f"render;dur={elapsed:.1f}"}
     return HTMLResponse(body, status_code=status, headers=headers)
+
+
+def may_submit(who: Principal | None) -> Callable[[str], bool]:
+    """The templates' one question before showing a form: may this person take the form's
+    action (``can('case.work')``)? The permission table answers, as it will when the form is
+    sent, so no one is shown a form that ends in "not allowed"."""
+
+    def can(action: str) -> bool:
+        return who is not None and permits(who, action)
+
+    return can
 
 
 def _compile_all() -> None:

@@ -29,6 +29,7 @@ EXPECTED = {
     "throttled_login",
     "update_community",
     "verify_audit_log",
+    "permits",  # issue 12: the console shows a form only to those who may submit it
 }
 
 

@@ -9,6 +9,7 @@ tokens.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,8 @@ MATRIX: dict[tuple[str, str], tuple[dict[Role, int], dict[Role, int] | None]] = 
     ("GET", "/api/v1/intel/objects/{object_id}"): (INTEL_READERS, INTEL_HIDDEN),
     ("POST", "/api/v1/intel/sightings"): (PUBLISHERS, INTEL_HIDDEN),
     ("GET", "/api/v1/intel/revocations"): (INTEL_READERS, None),
+    ("POST", "/api/v1/intel/import"): (INTEL_READERS, None),
+    ("GET", "/api/v1/intel/export"): (INTEL_READERS, None),
     ("GET", "/api/v1/communities"): (READERS, None),
     ("POST", "/api/v1/communities"): ({L: 403, A: 403, LI: 403, S: 403}, None),
     ("GET", "/api/v1/communities/{community_id}"): (READERS, ALL_HIDDEN),
@@ -100,6 +103,9 @@ def _body(method: str, path: str, target_org: str, world: World) -> dict[str, An
         return {"name": "t", "person_id": world.people[f"{target_org}-colleague"]}
     if (method, path) == ("POST", "/api/v1/intel/sightings"):
         return {"sighting_of_ref": _strict_indicator(target_org, world), "count": 2}
+    if (method, path) == ("POST", "/api/v1/intel/import"):
+        bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}"}
+        return {**bundle, "objects": [indicator(target_org)]}
     if (method, path) == ("POST", "/api/v1/communities"):
         return {"id": f"new-{number}", "name": "New", "rules": [{"countries": ["FR"]}]}
     if (method, path) == ("PUT", "/api/v1/communities/{community_id}"):

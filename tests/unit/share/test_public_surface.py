@@ -36,6 +36,8 @@ EXPECTED = {
     "write_misp_feed",
     "ProtectiveTerm",  # issue 11: what a member may block, for runtime/measures.py
     "protective_terms",
+    "Download",  # issue 12: a person's download and upload, for the console
+    "Upload",
 }
 
 

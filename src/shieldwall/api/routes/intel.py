@@ -1,4 +1,5 @@
-"""Intelligence over REST: search, one object's versions, sightings, the revocation log.
+"""Intelligence over REST: search, one object's versions, sightings, the revocation log,
+importing a file (STIX bundle, MISP event) and exporting what the caller may receive.
 
 Thin: each endpoint is one call to the intelligence desk (:class:`shieldwall.share.IntelDesk`),
 which opens one transaction with one viewer for the whole request. Objects the
@@ -13,7 +14,8 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from pydantic import Field, StringConstraints
 
 from shieldwall import share
@@ -118,3 +120,65 @@ def list_revocations(
 ) -> Response:
     """Revocations of objects the caller could see before (``since``: a seq or a timestamp)."""
     return _json(_desk(svc).revocations(who, since, limit))
+
+
+@router.post("/import")
+async def import_file(
+    request: Request,
+    svc: ServicesDep,
+    who: PrincipalDep,
+    name: Annotated[str, Query(min_length=1, max_length=200)] = "upload.json",
+    to: Many = None,
+    community: Many = None,
+    misp_community: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """Import the body (a STIX bundle, a MISP event or a list of events) as received by the
+    caller's organisation: every object stored or refused with its reason; an unreadable
+    file is a 422 naming the place, and nothing is stored (the console's import too)."""
+    upload = share.Upload(
+        name=name,
+        data=await request.body(),
+        max_bytes=svc.settings.max_body_bytes,
+        addressing=share.Addressing(
+            recipient_org_ids=frozenset(to or ()), community_ids=frozenset(community or ())
+        ),
+        misp_community=misp_community,
+    )
+    outcomes = await run_in_threadpool(_desk(svc).import_file, who, upload)
+    return _json(
+        {
+            "stored": sum(o.stored for o in outcomes),
+            "refused": sum(len(o.refusals) for o in outcomes),
+            "outcomes": [
+                {
+                    "source": o.source,
+                    "stored": o.stored,
+                    "problems": list(o.problems),
+                    "failures": [{"id": i, "message": m} for i, m in o.refusals],
+                }
+                for o in outcomes
+            ],
+        }
+    )
+
+
+@router.get("/export")
+def export_file(
+    svc: ServicesDep,
+    who: PrincipalDep,
+    format: Annotated[str, Query(pattern="^(stix|misp)$")] = "stix",
+    type: Many = None,
+    observable: Many = None,
+    marking: Many = None,
+) -> Response:
+    """What the caller may receive now through the file-export channel (up to
+    TLP:AMBER+STRICT, no unmarked object), at most 10,000 objects (``X-Shieldwall-Capped``)."""
+    filters = share.SearchFilters(
+        types=type or (), observables=observable or (), markings=marking or ()
+    )
+    made = _desk(svc).export_file(who, filters, share.ExportFormat(format))
+    headers = {
+        "X-Shieldwall-Objects": str(made.count),
+        "X-Shieldwall-Capped": "true" if made.capped else "false",
+    }
+    return Response(made.result.data, media_type="application/json", headers=headers)

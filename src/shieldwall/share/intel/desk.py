@@ -18,11 +18,13 @@ from shieldwall.model.errors import InputError, NotFoundError
 from shieldwall.model.identity import Principal
 from shieldwall.model.intel import VersionSelector
 from shieldwall.policy.roles import Action, authorise
+from shieldwall.share.intel.person_files import Download, Upload, export_download, import_upload
 from shieldwall.share.intel.query import Filters, build_query
 from shieldwall.share.intel.revocations import read_revocations
 from shieldwall.share.intel.search import Found, SearchRequest
 from shieldwall.share.intel.session import intel_session
 from shieldwall.share.intel.sighting_report import SightingReport, submit_sighting
+from shieldwall.share.intel.transfer import ExportFormat, ImportOutcome
 from shieldwall.share.intel.validate import parse_timestamp
 from shieldwall.share.taxii_server.cursor import CursorCodec, filter_digest
 from shieldwall.store.protocols import Store
@@ -88,6 +90,15 @@ class IntelDesk:
                 session.tx, who, session.directory, session.reader, report, session.now
             )
         return obj
+
+    def import_file(self, who: Principal, upload: Upload) -> list[ImportOutcome]:
+        """Publish an uploaded file as received by the caller's organisation, whole or not
+        at all when it cannot be read (:mod:`.person_files`)."""
+        return import_upload(self.store, who, upload)
+
+    def export_file(self, who: Principal, filters: Filters, format_: ExportFormat) -> Download:
+        """What the caller may receive now through the file-export channel, filtered."""
+        return export_download(self.store, who, build_query(filters), format_)
 
     def revocations(self, who: Principal, since: str = "0", limit: int = 100) -> dict[str, Any]:
         """Revocations of objects the caller could see (``since``: a seq or a timestamp)."""

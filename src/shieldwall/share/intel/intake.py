@@ -80,6 +80,23 @@ def _file(path: Path, options: IntakeOptions) -> Iterator[Intake | InputError]:
     except InputError as exc:
         yield exc
         return
+    yield from _judge(document, source, options)
+
+
+def read_bytes(
+    data: bytes, source: str, options: IntakeOptions, max_bytes: int = MAX_FILE_BYTES
+) -> Iterator[Intake | InputError]:
+    """One uploaded file (a STIX bundle, MISP event or list of events), judged by content."""
+    limits = options.context.limits
+    try:
+        document = load_json(data, source=source, max_bytes=max_bytes, max_depth=limits.max_depth)
+    except InputError as exc:
+        yield exc
+        return
+    yield from _judge(document, source, options)
+
+
+def _judge(document: Any, source: str, options: IntakeOptions) -> Iterator[Intake | InputError]:
     if isinstance(document, Mapping) and isinstance(document.get("response"), list | dict):
         document = _search_response(document["response"])  # MISP restSearch output
     if isinstance(document, Mapping) and isinstance(document.get("objects"), list):

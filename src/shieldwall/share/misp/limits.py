@@ -44,6 +44,8 @@ def load_json(data: bytes, *, source: str, max_bytes: int, max_depth: int) -> An
         raise InputError("JSON nested too deeply to parse", source=source) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(f"not valid JSON: {error}", source=source) from None
+    except ValueError as error:  # an integer of more digits than Python converts
+        raise InputError(f"not readable JSON: {error}", source=source) from None
     check_depth(value, max_depth=max_depth, source=source)
     return value
 
