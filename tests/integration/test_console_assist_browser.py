@@ -86,7 +86,9 @@ def _approve(driver: Any, site: dict[str, Any], email: str) -> None:
     _as(driver, site, email)
     driver.get(f"{site['base']}/console/approvals")
     row = driver.find_element(By.CSS_SELECTOR, "#approval-list tbody tr")
-    assert "2 of 3: alpha, bravo, charlie" in row.text and PLAYBOOK not in row.text
+    assert "2 of 3: alpha, bravo, charlie" in row.text
+    assert PLAYBOOK in row.text  # the approval carries the name, though the playbook is hidden
+    assert "person" not in row.text  # who started it at the centre stays the centre's
     row.find_element(By.CSS_SELECTOR, "form[action$='/approve'] button").click()
     _arrive(driver, f"/console/approvals/runs/{site['run']}")
 

@@ -89,5 +89,7 @@ def trigger_summary(trigger: Mapping[str, Any], principal: Mapping[str, Any]) ->
     if kind and kind != "manual" and trigger.get("id"):
         about = f": {trigger['summary']}" if trigger.get("summary") else ""
         return _text(f"{kind} {trigger['id']}{about}")
-    who = trigger.get("by") or principal.get("person_id", "")
-    return _text(f"by hand, in {principal.get('org_id', '')} (person {who})")
+    # the person is the starting organisation's business: approvers elsewhere see only
+    # which organisation started it (a person id of another organisation tells them nothing
+    # they may use, and names someone they need not know)
+    return _text(f"by hand, in {principal.get('org_id', '')}")
