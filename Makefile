@@ -33,7 +33,7 @@ contracts: install
 	$(BIN)/lint-imports
 
 pytest: install
-	$(BIN)/python tests/run_pytest.py
+	$(BIN)/python tests/run_pytest.py --durations=40
 
 test: lint typecheck contracts pytest
 
