@@ -24,15 +24,16 @@ from shieldwall.model.identity import Principal
 from shieldwall.model.measures import ListVersion, MeasureFormat, Subscription
 from shieldwall.policy.directory import SnapshotDirectory
 from shieldwall.policy.roles import Action, authorise
+from shieldwall.respond.measures import held
 from shieldwall.respond.measures.allow import AllowSet, Stopped
 from shieldwall.respond.measures.audience import member_viewer, receives
-from shieldwall.respond.measures.build import ListBuild, counts_of, digest_of, etag_of, render
+from shieldwall.respond.measures.build import ListBuild, counts_of, digest_of, etag_from, render
+from shieldwall.respond.measures.formats import WRITERS
 from shieldwall.respond.measures.items import Item, dedupe
 from shieldwall.respond.measures.sources import (
     IndicatorSource,
     IndicatorStamp,
     Refused,
-    from_measures,
     from_terms,
     wanted,
 )
@@ -90,14 +91,14 @@ def gather(
         if known is not None:
             return known
         viewer = member_viewer(SnapshotDirectory(orgs, (), communities), org_id)
-        decided: dict[tuple[object, ...], bool] = {}
-        issued = [m for m in tx.measures.list(current_at=now) if receives(viewer, m, decided)]
-    items = from_measures(issued)
+        issued = held.current(store, tx, now)
+    items = issued.received(lambda measure: receives(viewer, measure))
     refused: list[Refused] = []
+    found: list[Item] = []
     if subscription.indicators and viewer.org_id is not None:
         found, refused = from_terms(indicators(org_id, now))
         items.extend(found)
-    chosen = dedupe(wanted(items, subscription))
+    chosen = dedupe(wanted(items, subscription), ranked=not found)
     kept, stopped = AllowSet(allowed).split(chosen)
     until = min((i.valid_until for i in chosen if i.valid_until is not None), default=None)
     digest = digest_of(kept, sorted(subscription.formats))
@@ -158,5 +159,6 @@ def build_list(
         formats = [only]
     version = settle_version(store, inputs, now)
     files, manifest = render(version, inputs.items, formats, signer)
-    etags = {fmt.value: etag_of(content) for fmt, content in files.items()}
+    named = manifest["files"]
+    etags = {fmt.value: etag_from(named[WRITERS[fmt].file_name]) for fmt in files}
     return ListBuild(version, files, manifest, inputs.items, inputs.stopped, inputs.refused, etags)
