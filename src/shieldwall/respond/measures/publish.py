@@ -162,3 +162,25 @@ def build_list(
     named = manifest["files"]
     etags = {fmt.value: etag_from(named[WRITERS[fmt].file_name]) for fmt in files}
     return ListBuild(version, files, manifest, inputs.items, inputs.stopped, inputs.refused, etags)
+
+
+def member_items(
+    store: Store,
+    indicators: IndicatorSource,
+    who: Principal,
+    org_id: str,
+    now: datetime,
+    indicator_stamp: IndicatorStamp = lambda: 0,
+) -> list[Item]:
+    """Every item of the member's lists now, over all its subscriptions (one per value:
+    the first subscription by name that holds it), ranked; what its TAXII collection holds."""
+    authorise(who, Action.MEASURES_READ, org_id)
+    with store.reading() as tx:
+        names = sorted(sub.name for sub in tx.measures.subscriptions(org_id))
+    chosen: list[Item] = []
+    for name in names:
+        try:
+            chosen.extend(gather(store, indicators, org_id, name, now, indicator_stamp).items)
+        except NotFoundError:  # unsubscribed since: nothing of it is served
+            continue
+    return dedupe(chosen)

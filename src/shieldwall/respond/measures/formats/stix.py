@@ -71,6 +71,12 @@ def write_stix(items: Sequence[Item], context: BuildContext) -> bytes:
     return opening + b",\n".join(parts) + b"\n  ]\n}"
 
 
+def indicator_objects(items: Sequence[Item], context: BuildContext) -> list[dict[str, Any]]:
+    """The indicators of the bundle as objects (a member's TAXII collection serves them)."""
+    stamps: dict[datetime, str] = {}
+    return [_indicator(item, context, stamps) for item in items]
+
+
 def _indicator(item: Item, context: BuildContext, stamps: dict[datetime, str]) -> dict[str, Any]:
     ident = stable_id(f"{item.kind.value}:{item.value}")
     stamp = _stamp(item.since, stamps) if item.since else context.stamp
