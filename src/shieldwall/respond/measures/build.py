@@ -17,7 +17,7 @@ from typing import Any
 from shieldwall.model.measures import ListVersion, MeasureFormat
 from shieldwall.respond.measures.allow import Stopped
 from shieldwall.respond.measures.formats import WRITERS, BuildContext
-from shieldwall.respond.measures.formats.memo import Memo
+from shieldwall.respond.measures.formats.memo import Memo, shared
 from shieldwall.respond.measures.items import Item
 from shieldwall.respond.measures.manifest import MANIFEST_FILE, file_entry, manifest_bytes
 from shieldwall.respond.measures.manifest import sign_manifest as _sign
@@ -75,6 +75,9 @@ def counts_of(items: Sequence[Item]) -> dict[str, int]:
 
 Rendered = tuple[dict[MeasureFormat, bytes], dict[str, Any]]
 CACHED_VERSIONS = 32
+CACHED_BYTES = 256 << 20
+"""At most this much of rendered files is kept (the newest version always): at 100,000
+items one version of every format is about 100 MiB."""
 _cache: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -85,8 +88,9 @@ def render(
     """The files of each format and the signed manifest naming them.
 
     A version's files are a function of its number, time and digest (Ed25519 signatures
-    are deterministic too), so the last :data:`CACHED_VERSIONS` renderings are kept in
-    this process: sensors pulling an unchanged list are served without writing it again.
+    are deterministic too), so the last :data:`CACHED_VERSIONS` renderings (within
+    :data:`CACHED_BYTES`) are kept in this process: sensors pulling an unchanged list
+    are served without writing it again.
     """
     key = (
         version.org_id,
@@ -104,9 +108,13 @@ def render(
     rendered = _render(version, items, formats, signer)
     with _cache_lock:
         _cache[key] = rendered
-        while len(_cache) > CACHED_VERSIONS:
+        while len(_cache) > CACHED_VERSIONS or (len(_cache) > 1 and _held_bytes() > CACHED_BYTES):
             _cache.popitem(last=False)
     return rendered
+
+
+def _held_bytes() -> int:
+    return sum(len(content) for files, _ in _cache.values() for content in files.values())
 
 
 def _render(
@@ -115,7 +123,8 @@ def _render(
     context = BuildContext(
         version.org_id, version.subscription, version.version, version.created_at
     )
-    files = {fmt: WRITERS[fmt].write(items, context) for fmt in sorted(formats)}
+    with shared(items):  # one look-up per item for all the writers
+        files = {fmt: WRITERS[fmt].write(items, context) for fmt in sorted(formats)}
     body = {
         "schema": MANIFEST_SCHEMA,
         "member": version.org_id,
