@@ -12,6 +12,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from shieldwall.model.measures import ListVersion, MeasureFormat
@@ -70,7 +71,8 @@ def _line(item: Item) -> bytes:
 
 def counts_of(items: Sequence[Item]) -> dict[str, int]:
     """How many items of each kind."""
-    return dict(sorted(Counter(item.kind.value for item in items).items()))
+    counted = Counter(map(itemgetter(0), items))  # the kinds, not their names: no property
+    return dict(sorted((kind.value, count) for kind, count in counted.items()))
 
 
 Rendered = tuple[dict[MeasureFormat, bytes], dict[str, Any]]

@@ -92,14 +92,20 @@ def current(store: Store, tx: UnitOfWork, now: datetime) -> Issued:
         ordered, ranks = list(ordered), list(ranks)
     addressings, indexes = list(known.addressings), dict(known.indexes)
     fresh: list[Held] = []
-    for measure in tx.measures.many(missing):
+    if len(missing) > FEW:  # a first read, or many new: one scan beats many IN lists
+        wanted_ids = frozenset(missing)
+        new = [m for m in tx.measures.list(current_at=now) if m.id in wanted_ids]
+    else:
+        new = list(tx.measures.many(missing))
+    for measure in new:
         key = addressing_of(measure)
         if key not in indexes:
             indexes[key] = len(addressings)
             addressings.append(measure)
         fresh.append((measure, item_of(measure), indexes[key]))
     ordered, ranks = _merged(ordered, ranks, fresh)
-    issued = Issued(frozenset(h[0].id for h in ordered), ordered, ranks, addressings, indexes)
+    every = frozenset(ids) if len(ordered) == len(ids) else frozenset(h[0].id for h in ordered)
+    issued = Issued(every, ordered, ranks, addressings, indexes)
     with _lock:
         _known[store] = issued
     return issued

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from weakref import WeakKeyDictionary
 
 from shieldwall.model.errors import ConflictError, NotFoundError
@@ -100,7 +101,7 @@ def gather(
         items.extend(found)
     chosen = dedupe(wanted(items, subscription), ranked=not found)
     kept, stopped = AllowSet(allowed).split(chosen)
-    until = min((i.valid_until for i in chosen if i.valid_until is not None), default=None)
+    until = min(filter(None, map(itemgetter(6), chosen)), default=None)  # valid_until
     digest = digest_of(kept, sorted(subscription.formats))
     inputs = Inputs(subscription, kept, stopped, refused, digest, until)
     with _remembered_lock:

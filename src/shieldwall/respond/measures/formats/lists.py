@@ -18,7 +18,7 @@ _ROWS: Memo[str] = Memo()
 def write_plain(items: Sequence[Item], context: BuildContext) -> bytes:
     """Every value on a line of its own, sorted by kind then value."""
     del context
-    return "".join(f"{item.value}\n" for item in items).encode()
+    return "".join([item.value + "\n" for item in items]).encode()
 
 
 def write_csv(items: Sequence[Item], context: BuildContext) -> bytes:

@@ -30,7 +30,7 @@ def write_zeek(items: Sequence[Item], context: BuildContext) -> bytes:
     """The header, then one row per item (Zeek's URLs carry no scheme)."""
     rows = [HEADER]
     source = f"shieldwall:{context.member}"
-    rows.extend(row[0] + source + row[1] for row in _ROWS.pieces(items, _row))
+    rows.extend([row[0] + source + row[1] for row in _ROWS.pieces(items, _row)])
     return "".join(rows).encode()
 
 
