@@ -173,15 +173,18 @@ def member_items(
     now: datetime,
     indicator_stamp: IndicatorStamp = lambda: 0,
 ) -> list[Item]:
-    """Every item of the member's lists now, over all its subscriptions (one per value:
-    the first subscription by name that holds it), ranked; what its TAXII collection holds."""
+    """Every item of the member's lists now, over all its subscriptions (one per value,
+    the most confident, as :func:`.items.dedupe` keeps it), ranked; what its TAXII
+    collection holds."""
     authorise(who, Action.MEASURES_READ, org_id)
     with store.reading() as tx:
         names = sorted(sub.name for sub in tx.measures.subscriptions(org_id))
-    chosen: list[Item] = []
+    lists: list[list[Item]] = []
     for name in names:
         try:
-            chosen.extend(gather(store, indicators, org_id, name, now, indicator_stamp).items)
+            lists.append(gather(store, indicators, org_id, name, now, indicator_stamp).items)
         except NotFoundError:  # unsubscribed since: nothing of it is served
             continue
-    return dedupe(chosen)
+    if len(lists) == 1:
+        return list(lists[0])  # one list: already one item per value, ranked
+    return dedupe([item for found in lists for item in found])

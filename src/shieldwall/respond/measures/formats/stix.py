@@ -22,6 +22,7 @@ from shieldwall.respond.measures.items import Item
 
 NAMESPACE = "shieldwall/measures/v1/"
 _OBJECTS: Memo[bytes] = Memo()
+_DICTS: Memo[dict[str, Any]] = Memo()
 _INDENT = b"\n    "
 
 
@@ -72,9 +73,13 @@ def write_stix(items: Sequence[Item], context: BuildContext) -> bytes:
 
 
 def indicator_objects(items: Sequence[Item], context: BuildContext) -> list[dict[str, Any]]:
-    """The indicators of the bundle as objects (a member's TAXII collection serves them)."""
+    """The indicators of the bundle as objects (a member's TAXII collection serves them;
+    kept per item like the file's pieces, shared by every reader: never change one)."""
     stamps: dict[datetime, str] = {}
-    return [_indicator(item, context, stamps) for item in items]
+    found = _DICTS.pieces(items, lambda item: _indicator(item, context, stamps))
+    for n in [n for n, item in enumerate(items) if item.since is None]:
+        found[n] = _indicator(items[n], context, stamps)  # this build's time: not kept
+    return found
 
 
 def _indicator(item: Item, context: BuildContext, stamps: dict[datetime, str]) -> dict[str, Any]:
