@@ -32,6 +32,7 @@ from shieldwall.share.taxii_client.partner_push import push_to_partner
 from shieldwall.share.taxii_client.pull import PullReport
 from shieldwall.share.taxii_client.push import PushReport
 from shieldwall.share.taxii_server.cursor import cursor_codec
+from shieldwall.share.taxii_server.measures import MeasureFeed
 from shieldwall.share.taxii_server.objects import PageResult as TaxiiPage
 from shieldwall.share.taxii_server.service import TaxiiServer
 
@@ -44,6 +45,7 @@ __all__ = [
     "ImportOutcome",
     "ImportRequest",
     "IntelDesk",
+    "MeasureFeed",
     "PageRequest",
     "ProtectiveTerm",
     "PullReport",

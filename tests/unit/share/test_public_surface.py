@@ -14,6 +14,7 @@ EXPECTED = {
     "ImportOutcome",
     "ImportRequest",
     "IntelDesk",
+    "MeasureFeed",
     "PageRequest",
     "PullReport",
     "PushReport",

@@ -208,13 +208,16 @@ def pull_list(
     """One format of the list's version now; 304 when ``If-None-Match`` holds its ETag."""
     built = svc.measures.build(who, _member(who, member), name, fmt)
     content = built.files[fmt]
-    response = _conditional(content, respond.MEDIA_TYPES[fmt], if_none_match)
+    etag = built.etags.get(fmt.value)  # from the manifest: no second hash of the file
+    response = _conditional(content, respond.MEDIA_TYPES[fmt], if_none_match, etag)
     response.headers["X-Shieldwall-List-Version"] = str(built.version.version)
     return response
 
 
-def _conditional(content: bytes, media_type: str, if_none_match: str | None) -> Response:
-    etag = respond.etag_of(content)
+def _conditional(
+    content: bytes, media_type: str, if_none_match: str | None, etag: str | None = None
+) -> Response:
+    etag = etag or respond.etag_of(content)
     offered = {tag.strip().removeprefix("W/") for tag in (if_none_match or "").split(",")}
     if etag in offered or "*" in offered:
         return Response(status_code=304, headers={"ETag": etag})

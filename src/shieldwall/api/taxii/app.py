@@ -11,6 +11,7 @@ from shieldwall.api.taxii import errors
 from shieldwall.api.taxii.media import TAXII_MEDIA
 from shieldwall.api.taxii.routes import router
 from shieldwall.runtime import Services
+from shieldwall.runtime.measure_feed import DeskMeasureFeed
 
 PREFIX = "/taxii2"
 
@@ -25,6 +26,7 @@ def create_taxii_app(services: Services) -> FastAPI:
         title="Shieldwall",
         max_content_length=services.settings.max_body_bytes,
         validation=services.validation,
+        measures=DeskMeasureFeed(services.measures),
     )
     errors.install(app)
     app.include_router(router)

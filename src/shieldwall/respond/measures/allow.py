@@ -62,6 +62,8 @@ class AllowSet:
         if item.kind is MeasureKind.DOMAIN:
             return self._domain(item.value) if self._domains else None
         if item.kind is MeasureKind.URL:
+            if not (self._networks or self._domains):
+                return None
             host = url_parts(item.value)[0].strip("[]")
             try:
                 return self._network(span_of(host))
@@ -73,6 +75,8 @@ class AllowSet:
         """The items to issue, and those stopped with their entry."""
         kept: list[Item] = []
         stopped: list[Stopped] = []
+        if not (self._networks or self._domains or self._exact):
+            return list(items), stopped  # nothing to stop (no entry applies)
         for item in items:
             entry = self.stopper(item)
             if entry is None:

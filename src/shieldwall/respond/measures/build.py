@@ -12,12 +12,13 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from shieldwall.model.measures import ListVersion, MeasureFormat
 from shieldwall.respond.measures.allow import Stopped
 from shieldwall.respond.measures.formats import WRITERS, BuildContext
+from shieldwall.respond.measures.formats.memo import Memo, shared
 from shieldwall.respond.measures.items import Item
 from shieldwall.respond.measures.manifest import MANIFEST_FILE, file_entry, manifest_bytes
 from shieldwall.respond.measures.manifest import sign_manifest as _sign
@@ -25,6 +26,7 @@ from shieldwall.respond.measures.sources import Refused
 from shieldwall.store.audit.signing import Signer
 
 MANIFEST_SCHEMA = "shieldwall-measures/1"
+_LINES: Memo[bytes] = Memo()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,30 +52,34 @@ class ListBuild:
 
 
 def digest_of(items: Sequence[Item], formats: Sequence[MeasureFormat]) -> str:
-    """SHA-256 of everything the files print but the version and time."""
+    """SHA-256 of everything the files print but the version and time (each item's line
+    is kept between builds, as the files' pieces are: :mod:`.formats.memo`)."""
     hasher = hashlib.sha256(",".join(sorted(formats)).encode())
-    times: dict[datetime | None, str] = {None: ""}
-    for item in items:
-        since, until = item.since, item.valid_until
-        if since not in times:
-            times[since] = since.isoformat()  # type: ignore[union-attr]
-        if until not in times:
-            times[until] = until.isoformat()  # type: ignore[union-attr]
-        line = (
-            f"\n{item.kind}\t{item.value}\t{item.source}\t{item.confidence}"
-            f"\t{times[since]}\t{times[until]}\t{item.reason}"
-        )
-        hasher.update(line.encode("utf-8", "replace"))
+    hasher.update(b"".join(_LINES.pieces(items, _line)))
     return hasher.hexdigest()
+
+
+def _line(item: Item) -> bytes:
+    since = "" if item.since is None else item.since.isoformat()
+    until = "" if item.valid_until is None else item.valid_until.isoformat()
+    line = (
+        f"\n{item.kind}\t{item.value}\t{item.source}\t{item.confidence}"
+        f"\t{since}\t{until}\t{item.reason}"
+    )
+    return line.encode("utf-8", "replace")
 
 
 def counts_of(items: Sequence[Item]) -> dict[str, int]:
     """How many items of each kind."""
-    return dict(sorted(Counter(item.kind.value for item in items).items()))
+    counted = Counter(map(itemgetter(0), items))  # the kinds, not their names: no property
+    return dict(sorted((kind.value, count) for kind, count in counted.items()))
 
 
 Rendered = tuple[dict[MeasureFormat, bytes], dict[str, Any]]
 CACHED_VERSIONS = 32
+CACHED_BYTES = 256 << 20
+"""At most this much of rendered files is kept (the newest version always): at 100,000
+items one version of every format is about 100 MiB."""
 _cache: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -84,8 +90,9 @@ def render(
     """The files of each format and the signed manifest naming them.
 
     A version's files are a function of its number, time and digest (Ed25519 signatures
-    are deterministic too), so the last :data:`CACHED_VERSIONS` renderings are kept in
-    this process: sensors pulling an unchanged list are served without writing it again.
+    are deterministic too), so the last :data:`CACHED_VERSIONS` renderings (within
+    :data:`CACHED_BYTES`) are kept in this process: sensors pulling an unchanged list
+    are served without writing it again.
     """
     key = (
         version.org_id,
@@ -103,9 +110,13 @@ def render(
     rendered = _render(version, items, formats, signer)
     with _cache_lock:
         _cache[key] = rendered
-        while len(_cache) > CACHED_VERSIONS:
+        while len(_cache) > CACHED_VERSIONS or (len(_cache) > 1 and _held_bytes() > CACHED_BYTES):
             _cache.popitem(last=False)
     return rendered
+
+
+def _held_bytes() -> int:
+    return sum(len(content) for files, _ in _cache.values() for content in files.values())
 
 
 def _render(
@@ -114,7 +125,8 @@ def _render(
     context = BuildContext(
         version.org_id, version.subscription, version.version, version.created_at
     )
-    files = {fmt: WRITERS[fmt].write(items, context) for fmt in sorted(formats)}
+    with shared(items):  # one look-up per item for all the writers
+        files = {fmt: WRITERS[fmt].write(items, context) for fmt in sorted(formats)}
     body = {
         "schema": MANIFEST_SCHEMA,
         "member": version.org_id,
@@ -133,4 +145,10 @@ def etag_of(content: bytes) -> str:
     return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
 
-__all__ = ["MANIFEST_FILE", "ListBuild", "counts_of", "digest_of", "etag_of", "render"]
+def etag_from(entry: dict[str, Any]) -> str:
+    """The ETag of a file from its manifest entry (the same as :func:`etag_of` of the file,
+    without hashing megabytes twice)."""
+    return '"' + str(entry["sha256"])[:32] + '"'
+
+
+__all__ = ["MANIFEST_FILE", "ListBuild", "counts_of", "digest_of", "etag_from", "etag_of", "render"]

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from shieldwall.model.errors import InputError
+from shieldwall.model.errors import InputError, PermissionDeniedError
 from shieldwall.model.identity import Principal
 from shieldwall.model.measures import AllowEntry, Measure, MeasureFormat, Subscription
 from shieldwall.policy.roles import Action, authorise
@@ -18,9 +19,11 @@ from shieldwall.respond.measures import issue as issuing
 from shieldwall.respond.measures import settings
 from shieldwall.respond.measures.audience import directory_of, member_viewer, receives
 from shieldwall.respond.measures.build import ListBuild
+from shieldwall.respond.measures.formats import BuildContext
+from shieldwall.respond.measures.formats.stix import indicator_objects
 from shieldwall.respond.measures.issue import IssueOutcome, IssueRequest
 from shieldwall.respond.measures.manifest import public_key_pem
-from shieldwall.respond.measures.publish import build_list
+from shieldwall.respond.measures.publish import build_list, member_items
 from shieldwall.respond.measures.sources import IndicatorSource, IndicatorStamp, IndicatorTerm
 from shieldwall.store.audit.signing import Signer
 from shieldwall.store.protocols import Store
@@ -133,6 +136,20 @@ class MeasureDesk:
             only,
             self.indicator_stamp,
         )
+
+    def stix_objects(self, who: Principal, org_id: str) -> list[dict[str, Any]]:
+        """The member's measures now as STIX 2.1 indicators, over all its subscriptions
+        (what its TAXII collection serves; the same items its list files hold)."""
+        now = self.clock()
+        items = member_items(self.store, self.indicators, who, org_id, now, self.indicator_stamp)
+        return indicator_objects(items, BuildContext(org_id, "taxii", 0, now))
+
+    def subscribers(self, who: Principal) -> frozenset[str]:
+        """The organisations with a subscription (the centre's admins only)."""
+        if not who.is_centre_admin:
+            raise PermissionDeniedError("only the centre's admins list every subscriber")
+        with self.store.reading() as tx:
+            return frozenset(sub.org_id for sub in tx.measures.subscriptions())
 
     def public_key(self, who: Principal) -> bytes:
         """The centre's public key (PEM) that verifies every manifest."""

@@ -26,9 +26,21 @@ class Item(NamedTuple):
     valid_until: datetime | None = None
 
 
-def dedupe(items: list[Item]) -> list[Item]:
-    """One item per (kind, value), the most confident (then the first source) kept; sorted."""
-    best: dict[tuple[MeasureKind, str], Item] = {}
-    for item in sorted(items, key=lambda i: (i.kind, i.value, -i.confidence, i.source)):
-        best.setdefault((item.kind, item.value), item)
-    return sorted(best.values(), key=lambda i: (i.kind, i.value))
+def dedupe(items: list[Item], *, ranked: bool = False) -> list[Item]:
+    """One item per (kind, value), the most confident (then the first source) kept; sorted.
+
+    ``ranked``: the items are in that order already (issued measures come so, see
+    :mod:`.held`), and are not sorted again. Duplicates are neighbours once sorted, so
+    one pass keeps the first of each.
+    """
+    kept: list[Item] = []
+    last: Item | None = None
+    for item in items if ranked else sorted(items, key=_rank):
+        if last is None or item.value != last.value or item.kind is not last.kind:
+            kept.append(item)
+            last = item
+    return kept
+
+
+def _rank(item: Item) -> tuple[str, str, int, str]:
+    return item.kind.value, item.value, -item.confidence, item.source

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from weakref import WeakKeyDictionary
 
 from shieldwall.model.errors import ConflictError, NotFoundError
@@ -24,15 +25,16 @@ from shieldwall.model.identity import Principal
 from shieldwall.model.measures import ListVersion, MeasureFormat, Subscription
 from shieldwall.policy.directory import SnapshotDirectory
 from shieldwall.policy.roles import Action, authorise
+from shieldwall.respond.measures import held
 from shieldwall.respond.measures.allow import AllowSet, Stopped
 from shieldwall.respond.measures.audience import member_viewer, receives
-from shieldwall.respond.measures.build import ListBuild, counts_of, digest_of, etag_of, render
+from shieldwall.respond.measures.build import ListBuild, counts_of, digest_of, etag_from, render
+from shieldwall.respond.measures.formats import WRITERS
 from shieldwall.respond.measures.items import Item, dedupe
 from shieldwall.respond.measures.sources import (
     IndicatorSource,
     IndicatorStamp,
     Refused,
-    from_measures,
     from_terms,
     wanted,
 )
@@ -90,16 +92,16 @@ def gather(
         if known is not None:
             return known
         viewer = member_viewer(SnapshotDirectory(orgs, (), communities), org_id)
-        decided: dict[tuple[object, ...], bool] = {}
-        issued = [m for m in tx.measures.list(current_at=now) if receives(viewer, m, decided)]
-    items = from_measures(issued)
+        issued = held.current(store, tx, now)
+    items = issued.received(lambda measure: receives(viewer, measure))
     refused: list[Refused] = []
+    found: list[Item] = []
     if subscription.indicators and viewer.org_id is not None:
         found, refused = from_terms(indicators(org_id, now))
         items.extend(found)
-    chosen = dedupe(wanted(items, subscription))
+    chosen = dedupe(wanted(items, subscription), ranked=not found)
     kept, stopped = AllowSet(allowed).split(chosen)
-    until = min((i.valid_until for i in chosen if i.valid_until is not None), default=None)
+    until = min(filter(None, map(itemgetter(6), chosen)), default=None)  # valid_until
     digest = digest_of(kept, sorted(subscription.formats))
     inputs = Inputs(subscription, kept, stopped, refused, digest, until)
     with _remembered_lock:
@@ -158,5 +160,31 @@ def build_list(
         formats = [only]
     version = settle_version(store, inputs, now)
     files, manifest = render(version, inputs.items, formats, signer)
-    etags = {fmt.value: etag_of(content) for fmt, content in files.items()}
+    named = manifest["files"]
+    etags = {fmt.value: etag_from(named[WRITERS[fmt].file_name]) for fmt in files}
     return ListBuild(version, files, manifest, inputs.items, inputs.stopped, inputs.refused, etags)
+
+
+def member_items(
+    store: Store,
+    indicators: IndicatorSource,
+    who: Principal,
+    org_id: str,
+    now: datetime,
+    indicator_stamp: IndicatorStamp = lambda: 0,
+) -> list[Item]:
+    """Every item of the member's lists now, over all its subscriptions (one per value,
+    the most confident, as :func:`.items.dedupe` keeps it), ranked; what its TAXII
+    collection holds."""
+    authorise(who, Action.MEASURES_READ, org_id)
+    with store.reading() as tx:
+        names = sorted(sub.name for sub in tx.measures.subscriptions(org_id))
+    lists: list[list[Item]] = []
+    for name in names:
+        try:
+            lists.append(gather(store, indicators, org_id, name, now, indicator_stamp).items)
+        except NotFoundError:  # unsubscribed since: nothing of it is served
+            continue
+    if len(lists) == 1:
+        return list(lists[0])  # one list: already one item per value, ranked
+    return dedupe([item for found in lists for item in found])

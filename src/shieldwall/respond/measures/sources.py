@@ -18,6 +18,7 @@ from shieldwall.model.measures import Measure, MeasureKind, Subscription
 from shieldwall.respond.measures.items import Item
 from shieldwall.respond.measures.values import normalise
 
+ALL_KINDS = frozenset(MeasureKind)
 TERM_KINDS = {kind.value: kind for kind in MeasureKind}
 """Watchlist kinds that are measure kinds (``email``, ``file-name`` ... are not)."""
 
@@ -88,6 +89,8 @@ def from_measures(measures: Iterable[Measure]) -> list[Item]:
 
 def wanted(items: Iterable[Item], subscription: Subscription) -> list[Item]:
     """The items of the kinds the subscription asks for, at its confidence or above."""
+    if subscription.kinds >= ALL_KINDS and subscription.min_confidence <= 0:
+        return list(items)  # every kind, any confidence (the default): nothing to drop
     return [
         item
         for item in items

@@ -13,6 +13,8 @@ community  what was addressed to   members of the community   members of the com
            one community                                      (addressed to it)
 ========== ======================= ========================== ============================
 
+A ``measures`` collection per member subscribed to protective measures, readable by that
+member and the centre, writable by nobody, holds its measures (:mod:`.measures`).
 A ``revocations`` collection per organisation, readable by that organisation only and
 writable by nobody, holds tombstones of objects it could see and no longer may
 (:mod:`.tombstones`). It is not stored: its id is derived from the organisation's id
@@ -30,7 +32,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 
-from shieldwall.model.identity import Principal
+from shieldwall.model.identity import OrgKind, Principal
 from shieldwall.model.intel import CollectionRecord, CollectionScope
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.egress import Channel, ChannelKind
@@ -42,6 +44,7 @@ from shieldwall.store.protocols import UnitOfWork
 DEFAULT_MAX_TLP = TlpLevel.AMBER_STRICT
 FEDERATION = "federation"
 REVOCATIONS = "revocations"
+MEASURES = "measures"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,18 @@ def revocations_collection(tx: UnitOfWork, org_id: str | None) -> CollectionReco
     )
 
 
+def measures_collection(org_id: str, name: str) -> CollectionRecord:
+    """The member's protective measures collection (:mod:`.measures`): not stored either."""
+    return CollectionRecord(
+        _derived_uuid4(f"measures:{org_id}"),
+        MEASURES,
+        org_id,
+        f"Protective measures for {name}",
+        f"The protective measures {name} subscribed to, as STIX 2.1 indicators",
+        int(DEFAULT_MAX_TLP),
+    )
+
+
 def _derived_uuid4(seed: str) -> str:
     """A stable id in UUIDv4 form (T15) for a collection that has no stored row."""
     digest = hashlib.sha256(seed.encode()).digest()[:16]
@@ -116,6 +131,8 @@ def access(collection: CollectionRecord, viewer: Viewer, principal: Principal) -
         return Access(member, member and writer)
     if kind == REVOCATIONS:
         return Access(subject == org, False)
+    if kind == MEASURES:
+        return Access(subject == org or principal.org_kind is OrgKind.CENTRE, False)
     return Access(False, False)
 
 

@@ -21,7 +21,13 @@ from shieldwall.share.intel.directory import StoreDirectory
 from shieldwall.share.intel.identity import member_identities
 from shieldwall.share.intel.read import AuditSink, IntelReader
 from shieldwall.share.intel.session import written_after
-from shieldwall.share.taxii_server.collection_views import Access, access, revocations_collection
+from shieldwall.share.taxii_server.collection_views import (
+    Access,
+    access,
+    measures_collection,
+    revocations_collection,
+)
+from shieldwall.share.taxii_server.measures import MeasureFeed, collection_members
 from shieldwall.store.protocols import Store, UnitOfWork
 
 API_ROOT = "intel"
@@ -38,6 +44,8 @@ class RequestContext:
     viewer: Viewer
     audit: AuditSink | None = None
     """Where audit records of reads go (None: this transaction's own audit log)."""
+    measures: MeasureFeed | None = None
+    """Members' protective measures, when the runtime wired them (:mod:`.measures`)."""
 
     def reader(self, *, audit_pages: bool = True) -> IntelReader:
         return IntelReader(
@@ -58,6 +66,8 @@ class RequestContext:
         if record is None:
             own = revocations_collection(self.tx, self.viewer.org_id)
             record = own if own is not None and own.id == collection_id else None
+        if record is None:
+            record = next((c for c in self.measures_collections() if c.id == collection_id), None)
         allowed = access(record, self.viewer, self.principal) if record else Access(False, False)
         if record is None or not allowed.visible:
             raise NotFoundError(f"collection {collection_id} not found")
@@ -66,6 +76,10 @@ class RequestContext:
         if write and not allowed.can_write:
             raise PermissionDeniedError("you may not add objects to this collection")
         return record, allowed
+
+    def measures_collections(self) -> list[CollectionRecord]:
+        """Every member's measures collection (which ones the caller sees is ``access``)."""
+        return [measures_collection(*m) for m in collection_members(self.tx, self.measures)]
 
 
 def check_root(root: str, viewer: Viewer) -> None:
@@ -76,7 +90,11 @@ def check_root(root: str, viewer: Viewer) -> None:
 
 @contextmanager
 def request_context(
-    store: Store, principal: Principal, *, write: bool = False
+    store: Store,
+    principal: Principal,
+    *,
+    write: bool = False,
+    measures: MeasureFeed | None = None,
 ) -> Iterator[RequestContext]:
     """Open the request's transaction and resolve the viewer once.
 
@@ -89,7 +107,7 @@ def request_context(
     with written_after(store, write) as (opened, audit), opened as tx:
         directory = StoreDirectory(tx)
         viewer = Viewer.for_principal(principal, directory)
-        yield RequestContext(tx, principal, directory, viewer, audit)
+        yield RequestContext(tx, principal, directory, viewer, audit, measures)
 
 
 def utc_now() -> datetime:

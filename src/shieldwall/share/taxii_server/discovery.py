@@ -49,7 +49,8 @@ def collections(ctx: RequestContext, root: str) -> dict[str, Any]:
     check_root(root, ctx.viewer)
     listed = []
     own = revocations_collection(ctx.tx, ctx.viewer.org_id)
-    for record in [*ensure_collections(ctx.tx), *([own] if own else [])]:
+    mine = [*([own] if own else []), *ctx.measures_collections()]
+    for record in [*ensure_collections(ctx.tx), *mine]:
         allowed = access(record, ctx.viewer, ctx.principal)
         if allowed.visible:
             listed.append(collection_resource(record, allowed))

@@ -15,7 +15,7 @@ import orjson
 
 from shieldwall.model.audit import AuditRecord
 from shieldwall.model.errors import InputError, NotFoundError
-from shieldwall.model.intel import IntelQuery, VersionSelector
+from shieldwall.model.intel import CollectionRecord, IntelQuery, VersionSelector
 from shieldwall.share.intel.publish import publish
 from shieldwall.share.intel.read import Page, Served
 from shieldwall.share.intel.validate import ValidObject
@@ -23,6 +23,7 @@ from shieldwall.share.taxii_server import collection_views as views
 from shieldwall.share.taxii_server.context import RequestContext
 from shieldwall.share.taxii_server.cursor import CursorCodec, filter_digest
 from shieldwall.share.taxii_server.discovery import STIX_MEDIA, record_status, status_resource
+from shieldwall.share.taxii_server.measures import MeasurePage, measures_page
 from shieldwall.share.taxii_server.params import Paging, parse_paging
 from shieldwall.share.taxii_server.tombstones import TombstonePage, tombstone_page
 
@@ -50,6 +51,9 @@ def get_objects(
     if record.kind == views.REVOCATIONS:
         found = tombstone_page(ctx, codec, record, params, "objects", object_id)
         return _tombstones(found, "objects", [t.body for t in found.items])
+    if record.kind == views.MEASURES:
+        listed = _measures(ctx, codec, record, params, "objects", object_id)
+        return _measure_result(listed, "objects", [i.body for i in listed.items])
     page, next_token = _page(ctx, codec, root, collection_id, params, "objects", object_id)
     body = b'{"more":' + (b"true" if page.more else b"false")
     if next_token:
@@ -76,6 +80,18 @@ def get_manifest(
             for t in found.items
         ]
         return _tombstones(found, "objects", manifest)
+    if record.kind == views.MEASURES:
+        listed = _measures(ctx, codec, record, params, "manifest")
+        records = [
+            {
+                "id": i.body["id"],
+                "date_added": i.date_added,
+                "version": i.body["modified"],
+                "media_type": STIX_MEDIA,
+            }
+            for i in listed.items
+        ]
+        return _measure_result(listed, "objects", records)
     page, next_token = _page(ctx, codec, root, collection_id, params, "manifest", None)
     records = [
         {
@@ -103,6 +119,9 @@ def get_versions(
     if record.kind == views.REVOCATIONS:
         found = tombstone_page(ctx, codec, record, pairs, "versions", object_id)
         return _tombstones(found, "versions", [t.body["modified"] for t in found.items])
+    if record.kind == views.MEASURES:
+        listed = _measures(ctx, codec, record, pairs, "versions", object_id)
+        return _measure_result(listed, "versions", [i.body["modified"] for i in listed.items])
     page, next_token = _page(ctx, codec, root, collection_id, pairs, "versions", object_id)
     return _envelope(page, next_token, "versions", [i.version for i in page.items])
 
@@ -241,6 +260,32 @@ def _tombstones(found: TombstonePage, key: str, values: list[Any]) -> PageResult
         return PageResult(orjson.dumps(body))
     first, last = found.items[0].date_added, found.items[-1].date_added
     return PageResult(orjson.dumps(body), first, last)
+
+
+def _measures(
+    ctx: RequestContext,
+    codec: CursorCodec,
+    record: CollectionRecord,
+    params: Iterable[tuple[str, str]],
+    endpoint: str,
+    object_id: str | None = None,
+) -> MeasurePage:
+    """A page of a member's measures collection (:mod:`.measures`)."""
+    if ctx.measures is None:  # only listed when wired; kept for the type checker
+        raise NotFoundError(f"collection {record.id} not found")
+    person = ctx.principal.person_id
+    return measures_page(ctx.measures, codec, person, record, params, endpoint, object_id)
+
+
+def _measure_result(found: MeasurePage, key: str, values: list[Any]) -> PageResult:
+    body: dict[str, Any] = {"more": found.more}
+    if found.next_token:
+        body["next"] = found.next_token
+    if values:
+        body[key] = values
+    if not found.items:
+        return PageResult(orjson.dumps(body))
+    return PageResult(orjson.dumps(body), found.items[0].date_added, found.items[-1].date_added)
 
 
 def _result(body: bytes, items: list[Served]) -> PageResult:

@@ -17,6 +17,7 @@ from shieldwall.share.intel.validation_pool import ValidationPool
 from shieldwall.share.taxii_server import discovery, objects
 from shieldwall.share.taxii_server.context import request_context
 from shieldwall.share.taxii_server.cursor import CursorCodec
+from shieldwall.share.taxii_server.measures import MeasureFeed
 from shieldwall.share.taxii_server.objects import PageResult
 from shieldwall.store.protocols import Store
 
@@ -33,25 +34,27 @@ class TaxiiServer:
     max_content_length: int
     validation: ValidationPool = field(default_factory=lambda: ValidationPool(0))
     """Where a POST's objects are checked: in place, or in a worker process when costly."""
+    measures: MeasureFeed | None = None
+    """Members' protective measures, one read-only collection each (:mod:`.measures`)."""
 
     def discovery(self, who: Principal) -> dict[str, Any]:
         """Server discovery (T11)."""
-        with request_context(self.store, who) as ctx:
+        with request_context(self.store, who, measures=self.measures) as ctx:
             return discovery.discovery(ctx, self.title)
 
     def api_root(self, who: Principal, root: str) -> dict[str, Any]:
         """API root information (T12, T13)."""
-        with request_context(self.store, who) as ctx:
+        with request_context(self.store, who, measures=self.measures) as ctx:
             return discovery.api_root(ctx, root, self.max_content_length)
 
     def collections(self, who: Principal, root: str) -> dict[str, Any]:
         """Collections this caller can read or write (T14, T15); made on first listing."""
-        with request_context(self.store, who, write=True) as ctx:
+        with request_context(self.store, who, measures=self.measures, write=True) as ctx:
             return discovery.collections(ctx, root)
 
     def collection(self, who: Principal, root: str, collection_id: str) -> dict[str, Any]:
         """One collection (T16)."""
-        with request_context(self.store, who) as ctx:
+        with request_context(self.store, who, measures=self.measures) as ctx:
             return discovery.collection(ctx, root, collection_id)
 
     def objects(
@@ -63,7 +66,7 @@ class TaxiiServer:
         object_id: str | None = None,
     ) -> PageResult:
         """Objects of a collection (or one object's versions), filtered and paged."""
-        with request_context(self.store, who) as ctx:
+        with request_context(self.store, who, measures=self.measures) as ctx:
             return objects.get_objects(ctx, self.codec, root, collection_id, params, object_id)
 
     def add_objects(
@@ -75,33 +78,33 @@ class TaxiiServer:
         the collection (404/403 before any work), the objects are validated outside any
         transaction, and the write transaction holds the lock only to store them.
         """
-        with request_context(self.store, who) as ctx:
+        with request_context(self.store, who, measures=self.measures) as ctx:
             record, _ = ctx.collection(root, collection_id, write=True)
         listed = objects.envelope_objects(envelope)
         checked = self.validation.validate(listed, source=f"taxii:{record.id}")
-        with request_context(self.store, who, write=True) as ctx:
+        with request_context(self.store, who, measures=self.measures, write=True) as ctx:
             return objects.add_objects(ctx, root, collection_id, envelope, checked)
 
     def delete_object(
         self, who: Principal, root: str, collection_id: str, object_id: str, params: Params
     ) -> None:
         """Delete the caller's own versions of an object (T45, T46)."""
-        with request_context(self.store, who, write=True) as ctx:
+        with request_context(self.store, who, measures=self.measures, write=True) as ctx:
             objects.delete_object(ctx, root, collection_id, object_id, params)
 
     def versions(
         self, who: Principal, root: str, collection_id: str, object_id: str, params: Params
     ) -> PageResult:
         """Versions of one object (T44)."""
-        with request_context(self.store, who) as ctx:
+        with request_context(self.store, who, measures=self.measures) as ctx:
             return objects.get_versions(ctx, self.codec, root, collection_id, object_id, params)
 
     def manifest(self, who: Principal, root: str, collection_id: str, params: Params) -> PageResult:
         """Manifest of a collection (T23)."""
-        with request_context(self.store, who) as ctx:
+        with request_context(self.store, who, measures=self.measures) as ctx:
             return objects.get_manifest(ctx, self.codec, root, collection_id, params)
 
     def status(self, who: Principal, root: str, status_id: str) -> dict[str, Any]:
         """Status of an add-objects request (T41, T42)."""
-        with request_context(self.store, who) as ctx:
+        with request_context(self.store, who, measures=self.measures) as ctx:
             return discovery.status(ctx, root, status_id)

@@ -7,16 +7,18 @@ import io
 from collections.abc import Sequence
 
 from shieldwall.respond.measures.formats.context import BuildContext
+from shieldwall.respond.measures.formats.memo import Memo
 from shieldwall.respond.measures.items import Item
 
 CSV_COLUMNS = ("kind", "value", "source", "confidence", "valid_until", "reason")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_ROWS: Memo[str] = Memo()
 
 
 def write_plain(items: Sequence[Item], context: BuildContext) -> bytes:
     """Every value on a line of its own, sorted by kind then value."""
     del context
-    return "".join(f"{item.value}\n" for item in items).encode()
+    return "".join([item.value + "\n" for item in items]).encode()
 
 
 def write_csv(items: Sequence[Item], context: BuildContext) -> bytes:
@@ -24,12 +26,18 @@ def write_csv(items: Sequence[Item], context: BuildContext) -> bytes:
     del context
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for item in items:
+
+    def row_of(item: Item) -> str:
         until = item.valid_until.isoformat() if item.valid_until else ""
         row = (item.kind.value, item.value, item.source, item.confidence, until, item.reason)
         writer.writerow([_cell(str(cell)) for cell in row])
-    return out.getvalue().encode()
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
+
+    rows = _ROWS.pieces(items, row_of)
+    return (",".join(CSV_COLUMNS) + "\n" + "".join(rows)).encode()
 
 
 def _cell(text: str) -> str:

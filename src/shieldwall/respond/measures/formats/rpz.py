@@ -13,9 +13,12 @@ from collections.abc import Sequence
 
 from shieldwall.model.measures import MeasureKind
 from shieldwall.respond.measures.formats.context import BuildContext
+from shieldwall.respond.measures.formats.memo import Memo
 from shieldwall.respond.measures.items import Item
 
 TTL = 300
+_OWNERS: Memo[str] = Memo()
+"""Per item: its lines of the zone (none for kinds a zone does not carry)."""
 
 
 def write_rpz(items: Sequence[Item], context: BuildContext) -> bytes:
@@ -26,13 +29,16 @@ def write_rpz(items: Sequence[Item], context: BuildContext) -> bytes:
         f"@ IN SOA localhost. hostmaster.localhost. {context.version} 3600 600 86400 {TTL}",
         "@ IN NS localhost.",
     ]
-    for item in items:
-        if item.kind is MeasureKind.DOMAIN:
-            lines.append(f"{item.value} CNAME .")
-            lines.append(f"*.{item.value} CNAME .")
-        elif item.kind is MeasureKind.IP:
-            lines.append(f"{_rpz_ip(item.value)} CNAME .")
+    lines.extend(owner for owner in _OWNERS.pieces(items, _lines) if owner)
     return ("\n".join(lines) + "\n").encode()
+
+
+def _lines(item: Item) -> str:
+    if item.kind is MeasureKind.DOMAIN:
+        return f"{item.value} CNAME .\n*.{item.value} CNAME ."
+    if item.kind is MeasureKind.IP:
+        return f"{_rpz_ip(item.value)} CNAME ."
+    return ""
 
 
 def _rpz_ip(value: str) -> str:

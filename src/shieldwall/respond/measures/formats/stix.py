@@ -17,9 +17,13 @@ import orjson
 
 from shieldwall.model.measures import MeasureKind
 from shieldwall.respond.measures.formats.context import BuildContext
+from shieldwall.respond.measures.formats.memo import Memo
 from shieldwall.respond.measures.items import Item
 
 NAMESPACE = "shieldwall/measures/v1/"
+_OBJECTS: Memo[bytes] = Memo()
+_DICTS: Memo[dict[str, Any]] = Memo()
+_INDENT = b"\n    "
 
 
 def stable_id(name: str) -> str:
@@ -43,12 +47,39 @@ _PATHS = {
 
 
 def write_stix(items: Sequence[Item], context: BuildContext) -> bytes:
-    """The bundle (its id is fixed by the member, subscription and version)."""
+    """The bundle (its id is fixed by the member, subscription and version).
+
+    Laid out as ``orjson`` indents the whole bundle, object by object: each indicator is
+    dumped once per item (:mod:`.memo`; one without its own time takes the build's, so it
+    is dumped afresh every time) and indented into place.
+    """
     bundle_id = stable_id(f"{context.member}/{context.subscription}/{context.version}")
     stamps: dict[datetime, str] = {}
-    objects = [_indicator(item, context, stamps) for item in items]
-    bundle = {"type": "bundle", "id": f"bundle--{bundle_id}", "objects": objects}
-    return orjson.dumps(bundle, option=orjson.OPT_INDENT_2)
+
+    def dumped(item: Item) -> bytes:
+        obj = orjson.dumps(_indicator(item, context, stamps), option=orjson.OPT_INDENT_2)
+        return b"    " + obj.replace(b"\n", _INDENT)
+
+    parts = _OBJECTS.pieces(items, dumped)
+    for n in [n for n, item in enumerate(items) if item.since is None]:
+        parts[n] = dumped(items[n])  # printed with this build's time: never from the table
+    if not parts:
+        bundle = {"type": "bundle", "id": f"bundle--{bundle_id}", "objects": []}
+        return orjson.dumps(bundle, option=orjson.OPT_INDENT_2)
+    opening = (
+        b'{\n  "type": "bundle",\n  "id": "bundle--' + bundle_id.encode() + b'",\n  "objects": [\n'
+    )
+    return opening + b",\n".join(parts) + b"\n  ]\n}"
+
+
+def indicator_objects(items: Sequence[Item], context: BuildContext) -> list[dict[str, Any]]:
+    """The indicators of the bundle as objects (a member's TAXII collection serves them;
+    kept per item like the file's pieces, shared by every reader: never change one)."""
+    stamps: dict[datetime, str] = {}
+    found = _DICTS.pieces(items, lambda item: _indicator(item, context, stamps))
+    for n in [n for n, item in enumerate(items) if item.since is None]:
+        found[n] = _indicator(items[n], context, stamps)  # this build's time: not kept
+    return found
 
 
 def _indicator(item: Item, context: BuildContext, stamps: dict[datetime, str]) -> dict[str, Any]:

@@ -17,11 +17,15 @@ from collections.abc import Sequence
 
 from shieldwall.model.measures import MeasureKind
 from shieldwall.respond.measures.formats.context import BuildContext
+from shieldwall.respond.measures.formats.memo import Memo
 from shieldwall.respond.measures.items import Item
 from shieldwall.respond.measures.values import url_parts
 
 SID_BASE = 3_400_000_000
 SID_SPAN = 50_000_000
+_RULES: Memo[tuple[int, str, str, str]] = Memo()
+"""Per item: its own signature id, its rule with it, and the rule up to ``sid:`` and after
+(to write it with another id when that one is taken); all blank for a kind without one."""
 _SAFE = frozenset(range(0x21, 0x7F)) - {ord(c) for c in "\"';:\\|{}`$()"}
 
 
@@ -30,15 +34,30 @@ def write_suricata(items: Sequence[Item], context: BuildContext) -> bytes:
     lines = [f"# Shieldwall protective measures for {context.member}/{context.subscription}"]
     lines.append(f"# version {context.version}, built {context.stamp}")
     used: set[int] = set()
-    for item in items:
-        body = _body(item)
-        if body is not None:
-            sid = _sid(item, used)
-            label = hashlib.sha256(item.value.encode()).hexdigest()[:12]
-            msg = f'msg:"SHIELDWALL block {item.kind.value} {label}"'
-            options = f"{msg}; {body[1]}{' ' if body[1] else ''}classtype:policy-violation;"
-            lines.append(f"{body[0]} ({options} sid:{sid}; rev:1;)")
+    for rule in _RULES.pieces(items, _rule):
+        if not rule[1]:
+            continue  # a kind without a rule (file hashes)
+        sid = rule[0]
+        if sid not in used:
+            used.add(sid)
+            lines.append(rule[1])
+            continue
+        while sid in used:
+            sid = SID_BASE + (sid - SID_BASE + 1) % SID_SPAN
+        used.add(sid)
+        lines.append(f"{rule[2]}{sid}{rule[3]}")
     return ("\n".join(lines) + "\n").encode()
+
+
+def _rule(item: Item) -> tuple[int, str, str, str]:
+    body = _body(item)
+    if body is None:
+        return 0, "", "", ""
+    label = hashlib.sha256(item.value.encode()).hexdigest()[:12]
+    msg = f'msg:"SHIELDWALL block {item.kind.value} {label}"'
+    options = f"{msg}; {body[1]}{' ' if body[1] else ''}classtype:policy-violation;"
+    sid, head, tail = _sid(item), f"{body[0]} ({options} sid:", "; rev:1;)"
+    return sid, f"{head}{sid}{tail}", head, tail
 
 
 def _body(item: Item) -> tuple[str, str] | None:
@@ -65,10 +84,7 @@ def _content(text: str) -> str:
     return "".join(out).replace("||", " ")
 
 
-def _sid(item: Item, used: set[int]) -> int:
+def _sid(item: Item) -> int:
+    """The item's own signature id (the writer moves it past ids taken before it)."""
     digest = hashlib.sha256(f"{item.kind.value}:{item.value}".encode()).digest()
-    sid = SID_BASE + int.from_bytes(digest[:8], "big") % SID_SPAN
-    while sid in used:
-        sid = SID_BASE + (sid - SID_BASE + 1) % SID_SPAN
-    used.add(sid)
-    return sid
+    return SID_BASE + int.from_bytes(digest[:8], "big") % SID_SPAN

@@ -11,9 +11,12 @@ from collections.abc import Sequence
 
 from shieldwall.model.measures import MeasureKind
 from shieldwall.respond.measures.formats.context import BuildContext
+from shieldwall.respond.measures.formats.memo import Memo
 from shieldwall.respond.measures.items import Item
 
 HEADER = "#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\tmeta.url\n"
+_ROWS: Memo[tuple[str, str]] = Memo()
+"""Per item: its row before the source column (the member's), and after it."""
 _TYPES = {
     MeasureKind.DOMAIN: "Intel::DOMAIN",
     MeasureKind.URL: "Intel::URL",
@@ -27,10 +30,13 @@ def write_zeek(items: Sequence[Item], context: BuildContext) -> bytes:
     """The header, then one row per item (Zeek's URLs carry no scheme)."""
     rows = [HEADER]
     source = f"shieldwall:{context.member}"
-    for item in items:
-        kind, value = _typed(item)
-        rows.append(f"{value}\t{kind}\t{source}\t{_text(item.reason)}\t-\n")
+    rows.extend([row[0] + source + row[1] for row in _ROWS.pieces(items, _row)])
     return "".join(rows).encode()
+
+
+def _row(item: Item) -> tuple[str, str]:
+    kind, value = _typed(item)
+    return f"{value}\t{kind}\t", f"\t{_text(item.reason)}\t-\n"
 
 
 def _typed(item: Item) -> tuple[str, str]:
