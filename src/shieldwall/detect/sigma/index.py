@@ -23,7 +23,6 @@ import itertools
 from collections.abc import Callable, Iterable, Sequence
 
 import ahocorasick
-import re2
 
 from shieldwall.bounded import compile_member_regex
 from shieldwall.detect.sigma.compiler import CompiledRule
@@ -79,20 +78,44 @@ class HitMemo:
         return found
 
 
-def keyword_screen(literals: Iterable[str]) -> Callable[[str], bool] | None:
+Screen = Callable[[str], bool]
+_screens: dict[frozenset[str], Screen | None] = {}
+MAX_SCREENS = 256
+"""Screens kept by literal set: most groups share the same keywords (``Mimikatz Use``)."""
+
+
+def keyword_screen(literals: Iterable[str]) -> Screen | None:
     """An RE2 test for "any of these literals occurs", or None where RE2 cannot take them.
 
     Sound as a screen: the literals are matched exactly, as the automaton matches them.
     """
+    key = frozenset(literals)
+    if key in _screens:
+        return _screens[key]
+    screen = _compile_screen(key)
+    if len(_screens) >= MAX_SCREENS:
+        _screens.clear()
+    _screens[key] = screen
+    return screen
+
+
+def _compile_screen(literals: frozenset[str]) -> Screen | None:
     try:
-        source = "|".join(re2.escape(literal) for literal in literals if literal.encode())
+        for literal in literals:
+            literal.encode()
     except UnicodeError:  # a lone surrogate: leave those to the automaton
         return None
+    source = "|".join(_quoted(literal) for literal in sorted(literals))
     try:
         compiled = compile_member_regex(source)
     except InputError:
         return None
     return compiled.search if compiled.engine == "re2" else None
+
+
+def _quoted(literal: str) -> str:
+    """The literal as RE2 syntax: letters and digits as they are, the rest as ``\\x{..}``."""
+    return "".join(char if char.isalnum() else f"\\x{{{ord(char):x}}}" for char in literal)
 
 
 class PrefilterGroup:
