@@ -117,9 +117,10 @@ class Engine:
 
     def _groups(self, fields: Mapping[str, Any]) -> Groups:
         channel = fields.get("Channel")
+        event_id = fields.get("EventID")
         key = (
             channel.casefold() if isinstance(channel, str) else "",
-            event_id_of(fields.get("EventID")),
+            event_id if type(event_id) is int else event_id_of(event_id),
         )
         groups = self._routes.get(key)
         return groups if groups is not None else self._route(key)
