@@ -114,11 +114,11 @@ def _re2_regex(pattern: str, compiled: Any) -> MemberRegex:
     unanchored, both = _DIRECT_MATCH
 
     def search(text: str) -> bool:
-        data = _encoded(text)
+        data = text.encode("utf-8", "surrogatepass")  # as _encoded, one call less
         return program.Match(unanchored, data, 0, len(data))[0] != _NO_SPAN  # type: ignore[no-any-return]
 
     def fullmatch(text: str) -> bool:
-        data = _encoded(text)
+        data = text.encode("utf-8", "surrogatepass")
         return program.Match(both, data, 0, len(data))[0] != _NO_SPAN  # type: ignore[no-any-return]
 
     return MemberRegex(pattern, "re2", search, fullmatch)
