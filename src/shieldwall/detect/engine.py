@@ -16,7 +16,7 @@ from typing import Any
 
 from shieldwall.detect.sigma.compiler import CompiledRule
 from shieldwall.detect.sigma.context import EventView
-from shieldwall.detect.sigma.index import PrefilterGroup
+from shieldwall.detect.sigma.index import HitMemo, PrefilterGroup
 from shieldwall.detect.sigma.loader import RuleSet
 from shieldwall.detect.sigma.logsource import VIEWS, RouteKey
 from shieldwall.detect.sigma.sources import EventSource, event_source
@@ -79,6 +79,7 @@ class Engine:
         """Groups by the rules they hold: most EventIDs of a channel have no rule of their
         own and share the channel's group (on the EVTX corpus, 302 routes need 91 groups),
         so each group's literal automata are built once per process, not once per route."""
+        self._memo = HitMemo()
         self._build_named_routes()
 
     def _build_named_routes(self) -> None:
@@ -109,16 +110,17 @@ class Engine:
         positions = tuple(sorted({order[id(rule)] for rule in rules}))
         group = self._prefilters.get(positions)
         if group is None:
-            group = PrefilterGroup([self.rules[position] for position in positions])
+            group = PrefilterGroup([self.rules[position] for position in positions], self._memo)
             if len(self._prefilters) < MAX_CACHED_ROUTES:
                 self._prefilters[positions] = group
         return group
 
     def _groups(self, fields: Mapping[str, Any]) -> Groups:
         channel = fields.get("Channel")
+        event_id = fields.get("EventID")
         key = (
             channel.casefold() if isinstance(channel, str) else "",
-            event_id_of(fields.get("EventID")),
+            event_id if type(event_id) is int else event_id_of(event_id),
         )
         groups = self._routes.get(key)
         return groups if groups is not None else self._route(key)

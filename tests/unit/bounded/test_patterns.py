@@ -158,3 +158,33 @@ def test_nested_quantifiers_run_on_re2_and_agree_with_re(
     assert compiled.engine == "re2"
     assert compiled.search(subject) is (re.search(pattern, subject) is not None)
     compiled.search(HOSTILE)  # returns: where a backtracking engine may take hours
+
+
+def test_re2_answers_through_its_own_match_call_here() -> None:
+    """The installed ``google-re2`` exposes the call the fast path uses; if an upgrade
+    removes it, the public methods take over and this test says the speed went with it."""
+    from shieldwall.bounded import patterns
+
+    assert patterns._DIRECT_MATCH is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pattern=st.from_regex(r"[ab.()|*+?^$é]{1,8}", fullmatch=True),
+    text=st.text("abAé\n\ud800", max_size=12),
+    flags=st.sampled_from([0, re.IGNORECASE, re.DOTALL | re.MULTILINE]),
+)
+def test_re2_direct_call_answers_as_the_package_methods(
+    pattern: str, text: str, flags: int
+) -> None:
+    """The fast path (RE2's ``Match`` without the package's generator and match object)
+    says yes or no exactly as ``search`` and ``fullmatch`` of the package do."""
+    from shieldwall.bounded import patterns
+
+    program = patterns._compile_re2(pattern, flags)
+    if program is None:
+        return
+    fast = patterns._re2_regex(pattern, program)
+    public = patterns._re2_regex_public(pattern, program)
+    assert fast.search(text) is public.search(text)
+    assert fast.fullmatch(text) is public.fullmatch(text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import methodcaller
 from typing import Literal
 
 import ahocorasick
@@ -77,12 +78,13 @@ def any_pattern_test(patterns: Sequence[StringPattern]) -> TextTest:
     exact = frozenset(p.text for p in patterns if p.kind == "exact")
     if exact:
         tests.append(exact.__contains__)
+    # methodcaller: the str method is called from C, without a Python frame per test
     prefixes = tuple(p.text for p in patterns if p.kind == "prefix")
     if prefixes:
-        tests.append(lambda text: text.startswith(prefixes))
+        tests.append(methodcaller("startswith", prefixes))
     suffixes = tuple(p.text for p in patterns if p.kind == "suffix")
     if suffixes:
-        tests.append(lambda text: text.endswith(suffixes))
+        tests.append(methodcaller("endswith", suffixes))
     needles = [p.text for p in patterns if p.kind == "contains"]
     if len(needles) >= MANY_NEEDLES:
         tests.append(_many_contains_test(needles))
@@ -119,7 +121,8 @@ def _many_contains_test(needles: Sequence[str]) -> TextTest:
 
 
 def _contains_test(needle: str) -> TextTest:
-    return lambda text: needle in text
+    test: TextTest = methodcaller("__contains__", needle)
+    return test
 
 
 def _any(tests: Sequence[TextTest]) -> TextTest:

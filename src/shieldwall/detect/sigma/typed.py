@@ -41,7 +41,7 @@ def text_test(field: str | None, test: TextTest, *, cased: bool) -> Test:
         return lambda view: _any_text(view.text(field), test)
 
     def folded_test(view: EventView) -> bool:
-        text = view.folded(field)
+        text = view.folds[field]
         if type(text) is str:
             return test(text)
         return _any_text(text, test)
@@ -78,9 +78,11 @@ def number_test(field: str, numbers: frozenset[int | float]) -> Test:
     """Numeric equality with coercion: 4688 matches "4688" and 4688.0."""
 
     def test(view: EventView) -> bool:
-        raw = view.raw(field)
+        raw = view.fields.get(field, MISSING)
         if type(raw) is int:
             return raw in numbers
+        if type(raw) is str:  # EventData values are text ("3"): skip the generic path
+            return as_number(raw) in numbers
         return any(as_number(item) in numbers for item in _scalars(raw) if item is not MISSING)
 
     return test
