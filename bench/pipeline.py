@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -92,9 +93,17 @@ def start(folder: Path, rules: Path, args: argparse.Namespace) -> tuple[Any, str
     if args.database_url:
         env["SHIELDWALL_DATABASE_URL"] = args.database_url
     services = open_services(load_settings(env))
-    accounts.add_organisation(
-        services.store, OPERATOR, Organisation("alpha", "Alpha", OrgKind.NATION, "FR")
+    for org_id in ("alpha", "bravo"):
+        name = org_id.capitalize()
+        accounts.add_organisation(
+            services.store, OPERATOR, Organisation(org_id, name, OrgKind.NATION, "FR")
+        )
+    sharer = accounts.add_person(
+        services.store,
+        OPERATOR,
+        Person("", "bravo", "sharer", "sharer@bravo.example", Role.ANALYST),
     )
+    args.env, args.sharer = env, sharer.id
     tokens = []
     for name, role in (("sensor", Role.SENSOR), ("analyst", Role.ANALYST)):
         person = accounts.add_person(
@@ -201,6 +210,7 @@ def main() -> None:
     where = "NATS JetStream + PostgreSQL" if args.bus_url else "embedded (SQLite)"
     print(f"{where}; load average {os.getloadavg()[0]:.2f}; {len(lines) * args.copies:,}"
           f" events; {expected:,} matches offline")  # fmt: skip
+    schema = fresh_schema(args)
     with tempfile.TemporaryDirectory() as tmp:
         process, base, sensor, analyst = start(Path(tmp), rules, args)
         try:
@@ -219,6 +229,7 @@ def main() -> None:
                     client, base, sensor, analyst, lines, alerting, accepted / done,
                     args.latency_batches,
                 )  # fmt: skip
+                print(watch_figure(client, base, sensor, analyst, args))
                 if len(latencies) >= 2:
                     cuts = statistics.quantiles(latencies, n=100)
                     print(f"latency answer→alert at half rate: p50 {cuts[49] * 1000:.0f} ms, "
@@ -227,6 +238,104 @@ def main() -> None:
         finally:
             process.terminate()
             process.wait(timeout=60)
+            if schema:
+                drop_schema(args, schema)
+
+
+def fresh_schema(args: argparse.Namespace) -> str:
+    """On PostgreSQL, a schema of this run's own (dropped at the end), so a run starts
+    empty whatever earlier runs left; ``args.database_url`` is pointed at it."""
+    if not args.database_url.startswith("postgresql"):
+        return ""
+    import psycopg
+
+    schema = f"bench_pipeline_{os.getpid()}"
+    with psycopg.connect(plain_url(args.database_url), autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    joiner = "&" if "?" in args.database_url else "?"
+    args.admin_url = args.database_url
+    args.database_url = f"{args.database_url}{joiner}options=-csearch_path%3D{schema}"
+    return schema
+
+
+def drop_schema(args: argparse.Namespace, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(plain_url(args.admin_url), autocommit=True) as connection:
+        connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def plain_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def watch_figure(
+    client: httpx.Client, base: str, sensor: str, analyst: str, args: argparse.Namespace
+) -> str:
+    """Indicator published → first alert on a member's event (issue 10: under 2 s).
+
+    Bravo shares a TLP:GREEN indicator for an address; alpha's sensor keeps sending an
+    event connecting to it (every 50 ms) until alpha's analyst reads the indicator alert.
+    """
+    from shieldwall.config.settings import load_settings
+    from shieldwall.model.identity import Principal, Role
+    from shieldwall.runtime.wiring import open_services
+    from shieldwall.share.intel.audience import Addressing
+    from shieldwall.share.intel.directory import StoreDirectory
+    from shieldwall.share.intel.identity import identity_id
+    from shieldwall.share.intel.publish import publish
+
+    address = "198.51.100.77"
+    indicator = {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": f"indicator--{uuid.uuid4()}",
+        "created": "2026-01-01T00:00:00.000Z",
+        "modified": "2026-01-01T00:00:00.000Z",
+        "created_by_ref": identity_id("bravo"),
+        "pattern": f"[ipv4-addr:value = '{address}']",
+        "pattern_type": "stix",
+        "valid_from": "2026-01-01T00:00:00Z",
+        "object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
+    }
+    after = alert_count_after(client, base, analyst, 0)[1]
+    services = open_services(load_settings(args.env), upgrade=False)
+    try:
+        with services.store.transaction() as tx:
+            who = Principal(args.sharer, "bravo", Role.ANALYST)
+            result = publish(tx, who, [indicator], Addressing(), StoreDirectory(tx))
+        published = time.perf_counter()
+    finally:
+        services.close()
+    if result.failures:
+        return f"watchlist: indicator not published: {result.failures}"
+    event = {
+        "Event": {
+            "System": {
+                "Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon"}},
+                "EventID": 3,
+                "Channel": "Microsoft-Windows-Sysmon/Operational",
+                "Computer": "ws9.alpha.example",
+                "TimeCreated": {"#attributes": {"SystemTime": "2031-06-01T00:00:00.000000Z"}},
+            },
+            "EventData": {"Image": "C:\\x\\browser.exe", "DestinationIp": address},
+        }
+    }
+    number = 0
+    while time.perf_counter() - published < 30:
+        number += 1
+        event["Event"]["System"]["EventRecordID"] = number  # type: ignore[index]
+        post(client, base, sensor, orjson.dumps(event) + b"\n")
+        found = client.get(
+            f"{base}/api/v1/alerts",
+            params={"after": after, "limit": 1000},
+            headers={"Authorization": f"Bearer {analyst}"},
+        ).json()["alerts"]
+        if any(alert["kind"] == "indicator" for alert in found):
+            took = time.perf_counter() - published
+            return f"watchlist: indicator published → first alert in {took * 1000:.0f} ms"
+        time.sleep(0.05)
+    return "watchlist: no indicator alert within 30 s of publishing"
 
 
 def measure_latency(
