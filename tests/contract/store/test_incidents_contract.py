@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event as sql_event
 from sqlalchemy import func, select
 
 from shieldwall.fuse import GroupingRules, HitView, fuse_hit, partition
@@ -315,3 +316,41 @@ def test_a_merge_hands_the_observables_to_the_surviving_incident(store: SqlStore
     for campaign in found:
         alpha, bravo = campaign.members
         assert alpha.incident_ids == (survivor,) and bravo.org_id == "bravo"
+
+
+def test_noting_an_observable_again_in_one_transaction_reads_and_writes_nothing(
+    store: SqlStore,
+) -> None:
+    """A busy incident notes its host for every hit of a batch: the repeats cost no
+    statement, and a note after a merge (rows moved) is made again."""
+    with store.transaction() as tx:
+        for org_id in ("alpha", "bravo"):
+            tx.organisations.add(org(org_id))
+        first = tx.incidents.open("alpha", "one", "low", "k1")
+        second = tx.incidents.open("alpha", "two", "low", "k2")
+        other = tx.incidents.open("bravo", "three", "low", "k3")
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    sql_event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        with store.transaction() as tx:
+            tx.campaigns.note("host:x", "alpha", first, T0)
+            made = len(seen)
+            tx.campaigns.note("host:x", "alpha", first, T0 + timedelta(minutes=1))
+            assert len(seen) == made and made > 0
+            tx.campaigns.move(first, second)
+            moved = len(seen)
+            tx.campaigns.note("host:x", "alpha", second, T0)
+            tx.campaigns.note("host:x", "bravo", other, T0)
+            assert len(seen) > moved
+    finally:
+        sql_event.remove(store.engine, "before_cursor_execute", record)
+    with store.reading() as tx:
+        (campaign,) = tx.campaigns.page(None, after=0, limit=10)
+    assert [(m.org_id, m.incident_ids) for m in campaign.members] == [
+        ("alpha", (second,)),
+        ("bravo", (other,)),
+    ]
