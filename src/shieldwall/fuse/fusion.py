@@ -58,7 +58,7 @@ def fuse_hit(
                 campaigns.move(other, target)
             incidents.record(other, ACTOR, "merged", {"into": target, "by_alert": alert.seq})
             incidents.record(target, ACTOR, "absorbed", {"incident": other})
-    if incidents.attach(target, alert.seq, alert.org_id, links, at, alert.level):
+    if incidents.attach(target, alert.seq, alert.org_id, links, at, alert.level, rules.window):
         incidents.record(target, ACTOR, "alert", {"alert": alert.seq, "rule": alert.rule_id})
     if campaigns is not None:
         held = set(observables(hit.entities))

@@ -264,6 +264,7 @@ class IncidentRepository(Protocol):
         links: Collection[str],
         at: datetime,
         severity: str,
+        window: timedelta | None = None,
     ) -> bool: ...
     def merge(self, source: int, target: int) -> None: ...
     def set_status(

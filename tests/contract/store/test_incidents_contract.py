@@ -10,11 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event as sql_event
+from sqlalchemy import func, select
 
 from shieldwall.fuse import GroupingRules, HitView, fuse_hit, partition
 from shieldwall.model.alert import Entities, NewAlert
 from shieldwall.model.incident import IncidentQuery, IncidentStatus
 from shieldwall.store.sql.store import SqlStore
+from shieldwall.store.sql.tables import incident_links
 from tests.contract.store.conftest import OpenStore
 from tests.contract.store.values import org
 
@@ -119,6 +122,44 @@ def test_any_order_of_the_same_hits_gives_the_incidents_the_rules_define(
     ]
     expected = {frozenset(f"{n}:rule" for n in group) for group in partition(views, RULES.window)}
     assert in_order == expected
+
+
+dense = st.lists(st.tuples(st.just("ws1"), st.integers(0, 240)), min_size=40, max_size=80)
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(dense, st.randoms(use_true_random=False))
+def test_many_hits_of_one_host_keep_few_link_rows_and_the_same_incidents(
+    store: SqlStore, spec: list[tuple[str, int]], shuffle: object
+) -> None:
+    """A host's times are thinned (a handful per window, not one per hit), in any order,
+    and the incidents are still the ones the rules define."""
+    org_id = f"o{next(_orgs)}"
+    with store.transaction() as tx:
+        tx.organisations.add(org(org_id))
+    hits = [alert(org_id, n, host=h, minute=m) for n, (h, m) in enumerate(spec)]
+    shuffle.shuffle(hits)  # type: ignore[attr-defined]
+    placed = fuse_in_order(store, hits)
+    views = [
+        HitView(
+            f"own{n}", "x", T0 + timedelta(minutes=m), RULES.links(alert("x", n, host=h).entities)
+        )
+        for n, (h, m) in enumerate(spec)
+    ]
+    expected = {frozenset(f"{n}:rule" for n in group) for group in partition(views, RULES.window)}
+    assert groups(placed) == expected
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            select(incident_links.c.link, func.count())
+            .where(incident_links.c.org_id == org_id)
+            .group_by(incident_links.c.link)
+        ).all()
+    # kept times of a host: at most 2 per window in an incident (a third between two
+    # within the window is dropped), twice that where incidents merged: over 240 minutes
+    # and a 30-minute window, at most 36 of 40 to 80 hits
+    assert rows and all(count <= 4 * (240 // 30 + 1) for _, count in rows)
 
 
 def test_a_claimed_hit_is_not_fused_again(store: SqlStore) -> None:
@@ -275,3 +316,41 @@ def test_a_merge_hands_the_observables_to_the_surviving_incident(store: SqlStore
     for campaign in found:
         alpha, bravo = campaign.members
         assert alpha.incident_ids == (survivor,) and bravo.org_id == "bravo"
+
+
+def test_noting_an_observable_again_in_one_transaction_reads_and_writes_nothing(
+    store: SqlStore,
+) -> None:
+    """A busy incident notes its host for every hit of a batch: the repeats cost no
+    statement, and a note after a merge (rows moved) is made again."""
+    with store.transaction() as tx:
+        for org_id in ("alpha", "bravo"):
+            tx.organisations.add(org(org_id))
+        first = tx.incidents.open("alpha", "one", "low", "k1")
+        second = tx.incidents.open("alpha", "two", "low", "k2")
+        other = tx.incidents.open("bravo", "three", "low", "k3")
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    sql_event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        with store.transaction() as tx:
+            tx.campaigns.note("host:x", "alpha", first, T0)
+            made = len(seen)
+            tx.campaigns.note("host:x", "alpha", first, T0 + timedelta(minutes=1))
+            assert len(seen) == made and made > 0
+            tx.campaigns.move(first, second)
+            moved = len(seen)
+            tx.campaigns.note("host:x", "alpha", second, T0)
+            tx.campaigns.note("host:x", "bravo", other, T0)
+            assert len(seen) > moved
+    finally:
+        sql_event.remove(store.engine, "before_cursor_execute", record)
+    with store.reading() as tx:
+        (campaign,) = tx.campaigns.page(None, after=0, limit=10)
+    assert [(m.org_id, m.incident_ids) for m in campaign.members] == [
+        ("alpha", (second,)),
+        ("bravo", (other,)),
+    ]

@@ -28,6 +28,9 @@ class SqlCampaigns:
         self._db = connection
         self._now = now
         self._dialect: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
+        self._noted: set[tuple[str, str, int]] = set()
+        """Notes without a window made in this transaction: the same again changes nothing
+        (its rows are there, and the observable's row is ours until commit)."""
 
     def note(
         self,
@@ -45,6 +48,10 @@ class SqlCampaigns:
         With ``window_seconds`` (technique chains), only members holding it within that
         much of ``at`` count, and the count never goes down: once a campaign, always one.
         """
+        if window_seconds is None:
+            if (link, org_id, incident_id) in self._noted:
+                return  # a busy incident notes its host for every hit of a batch
+            self._noted.add((link, org_id, incident_id))
         campaign = self._db.execute(
             self._dialect.insert(campaigns)
             .values(link=link, members=0, created_at=self._now)
@@ -72,6 +79,7 @@ class SqlCampaigns:
 
     def move(self, source: int, target: int) -> None:
         """An incident merged into another hands its observables over."""
+        self._noted.clear()
         held = select(campaign_links.c.link).where(campaign_links.c.incident_id == target)
         self._db.execute(
             delete(campaign_links).where(

@@ -9,10 +9,10 @@ take turns, so neither decides on what the other has not committed yet.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shieldwall.model.incident import (
@@ -23,6 +23,7 @@ from shieldwall.model.incident import (
     IncidentStatus,
 )
 from shieldwall.store.sql.case_severity import raise_cases
+from shieldwall.store.sql.link_times import thin_links
 from shieldwall.store.sql.tables import (
     fuse_applied,
     incident_alerts,
@@ -150,19 +151,29 @@ class SqlIncidents:
         links: Collection[str],
         at: datetime,
         severity: str,
+        window: timedelta | None = None,
     ) -> bool:
-        """Count a hit on the incident; True when its alert joined it just now."""
+        """Count a hit on the incident; True when its alert joined it just now. With
+        ``window`` (the one :meth:`linked` is asked with), the link times are thinned
+        (:mod:`.link_times`): :meth:`linked` answers the same from a handful of rows."""
         joined = self._db.execute(
             self._dialect.insert(incident_alerts)
             .values(alert_seq=alert_seq, incident_id=incident_id)
             .on_conflict_do_nothing(index_elements=["alert_seq"])
             .returning(incident_alerts.c.alert_seq)
         ).first()
-        if links:
+        kept, dropped = (
+            (list(links), [])
+            if window is None
+            else thin_links(self._db, incident_id, org_id, links, at, window)
+        )
+        if kept:
             rows = [
-                {"incident_id": incident_id, "org_id": org_id, "link": k, "at": at} for k in links
+                {"incident_id": incident_id, "org_id": org_id, "link": k, "at": at} for k in kept
             ]
             self._db.execute(insert(incident_links), rows)
+        if dropped:
+            self._db.execute(delete(incident_links).where(incident_links.c.id.in_(dropped)))
         current = self._row(incident_id)
         raised = _higher(current.severity, severity)
         self._db.execute(
