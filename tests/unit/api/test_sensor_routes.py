@@ -261,6 +261,10 @@ def _body(method: str, path: str, values: dict[str, str]) -> bytes | None:
         ("POST", "/api/v1/tokens"): {"name": "another"},
         ("POST", "/api/v1/login"): {"email": "x@alpha.example", "password": "x"},
         ("POST", "/api/v1/intel/sightings"): {"sighting_of_ref": values["object_id"]},
+        ("POST", "/api/v1/intel/import"): {
+            "type": "bundle", "id": "bundle--6f1e8d0e-4d7a-4b9e-9a43-0b7f3c2d1e55",
+            "objects": [indicator("alpha")],
+        },
         ("POST", "/api/v1/communities"): {"id": "zulu-circle", "name": "Z", "members": ["alpha"]},
         ("PUT", "/api/v1/communities/{community_id}"): {"name": "Alpha", "members": ["alpha"]},
         ("POST", "/taxii2/{root}/collections/{collection_id}/objects/"): {
