@@ -513,7 +513,7 @@ def oracle_with_orgs(world: World) -> Oracle:
     return Oracle(World(world.orgs, (*world.people, *stand_ins), world.communities, {}, (), ()))
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.integers(min_value=0, max_value=2**64 - 1))
 def test_every_read_path_agrees_with_the_oracle(seed: int) -> None:
     rng = random.Random(seed)
