@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from shieldwall.model.errors import InputError, NotFoundError
+from shieldwall.model.errors import NotFoundError
 from shieldwall.model.intel import CollectionRecord
 from shieldwall.share.intel.validate import parse_timestamp
 from shieldwall.share.taxii_server.cursor import CursorCodec, filter_digest
-from shieldwall.share.taxii_server.params import parse_paging
+from shieldwall.share.taxii_server.params import parse_plain_paging
 from shieldwall.store.protocols import UnitOfWork
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -80,12 +80,8 @@ def measures_page(
     object_id: str | None = None,
 ) -> MeasurePage:
     """The member's indicators after the ``next`` token, filtered (404 for an absent id)."""
-    paging = parse_paging(params)
+    paging = parse_plain_paging(params, "measures")
     query = paging.query
-    if any((query.labels, query.techniques, query.terms, query.producers, query.marking_refs)):
-        raise InputError("only id, type, spec_version and added_after filter measures")
-    if query.explicit_versions:
-        raise InputError("measures take no explicit match[version]", place="match[version]")
     ids = set(query.ids) | ({object_id} if object_id else set())
     types, specs = set(query.types), set(query.spec_versions)
     listed = _listed(feed.indicators(record.subject))

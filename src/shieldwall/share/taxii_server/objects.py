@@ -70,28 +70,10 @@ def get_manifest(
     record, _ = ctx.collection(root, collection_id, read=True)
     if record.kind == views.REVOCATIONS:
         found = tombstone_page(ctx, codec, record, params, "manifest")
-        manifest = [
-            {
-                "id": t.body["id"],
-                "date_added": t.date_added,
-                "version": t.body["modified"],
-                "media_type": STIX_MEDIA,
-            }
-            for t in found.items
-        ]
-        return _tombstones(found, "objects", manifest)
+        return _tombstones(found, "objects", _computed_manifest(found.items))
     if record.kind == views.MEASURES:
         listed = _measures(ctx, codec, record, params, "manifest")
-        records = [
-            {
-                "id": i.body["id"],
-                "date_added": i.date_added,
-                "version": i.body["modified"],
-                "media_type": STIX_MEDIA,
-            }
-            for i in listed.items
-        ]
-        return _measure_result(listed, "objects", records)
+        return _measure_result(listed, "objects", _computed_manifest(listed.items))
     page, next_token = _page(ctx, codec, root, collection_id, params, "manifest", None)
     records = [
         {
@@ -292,3 +274,17 @@ def _result(body: bytes, items: list[Served]) -> PageResult:
     if not items:
         return PageResult(body)
     return PageResult(body, items[0].date_added, items[-1].date_added)
+
+
+def _computed_manifest(items: Sequence[Any]) -> list[dict[str, Any]]:
+    """Manifest records of objects computed on read (tombstones, measures): each item
+    carries its STIX body and the instant it was added."""
+    return [
+        {
+            "id": i.body["id"],
+            "date_added": i.date_added,
+            "version": i.body["modified"],
+            "media_type": STIX_MEDIA,
+        }
+        for i in items
+    ]

@@ -74,6 +74,18 @@ def parse_paging(params: Iterable[tuple[str, str]], *, default_versions: str = "
     return Paging(query, parse_limit(single.get("limit")), single.get("next"), parts)
 
 
+def parse_plain_paging(params: Iterable[tuple[str, str]], what: str) -> Paging:
+    """Paging for collections computed on read (revocations, measures): only ``id``,
+    ``type``, ``spec_version`` and ``added_after`` apply; any other filter is a 400."""
+    paging = parse_paging(params)
+    query = paging.query
+    if any((query.labels, query.techniques, query.terms, query.producers, query.marking_refs)):
+        raise InputError(f"only id, type, spec_version and added_after filter {what}")
+    if query.explicit_versions:
+        raise InputError(f"{what} take no explicit match[version]", place="match[version]")
+    return paging
+
+
 def parse_limit(text: str | None) -> int:
     """A positive integer, capped at :data:`MAX_LIMIT`; 400 otherwise."""
     if text is None:

@@ -37,7 +37,7 @@ from typing import Any
 import orjson
 import stix2.v21
 
-from shieldwall.model.errors import InputError, NotFoundError
+from shieldwall.model.errors import NotFoundError
 from shieldwall.model.identity import Principal
 from shieldwall.model.intel import CollectionRecord, RevocationRecord, StoredVersion
 from shieldwall.share.intel.read import IntelReader
@@ -45,7 +45,7 @@ from shieldwall.share.intel.revocations import RevocationPage, read_revocations
 from shieldwall.share.intel.validate import format_timestamp, parse_timestamp
 from shieldwall.share.taxii_server.context import RequestContext
 from shieldwall.share.taxii_server.cursor import CursorCodec, filter_digest
-from shieldwall.share.taxii_server.params import parse_paging
+from shieldwall.share.taxii_server.params import parse_plain_paging
 from shieldwall.store.protocols import UnitOfWork
 
 REVOCABLE_TYPES = frozenset(
@@ -106,12 +106,8 @@ def tombstone_page(
     object_id: str | None = None,
 ) -> TombstonePage:
     """The tombstones the caller may learn of, after the ``next`` token, filtered."""
-    paging = parse_paging(params)
+    paging = parse_plain_paging(params, "revocations")
     query = paging.query
-    if any((query.labels, query.techniques, query.terms, query.producers, query.marking_refs)):
-        raise InputError("only id, type and spec_version filters apply to revocations")
-    if query.explicit_versions:
-        raise InputError("revocations take no explicit match[version]", place="match[version]")
     ids = set(query.ids) | ({object_id} if object_id else set())
     types, specs = set(query.types), set(query.spec_versions)
 
