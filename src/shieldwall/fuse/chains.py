@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from shieldwall.model.alert import Alert, AlertHit
+from shieldwall.model.alert import Alert, AlertHit, AlertTechniques
 from shieldwall.store.protocols import AlertRepository, CampaignRepository, IncidentRepository
 
 MAX_ALERTS = 500
@@ -22,7 +22,13 @@ MAX_ALERTS = 500
 
 def technique_sequence(alerts: Iterable[Alert]) -> tuple[str, ...]:
     """The techniques in the order they first appear, each once."""
-    ordered = sorted(alerts, key=lambda a: (a.event_time or a.created_at, a.seq))
+    return _sequence(
+        AlertTechniques(a.seq, a.event_time or a.created_at, a.techniques) for a in alerts
+    )
+
+
+def _sequence(alerts: Iterable[AlertTechniques]) -> tuple[str, ...]:
+    ordered = sorted(alerts, key=lambda a: (a.at, a.seq))
     return tuple(dict.fromkeys(t for alert in ordered for t in alert.techniques))
 
 
@@ -51,7 +57,7 @@ def note_chains(
     if not hit.alert.techniques:
         return set()
     seqs = incidents.alert_seqs(incident_id)[:MAX_ALERTS]
-    links = chain_links(technique_sequence(alerts.many(seqs)), length, hit.alert.techniques)
+    links = chain_links(_sequence(alerts.techniques(seqs)), length, hit.alert.techniques)
     at: datetime = hit.at or hit.alert.event_time or hit.alert.created_at
     for link in sorted(links):
         campaigns.note(link, hit.alert.org_id, incident_id, at, window_seconds=window_seconds)

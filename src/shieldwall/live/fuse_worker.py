@@ -3,8 +3,9 @@
 A worker fetches a batch from the durable ``fuse`` consumer of ``alerts.raised`` (each
 message names one alert hit the detect stage stored), fuses every hit in one write
 transaction and only then acknowledges. Each hit is first *claimed* by its key in the
-database: a batch redelivered after a crash finds its hits claimed and changes nothing,
-and two replicas handed the same message fuse it once. Which incident a hit joins is the
+database (the batch's keys in one statement, its hits read in one more): a batch
+redelivered after a crash finds its hits claimed and changes nothing, and two replicas
+handed the same message fuse it once. Which incident a hit joins is the
 stage's pure logic (:func:`shieldwall.fuse.fuse_hit`).
 """
 
@@ -21,6 +22,7 @@ from shieldwall.fuse import CampaignRules, GroupingRules, fuse_hit
 from shieldwall.live.chain_notes import ChainNotes, Noted
 from shieldwall.live.posture import PostureDesk
 from shieldwall.live.wire import ALERTS_SUBJECT, decode_hit
+from shieldwall.model.alert import AlertHit
 from shieldwall.model.errors import ConflictError, InputError, StoreError
 from shieldwall.store.protocols import Store, UnitOfWork
 
@@ -135,22 +137,29 @@ class FuseWorker:
         with self._store.transaction() as tx:
             for member in sorted({member for member, _ in named}):
                 tx.incidents.lock_member(member)
+            claimed = tx.incidents.claim_many([key for _, key in named])
+            hits = tx.alerts.hits(claimed)
+            settled: list[tuple[str, int]] = []
             for _, key in sorted(named):
-                self._fuse_one(tx, key, noted)
+                if key not in claimed:
+                    self.counts.repeated += 1
+                    continue
+                claimed.discard(key)  # the same key twice in a batch: fused once
+                if (target := self._fuse_one(tx, hits.get(key), key, noted)) is not None:
+                    settled.append((key, target))
+            tx.incidents.settle_many(settled)
         if self._chains is not None:
             self._chains.remember(noted)
 
-    def _fuse_one(self, tx: UnitOfWork, key: str, noted: list[Noted]) -> None:
-        if not tx.incidents.claim(key):
-            self.counts.repeated += 1
-            return
-        hit = tx.alerts.hit(key)
+    def _fuse_one(
+        self, tx: UnitOfWork, hit: AlertHit | None, key: str, noted: list[Noted]
+    ) -> int | None:
         if hit is None:  # published only once stored: a message from elsewhere
             self.counts.unreadable += 1
             log.warning("alert hit %s of %s is not stored; skipped", key, self._subject)
-            return
+            return None
         target = fuse_hit(tx.incidents, hit, self._rules, tx.campaigns, self._campaigns)
-        tx.incidents.settle(key, target)
         if self._chains is not None and (done := self._chains.note(tx, hit, target)):
             noted.append(done)
         self.counts.hits += 1
+        return target

@@ -89,6 +89,16 @@ class AlertHit:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertTechniques:
+    """What a technique chain needs of an alert: its order and its techniques."""
+
+    seq: int
+    at: datetime
+    """Its event time, or when the centre raised it when the event had none."""
+    techniques: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AlertCount:
     """How many alerts (and matches) of one member named one set of techniques in a
     period: what charts and the heat map count, summed in the database."""

@@ -55,15 +55,24 @@ def alert(
     )
 
 
-def fuse_in_order(store: SqlStore, alerts: list[NewAlert]) -> dict[str, int]:
-    """Store and fuse the alerts one by one, as the workers would; hit key -> incident."""
+def fuse_in_order(store: SqlStore, alerts: list[NewAlert], batch: int = 1) -> dict[str, int]:
+    """Store and fuse the alerts one by one, as the workers would, or ``batch`` at a time in
+    one transaction each (as the fuse worker does); hit key -> incident."""
     placed: dict[str, int] = {}
-    for new in alerts:
+    for first in range(0, len(alerts), batch):
+        chunk = alerts[first : first + batch]
         with store.transaction() as tx:
-            tx.alerts.add([new])
-            hit = tx.alerts.hit(new.key)
-            assert hit is not None and tx.incidents.claim(new.key)
-            tx.incidents.settle(new.key, fuse_hit(tx.incidents, hit, RULES))
+            tx.alerts.add(chunk)
+            if batch == 1:
+                hit = tx.alerts.hit(chunk[0].key)
+                assert hit is not None and tx.incidents.claim(chunk[0].key)
+                tx.incidents.settle(chunk[0].key, fuse_hit(tx.incidents, hit, RULES))
+                continue
+            claimed = tx.incidents.claim_many([new.key for new in chunk])
+            assert claimed == {new.key for new in chunk}
+            hits = tx.alerts.hits(claimed)
+            settled = [(new.key, fuse_hit(tx.incidents, hits[new.key], RULES)) for new in chunk]
+            tx.incidents.settle_many(settled)
     with store.reading() as tx:
         for new in alerts:
             hit = tx.alerts.hit(new.key)
@@ -101,7 +110,7 @@ specs = st.lists(
 def test_any_order_of_the_same_hits_gives_the_incidents_the_rules_define(
     store: SqlStore, spec: list[tuple[str, str, str, int, str]], shuffle: object
 ) -> None:
-    orgs = [f"o{next(_orgs)}", f"o{next(_orgs)}"]
+    orgs = [f"o{next(_orgs)}", f"o{next(_orgs)}", f"o{next(_orgs)}"]
     with store.transaction() as tx:
         for org_id in orgs:
             tx.organisations.add(org(org_id))
@@ -116,6 +125,9 @@ def test_any_order_of_the_same_hits_gives_the_incidents_the_rules_define(
     mixed = built(orgs[1])
     shuffle.shuffle(mixed)  # type: ignore[attr-defined]
     assert groups(fuse_in_order(store, mixed)) == in_order
+    batched = built(orgs[2])
+    shuffle.shuffle(batched)  # type: ignore[attr-defined]
+    assert groups(fuse_in_order(store, batched, batch=7)) == in_order
     views = [
         HitView(d or f"own{n}", "x", T0 + timedelta(minutes=m), RULES.links(a.entities))
         for n, ((h, u, i, m, d), a) in enumerate(zip(spec, built("x"), strict=True))
@@ -150,6 +162,11 @@ def test_many_hits_of_one_host_keep_few_link_rows_and_the_same_incidents(
     ]
     expected = {frozenset(f"{n}:rule" for n in group) for group in partition(views, RULES.window)}
     assert groups(placed) == expected
+    batched = [alert(f"{org_id}b", n, host=h, minute=m) for n, (h, m) in enumerate(spec)]
+    with store.transaction() as tx:
+        tx.organisations.add(org(f"{org_id}b"))
+    shuffle.shuffle(batched)  # type: ignore[attr-defined]
+    assert groups(fuse_in_order(store, batched, batch=len(batched))) == expected
     with store.engine.connect() as connection:
         rows = connection.execute(
             select(incident_links.c.link, func.count())
@@ -169,6 +186,15 @@ def test_a_claimed_hit_is_not_fused_again(store: SqlStore) -> None:
         assert tx.incidents.claim("alpha:1:rule")
     with store.transaction() as tx:
         assert not tx.incidents.claim("alpha:1:rule")
+        tx.alerts.add([alert("alpha", 2, host="ws1")])
+        fresh = tx.incidents.claim_many(["alpha:1:rule", "alpha:2:rule", "alpha:2:rule"])
+        assert fresh == {"alpha:2:rule"}
+        assert set(tx.alerts.hits(["alpha:1:rule", "alpha:2:rule", "alpha:9:rule"])) == {
+            "alpha:1:rule",
+            "alpha:2:rule",
+        }
+    with store.transaction() as tx:
+        assert tx.incidents.claim_many(["alpha:1:rule", "alpha:2:rule"]) == set()
 
 
 def test_a_bridging_hit_merges_into_the_oldest_and_both_histories_say_so(store: SqlStore) -> None:

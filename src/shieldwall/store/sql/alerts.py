@@ -13,10 +13,17 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Text, case, cast, delete, func, select, update
+from sqlalchemy import Connection, Text, bindparam, case, cast, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from shieldwall.model.alert import Alert, AlertCount, AlertHit, Entities, NewAlert
+from shieldwall.model.alert import (
+    Alert,
+    AlertCount,
+    AlertHit,
+    AlertTechniques,
+    Entities,
+    NewAlert,
+)
 from shieldwall.store.sql.tables import alert_hits, alerts
 
 
@@ -62,6 +69,21 @@ def _upsert_statement(dialect: Any) -> Any:
 
 
 _UPSERTS: dict[str, Any] = {}
+
+_TECHNIQUES = select(
+    alerts.c.seq, alerts.c.event_time, alerts.c.created_at, alerts.c.techniques
+).where(alerts.c.seq.in_(bindparam("seqs", expanding=True)))
+
+_HITS = (
+    select(
+        alert_hits.c.key.label("hit_key"),
+        alert_hits.c.event_time.label("hit_time"),
+        alert_hits.c.entities.label("hit_entities"),
+        alerts,
+    )
+    .join(alerts, alerts.c.seq == alert_hits.c.alert_seq)
+    .where(alert_hits.c.key.in_(bindparam("keys", expanding=True)))
+)
 
 
 class SqlAlerts:
@@ -215,18 +237,34 @@ class SqlAlerts:
         query = select(alerts).where(alerts.c.seq.in_(sorted(seqs)))
         return [_alert(row) for row in self._db.execute(query.order_by(alerts.c.seq))]
 
+    def techniques(self, seqs: Collection[int]) -> Sequence[AlertTechniques]:
+        """The techniques of these alerts, without their evidence (a chain's read)."""
+        if not seqs:
+            return []
+        rows = self._db.execute(_TECHNIQUES, {"seqs": sorted(seqs)})
+        return [
+            AlertTechniques(row.seq, row.event_time or row.created_at, tuple(row.techniques))
+            for row in rows
+        ]
+
     def hit(self, key: str) -> AlertHit | None:
         """A counted hit and the alert it is counted on; None if never stored."""
-        found = self._db.execute(
-            select(alert_hits.c.event_time, alert_hits.c.entities.label("hit_entities"), alerts)
-            .join(alerts, alerts.c.seq == alert_hits.c.alert_seq)
-            .where(alert_hits.c.key == key)
-        ).first()
-        if found is None:
-            return None
-        return AlertHit(
-            key, _alert(found), found.event_time, Entities.from_json(found.hit_entities)
-        )
+        return self.hits([key]).get(key)
+
+    def hits(self, keys: Collection[str]) -> dict[str, AlertHit]:
+        """The counted hits of these keys, in one read (a key never stored is left out);
+        the hits of one alert share one :class:`Alert`."""
+        if not keys:
+            return {}
+        found: dict[str, AlertHit] = {}
+        read: dict[int, Alert] = {}
+        for row in self._db.execute(_HITS, {"keys": sorted(keys)}):
+            alert = read.get(row.seq)
+            if alert is None:
+                alert = read[row.seq] = _alert(row)
+            entities = Entities.from_json(row.hit_entities)
+            found[row.hit_key] = AlertHit(row.hit_key, alert, row.hit_time, entities)
+        return found
 
     def hit_count(self) -> int:
         """How many hits are counted, over every alert (what an offline scan would find)."""

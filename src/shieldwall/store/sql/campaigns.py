@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, case, delete, func, select, update
+from sqlalchemy import Connection, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shieldwall.model.incident import Campaign, CampaignMember
@@ -21,13 +21,48 @@ MIN_MEMBERS = 2
 """An observable becomes a campaign when incidents of this many members hold it."""
 
 
+class _Statements:
+    """The upserts of :meth:`SqlCampaigns.note`, built once per dialect (the fuse stage
+    runs them for every observable of its hits; building them cost more than running)."""
+
+    def __init__(self, dialect: Any) -> None:
+        upsert = dialect.insert(campaigns)
+        self.upsert = upsert.on_conflict_do_update(
+            index_elements=["link"], set_={"link": upsert.excluded.link}
+        ).returning(campaigns.c.id)
+        self.hold = dialect.insert(campaign_links).on_conflict_do_nothing(
+            index_elements=["link", "incident_id"]
+        )
+
+
+_STATEMENTS = {"sqlite": _Statements(sqlite), "postgresql": _Statements(postgresql)}
+
+_COUNTED = select(func.count(campaign_links.c.org_id.distinct())).where(
+    campaign_links.c.link == bindparam("b_link")
+)
+_COUNT = (
+    update(campaigns)
+    .where(campaigns.c.id == bindparam("b_id"))
+    .values(members=_COUNTED.scalar_subquery())
+)
+"""The observable's members: every member holding it."""
+_WITHIN = _COUNTED.where(
+    campaign_links.c.first_seen.between(bindparam("b_start"), bindparam("b_end"))
+).scalar_subquery()
+_COUNT_NEAR = (
+    update(campaigns)
+    .where(campaigns.c.id == bindparam("b_id"))
+    .values(members=case((campaigns.c.members > _WITHIN, campaigns.c.members), else_=_WITHIN))
+)
+"""The chain's members within the window, never fewer than before."""
+
+
 class SqlCampaigns:
     """Campaigns in one transaction."""
 
     def __init__(self, connection: Connection, now: datetime) -> None:
         self._db = connection
         self._now = now
-        self._dialect: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
         self._noted: set[tuple[str, str, int]] = set()
         """Notes without a window made in this transaction: the same again changes nothing
         (its rows are there, and the observable's row is ours until commit)."""
@@ -52,30 +87,18 @@ class SqlCampaigns:
             if (link, org_id, incident_id) in self._noted:
                 return  # a busy incident notes its host for every hit of a batch
             self._noted.add((link, org_id, incident_id))
+        statements = _STATEMENTS[self._db.dialect.name]
         campaign = self._db.execute(
-            self._dialect.insert(campaigns)
-            .values(link=link, members=0, created_at=self._now)
-            .on_conflict_do_update(index_elements=["link"], set_={"link": link})
-            .returning(campaigns.c.id)
+            statements.upsert, {"link": link, "members": 0, "created_at": self._now}
         ).scalar_one()
-        self._db.execute(
-            self._dialect.insert(campaign_links)
-            .values(link=link, org_id=org_id, incident_id=incident_id, first_seen=at)
-            .on_conflict_do_nothing(index_elements=["link", "incident_id"])
-        )
-        counted = select(func.count(campaign_links.c.org_id.distinct())).where(
-            campaign_links.c.link == link
-        )
+        row = {"link": link, "org_id": org_id, "incident_id": incident_id, "first_seen": at}
+        self._db.execute(statements.hold, row)
         if window_seconds is None:
-            members: Any = counted.scalar_subquery()
+            self._db.execute(_COUNT, {"b_id": campaign, "b_link": link})
         else:
             span = timedelta(seconds=window_seconds)
-            near = counted.where(campaign_links.c.first_seen.between(at - span, at + span))
-            within = near.scalar_subquery()
-            members = case((campaigns.c.members > within, campaigns.c.members), else_=within)
-        self._db.execute(
-            update(campaigns).where(campaigns.c.id == campaign).values(members=members)
-        )
+            near = {"b_id": campaign, "b_link": link, "b_start": at - span, "b_end": at + span}
+            self._db.execute(_COUNT_NEAR, near)
 
     def move(self, source: int, target: int) -> None:
         """An incident merged into another hands its observables over."""

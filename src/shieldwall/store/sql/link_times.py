@@ -12,12 +12,21 @@ window holds fully for the times noted after the change.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from shieldwall.store.sql.tables import incident_links
+
+_NEAR = select(incident_links.c.id, incident_links.c.link, incident_links.c.at).where(
+    incident_links.c.org_id == bindparam("org"),
+    incident_links.c.link.in_(bindparam("links", expanding=True)),
+    incident_links.c.at >= bindparam("start"),
+    incident_links.c.at <= bindparam("end"),
+    incident_links.c.incident_id == bindparam("incident"),
+)
 
 
 def thin_links(
@@ -35,20 +44,30 @@ def thin_links(
     if not links:
         return [], []
     near = db.execute(
-        select(incident_links.c.id, incident_links.c.link, incident_links.c.at)
-        .where(
-            incident_links.c.org_id == org_id,
-            incident_links.c.link.in_(sorted(links)),
-            incident_links.c.at >= at - window,
-            incident_links.c.at <= at + window,
-            incident_links.c.incident_id == incident_id,
-        )
-        .order_by(incident_links.c.at, incident_links.c.id)
+        _NEAR,
+        {
+            "org": org_id,
+            "links": sorted(links),
+            "start": at - window,
+            "end": at + window,
+            "incident": incident_id,
+        },
     ).all()
+    return thin(near, links, at, window)
+
+
+def thin(
+    near: Iterable[Any], links: Collection[str], at: datetime, window: timedelta
+) -> tuple[list[str], list[int]]:
+    """:func:`thin_links` on the incident's rows (``id``, ``link``, ``at``) already read:
+    every row of the incident within ``window`` of ``at`` holding one of ``links``."""
+    by_link: dict[str, list[tuple[datetime, int]]] = {}
+    for row in near:
+        by_link.setdefault(row.link, []).append((row.at, row.id))
     kept: list[str] = []
     dropped: list[int] = []
     for link in sorted(links):
-        times = [(row.at, row.id) for row in near if row.link == link]
+        times = by_link.get(link, [])
         times.append((at, 0))  # 0: the new time, not a row yet
         times.sort()
         chain: list[tuple[datetime, int]] = []

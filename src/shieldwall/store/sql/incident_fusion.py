@@ -1,0 +1,298 @@
+"""The fuse stage's writes to incidents, remembering what one transaction read and wrote.
+
+Every write runs in the caller's transaction. ``claim`` inserts the hit's key first: on
+PostgreSQL a second replica fusing the same hit waits on that key and then finds it
+taken, so a hit is fused once. ``lock_member`` makes replicas fusing one member's hits
+take turns, so neither decides on what the other has not committed yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from shieldwall.model.incident import SEVERITIES, Incident, IncidentStatus
+from shieldwall.store.sql.case_severity import raise_cases
+from shieldwall.store.sql.incident_statements import (
+    ADD_LINKS,
+    COUNT_HIT,
+    DIALECTS,
+    DROP_LINKS,
+    NEAR,
+    OF_ALERT,
+    OPEN,
+    ROW,
+    SETTLE,
+)
+from shieldwall.store.sql.link_times import thin, thin_links
+from shieldwall.store.sql.tables import incident_alerts, incident_links, incidents, organisations
+
+
+def incident_of(row: Any) -> Incident:
+    """An incident from its row."""
+    return Incident(
+        id=row.id,
+        org_id=row.org_id,
+        title=row.title,
+        severity=row.severity,
+        status=IncidentStatus(row.status),
+        assignee=row.assignee,
+        close_reason=row.close_reason,
+        merged_into=row.merged_into,
+        alert_count=row.alert_count,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _higher(first: str, second: str) -> str:
+    rank = {name: index for index, name in enumerate(SEVERITIES)}
+    return first if rank.get(first, 0) >= rank.get(second, 0) else second
+
+
+def _earlier(first: datetime | None, second: datetime | None) -> datetime | None:
+    return min(d for d in (first, second) if d is not None) if first or second else None
+
+
+def _later(first: datetime | None, second: datetime | None) -> datetime | None:
+    return max(d for d in (first, second) if d is not None) if first or second else None
+
+
+class IncidentFusion:
+    """The fuse stage's side of incidents in one transaction.
+
+    It remembers, until the transaction ends, the incidents it read or wrote and which
+    incident holds which alert: a busy incident's hits in one batch read it once. Only
+    this repository writes those rows, and on PostgreSQL each one it remembers is locked
+    by its own update (or by the member's fusion lock) until commit, so what it
+    remembers stays true. The link times :meth:`linked` read answer :meth:`attach`'s
+    thinning of the same hit (:mod:`.link_times`) without a second read.
+    """
+
+    def __init__(self, connection: Connection, now: datetime) -> None:
+        self._db = connection
+        self._now = now
+        self._sql = DIALECTS[connection.dialect.name]
+        self._rows: dict[int, Incident] = {}
+        self._alert_of: dict[int, int] = {}
+        self._merged: dict[int, int] = {}
+        self._near: tuple[tuple[str, frozenset[str], datetime, datetime], Sequence[Any]] | None = (
+            None
+        )
+
+    def lock_member(self, org_id: str) -> None:
+        """The member's row, locked until commit on PostgreSQL: fusing replicas take turns
+        per member, so two hits of one host never open two incidents side by side. (SQLite
+        runs one writer at a time anyway.)"""
+        if self._db.dialect.name == "postgresql":
+            self._db.execute(
+                select(organisations.c.id).where(organisations.c.id == org_id).with_for_update()
+            )
+
+    def claim(self, key: str) -> bool:
+        return bool(self.claim_many([key]))
+
+    def claim_many(self, keys: Sequence[str]) -> set[str]:
+        """The keys not claimed before, now claimed, in one statement (the database's
+        unique key decides: a replica claiming the same key waits, then finds it taken)."""
+        rows = [{"key": key, "incident_id": 0} for key in sorted(set(keys))]
+        if not rows:
+            return set()
+        return {row.key for row in self._db.execute(self._sql.claim, rows)}
+
+    def settle(self, key: str, incident_id: int) -> None:
+        self.settle_many([(key, incident_id)])
+
+    def settle_many(self, settled: Sequence[tuple[str, int]]) -> None:
+        """Name the incident each claimed key went to."""
+        if settled:
+            rows = [{"b_key": key, "b_incident": incident} for key, incident in settled]
+            self._db.execute(SETTLE, rows)
+
+    def linked(
+        self, org_id: str, links: Collection[str], start: datetime, end: datetime
+    ) -> set[int]:
+        if not links:
+            return set()
+        params = {"org": org_id, "links": sorted(links), "start": start, "end": end}
+        near = self._db.execute(NEAR, params).all()
+        self._near = ((org_id, frozenset(links), start, end), near)
+        return {int(row.incident_id) for row in near}
+
+    def of_alert(self, alert_seq: int) -> Incident | None:
+        known = self._alert_of.get(alert_seq)
+        if known is not None:
+            return self._row(known)
+        row = self._db.execute(OF_ALERT, {"seq": alert_seq}).first()
+        if row is None:
+            return None
+        incident = self._remember(incident_of(row))
+        self._alert_of[alert_seq] = incident.id
+        return incident
+
+    def open(self, org_id: str, title: str, severity: str, opened_by: str) -> int:
+        row = {
+            "org_id": org_id,
+            "title": title,
+            "severity": severity,
+            "status": IncidentStatus.NEW.value,
+            "assignee": None,
+            "close_reason": None,
+            "merged_into": None,
+            "alert_count": 0,
+            "first_seen": None,
+            "last_seen": None,
+            "opened_by": opened_by,
+            "created_at": self._now,
+            "updated_at": self._now,
+        }
+        created = int(self._db.execute(OPEN, row).one()[0])
+        del row["opened_by"]
+        self._remember(incident_of(SimpleNamespace(id=created, **row)))
+        return created
+
+    def attach(
+        self,
+        incident_id: int,
+        alert_seq: int,
+        org_id: str,
+        links: Collection[str],
+        at: datetime,
+        severity: str,
+        window: timedelta | None = None,
+    ) -> bool:
+        """Count a hit on the incident; True when its alert joined it just now. With
+        ``window`` (the one :meth:`linked` is asked with), the link times are thinned
+        (:mod:`.link_times`): :meth:`linked` answers the same from a handful of rows."""
+        joined = False
+        if self._alert_of.get(alert_seq) != incident_id:  # else: counted on it, no insert
+            row = {"alert_seq": alert_seq, "incident_id": incident_id}
+            joined = self._db.execute(self._sql.join, row).first() is not None
+            if joined:
+                self._alert_of[alert_seq] = incident_id
+        if window is None:
+            kept, dropped = list(links), list[int]()
+        else:
+            kept, dropped = self._thin(incident_id, org_id, links, at, window)
+        self._near = None
+        if kept:
+            rows = [
+                {"incident_id": incident_id, "org_id": org_id, "link": k, "at": at} for k in kept
+            ]
+            self._db.execute(ADD_LINKS, rows)
+        if dropped:
+            self._db.execute(DROP_LINKS, {"ids": dropped})
+        current = self._row(incident_id)
+        raised = _higher(current.severity, severity)
+        first, last = _earlier(current.first_seen, at), _later(current.last_seen, at)
+        values = {"b_first": first, "b_last": last, "b_severity": raised, "b_now": self._now}
+        self._db.execute(COUNT_HIT, {"b_id": incident_id, **values})
+        self._rows[incident_id] = replace(
+            current,
+            alert_count=current.alert_count + 1,
+            first_seen=first,
+            last_seen=last,
+            severity=raised,
+            updated_at=self._now,
+        )
+        raise_cases(self._db, incident_id, current.severity, raised, self._now)
+        return joined
+
+    def _thin(
+        self,
+        incident_id: int,
+        org_id: str,
+        links: Collection[str],
+        at: datetime,
+        window: timedelta,
+    ) -> tuple[list[str], list[int]]:
+        """:func:`.link_times.thin_links`, from the rows :meth:`linked` read for this hit
+        when it did: its rows of the incidents merged into this one are this one's now."""
+        if not links:
+            return [], []
+        if self._near is None or self._near[0] != (
+            org_id,
+            frozenset(links),
+            at - window,
+            at + window,
+        ):
+            return thin_links(self._db, incident_id, org_id, links, at, window)
+        held = [row for row in self._near[1] if self._holder(row.incident_id) == incident_id]
+        return thin(held, links, at, window)
+
+    def _holder(self, incident_id: int) -> int:
+        """The incident that holds another's rows now (itself, unless merged)."""
+        while incident_id in self._merged:
+            incident_id = self._merged[incident_id]
+        return incident_id
+
+    def merge(self, source: int, target: int) -> None:
+        """Move the source's alerts and links to the target; close the source as merged."""
+        moved, kept = self._row(source), self._row(target)
+        raised = _higher(kept.severity, moved.severity)
+        for table in (incident_alerts, incident_links):
+            self._db.execute(
+                update(table).where(table.c.incident_id == source).values(incident_id=target)
+            )
+        self._db.execute(
+            update(incidents)
+            .where(incidents.c.id == target)
+            .values(
+                alert_count=incidents.c.alert_count + moved.alert_count,
+                first_seen=_earlier(kept.first_seen, moved.first_seen),
+                last_seen=_later(kept.last_seen, moved.last_seen),
+                severity=raised,
+                updated_at=self._now,
+            )
+        )
+        raise_cases(self._db, target, kept.severity, raised, self._now)
+        reason = f"merged into incident {target}"
+        self._db.execute(
+            update(incidents)
+            .where(incidents.c.id == source)
+            .values(
+                status=IncidentStatus.CLOSED.value,
+                close_reason=reason,
+                merged_into=target,
+                alert_count=0,
+                updated_at=self._now,
+            )
+        )
+        self._rows[source] = replace(
+            moved,
+            status=IncidentStatus.CLOSED,
+            close_reason=reason,
+            merged_into=target,
+            alert_count=0,
+            updated_at=self._now,
+        )
+        self._rows[target] = replace(
+            kept,
+            alert_count=kept.alert_count + moved.alert_count,
+            first_seen=_earlier(kept.first_seen, moved.first_seen),
+            last_seen=_later(kept.last_seen, moved.last_seen),
+            severity=raised,
+            updated_at=self._now,
+        )
+        self._merged[source] = target
+        for alert_seq, holder in self._alert_of.items():
+            if holder == source:
+                self._alert_of[alert_seq] = target
+
+    def _row(self, incident_id: int) -> Incident:
+        """The incident as this transaction left it (read once)."""
+        known = self._rows.get(incident_id)
+        if known is None:
+            known = self._remember(incident_of(self._db.execute(ROW, {"id": incident_id}).one()))
+        return known
+
+    def _remember(self, incident: Incident) -> Incident:
+        self._rows[incident.id] = incident
+        return incident
