@@ -197,6 +197,22 @@ def test_a_claimed_hit_is_not_fused_again(store: SqlStore) -> None:
         assert tx.incidents.claim_many(["alpha:1:rule", "alpha:2:rule"]) == set()
 
 
+def test_hits_counted_in_a_transaction_are_read_back_in_it_and_after(store: SqlStore) -> None:
+    """Counts are written once per batch, yet a read in the same transaction sees them."""
+    hits = [alert("alpha", n, host="ws1", minute=n, dedup="d") for n in (1, 2, 3)]
+    with store.transaction() as tx:
+        tx.organisations.add(org("alpha"))
+        tx.alerts.add(hits)
+        found = tx.alerts.hits(tx.incidents.claim_many([new.key for new in hits]))
+        target = {fuse_hit(tx.incidents, found[new.key], RULES) for new in hits}
+        assert len(target) == 1
+        inside = tx.incidents.get(target.pop())
+        assert inside is not None
+        assert (inside.alert_count, inside.first_seen) == (3, T0 + timedelta(minutes=1))
+    with store.reading() as tx:
+        assert tx.incidents.get(inside.id) == inside
+
+
 def test_a_bridging_hit_merges_into_the_oldest_and_both_histories_say_so(store: SqlStore) -> None:
     with store.transaction() as tx:
         tx.organisations.add(org("alpha"))

@@ -20,16 +20,17 @@ from shieldwall.model.incident import SEVERITIES, Incident, IncidentStatus
 from shieldwall.store.sql.case_severity import raise_cases
 from shieldwall.store.sql.incident_statements import (
     ADD_LINKS,
-    COUNT_HIT,
+    COUNT_HITS,
     DIALECTS,
     DROP_LINKS,
     NEAR,
     OF_ALERT,
     OPEN,
+    RETIME_LINKS,
     ROW,
     SETTLE,
 )
-from shieldwall.store.sql.link_times import thin, thin_links
+from shieldwall.store.sql.link_times import Thinned, thin, thin_links
 from shieldwall.store.sql.tables import incident_alerts, incident_links, incidents, organisations
 
 
@@ -70,10 +71,12 @@ class IncidentFusion:
 
     It remembers, until the transaction ends, the incidents it read or wrote and which
     incident holds which alert: a busy incident's hits in one batch read it once. Only
-    this repository writes those rows, and on PostgreSQL each one it remembers is locked
-    by its own update (or by the member's fusion lock) until commit, so what it
-    remembers stays true. The link times :meth:`linked` read answer :meth:`attach`'s
-    thinning of the same hit (:mod:`.link_times`) without a second read.
+    this repository writes those rows, and on PostgreSQL each one it remembers was read
+    ``FOR UPDATE`` (or inserted by it) and stays locked until commit, so what it
+    remembers stays true. The hits :meth:`attach` counts are written by :meth:`flush`,
+    one update per incident per batch; the store flushes before commit, and the reads
+    and merges here flush first. The link times :meth:`linked` read answer
+    :meth:`attach`'s thinning of the same hit (:mod:`.link_times`) without a second read.
     """
 
     def __init__(self, connection: Connection, now: datetime) -> None:
@@ -83,6 +86,8 @@ class IncidentFusion:
         self._rows: dict[int, Incident] = {}
         self._alert_of: dict[int, int] = {}
         self._merged: dict[int, int] = {}
+        self._counted: dict[int, tuple[int, str]] = {}
+        """Hits counted on each incident, not written yet, and its severity written."""
         self._near: tuple[tuple[str, frozenset[str], datetime, datetime], Sequence[Any]] | None = (
             None
         )
@@ -127,15 +132,14 @@ class IncidentFusion:
         return {int(row.incident_id) for row in near}
 
     def of_alert(self, alert_seq: int) -> Incident | None:
-        known = self._alert_of.get(alert_seq)
+        known = self._rows.get(self._alert_of.get(alert_seq, 0))
         if known is not None:
-            return self._row(known)
+            return known
         row = self._db.execute(OF_ALERT, {"seq": alert_seq}).first()
         if row is None:
             return None
-        incident = self._remember(incident_of(row))
-        self._alert_of[alert_seq] = incident.id
-        return incident
+        self._alert_of[alert_seq] = row.id
+        return incident_of(row)
 
     def open(self, org_id: str, title: str, severity: str, opened_by: str) -> int:
         row = {
@@ -178,32 +182,56 @@ class IncidentFusion:
             if joined:
                 self._alert_of[alert_seq] = incident_id
         if window is None:
-            kept, dropped = list(links), list[int]()
+            thinned = Thinned(list(links), [], [])
         else:
-            kept, dropped = self._thin(incident_id, org_id, links, at, window)
+            thinned = self._thin(incident_id, org_id, links, at, window)
         self._near = None
-        if kept:
+        if thinned.added:
             rows = [
-                {"incident_id": incident_id, "org_id": org_id, "link": k, "at": at} for k in kept
+                {"incident_id": incident_id, "org_id": org_id, "link": link, "at": at}
+                for link in thinned.added
             ]
             self._db.execute(ADD_LINKS, rows)
-        if dropped:
-            self._db.execute(DROP_LINKS, {"ids": dropped})
+        if thinned.retimed:
+            self._db.execute(RETIME_LINKS, [{"b_id": i, "b_at": at} for i in thinned.retimed])
+        if thinned.dropped:
+            self._db.execute(DROP_LINKS, {"ids": thinned.dropped})
         current = self._row(incident_id)
-        raised = _higher(current.severity, severity)
-        first, last = _earlier(current.first_seen, at), _later(current.last_seen, at)
-        values = {"b_first": first, "b_last": last, "b_severity": raised, "b_now": self._now}
-        self._db.execute(COUNT_HIT, {"b_id": incident_id, **values})
         self._rows[incident_id] = replace(
             current,
             alert_count=current.alert_count + 1,
-            first_seen=first,
-            last_seen=last,
-            severity=raised,
+            first_seen=_earlier(current.first_seen, at),
+            last_seen=_later(current.last_seen, at),
+            severity=_higher(current.severity, severity),
             updated_at=self._now,
         )
-        raise_cases(self._db, incident_id, current.severity, raised, self._now)
+        counted, was = self._counted.get(incident_id, (0, current.severity))
+        self._counted[incident_id] = (counted + 1, was)
         return joined
+
+    def flush(self) -> None:
+        """Write the hits :meth:`attach` counted since the last flush: one update per
+        incident, its cases raised with it (run before commit and before any read of
+        incidents or a merge, so nothing reads counts not written yet)."""
+        if not self._counted:
+            return
+        counted, self._counted = self._counted, {}
+        rows = []
+        for incident_id, (hits, _) in sorted(counted.items()):
+            now = self._rows[incident_id]
+            rows.append(
+                {
+                    "b_id": incident_id,
+                    "b_hits": hits,
+                    "b_first": now.first_seen,
+                    "b_last": now.last_seen,
+                    "b_severity": now.severity,
+                    "b_now": self._now,
+                }
+            )
+        self._db.execute(COUNT_HITS, rows)
+        for incident_id, (_, was) in sorted(counted.items()):
+            raise_cases(self._db, incident_id, was, self._rows[incident_id].severity, self._now)
 
     def _thin(
         self,
@@ -212,11 +240,11 @@ class IncidentFusion:
         links: Collection[str],
         at: datetime,
         window: timedelta,
-    ) -> tuple[list[str], list[int]]:
+    ) -> Thinned:
         """:func:`.link_times.thin_links`, from the rows :meth:`linked` read for this hit
         when it did: its rows of the incidents merged into this one are this one's now."""
         if not links:
-            return [], []
+            return Thinned([], [], [])
         if self._near is None or self._near[0] != (
             org_id,
             frozenset(links),
@@ -235,6 +263,7 @@ class IncidentFusion:
 
     def merge(self, source: int, target: int) -> None:
         """Move the source's alerts and links to the target; close the source as merged."""
+        self.flush()
         moved, kept = self._row(source), self._row(target)
         raised = _higher(kept.severity, moved.severity)
         for table in (incident_alerts, incident_links):
@@ -287,7 +316,8 @@ class IncidentFusion:
                 self._alert_of[alert_seq] = target
 
     def _row(self, incident_id: int) -> Incident:
-        """The incident as this transaction left it (read once)."""
+        """The incident as this transaction left it (read once, locked until commit on
+        PostgreSQL: what is remembered of it stays true)."""
         known = self._rows.get(incident_id)
         if known is None:
             known = self._remember(incident_of(self._db.execute(ROW, {"id": incident_id}).one()))

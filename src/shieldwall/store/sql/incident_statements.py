@@ -73,7 +73,8 @@ OF_ALERT = (
     .where(incident_alerts.c.alert_seq == bindparam("seq"))
 )
 
-ROW = select(incidents).where(incidents.c.id == bindparam("id"))
+ROW = select(incidents).where(incidents.c.id == bindparam("id")).with_for_update()
+"""An incident the fuse stage writes, locked until commit on PostgreSQL."""
 
 ALERT_SEQS = (
     select(incident_alerts.c.alert_seq)
@@ -85,18 +86,24 @@ ADD_LINKS = insert(incident_links)
 
 DROP_LINKS = delete(incident_links).where(incident_links.c.id.in_(bindparam("ids", expanding=True)))
 
-COUNT_HIT = (
+RETIME_LINKS = (
+    update(incident_links)
+    .where(incident_links.c.id == bindparam("b_id"))
+    .values(at=bindparam("b_at"))
+)
+
+COUNT_HITS = (
     update(incidents)
     .where(incidents.c.id == bindparam("b_id"))
     .values(
-        alert_count=incidents.c.alert_count + 1,
+        alert_count=incidents.c.alert_count + bindparam("b_hits"),
         first_seen=bindparam("b_first"),
         last_seen=bindparam("b_last"),
         severity=bindparam("b_severity"),
         updated_at=bindparam("b_now"),
     )
 )
-"""One more hit counted on an incident, with its new time span and severity."""
+"""Hits counted on an incident, with its new time span and severity."""
 
 RECORD = insert(incident_history)
 

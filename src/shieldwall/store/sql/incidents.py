@@ -29,6 +29,7 @@ class SqlIncidents(IncidentFusion):
         self._set(incident_id, assignee=assignee)
 
     def _set(self, incident_id: int, **values: object) -> None:
+        self.flush()
         self._rows.pop(incident_id, None)
         self._db.execute(
             update(incidents)
@@ -47,10 +48,12 @@ class SqlIncidents(IncidentFusion):
         self._db.execute(RECORD, row)
 
     def get(self, incident_id: int) -> Incident | None:
+        self.flush()
         row = self._db.execute(select(incidents).where(incidents.c.id == incident_id)).first()
         return incident_of(row) if row else None
 
     def page(self, query: IncidentQuery) -> Sequence[Incident]:
+        self.flush()
         statement = (
             select(incidents)
             .where(incidents.c.id > query.after)
@@ -69,6 +72,7 @@ class SqlIncidents(IncidentFusion):
 
     def latest(self, query: IncidentQuery, before: int) -> Sequence[Incident]:
         """Newest first, ids below ``before`` (0: from the newest), the query's filters."""
+        self.flush()
         statement = select(incidents).order_by(incidents.c.id.desc()).limit(query.limit)
         if before > 0:
             statement = statement.where(incidents.c.id < before)

@@ -14,11 +14,24 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, select
 
 from shieldwall.store.sql.tables import incident_links
+
+
+class Thinned(NamedTuple):
+    """What noting a hit's links at ``at`` writes."""
+
+    added: list[str]
+    """Links noted at ``at`` in a new row."""
+    retimed: list[int]
+    """Rows no longer needed at their time that note one of the links at ``at`` instead
+    (one update, not a delete and an insert; which row holds a time does not matter)."""
+    dropped: list[int]
+    """Rows no longer needed."""
+
 
 _NEAR = select(incident_links.c.id, incident_links.c.link, incident_links.c.at).where(
     incident_links.c.org_id == bindparam("org"),
@@ -36,13 +49,13 @@ def thin_links(
     links: Collection[str],
     at: datetime,
     window: timedelta,
-) -> tuple[list[str], list[int]]:
+) -> Thinned:
     """The links to note at ``at`` and the rows no longer needed (see the module docstring).
 
     Only rows within ``window`` of ``at`` can surround it or be surrounded by it
     together with it, so one indexed range read decides."""
     if not links:
-        return [], []
+        return Thinned([], [], [])
     near = db.execute(
         _NEAR,
         {
@@ -56,16 +69,13 @@ def thin_links(
     return thin(near, links, at, window)
 
 
-def thin(
-    near: Iterable[Any], links: Collection[str], at: datetime, window: timedelta
-) -> tuple[list[str], list[int]]:
+def thin(near: Iterable[Any], links: Collection[str], at: datetime, window: timedelta) -> Thinned:
     """:func:`thin_links` on the incident's rows (``id``, ``link``, ``at``) already read:
     every row of the incident within ``window`` of ``at`` holding one of ``links``."""
     by_link: dict[str, list[tuple[datetime, int]]] = {}
     for row in near:
         by_link.setdefault(row.link, []).append((row.at, row.id))
-    kept: list[str] = []
-    dropped: list[int] = []
+    thinned = Thinned([], [], [])
     for link in sorted(links):
         times = by_link.get(link, [])
         times.append((at, 0))  # 0: the new time, not a row yet
@@ -76,7 +86,10 @@ def thin(
                 chain.pop()
             chain.append(point)
         remaining = {row_id for _, row_id in chain}
-        if 0 in remaining:
-            kept.append(link)
-        dropped.extend(row_id for _, row_id in times if row_id and row_id not in remaining)
-    return kept, dropped
+        gone = [row_id for _, row_id in times if row_id and row_id not in remaining]
+        if 0 in remaining and gone:  # a row no longer needed takes the new time
+            thinned.retimed.append(gone.pop())
+        elif 0 in remaining:
+            thinned.added.append(link)
+        thinned.dropped.extend(gone)
+    return thinned

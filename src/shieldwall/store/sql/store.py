@@ -124,6 +124,7 @@ class SqlStore:
                         )
                     work = SqlUnitOfWork(connection, self._signer, self._every, self._clock)
                     yield work
+                    work.incidents.flush()
                     work.audit.flush()
         except SqlIntegrityError as exc:
             raise ConflictError(_constraint_message(exc)) from exc
