@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from shieldwall.model.alert import Entities
@@ -84,11 +85,11 @@ _TECHNIQUE = re.compile(r"^attack\.(t\d{4}(?:\.\d{3})?)$", re.IGNORECASE)
 def extract(fields: Mapping[str, Any]) -> Entities:
     """The entities ``fields`` name, each kind deduplicated, in field order."""
     return Entities(
-        hosts=_bounded(_text(fields, HOST_FIELDS, _host)),
-        users=_bounded(_text(fields, USER_FIELDS, _user)),
-        ips=_bounded(_text(fields, IP_FIELDS, _ip)),
-        hashes=_bounded(_hashes(fields)),
-        domains=_bounded(_text(fields, DOMAIN_FIELDS, _domain)),
+        hosts=_collect(fields, HOST_FIELDS, _host),
+        users=_collect(fields, USER_FIELDS, _user),
+        ips=_collect(fields, IP_FIELDS, _ip),
+        hashes=_collect(fields, HASH_FIELDS, _hashes, cut=None),
+        domains=_collect(fields, DOMAIN_FIELDS, _domain),
     )
 
 
@@ -98,24 +99,32 @@ def techniques(tags: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(match.group(1).upper() for match in found if match))
 
 
-def _bounded(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(values))[:MAX_PER_KIND]
+def _collect(
+    fields: Mapping[str, Any],
+    names: tuple[str, ...],
+    check: Callable[[str], str | list[str]],
+    *,
+    cut: int | None = 300,
+) -> tuple[str, ...]:
+    """The first :data:`MAX_PER_KIND` distinct values ``check`` accepts (of each value's
+    first ``cut`` characters), in field order.
 
-
-def _values(fields: Mapping[str, Any], names: Iterable[str]) -> Iterable[str]:
+    Plain loops rather than chained generators: this runs for every alerting event."""
+    found: dict[str, None] = {}
     for name in names:
         value = fields.get(name)
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            if isinstance(item, str | int) and not isinstance(item, bool):
-                yield str(item).strip()
-
-
-def _text(fields: Mapping[str, Any], names: Iterable[str], check: Any) -> Iterable[str]:
-    for raw in _values(fields, names):
-        value = check(raw[:300])
-        if value:
-            yield value
+        if value is None:
+            continue
+        for item in value if isinstance(value, list) else (value,):
+            if not isinstance(item, str | int) or isinstance(item, bool):
+                continue
+            checked = check(str(item).strip()[:cut])
+            for one in checked if isinstance(checked, list) else (checked,):
+                if one and one not in found:
+                    found[one] = None
+                    if len(found) == MAX_PER_KIND:
+                        return tuple(found)
+    return tuple(found)
 
 
 def _host(raw: str) -> str:
@@ -127,6 +136,7 @@ def _user(raw: str) -> str:
     return raw if raw.lower() not in NOT_A_USER else ""
 
 
+@lru_cache(maxsize=8192)  # a host's addresses recur in most of its events
 def _ip(raw: str) -> str:
     try:
         return str(ipaddress.ip_address(raw.strip("[]")))
@@ -134,6 +144,7 @@ def _ip(raw: str) -> str:
         return ""
 
 
+@lru_cache(maxsize=8192)
 def _domain(raw: str) -> str:
     value = raw.lower().rstrip(".")
     return value if _DOMAIN.match(value) and not _ip(value) else ""
@@ -144,10 +155,6 @@ def _hash(raw: str) -> str:
     return value if len(value) in _HASH_LENGTHS and _HEX.match(value) else ""
 
 
-def _hashes(fields: Mapping[str, Any]) -> Iterable[str]:
-    """Plain hash fields, and Sysmon's ``Hashes`` (``SHA256=..,MD5=..``)."""
-    for raw in _values(fields, HASH_FIELDS):
-        for part in raw.split(","):
-            value = _hash(part.rpartition("=")[2])
-            if value:
-                yield value
+def _hashes(raw: str) -> list[str]:
+    """A plain hash, or Sysmon's ``Hashes`` (``SHA256=..,MD5=..``)."""
+    return [_hash(part.rpartition("=")[2]) for part in raw.split(",")]

@@ -14,7 +14,6 @@ sets), each step first asks, once per poll interval, whether the rule sets chang
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +21,8 @@ from dataclasses import dataclass
 from shieldwall.bus.protocol import Bus, Consumer, Delivery
 from shieldwall.detect.correlate import CorrelationEngine
 from shieldwall.detect.engine import Engine
-from shieldwall.detect.entities import extract, techniques
+from shieldwall.detect.watchlist import Matcher
+from shieldwall.live.alert_facts import EventFacts, dedup_key
 from shieldwall.live.correlation_checkpoint import Routed, correlate
 from shieldwall.live.indicator_alerts import SightingSink, WatchLookup, indicator_alerts
 from shieldwall.live.pattern_windows import PatternLookup, PatternWatch, Pending
@@ -44,7 +44,8 @@ from shieldwall.store.protocols import Store
 log = logging.getLogger(__name__)
 
 CONSUMER = "detect"
-MAX_EVIDENCE_FIELDS = 500
+MemberView = tuple[CorrelationEngine | None, Matcher | None, bool]
+"""A member's correlation router, watchlist matcher, and whether it has STIX patterns."""
 
 
 @dataclass(slots=True)
@@ -128,6 +129,7 @@ class DetectWorker:
         alerts: list[NewAlert] = []
         routed: list[Routed] = []
         pending: list[Pending] = []
+        members: dict[str, MemberView] = {}  # looked up once per member and batch
         for delivery in deliveries:
             try:
                 event = decode_event(delivery.payload)
@@ -139,26 +141,35 @@ class DetectWorker:
             if TOOL_ALERT in event.extra:  # a member's own tool found it: not matched again
                 alerts.append(self._tool_alert(event))
                 continue
-            router = self._router(event)
+            facts = EventFacts(event, self._dedup)
+            view = members.get(facts.member)
+            if view is None:
+                view = members[facts.member] = self._member_view(facts.member)
+            router, matcher, patterns = view
             for detection in self._engine.match(event):
                 name = detection.rule_name
                 if router is not None and router.routes(detection.rule_id, name):
                     routed.append((delivery.sequence, detection, event))
                 if router is None or router.emits_base(detection.rule_id, name):
-                    alerts.append(_alert(detection, event, delivery.sequence, self._dedup))
-            alerts.extend(self._watch(event, delivery.sequence))
-            taken = self.patterns.pending(event, delivery.sequence) if self.patterns else None
-            if taken is not None:
-                pending.append(taken)
+                    alerts.append(facts.alert(detection, delivery.sequence))
+            hits = matcher.match(event.fields) if matcher is not None else None
+            if hits:
+                alerts.extend(indicator_alerts(hits, facts, delivery.sequence))
+            if patterns and self.patterns is not None:
+                taken = self.patterns.pending(event, delivery.sequence)
+                if taken is not None:
+                    pending.append(taken)
         return alerts, routed, pending
 
-    def _router(self, event: Event) -> CorrelationEngine | None:
-        if not isinstance(self._engine, LiveRules):
-            return None
-        return self._engine.router(event.member or "")
+    def _member_view(self, member: str) -> MemberView:
+        """What a member's events meet besides the rules: its correlation router, its
+        watchlist's matcher, and whether it has STIX patterns."""
+        router = self._engine.router(member) if isinstance(self._engine, LiveRules) else None
+        matcher = self._watchlist(member) if self._watchlist is not None else None
+        return router, matcher, self.patterns is not None and self.patterns.watching(member)
 
     def _correlation_alert(self, detection: Detection, event: Event, sequence: int) -> NewAlert:
-        return _alert(detection, event, sequence, self._dedup)
+        return EventFacts(event, self._dedup).alert(detection, sequence)
 
     def _tool_alert(self, event: Event) -> NewAlert:
         member = event.member or ""
@@ -168,21 +179,8 @@ class DetectWorker:
 
         return alert_of(event, dedup)
 
-    def _watch(self, event: Event, sequence: int) -> list[NewAlert]:
-        matcher = self._watchlist(event.member or "") if self._watchlist else None
-        hits = matcher.match(event.fields) if matcher is not None else []
-        if not hits:
-            return []
-        member, entities = event.member or "", extract(event.fields)
-
-        def dedup(indicator_id: str) -> str:
-            return dedup_key(member, indicator_id, entities, event, self._dedup)
-
-        return indicator_alerts(hits, event, sequence, dedup)
-
     def _pattern_dedup(self, event: Event, indicator_id: str) -> str:
-        entities = extract(event.fields)
-        return dedup_key(event.member or "", indicator_id, entities, event, self._dedup)
+        return EventFacts(event, self._dedup).dedup(indicator_id)
 
     async def _raise(
         self, alerts: Sequence[NewAlert], again: Sequence[tuple[str, str]] = ()
@@ -219,44 +217,7 @@ class DetectWorker:
                 alerts.extend(fired)
             if pending and self.patterns is not None:
                 alerts.extend(self.patterns.feed(tx, pending, self._pattern_dedup))
-            fresh = [a for a in alerts if a.kind == "indicator" and tx.alerts.hit(a.key) is None]
-            self.counts.alerts += tx.alerts.add(alerts)
+            claimed = tx.alerts.claim(alerts)  # stored now, not before a crash
+            self.counts.alerts += len(claimed)
+        fresh = [a for a in alerts if a.kind == "indicator" and a.key in claimed]
         return fresh, again
-
-
-def _alert(detection: Detection, event: Event, sequence: int, dedup: int) -> NewAlert:
-    member = event.member or ""
-    evidence = dict(list(event.fields.items())[:MAX_EVIDENCE_FIELDS])
-    entities = extract(event.fields)
-    return NewAlert(
-        key=f"{member}:{sequence}:{detection.rule_id}",
-        org_id=member,
-        rule_id=detection.rule_id,
-        rule_title=detection.rule_title,
-        level=detection.level.name.lower(),
-        tags=detection.tags,
-        event_time=event.timestamp,
-        source=f"{event.source.path}#{event.source.record_id}",
-        matched=dict(detection.matched),
-        event=evidence,
-        entities=entities,
-        techniques=techniques(detection.tags),
-        kind=detection.kind,
-        dedup_key=dedup_key(member, detection.rule_id, entities, event, dedup),
-    )
-
-
-def dedup_key(member: str, rule_id: str, entities: Entities, event: Event, window: int) -> str:
-    """Same member, rule, host and user in the same window of ``window`` seconds: one key.
-
-    The window is fixed (event time divided by the window), so the key depends on the
-    event alone, never on the order or time of arrival. Empty (no deduplication) when
-    the window is 0 or the event has no time.
-    """
-    if window <= 0 or event.timestamp is None:
-        return ""
-    bucket = int(event.timestamp.timestamp() // window)
-    host = entities.hosts[0] if entities.hosts else ""
-    user = entities.users[0] if entities.users else ""
-    parts = "\x00".join((member, rule_id, host, user, str(window), str(bucket)))
-    return "dedup:" + hashlib.sha256(parts.encode()).hexdigest()

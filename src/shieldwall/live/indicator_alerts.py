@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from shieldwall.detect.entities import extract
 from shieldwall.detect.watchlist import Hit, Matcher
+from shieldwall.live.alert_facts import EventFacts
 from shieldwall.model.alert import NewAlert
-from shieldwall.model.event import Event
 
 WatchLookup = Callable[[str], Matcher | None]
 """The watchlist of a member (its id), or None when it has none (yet)."""
@@ -23,21 +22,13 @@ WatchLookup = Callable[[str], Matcher | None]
 SightingSink = Callable[[Sequence[NewAlert]], None]
 """Told of indicator alerts stored for the first time (to report sightings of them)."""
 
-MAX_EVIDENCE_FIELDS = 500
 
-
-def indicator_alerts(
-    hits: Sequence[Hit], event: Event, sequence: int, dedup: Callable[[str], str]
-) -> list[NewAlert]:
-    """The alerts of one event's hits; ``dedup`` gives the dedup key of an indicator id."""
+def indicator_alerts(hits: Sequence[Hit], facts: EventFacts, sequence: int) -> list[NewAlert]:
+    """The alerts of one event's hits, with what every alert of the event shares."""
     by_indicator: dict[str, list[Hit]] = {}
     for hit in hits:
         by_indicator.setdefault(hit.entry.indicator_id, []).append(hit)
-    if not by_indicator:
-        return []
-    member = event.member or ""
-    evidence = dict(list(event.fields.items())[:MAX_EVIDENCE_FIELDS])
-    entities = extract(event.fields)
+    member, event = facts.member, facts.event
     alerts = []
     for indicator_id, found in by_indicator.items():
         first = found[0].entry
@@ -50,12 +41,12 @@ def indicator_alerts(
                 level=first.level,
                 tags=(),
                 event_time=event.timestamp,
-                source=f"{event.source.path}#{event.source.record_id}",
+                source=facts.source,
                 matched={hit.field: hit.observed for hit in found},
-                event=evidence,
-                entities=entities,
+                event=facts.evidence,
+                entities=facts.entities,
                 kind="indicator",
-                dedup_key=dedup(indicator_id),
+                dedup_key=facts.dedup(indicator_id),
             )
         )
     return alerts

@@ -63,6 +63,10 @@ class PatternWatch:
         self.matches = 0
         self.cut = 0
 
+    def watching(self, member: str) -> bool:
+        """Whether the member has patterns (its events may be pending)."""
+        return bool(len(self._lookup(member)))
+
     def pending(self, event: Event, sequence: int) -> Pending | None:
         """The event, when its member has patterns it could advance (it needs a time:
         windows run on event time)."""

@@ -78,8 +78,9 @@ def decode_event(payload: bytes) -> Event:
         path, record_id = body["source"]
         stamp = datetime.fromisoformat(body["time"]) if body["time"] else None
         extra = {key: body[key] for key in ("logsource", TOOL_ALERT) if key in body}
+        fields = body["fields"]
         return Event(
-            fields=dict(body["fields"]),
+            fields=fields if type(fields) is dict else dict(fields),  # a fresh dict already
             source=SourceRef(str(path), record_id if isinstance(record_id, int) else None),
             timestamp=stamp,
             format=body["format"],

@@ -208,9 +208,10 @@ class AlertRepository(Protocol):
     """Alerts of the live pipeline (the key is an idempotency key the database enforces).
 
     ``add`` counts each hit once by its key, on the alert of its dedup key; it returns how
-    many hits were new."""
+    many hits were new (``claim``: their keys)."""
 
     def add(self, new: Sequence[NewAlert]) -> int: ...
+    def claim(self, new: Sequence[NewAlert]) -> set[str]: ...
     def page(
         self, org_ids: Collection[str] | None, *, after: int, limit: int
     ) -> Sequence[Alert]: ...

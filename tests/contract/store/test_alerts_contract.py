@@ -140,3 +140,33 @@ def test_two_stores_racing_on_duplicates_count_each_hit_once(open_store: OpenSto
     assert sum(fresh) == 120
     with first.reading() as tx:
         assert sorted(a.count for a in tx.alerts.page(None, after=0, limit=10)) == [40, 40, 40]
+
+
+def test_claim_names_the_hits_counted_now_on_new_and_existing_alerts(store: SqlStore) -> None:
+    _seed(store)
+    with store.transaction() as tx:
+        assert tx.alerts.claim([_duplicate(1, "dedup:a")]) == {"alpha:1:rule-1"}
+    # one batch, one statement: an alert counted on (a), two opened (b, c)
+    batch = [_duplicate(2, "dedup:a"), _duplicate(3, "dedup:c"), _duplicate(4, "dedup:b")]
+    with store.transaction() as tx:
+        claimed = tx.alerts.claim([*batch, _duplicate(5, "dedup:c"), _duplicate(1, "dedup:a")])
+    assert claimed == {"alpha:2:rule-1", "alpha:3:rule-1", "alpha:4:rule-1", "alpha:5:rule-1"}
+    with store.transaction() as tx:  # a redelivery claims nothing
+        assert tx.alerts.claim(batch) == set()
+    with store.reading() as tx:
+        alerts = {a.dedup_key: a for a in tx.alerts.page(None, after=0, limit=10)}
+        hits = {key: tx.alerts.hit(key) for key in claimed}
+    assert {key: a.count for key, a in alerts.items()} == {
+        "dedup:a": 2,
+        "dedup:b": 1,
+        "dedup:c": 2,
+    }
+    assert alerts["dedup:c"].key == "alpha:3:rule-1"
+    assert alerts["dedup:c"].last_seen == datetime(2026, 12, 1, 10, 0, 5, tzinfo=UTC)
+    assert all(hit is not None for hit in hits.values())
+    assert {key: hit.alert.dedup_key for key, hit in hits.items() if hit} == {
+        "alpha:2:rule-1": "dedup:a",
+        "alpha:3:rule-1": "dedup:c",
+        "alpha:4:rule-1": "dedup:b",
+        "alpha:5:rule-1": "dedup:c",
+    }

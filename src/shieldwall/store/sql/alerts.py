@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -51,8 +52,11 @@ def _alert(row: Any) -> Alert:
 
 
 def _upsert_statement(dialect: Any) -> Any:
-    """Insert an alert, or count its hits on the alert of the same dedup key: built once
-    per dialect (building it costs more than running it)."""
+    """Insert alerts, or count their hits on the alert of the same dedup key.
+
+    Run with one parameter set per dedup key: SQLAlchemy sends them as multi-row
+    statements ("insertmanyvalues"), in the order given. Each row answers its sequence
+    and dedup key, whether inserted or counted on."""
     statement = dialect.insert(alerts)
     later = statement.excluded.last_seen
     return statement.on_conflict_do_update(
@@ -65,10 +69,32 @@ def _upsert_statement(dialect: Any) -> Any:
                 else_=alerts.c.last_seen,
             ),
         },
-    ).returning(alerts.c.seq)
+    ).returning(alerts.c.seq, alerts.c.dedup_key)
 
 
-_UPSERTS: dict[str, Any] = {}
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    """A dialect's statements of :meth:`SqlAlerts.claim`, built once (building one costs
+    more than running it)."""
+
+    upsert: Any
+    hits: Any
+    known: Any
+
+    @classmethod
+    def of(cls, dialect: Any) -> _Statements:
+        hits = (
+            dialect.insert(alert_hits)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(alert_hits.c.key)
+        )
+        known = select(alert_hits.c.key).where(
+            alert_hits.c.key.in_(bindparam("keys", expanding=True))
+        )
+        return cls(_upsert_statement(dialect), hits, known)
+
+
+_STATEMENTS: dict[str, _Statements] = {}
 
 _TECHNIQUES = select(
     alerts.c.seq, alerts.c.event_time, alerts.c.created_at, alerts.c.techniques
@@ -92,49 +118,59 @@ class SqlAlerts:
     def __init__(self, connection: Connection, now: datetime) -> None:
         self._db = connection
         self._now = now
-        self._dialect: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
+        name = connection.dialect.name
+        statements = _STATEMENTS.get(name)
+        if statements is None:
+            dialect: Any = postgresql if name == "postgresql" else sqlite
+            statements = _STATEMENTS.setdefault(name, _Statements.of(dialect))
+        self._sql = statements
 
     def add(self, new: Sequence[NewAlert]) -> int:
-        """Count the hits whose key is new; return how many were.
+        """Count the hits whose key is new; return how many were."""
+        return len(self.claim(new))
+
+    def claim(self, new: Sequence[NewAlert]) -> set[str]:
+        """Count the hits whose key is new; return their keys.
 
         The unique keys decide, in the database, so two deliveries of one event (a crash
         before the acknowledgement, two replicas) count once. A batch costs one read, one
-        upsert per alert it counts on, and one insert of its hits.
+        upsert of every alert it counts on (one parameter set per dedup key, with the
+        number of its hits), and one insert of its hits.
         """
-        known = self._known({alert.key for alert in new})
+        keys = {alert.key for alert in new}
+        known = self._known(keys)
         groups: dict[str, list[NewAlert]] = {}
         for alert in new:
             if alert.key not in known:
                 known.add(alert.key)  # the same hit twice in one batch counts once
                 groups.setdefault(alert.dedup_key or alert.key, []).append(alert)
         if not groups:
-            return 0
+            return set()
         # in key order, so replicas racing on overlapping batches lock rows in one order
-        seqs = {dedup: self._upsert(groups[dedup][0], groups[dedup]) for dedup in sorted(groups)}
-        rows = [
+        order = sorted(groups)
+        rows = [self._alert_row(groups[dedup]) for dedup in order]
+        seqs = {row.dedup_key: row.seq for row in self._db.execute(self._sql.upsert, rows)}
+        entities: dict[int, dict[str, list[str]]] = {}  # the alerts of an event share them
+        hits = [
             {
                 "key": alert.key,
                 "alert_seq": seqs[dedup],
                 "event_time": alert.event_time,
-                "entities": alert.entities.as_json(),
+                "entities": _shared_json(alert.entities, entities),
             }
-            for dedup, hits in groups.items()
-            for alert in hits
+            for dedup in order
+            for alert in groups[dedup]
         ]
-        rows.sort(key=lambda row: str(row["key"]))
-        statement = (
-            self._dialect.insert(alert_hits)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(alert_hits.c.key)
-        )
-        claimed = {row.key for row in self._db.execute(statement, rows)}
-        self._take_back(rows, claimed)
-        return len(claimed)
+        hits.sort(key=lambda row: str(row["key"]))
+        claimed = {row.key for row in self._db.execute(self._sql.hits, hits)}
+        self._take_back(hits, claimed)
+        return claimed
 
     def _known(self, keys: set[str]) -> set[str]:
         """Which of these hits are counted already (a redelivery: answered by a read)."""
-        found = select(alert_hits.c.key).where(alert_hits.c.key.in_(sorted(keys)))
-        return {row.key for row in self._db.execute(found)} if keys else set()
+        if not keys:
+            return set()
+        return {row.key for row in self._db.execute(self._sql.known, {"keys": sorted(keys)})}
 
     def _take_back(self, rows: list[dict[str, Any]], claimed: set[str]) -> None:
         """Uncount the hits another replica counted meanwhile; drop alerts left empty."""
@@ -151,15 +187,15 @@ class SqlAlerts:
         if lost:
             self._db.execute(delete(alerts).where(alerts.c.seq.in_(lost), alerts.c.hit_count <= 0))
 
-    def _upsert(self, alert: NewAlert, hits: Sequence[NewAlert]) -> int:
-        """The alert's sequence: a new row (``alert``'s evidence), or the existing one
-        counted up by ``hits``.
+    def _alert_row(self, hits: Sequence[NewAlert]) -> dict[str, Any]:
+        """The upsert's parameters of one alert: a new row (the first hit's evidence), or
+        the existing one counted up by ``hits``.
 
         The upsert locks the row on PostgreSQL, which orders replicas racing on one alert.
         """
+        alert = hits[0]
         times = [hit.event_time for hit in hits if hit.event_time is not None]
-        latest = max(times) if times else None
-        row = {
+        return {
             "key": alert.key,
             "org_id": alert.org_id,
             "rule_id": alert.rule_id,
@@ -173,15 +209,11 @@ class SqlAlerts:
             "created_at": self._now,
             "dedup_key": alert.dedup_key or alert.key,
             "hit_count": len(hits),
-            "last_seen": latest,
+            "last_seen": max(times) if times else None,
             "entities": alert.entities.as_json(),
             "techniques": list(alert.techniques),
             "kind": alert.kind,
         }
-        statement = _UPSERTS.get(self._db.dialect.name)
-        if statement is None:
-            statement = _UPSERTS.setdefault(self._db.dialect.name, _upsert_statement(self._dialect))
-        return int(self._db.execute(statement, row).scalar_one())
 
     def page(self, org_ids: Collection[str] | None, *, after: int, limit: int) -> Sequence[Alert]:
         """Alerts after ``after`` in sequence order, of these organisations (None: all)."""
@@ -269,3 +301,12 @@ class SqlAlerts:
     def hit_count(self) -> int:
         """How many hits are counted, over every alert (what an offline scan would find)."""
         return int(self._db.execute(select(func.count()).select_from(alert_hits)).scalar_one())
+
+
+def _shared_json(entities: Entities, done: dict[int, dict[str, list[str]]]) -> dict[str, list[str]]:
+    """``entities.as_json()``, once per object: an event's alerts share one (the rows
+    only read it)."""
+    found = done.get(id(entities))
+    if found is None:
+        found = done[id(entities)] = entities.as_json()
+    return found
