@@ -24,6 +24,8 @@ from shieldwall.model.errors import BusError
 
 BUSY_TIMEOUT_SECONDS = 30.0
 SYNCHRONOUS_FULL = 2
+KEYS_PER_QUERY = 500
+"""Keys looked up in one query (SQLite allows 999 parameters before 3.32)."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS bus_message (
@@ -126,34 +128,52 @@ class SqliteLog:
             self._connection.execute("COMMIT")
 
     def publish(self, subject: str, messages: Sequence[tuple[str, bytes]], now: float) -> list[int]:
-        """Store the messages whose keys are new; return each message's sequence number."""
+        """Store the messages whose keys are new; return each message's sequence number.
+
+        The keys already stored are looked up in one query per :data:`KEYS_PER_QUERY`,
+        then the new messages go in with one ``executemany``: a batch costs a few
+        statements, not one per message. New messages take the next sequence numbers in
+        order, without gaps; a key seen before (stored, or earlier in the batch) gets the
+        sequence number it already has.
+        """
         sequences: list[int] = []
         with self._transaction(f"publish to {subject}") as db:
             last = self._last_sequence(db, subject)
+            known = self._sequences_of(db, subject, [key for key, _ in messages])
+            rows: list[tuple[str, int, str, bytes, float]] = []
             for key, payload in messages:
-                inserted = db.execute(
-                    "INSERT INTO bus_message (subject, seq, key, payload, published_at) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (subject, key) DO NOTHING",
-                    (subject, last + 1, key, payload, now),
-                ).rowcount
-                if inserted:
+                sequence = known.get(key)
+                if sequence is None:
                     last += 1
-                    sequences.append(last)
-                else:
-                    sequences.append(self._sequence_of(db, subject, key))
+                    sequence = known[key] = last
+                    rows.append((subject, last, key, payload, now))
+                sequences.append(sequence)
+            db.executemany(
+                "INSERT INTO bus_message (subject, seq, key, payload, published_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
         return sequences
+
+    @staticmethod
+    def _sequences_of(db: sqlite3.Connection, subject: str, keys: list[str]) -> dict[str, int]:
+        """The sequence number of each of ``keys`` already stored on ``subject``."""
+        found: dict[str, int] = {}
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            chunk = keys[start : start + KEYS_PER_QUERY]
+            marks = ", ".join("?" * len(chunk))
+            found.update(
+                db.execute(
+                    f"SELECT key, seq FROM bus_message WHERE subject = ? AND key IN ({marks})",  # noqa: S608
+                    (subject, *chunk),
+                ).fetchall()
+            )
+        return found
 
     @staticmethod
     def _last_sequence(db: sqlite3.Connection, subject: str) -> int:
         row = db.execute("SELECT MAX(seq) FROM bus_message WHERE subject = ?", (subject,))
         return int(row.fetchone()[0] or 0)
-
-    @staticmethod
-    def _sequence_of(db: sqlite3.Connection, subject: str, key: str) -> int:
-        row = db.execute(
-            "SELECT seq FROM bus_message WHERE subject = ? AND key = ?", (subject, key)
-        )
-        return int(row.fetchone()[0])
 
     def last_sequence(self, subject: str) -> int:
         """Sequence number of the latest message on ``subject``; 0 if none."""
