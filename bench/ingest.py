@@ -157,11 +157,19 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--bus-url", default="", help="nats://... (default: embedded)")
+    parser.add_argument(
+        "--ballast",
+        type=int,
+        default=0,
+        help="long-lived objects to hold, as the server's rules and watchlists do (the "
+        "garbage collector's full passes walk them)",
+    )
     args = parser.parse_args()
+    ballast = [{"indicator": str(n)} for n in range(args.ballast)]
     lines = records(args.corpus)
     bodies = batches(lines)
     print(f"{len(lines)} EVTX records, {len(bodies)} batches of up to {BATCH}")
-    print(f"bus: {args.bus_url or 'embedded (SQLite in a temp dir)'}")
+    print(f"bus: {args.bus_url or 'embedded (SQLite in a temp dir)'}; ballast: {len(ballast)}")
     best: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as folder:
         for round_ in range(args.rounds):

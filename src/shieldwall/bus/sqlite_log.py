@@ -130,30 +130,51 @@ class SqliteLog:
     def publish(self, subject: str, messages: Sequence[tuple[str, bytes]], now: float) -> list[int]:
         """Store the messages whose keys are new; return each message's sequence number.
 
-        The keys already stored are looked up in one query per :data:`KEYS_PER_QUERY`,
-        then the new messages go in with one ``executemany``: a batch costs a few
-        statements, not one per message. New messages take the next sequence numbers in
-        order, without gaps; a key seen before (stored, or earlier in the batch) gets the
-        sequence number it already has.
+        New messages take the next sequence numbers in order, without holes; a key seen
+        before (stored, or earlier in the batch) gets the number it already has. A batch
+        of new keys (the usual case) is one ``executemany``; only when the count inserted
+        says some key was stored already is that undone and the stored keys looked up.
         """
-        sequences: list[int] = []
         with self._transaction(f"publish to {subject}") as db:
             last = self._last_sequence(db, subject)
-            known = self._sequences_of(db, subject, [key for key, _ in messages])
-            rows: list[tuple[str, int, str, bytes, float]] = []
-            for key, payload in messages:
-                sequence = known.get(key)
-                if sequence is None:
-                    last += 1
-                    sequence = known[key] = last
-                    rows.append((subject, last, key, payload, now))
-                sequences.append(sequence)
-            db.executemany(
-                "INSERT INTO bus_message (subject, seq, key, payload, published_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                rows,
-            )
-        return sequences
+            numbered = _numbered(messages, last, {})
+            if not self._insert(db, subject, messages, numbered, now, stored={}):
+                stored = self._sequences_of(db, subject, [key for key, _ in messages])
+                numbered = _numbered(messages, last, stored)
+                if not self._insert(db, subject, messages, numbered, now, stored=stored):
+                    raise sqlite3.IntegrityError("a key stored meanwhile in a locked transaction")
+        return [numbered[key] for key, _ in messages]
+
+    @staticmethod
+    def _insert(
+        db: sqlite3.Connection,
+        subject: str,
+        messages: Sequence[tuple[str, bytes]],
+        numbered: dict[str, int],
+        now: float,
+        *,
+        stored: dict[str, int],
+    ) -> bool:
+        """Insert each message of a key neither ``stored`` nor earlier in the batch; False,
+        with nothing inserted, when some key turned out to be stored already."""
+        rows = []
+        taken = set(stored)
+        for key, payload in messages:
+            if key not in taken:
+                taken.add(key)
+                rows.append((subject, numbered[key], key, payload, now))
+        db.execute("SAVEPOINT publish")
+        before = db.total_changes
+        db.executemany(
+            "INSERT INTO bus_message (subject, seq, key, payload, published_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (subject, key) DO NOTHING",
+            rows,
+        )
+        inserted_all = db.total_changes - before == len(rows)
+        if not inserted_all:
+            db.execute("ROLLBACK TO publish")
+        db.execute("RELEASE publish")
+        return inserted_all
 
     @staticmethod
     def _sequences_of(db: sqlite3.Connection, subject: str, keys: list[str]) -> dict[str, int]:
@@ -305,3 +326,15 @@ class SqliteLog:
         with self._transaction(f"dropping {subject}") as db:
             for table in ("bus_pending", "bus_consumer", "bus_message"):
                 db.execute(f"DELETE FROM {table} WHERE subject = ?", (subject,))  # noqa: S608
+
+
+def _numbered(
+    messages: Sequence[tuple[str, bytes]], last: int, stored: dict[str, int]
+) -> dict[str, int]:
+    """Each key's sequence number: its stored one, else the next after ``last`` in order."""
+    numbered = dict(stored)
+    for key, _ in messages:
+        if key not in numbered:
+            last += 1
+            numbered[key] = last
+    return numbered
