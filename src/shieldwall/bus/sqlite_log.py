@@ -24,6 +24,8 @@ from shieldwall.model.errors import BusError
 
 BUSY_TIMEOUT_SECONDS = 30.0
 SYNCHRONOUS_FULL = 2
+KEYS_PER_QUERY = 500
+"""Keys looked up in one query (SQLite allows 999 parameters before 3.32)."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS bus_message (
@@ -126,34 +128,73 @@ class SqliteLog:
             self._connection.execute("COMMIT")
 
     def publish(self, subject: str, messages: Sequence[tuple[str, bytes]], now: float) -> list[int]:
-        """Store the messages whose keys are new; return each message's sequence number."""
-        sequences: list[int] = []
+        """Store the messages whose keys are new; return each message's sequence number.
+
+        New messages take the next sequence numbers in order, without holes; a key seen
+        before (stored, or earlier in the batch) gets the number it already has. A batch
+        of new keys (the usual case) is one ``executemany``; only when the count inserted
+        says some key was stored already is that undone and the stored keys looked up.
+        """
         with self._transaction(f"publish to {subject}") as db:
             last = self._last_sequence(db, subject)
-            for key, payload in messages:
-                inserted = db.execute(
-                    "INSERT INTO bus_message (subject, seq, key, payload, published_at) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (subject, key) DO NOTHING",
-                    (subject, last + 1, key, payload, now),
-                ).rowcount
-                if inserted:
-                    last += 1
-                    sequences.append(last)
-                else:
-                    sequences.append(self._sequence_of(db, subject, key))
-        return sequences
+            numbered = _numbered(messages, last, {})
+            if not self._insert(db, subject, messages, numbered, now, stored={}):
+                stored = self._sequences_of(db, subject, [key for key, _ in messages])
+                numbered = _numbered(messages, last, stored)
+                if not self._insert(db, subject, messages, numbered, now, stored=stored):
+                    raise sqlite3.IntegrityError("a key stored meanwhile in a locked transaction")
+        return [numbered[key] for key, _ in messages]
+
+    @staticmethod
+    def _insert(
+        db: sqlite3.Connection,
+        subject: str,
+        messages: Sequence[tuple[str, bytes]],
+        numbered: dict[str, int],
+        now: float,
+        *,
+        stored: dict[str, int],
+    ) -> bool:
+        """Insert each message of a key neither ``stored`` nor earlier in the batch; False,
+        with nothing inserted, when some key turned out to be stored already."""
+        rows = []
+        taken = set(stored)
+        for key, payload in messages:
+            if key not in taken:
+                taken.add(key)
+                rows.append((subject, numbered[key], key, payload, now))
+        db.execute("SAVEPOINT publish")
+        before = db.total_changes
+        db.executemany(
+            "INSERT INTO bus_message (subject, seq, key, payload, published_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (subject, key) DO NOTHING",
+            rows,
+        )
+        inserted_all = db.total_changes - before == len(rows)
+        if not inserted_all:
+            db.execute("ROLLBACK TO publish")
+        db.execute("RELEASE publish")
+        return inserted_all
+
+    @staticmethod
+    def _sequences_of(db: sqlite3.Connection, subject: str, keys: list[str]) -> dict[str, int]:
+        """The sequence number of each of ``keys`` already stored on ``subject``."""
+        found: dict[str, int] = {}
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            chunk = keys[start : start + KEYS_PER_QUERY]
+            marks = ", ".join("?" * len(chunk))
+            found.update(
+                db.execute(
+                    f"SELECT key, seq FROM bus_message WHERE subject = ? AND key IN ({marks})",  # noqa: S608
+                    (subject, *chunk),
+                ).fetchall()
+            )
+        return found
 
     @staticmethod
     def _last_sequence(db: sqlite3.Connection, subject: str) -> int:
         row = db.execute("SELECT MAX(seq) FROM bus_message WHERE subject = ?", (subject,))
         return int(row.fetchone()[0] or 0)
-
-    @staticmethod
-    def _sequence_of(db: sqlite3.Connection, subject: str, key: str) -> int:
-        row = db.execute(
-            "SELECT seq FROM bus_message WHERE subject = ? AND key = ?", (subject, key)
-        )
-        return int(row.fetchone()[0])
 
     def last_sequence(self, subject: str) -> int:
         """Sequence number of the latest message on ``subject``; 0 if none."""
@@ -285,3 +326,15 @@ class SqliteLog:
         with self._transaction(f"dropping {subject}") as db:
             for table in ("bus_pending", "bus_consumer", "bus_message"):
                 db.execute(f"DELETE FROM {table} WHERE subject = ?", (subject,))  # noqa: S608
+
+
+def _numbered(
+    messages: Sequence[tuple[str, bytes]], last: int, stored: dict[str, int]
+) -> dict[str, int]:
+    """Each key's sequence number: its stored one, else the next after ``last`` in order."""
+    numbered = dict(stored)
+    for key, _ in messages:
+        if key not in numbered:
+            last += 1
+            numbered[key] = last
+    return numbered

@@ -12,12 +12,12 @@ gate; nothing in the payload can name another. Alerts of a member's own tools
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from shieldwall.bus.protocol import Bus
-from shieldwall.ingest.intake import RefusedLine, decompress, read_batch
+from shieldwall.ingest.intake import RefusedLine, decompress, iter_batch
 from shieldwall.live.detect_worker import CONSUMER as DETECT_CONSUMER
 from shieldwall.live.limits import IngestLimits
 from shieldwall.live.tool_alerts import tool_alert, tool_event
@@ -71,9 +71,12 @@ class IngestDesk:
         member = require_telemetry(who)
         batch = _batch_key(batch_key, body)
         source = f"ingest:{member}:{batch}"
-        intake = read_batch(decompress(body, encoding, source=source), source=source, forced=forced)
-        report = await self.publish_records(member, batch, intake.records)
-        report.refused.extend(intake.refused)
+        lines = iter_batch(decompress(body, encoding, source=source), source=source, forced=forced)
+        report = IngestReport()
+        records, messages = _messages(member, batch, lines, report)
+        self.limits.take(member, records)
+        await self._publish(messages)
+        report.accepted = len(messages)
         report.refused.sort(key=lambda refused: refused.line)
         return report
 
@@ -84,20 +87,19 @@ class IngestDesk:
         member's rate, the bound in flight and the detect backlog (429 past any, nothing
         published).
 
-        Every door in (HTTP, syslog) comes through here, so the limits hold for all. Each
-        record's key is ``member:batch:record id``: the same batch again adds nothing.
+        Every door in (HTTP, syslog) comes through here or :meth:`accept`, so the limits
+        hold for all. Each record's key is ``member:batch:record id``: the same batch again
+        adds nothing.
         """
         self.limits.take(member, len(records))
         report = IngestReport()
-        messages: list[tuple[str, bytes]] = []
-        for record in records:
-            try:
-                event = _event(record)
-            except InputError as exc:
-                report.refused.append(RefusedLine(record.source.record_id or 0, exc.reason))
-                continue
-            key = f"{member}:{batch}:{record.source.record_id}"
-            messages.append((key, encode_event(event, member)))
+        _, messages = _messages(member, batch, records, report)
+        await self._publish(messages)
+        report.accepted = len(messages)
+        return report
+
+    async def _publish(self, messages: list[tuple[str, bytes]]) -> None:
+        """Publish the batch, within the bound in flight and the detect backlog."""
         if messages:
             bus = await self.bus()
             if self.limits.backlog_due():
@@ -105,8 +107,32 @@ class IngestDesk:
             self.limits.check_backlog()
             with self.limits.publishing(len(messages)):
                 await bus.publish_many(self.subject, messages)
-        report.accepted = len(messages)
-        return report
+
+
+def _messages(
+    member: str, batch: str, items: Iterable[RawRecord | RefusedLine], report: IngestReport
+) -> tuple[int, list[tuple[str, bytes]]]:
+    """The records read and the bus message of each accepted one; refusals into ``report``.
+
+    One record at a time from line to message, so nothing but the message outlives it
+    (see :func:`~shieldwall.ingest.intake.iter_batch`).
+    """
+    messages: list[tuple[str, bytes]] = []
+    refused = report.refused
+    records = 0
+    prefix = f"{member}:{batch}:"
+    for item in items:
+        if isinstance(item, RefusedLine):
+            refused.append(item)
+            continue
+        records += 1
+        try:
+            event = _event(item)
+        except InputError as exc:
+            refused.append(RefusedLine(item.source.record_id or 0, exc.reason))
+            continue
+        messages.append((f"{prefix}{item.source.record_id}", encode_event(event, member)))
+    return records, messages
 
 
 def _event(record: RawRecord) -> Event:

@@ -29,6 +29,8 @@ LEVELS = ("informational", "low", "medium", "high", "critical")
 SURICATA_LEVELS = {1: "high", 2: "medium", 3: "low"}
 """Suricata's severity (1 is the most severe) as a Sigma level; others: informational."""
 MAX_FIELDS = 500
+SCAN_ALERT_KEYS = frozenset(["rule_id", "rule_title", "level", "matched"])
+"""What makes a JSON line an alert of ``shieldwall scan`` (built once, not per line)."""
 MAX_TAGS = 64
 
 
@@ -39,7 +41,7 @@ def tool_alert(record: RawRecord) -> dict[str, Any] | None:
         return None
     if record.format == "suricata" and payload.get("event_type") == "alert":
         return _suricata(payload)
-    if record.format == "json" and {"rule_id", "rule_title", "level", "matched"} <= payload.keys():
+    if record.format == "json" and payload.keys() >= SCAN_ALERT_KEYS:
         return _scan(payload)
     return None
 

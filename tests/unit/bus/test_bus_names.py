@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shieldwall.bus.names import check_consumer, check_key, check_subject
+from shieldwall.bus.names import check_batch, check_consumer, check_key, check_subject
 from shieldwall.bus.nats import stream_name
 from shieldwall.model.errors import BusError
 
@@ -56,3 +56,27 @@ def test_printable_keys_are_accepted(key: str) -> None:
 def test_a_refused_key_names_the_subject() -> None:
     with pytest.raises(BusError, match=r"events\.raw"):
         check_key("events.raw", "tab\there")
+
+
+KEYS = st.lists(
+    st.one_of(st.text(max_size=12), st.text(min_size=250, max_size=260), st.just(" edge ")),
+    max_size=6,
+)
+
+
+@given(keys=KEYS)
+def test_a_batch_is_refused_for_its_first_bad_key_as_one_by_one(keys: list[str]) -> None:
+    messages = [(key, b"") for key in keys]
+    first_error = None
+    for key in keys:
+        try:
+            check_key("events.raw", key)
+        except BusError as error:
+            first_error = str(error)
+            break
+    try:
+        check_batch("events.raw", messages)
+    except BusError as error:
+        assert str(error) == first_error
+    else:
+        assert first_error is None

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shieldwall.bus.sqlite_log import SqliteLog, verify_pragmas
 from shieldwall.model.errors import BusError
@@ -69,5 +72,35 @@ def test_fetching_for_a_dropped_consumer_says_so(tmp_path: Path) -> None:
         log.drop("events.raw")
         with pytest.raises(BusError, match="does not exist"):
             log.fetch("events.raw", "reader", 10, now=2.0)
+    finally:
+        log.close()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    batches=st.lists(
+        st.lists(st.sampled_from([f"k{n}" for n in range(8)]), max_size=8), max_size=5
+    ),
+    keys_per_query=st.sampled_from([1, 3, 500]),
+)
+def test_publish_numbers_new_keys_in_order_and_repeats_as_before(
+    tmp_path_factory: pytest.TempPathFactory, batches: list[list[str]], keys_per_query: int
+) -> None:
+    """One message per key, sequence numbers without holes, a repeat (in the batch or
+    stored) answered with its first number: as a dict from key to number would say."""
+    model: dict[str, int] = {}
+    log = SqliteLog.open(tmp_path_factory.mktemp("bus") / "bus.db")
+    try:
+        with patch("shieldwall.bus.sqlite_log.KEYS_PER_QUERY", keys_per_query):
+            for batch in batches:
+                expected = [model.setdefault(key, len(model) + 1) for key in batch]
+                messages = [(key, key.encode()) for key in batch]
+                assert log.publish("events.raw", messages, now=1.0) == expected
+        assert log.last_sequence("events.raw") == len(model)
+        log.open_consumer("events.raw", "reader", 30.0, 5, now=1.0)
+        delivered = log.fetch("events.raw", "reader", 100, now=2.0)
+        assert [(d.sequence, d.key, d.payload) for d in delivered] == [
+            (number, key, key.encode()) for key, number in model.items()
+        ]
     finally:
         log.close()
