@@ -69,8 +69,16 @@ def watch_entries(
         query = IntelQuery(ids=tuple(sorted(ids or ())), types=("indicator",))
         selection = select_for(tx, org_id, query, channel=WATCH_CHANNEL, operator="watchlist")
     current = [item.obj for item in selection.items if is_current(item.obj, moment)]
-    entries = [entry for obj in current for entry in entries_of(obj)]
-    patterns = [found for obj in current if (found := stream_pattern_of(obj)) is not None]
+    entries: list[WatchEntry] = []
+    patterns: list[StreamPattern] = []
+    for obj in current:
+        if obj.get("pattern_type") != "stix":
+            continue
+        found = stream_pattern_of(obj)
+        if found is not None:
+            patterns.append(found)
+        else:
+            entries.extend(_plain_entries(str(obj.get("id", "")), _pattern(obj), level_of(obj)))
     return WatchSet(entries, next_expiry(current, moment), patterns)
 
 
@@ -122,14 +130,24 @@ def entries_of(obj: Mapping[str, Any]) -> list[WatchEntry]:
     """The watchlist entries of one indicator (none when its pattern is not STIX or bad)."""
     if obj.get("pattern_type") != "stix" or stream_pattern_of(obj) is not None:
         return []
+    return list(_plain_entries(str(obj.get("id", "")), _pattern(obj), level_of(obj)))
+
+
+def _pattern(obj: Mapping[str, Any]) -> str:
+    return str(obj.get("pattern", ""))
+
+
+@lru_cache(maxsize=262_144)
+def _plain_entries(ident: str, pattern: str, level: str) -> tuple[WatchEntry, ...]:
+    """The entries of a plain pattern, read once per indicator version whichever members'
+    watchlists hold it and however often they are built (the entries are shared too)."""
     try:
-        comparisons = read_pattern(str(obj.get("pattern", "")))
+        comparisons = read_pattern(pattern)
     except PatternError:
-        return []
-    level, ident = level_of(obj), str(obj.get("id", ""))
+        return ()
     found = {(t.kind, _single(t.kind, t.value)) for t in comparison_terms(comparisons)}
     found.update(_extra(comparisons))
-    return [WatchEntry(ident, kind, value, level) for kind, value in sorted(found)]
+    return tuple(WatchEntry(ident, kind, value, level) for kind, value in sorted(found))
 
 
 def level_of(obj: Mapping[str, Any]) -> str:
