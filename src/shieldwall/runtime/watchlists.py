@@ -147,16 +147,20 @@ class Watchlists:
         """Read the changed indicators for every member; revise the matchers they touch
         (:meth:`Matcher.revised`: the other entries are not built again)."""
         matchers = dict(self._matchers)
+        entries: dict[str, dict[str, list[WatchEntry]]] = {}
         expiries = [] if self._expires is None else [self._expires]
         for member in self._members:
             found = _changed_entries(self._store, member, now, changed)
             self._update_patterns(member, changed, found.patterns)
             if found.next_expiry is not None:
                 expiries.append(found.next_expiry)
-            held = self._entries.setdefault(member, {})
+            held = self._entries.get(member, {})
             fresh = _by_indicator(found.entries)
             if not fresh and not changed & held.keys():
                 continue
+            # a copy, kept only once every member is done: a failed read leaves the held
+            # entries as the served matchers have them, and the next poll starts over
+            held = entries[member] = dict(held)
             removed = [entry for ident in changed for entry in held.pop(ident, ())]
             held.update(fresh)
             before = matchers.pop(member, None)
@@ -166,6 +170,7 @@ class Watchlists:
                     if before is None
                     else before.revised(removed, _flat(fresh))
                 )
+        self._entries.update(entries)
         self._matchers = matchers
         self._seen, self._expires = seen, min(expiries, default=None)
         self.updates += 1

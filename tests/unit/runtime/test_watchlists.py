@@ -155,3 +155,38 @@ def test_a_revised_matcher_follows_publish_and_revoke(store: SqlStore) -> None:
     bravo = watchlists("bravo")
     assert bravo is not None and len(bravo) == 1
     assert not bravo.observe("ip", "10.3.3.1") and bravo.observe("ip", "10.3.3.2")
+
+
+def test_an_update_failing_half_way_leaves_nothing_half_done(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """alpha's read succeeds, bravo's fails: the next poll starts over from the entries the
+    served matchers hold, so the old value of a changed indicator is taken out."""
+    watchlists = Watchlists(store, full_every=3600)
+    alpha = Session(store, "p-alpha")
+    first = indicator("alpha", value="10.4.4.1")
+    alpha.publish([first])
+    watchlists.refresh()
+    alpha.publish(
+        [
+            {
+                **first,
+                "modified": "2024-02-01T00:00:00.000Z",
+                "pattern": "[ipv4-addr:value = '10.4.4.2']",
+            }
+        ]
+    )
+    real = shieldwall.share.watch_entries
+
+    def flaky(store: SqlStore, org: str, *args: object, **kwargs: object) -> object:
+        if org == "bravo":
+            raise OSError("database gone")
+        return real(store, org, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(shieldwall.share, "watch_entries", flaky)
+    watchlists.refresh_or_log()
+    monkeypatch.undo()
+    watchlists.refresh_or_log()
+    own = watchlists("alpha")
+    assert own is not None and watchlists.updates == 1
+    assert not own.observe("ip", "10.4.4.1") and own.observe("ip", "10.4.4.2")
