@@ -13,7 +13,6 @@ transaction per batch, as bravo's analyst.
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -83,9 +82,9 @@ def publish_all(
     objects: list[dict[str, Any]],
     batch: int = 1000,
     progress: Callable[[int], None] | None = None,
-) -> int:
-    """Publish ``objects`` as bravo's analyst ``sharer``, ``batch`` per transaction; how
-    many were refused (the first reasons raise)."""
+) -> None:
+    """Publish ``objects`` as bravo's analyst ``sharer``, ``batch`` per transaction (a
+    refused object raises, naming the first reasons)."""
     from shieldwall.config.settings import load_settings
     from shieldwall.model.identity import Principal, Role
     from shieldwall.runtime.wiring import open_services
@@ -106,7 +105,6 @@ def publish_all(
                 progress(start + len(chunk))
     finally:
         services.close()
-    return 0
 
 
 def tree_rss_mib(pid: int) -> float:
@@ -151,9 +149,3 @@ def _status(pid: int, key: str) -> int:
     except OSError:
         pass
     return 0
-
-
-def timed(step: Callable[[], object]) -> float:
-    began = time.perf_counter()
-    step()
-    return time.perf_counter() - began
