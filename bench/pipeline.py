@@ -11,7 +11,14 @@ corpus (as `evtx_dump` JSON, NDJSON batches of 1,000):
 - latency at half that rate: for each batch, from the answer to the first of its alerts
   being readable (p50, p99), measured by polling `GET /api/v1/alerts`.
 
+With ``--indicators N`` (default 100,000; 0 for none), before ingest another member
+(bravo) shares N TLP:GREEN indicators with alpha through the publishing path
+(:mod:`intel_load`): the time to publish them, until alpha's live watchlists match the
+last one, the server's CPU meanwhile and its resident memory are printed; the figures
+above are then taken with them in place, and the indicator → first alert time too.
+
     .venv/bin/python bench/pipeline.py [--corpus ../shared/corpus] [--copies 1]
+        [--indicators 100000]
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ from typing import Any
 
 import httpx
 import orjson
+
+from intel_load import indicator, indicators, publish_all, tree_cpu_seconds, tree_rss_mib
 
 BATCH = 1000
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -131,7 +140,7 @@ def start(folder: Path, rules: Path, args: argparse.Namespace) -> tuple[Any, str
 
 
 def alert_hits(client: httpx.Client, base: str, analyst: str) -> tuple[int, int]:
-    """(alerts readable, matches counted on them).
+    """(rule alerts readable, matches counted on them; indicator alerts left out).
 
     A match repeating one already alerted (same member, rule, host, user, window) is
     counted on that alert, not stored as another (issue 10: "duplicates are counted, not
@@ -144,8 +153,9 @@ def alert_hits(client: httpx.Client, base: str, analyst: str) -> tuple[int, int]
             params={"after": after, "limit": 1000},
             headers={"Authorization": f"Bearer {analyst}"},
         ).json()
-        rows += len(page["alerts"])
-        hits += sum(int(alert["count"]) for alert in page["alerts"])
+        rules = [alert for alert in page["alerts"] if alert["kind"] != "indicator"]
+        rows += len(rules)
+        hits += sum(int(alert["count"]) for alert in rules)
         if "next_after" not in page:
             return rows, hits
         after = page["next_after"]
@@ -196,6 +206,8 @@ def main() -> None:
     parser.add_argument("--bus-url", default="")
     parser.add_argument("--database-url", default="")
     parser.add_argument("--latency-batches", type=int, default=100)
+    parser.add_argument("--indicators", type=int, default=100_000)
+    parser.add_argument("--indicator-batch", type=int, default=1000)
     args = parser.parse_args()
     rules = args.corpus / "sigma" / "rules" / "windows"
     lines = records(args.corpus)
@@ -208,23 +220,26 @@ def main() -> None:
         for start in range(0, len(lines), BATCH)
     ]
     where = "NATS JetStream + PostgreSQL" if args.bus_url else "embedded (SQLite)"
-    print(f"{where}; load average {os.getloadavg()[0]:.2f}; {len(lines) * args.copies:,}"
+    print(f"{where}; load average {load()}; {len(lines) * args.copies:,}"
           f" events; {expected:,} matches offline")  # fmt: skip
     schema = fresh_schema(args)
     with tempfile.TemporaryDirectory() as tmp:
         process, base, sensor, analyst = start(Path(tmp), rules, args)
         try:
             with httpx.Client(timeout=120) as client:
+                if args.indicators:
+                    print(share_indicators(client, base, sensor, analyst, process.pid, args))
                 began = time.perf_counter()
                 accepted = sum(post(client, base, sensor, body) for body in bodies)
                 ingested = time.perf_counter() - began
                 print(f"ingest: {accepted:,} events in {ingested:.1f} s = "
-                      f"{accepted / ingested:,.0f} events/s")  # fmt: skip
+                      f"{accepted / ingested:,.0f} events/s (load average {load()})")  # fmt: skip
                 rows, hits, done = wait_for(client, base, analyst, expected, began)
                 verdict = "all" if hits == expected else "MISSING" if hits < expected else "EXTRA"
                 print(f"end to end: {accepted / done:,.0f} events/s ({done:.1f} s); matches "
                       f"{hits:,} live vs {expected:,} offline ({verdict}), on {rows:,} alerts "
-                      f"(repeats counted on one alert)")  # fmt: skip
+                      f"(repeats counted on one alert; load average {load()}); server RSS "
+                      f"{tree_rss_mib(process.pid):,.0f} MiB")  # fmt: skip
                 latencies = measure_latency(
                     client, base, sensor, analyst, lines, alerting, accepted / done,
                     args.latency_batches,
@@ -240,6 +255,39 @@ def main() -> None:
             process.wait(timeout=60)
             if schema:
                 drop_schema(args, schema)
+
+
+def load() -> str:
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def share_indicators(
+    client: httpx.Client,
+    base: str,
+    sensor: str,
+    analyst: str,
+    pid: int,
+    args: argparse.Namespace,
+) -> str:
+    """Bravo shares ``args.indicators`` indicators (:mod:`intel_load`), the last one a probe
+    for an address alpha's sensor then sends until alpha's analyst reads its alert: the
+    live watchlists hold every batch by then (changes are taken in order)."""
+    from shieldwall.share.intel.identity import identity_id
+
+    producer, probe = identity_id("bravo"), "198.51.100.99"
+    objects = list(indicators(args.indicators - 1, producer))
+    objects.append(indicator(10**9, producer, f"[ipv4-addr:value = '{probe}']"))
+    rss, cpu = tree_rss_mib(pid), tree_cpu_seconds(pid)
+    after = alert_count_after(client, base, analyst, 0)[1]
+    began = time.perf_counter()
+    publish_all(args.env, args.sharer, objects, args.indicator_batch)
+    published = time.perf_counter()
+    took = first_indicator_alert(client, base, sensor, analyst, probe, after, published)
+    held = "not within 30 s" if took is None else f"{took:.1f} s later"
+    return (f"indicators: {len(objects):,} published in {published - began:.1f} s "
+            f"(batches of {args.indicator_batch:,}); the live watchlists match the last "
+            f"{held}; server CPU {tree_cpu_seconds(pid) - cpu:.1f} s meanwhile, RSS "
+            f"{rss:,.0f} → {tree_rss_mib(pid):,.0f} MiB (load average {load()})")  # fmt: skip
 
 
 def fresh_schema(args: argparse.Namespace) -> str:
@@ -309,6 +357,25 @@ def watch_figure(
         services.close()
     if result.failures:
         return f"watchlist: indicator not published: {result.failures}"
+    took = first_indicator_alert(client, base, sensor, analyst, address, after, published)
+    if took is None:
+        return "watchlist: no indicator alert within 30 s of publishing"
+    return (f"watchlist: indicator published → first alert in {took * 1000:.0f} ms "
+            f"({args.indicators:,} other indicators shared; load average {load()})")  # fmt: skip
+
+
+def first_indicator_alert(
+    client: httpx.Client,
+    base: str,
+    sensor: str,
+    analyst: str,
+    address: str,
+    after: int,
+    since: float,
+) -> float | None:
+    """Seconds from ``since`` to the first indicator alert after ``after``: alpha's sensor
+    sends an event connecting to ``address`` every 50 ms until alpha's analyst reads one
+    (None after 30 s)."""
     event = {
         "Event": {
             "System": {
@@ -322,7 +389,7 @@ def watch_figure(
         }
     }
     number = 0
-    while time.perf_counter() - published < 30:
+    while time.perf_counter() - since < 30:
         number += 1
         event["Event"]["System"]["EventRecordID"] = number  # type: ignore[index]
         post(client, base, sensor, orjson.dumps(event) + b"\n")
@@ -332,10 +399,9 @@ def watch_figure(
             headers={"Authorization": f"Bearer {analyst}"},
         ).json()["alerts"]
         if any(alert["kind"] == "indicator" for alert in found):
-            took = time.perf_counter() - published
-            return f"watchlist: indicator published → first alert in {took * 1000:.0f} ms"
+            return time.perf_counter() - since
         time.sleep(0.05)
-    return "watchlist: no indicator alert within 30 s of publishing"
+    return None
 
 
 def measure_latency(

@@ -166,3 +166,55 @@ def test_an_observed_urls_host_is_an_address_or_a_domain() -> None:
 def test_url_host_drops_user_port_and_path(host: str, port: int) -> None:
     assert url_host(f"http://u:p@{host}:{port}/a/b?c") == host
     assert url_host(f"HTTP://{host}") == host
+
+
+POOL = (
+    ("ip", "10.1.2.3"),
+    ("ip", "10.1.2.0/24"),
+    ("ip", "10.0.0.0/8"),
+    ("ip", "2001:db8::1"),
+    ("ip", "2001:db8::/32"),
+    ("domain", "evil.example"),
+    ("domain", "a.evil.example"),
+    ("url", "HTTP://Evil.example/x"),
+    ("sha256", SHA),
+    ("md5", MD5),
+    ("email", "x@evil.example"),
+    ("file-name", "EVIL.EXE"),
+    ("user-agent", "Agent/1"),
+    ("ip", "not an address"),
+)
+PROBES = (
+    ("ip", "10.1.2.3"),
+    ("ip", "10.9.9.9"),
+    ("ip", "2001:db8::1"),
+    ("ip", "2001:db8::2"),
+    ("domain", "b.a.evil.example"),
+    ("url", "http://evil.example/x"),
+    ("hash", SHA),
+    ("hash", MD5.lower()),
+    ("email", "X@evil.example"),
+    ("file-name", "c:\\evil.exe"),
+    ("user-agent", "Agent/1"),
+)
+held = st.lists(st.tuples(st.integers(0, 5), st.sampled_from(POOL)), max_size=12)
+
+
+@given(held, held, st.sets(st.integers(0, 5)))
+def test_a_revised_matcher_matches_as_one_built_from_its_entries(
+    before: list[tuple[int, tuple[str, str]]],
+    fresh: list[tuple[int, tuple[str, str]]],
+    changed: set[int],
+) -> None:
+    """Indicators ``changed`` lose their entries and take those of ``fresh``."""
+    old = {WatchEntry(f"i{n}", kind, value) for n, (kind, value) in before}
+    new = {WatchEntry(f"i{n}", kind, value) for n, (kind, value) in fresh if n in changed}
+    removed = [entry for entry in old if int(entry.indicator_id[1:]) in changed]
+    kept = old - set(removed)
+    original = Matcher(sorted(old, key=str))
+    revised = original.revised(removed, sorted(new, key=str))
+    expected = Matcher(sorted(kept | new, key=str))
+    assert len(revised) == len(expected)
+    for kind, value in PROBES:
+        assert ids(revised.observe(kind, value)) == ids(expected.observe(kind, value))
+        assert ids(original.observe(kind, value)) == ids(Matcher(old).observe(kind, value))

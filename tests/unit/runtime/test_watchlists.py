@@ -114,3 +114,79 @@ def test_a_member_that_joins_later_is_watched_at_the_next_poll(store: SqlStore) 
     matcher = watchlists("delta")
     assert matcher is not None and matcher.observe("ip", "10.9.9.6")
     assert not watchlists.refresh()  # the same members again: nothing to do
+
+
+def test_a_community_change_is_watched_at_the_next_poll(store: SqlStore) -> None:
+    """The gate reads the directory, whose changes take no intelligence number: a member
+    put into a community sees its indicators at the next poll, not at the next periodic
+    full build; one taken out stops seeing them as soon."""
+    from dataclasses import replace
+
+    from shieldwall.share.intel.audience import Addressing
+    from tests.unit.share.intel_world import ENERGY
+
+    watchlists = Watchlists(store, full_every=3600)
+    energy = Addressing(community_ids=frozenset({"energy"}))
+    Session(store, "p-bravo").publish([indicator("bravo", value="10.7.7.7")], energy)
+    assert watchlists.refresh() and watchlists("alpha") is None  # alpha: not in energy
+    with store.transaction() as tx:
+        tx.communities.update(replace(ENERGY, members=frozenset({"alpha"})))
+    assert watchlists.refresh() and watchlists.builds == 2
+    matcher = watchlists("alpha")
+    assert matcher is not None and matcher.observe("ip", "10.7.7.7")
+    assert not watchlists.refresh()  # the same directory again: nothing to do
+    with store.transaction() as tx:
+        tx.communities.update(ENERGY)
+    assert watchlists.refresh() and watchlists("alpha") is None
+
+
+def test_a_revised_matcher_follows_publish_and_revoke(store: SqlStore) -> None:
+    """Changes after the full build revise the matchers: the new indicator matches, the
+    revoked one stops, the untouched one still matches, and no full build is made."""
+    watchlists = Watchlists(store, full_every=3600)
+    alpha = Session(store, "p-alpha")
+    kept, later = indicator("alpha", value="10.3.3.1"), indicator("alpha", value="10.3.3.2")
+    alpha.publish([kept])
+    watchlists.refresh()
+    alpha.publish([later])
+    assert watchlists.refresh()
+    alpha.publish([{**kept, "modified": "2024-02-01T00:00:00.000Z", "revoked": True}])
+    assert watchlists.refresh() and watchlists.builds == 1 and watchlists.updates == 2
+    bravo = watchlists("bravo")
+    assert bravo is not None and len(bravo) == 1
+    assert not bravo.observe("ip", "10.3.3.1") and bravo.observe("ip", "10.3.3.2")
+
+
+def test_an_update_failing_half_way_leaves_nothing_half_done(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """alpha's read succeeds, bravo's fails: the next poll starts over from the entries the
+    served matchers hold, so the old value of a changed indicator is taken out."""
+    watchlists = Watchlists(store, full_every=3600)
+    alpha = Session(store, "p-alpha")
+    first = indicator("alpha", value="10.4.4.1")
+    alpha.publish([first])
+    watchlists.refresh()
+    alpha.publish(
+        [
+            {
+                **first,
+                "modified": "2024-02-01T00:00:00.000Z",
+                "pattern": "[ipv4-addr:value = '10.4.4.2']",
+            }
+        ]
+    )
+    real = shieldwall.share.watch_entries
+
+    def flaky(store: SqlStore, org: str, *args: object, **kwargs: object) -> object:
+        if org == "bravo":
+            raise OSError("database gone")
+        return real(store, org, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(shieldwall.share, "watch_entries", flaky)
+    watchlists.refresh_or_log()
+    monkeypatch.undo()
+    watchlists.refresh_or_log()
+    own = watchlists("alpha")
+    assert own is not None and watchlists.updates == 1
+    assert not own.observe("ip", "10.4.4.1") and own.observe("ip", "10.4.4.2")

@@ -78,3 +78,16 @@ def test_every_kind_of_comparison_and_the_level() -> None:
         "medium"
     }
     assert entries_of(indicator("alpha", pattern_type="sigma", pattern="x")) == []
+
+
+def test_a_watchlist_read_of_strict_indicators_is_audited(
+    intel_store: SqlStore, alpha: Session
+) -> None:
+    """Read in a read-only transaction, audited in a short write one right after."""
+    secret = indicator("alpha", tlp="strict", value="10.6.6.6")
+    alpha.publish([secret])
+    assert "10.6.6.6" in values(intel_store, "alpha")
+    with intel_store.transaction() as tx:
+        entries = [e for e in tx.audit.entries() if e.action == "intel.read-restricted"]
+    assert entries and entries[-1].org_id == "alpha"
+    assert secret["id"] in entries[-1].detail

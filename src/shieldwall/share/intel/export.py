@@ -31,7 +31,7 @@ from shieldwall.policy.markings import PINNED
 from shieldwall.share.intel.audience import descriptor_of
 from shieldwall.share.intel.directory import StoreDirectory
 from shieldwall.share.intel.org_viewer import org_operator, org_viewer_of
-from shieldwall.share.intel.read import IntelReader
+from shieldwall.share.intel.read import AuditSink, IntelReader
 from shieldwall.store.protocols import UnitOfWork
 
 EXPORT_CHANNEL = Channel("cli-export", ChannelKind.FILE_EXPORT, TlpLevel.AMBER_STRICT)
@@ -65,12 +65,17 @@ def select_for(
     *,
     channel: Channel = EXPORT_CHANNEL,
     operator: str = "operator",
+    audit: AuditSink | None = None,
 ) -> Selection:
-    """Every object (newest version) the organisation may receive through ``channel``."""
+    """Every object (newest version) the organisation may receive through ``channel``.
+
+    ``audit``: where the audit records of restricted reads go (the transaction's own log
+    by default; a read-only transaction collects them to write after, see
+    :func:`.session.written_after`)."""
     directory = StoreDirectory(tx)
     viewer = org_viewer_of(directory, org_id)
     principal = org_operator(directory.organisation(org_id), org_id, operator)
-    reader = IntelReader(tx, viewer, principal)
+    reader = IntelReader(tx, viewer, principal, audit=audit)
     served = []
     after = 0
     while True:

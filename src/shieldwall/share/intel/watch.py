@@ -11,7 +11,9 @@ qualifier, ``NOT``, ``!=``, ``<``, ``LIKE``, ``MATCHES``…) gives no entry but 
 stream pattern (:mod:`shieldwall.detect.stix_pattern`): it alerts only when whole.
 
 Reads of TLP:AMBER+STRICT indicators are audited like any other read, one entry per page,
-so each rebuild of a watchlist leaves its trace in the audit log.
+so each rebuild of a watchlist leaves its trace in the audit log. The read is a read-only
+transaction; its audit records are written in a short one right after, before the
+entries are returned.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from shieldwall.share.intel.export import select_for
 from shieldwall.share.intel.extract import comparison_terms
 from shieldwall.share.intel.pattern_check import plain_comparison
 from shieldwall.share.intel.pattern_read import Comparison, PatternError, read_pattern
+from shieldwall.share.intel.session import written_after
 from shieldwall.share.intel.validate import parse_timestamp
 from shieldwall.store.protocols import Store
 
@@ -65,12 +68,25 @@ def watch_entries(
     the organisation is unknown; a suspended one gets no entry.
     """
     moment = now or datetime.now(UTC)
-    with store.transaction() as tx:
-        query = IntelQuery(ids=tuple(sorted(ids or ())), types=("indicator",))
-        selection = select_for(tx, org_id, query, channel=WATCH_CHANNEL, operator="watchlist")
+    query = IntelQuery(ids=tuple(sorted(ids or ())), types=("indicator",))
+    # a read-only transaction: on SQLite a write one would hold the database's only write
+    # lock for the whole read (about 9 s for 100,000 indicators), stalling every alert
+    # write of the detect stage; the audit records are written right after, before use
+    with written_after(store, write=False) as (opened, audit), opened as tx:
+        selection = select_for(
+            tx, org_id, query, channel=WATCH_CHANNEL, operator="watchlist", audit=audit
+        )
     current = [item.obj for item in selection.items if is_current(item.obj, moment)]
-    entries = [entry for obj in current for entry in entries_of(obj)]
-    patterns = [found for obj in current if (found := stream_pattern_of(obj)) is not None]
+    entries: list[WatchEntry] = []
+    patterns: list[StreamPattern] = []
+    for obj in current:
+        if obj.get("pattern_type") != "stix":
+            continue
+        found = stream_pattern_of(obj)
+        if found is not None:
+            patterns.append(found)
+        else:
+            entries.extend(_plain_entries(str(obj.get("id", "")), _pattern(obj), level_of(obj)))
     return WatchSet(entries, next_expiry(current, moment), patterns)
 
 
@@ -122,14 +138,24 @@ def entries_of(obj: Mapping[str, Any]) -> list[WatchEntry]:
     """The watchlist entries of one indicator (none when its pattern is not STIX or bad)."""
     if obj.get("pattern_type") != "stix" or stream_pattern_of(obj) is not None:
         return []
+    return list(_plain_entries(str(obj.get("id", "")), _pattern(obj), level_of(obj)))
+
+
+def _pattern(obj: Mapping[str, Any]) -> str:
+    return str(obj.get("pattern", ""))
+
+
+@lru_cache(maxsize=262_144)
+def _plain_entries(ident: str, pattern: str, level: str) -> tuple[WatchEntry, ...]:
+    """The entries of a plain pattern, read once per indicator version whichever members'
+    watchlists hold it and however often they are built (the entries are shared too)."""
     try:
-        comparisons = read_pattern(str(obj.get("pattern", "")))
+        comparisons = read_pattern(pattern)
     except PatternError:
-        return []
-    level, ident = level_of(obj), str(obj.get("id", ""))
+        return ()
     found = {(t.kind, _single(t.kind, t.value)) for t in comparison_terms(comparisons)}
     found.update(_extra(comparisons))
-    return [WatchEntry(ident, kind, value, level) for kind, value in sorted(found)]
+    return tuple(WatchEntry(ident, kind, value, level) for kind, value in sorted(found))
 
 
 def level_of(obj: Mapping[str, Any]) -> str:

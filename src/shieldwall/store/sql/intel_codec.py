@@ -24,7 +24,12 @@ def encode_set(values: Iterable[str]) -> str:
 
 def decode_set(text: str | None) -> frozenset[str]:
     """The inverse of :func:`encode_set` (None stays an empty set)."""
-    return frozenset(part for part in (text or "").split(",") if part)
+    if not text or text == ",":  # most addressee columns of most rows: read per row
+        return _EMPTY
+    return frozenset(part for part in text.split(",") if part)
+
+
+_EMPTY: frozenset[str] = frozenset()
 
 
 def member_pattern(value: str) -> str:
