@@ -32,8 +32,14 @@ typecheck: install
 contracts: install
 	$(BIN)/lint-imports
 
+# two pytest-xdist workers (the machines have 2 cores), a test file kept on one worker so
+# its module-scoped fixtures (browsers, demo campaigns, corpus scans) are built once; files
+# handed out in collection order, not most-tests-first, which left the one-test oracles
+# (a minute each) to run alone at the end
+PYTEST_WORKERS ?= 2
+
 pytest: install
-	$(BIN)/python tests/run_pytest.py --durations=40
+	$(BIN)/python tests/run_pytest.py -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=40
 
 test: lint typecheck contracts pytest
 

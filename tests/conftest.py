@@ -11,6 +11,7 @@ import secrets
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,30 @@ NATS_URL = os.environ.get("SHIELDWALL_TEST_NATS_URL", "nats://127.0.0.1:4222")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = Path(os.environ.get("SHIELDWALL_CORPUS", str(SHARED / "corpus")))
 ATTACK_DATA = SHARED / "data" / "attack"
+
+
+TERMINAL_SIZE = ("COLUMNS", "LINES")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Hand each pytest-xdist worker the terminal size variables of the run that started it."""
+    node.workerinput["shieldwall_terminal_size"] = {k: os.environ.get(k) for k in TERMINAL_SIZE}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In a pytest-xdist worker, put COLUMNS and LINES back as the starting run had them.
+
+    A worker starts with COLUMNS=80 and LINES=24 set, and the command line's rich consoles,
+    built at import, would keep that width for good: tables and paths wrapped at 80 columns
+    whatever COLUMNS a test sets, unlike in a run without workers.
+    """
+    wanted = getattr(config, "workerinput", {}).get("shieldwall_terminal_size")
+    for key, value in (wanted or {}).items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -64,14 +89,17 @@ def _postgres_answers(url: str) -> bool:
 def postgres_url() -> Iterator[str]:
     """A schema of its own in the test PostgreSQL database, for this test session.
 
-    Each session (a developer's run, CI, a helper's run at the same time) migrates and
-    empties its own schema, so leftovers of another run or branch can never leak in. The
-    test fails in CI when PostgreSQL does not answer.
+    Each session (a developer's run, CI, a helper's run at the same time, and each
+    pytest-xdist worker of one run, named in the schema) migrates and empties its own
+    schema, so leftovers of another run, branch or worker can never leak in, and one
+    worker's per-test wipes never empty the tables under another's test. The test fails in
+    CI when PostgreSQL does not answer.
     """
     import psycopg
 
     require(_postgres_answers(POSTGRES_URL), f"PostgreSQL at {POSTGRES_URL}")
-    schema = f"sw_test_{os.getpid()}_{secrets.token_hex(4)}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    schema = f"sw_test_{worker}_{os.getpid()}_{secrets.token_hex(4)}"
     admin = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')

@@ -62,7 +62,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
+        for _ in range(600):  # a guard against hanging (2 min on a busy machine), no budget
             try:
                 httpx.get(f"{url}/healthz")
                 break

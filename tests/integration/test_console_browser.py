@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
+        for _ in range(600):  # a guard against hanging (2 min on a busy machine), no budget
             try:
                 httpx.get(f"{base}/healthz")
                 break
@@ -91,6 +91,19 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         yield driver
     finally:
         driver.quit()
+
+
+def _until(driver: Any, condition: Callable[[Any], Any]) -> Any:
+    """Wait up to 20 s for a condition on the page a click leads to.
+
+    The element a condition reads may still be the old page's, which the navigation then
+    replaces: that element is stale, not the condition false, so it is read again.
+    """
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(driver, 20, ignored_exceptions=ignored).until(condition)
 
 
 def _sign_in(driver: Any, base: str, email: str) -> None:
@@ -150,20 +163,20 @@ def test_sign_in_see_the_overview_open_an_incident_and_change_its_status(
     browser: Any, site: dict[str, Any]
 ) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     _sign_in(browser, site["base"], "alpha@web.example")
     assert "Open incidents" in browser.page_source and "Alerts per member" in browser.page_source
     assert browser.find_element(By.CSS_SELECTOR, "svg.chart")
     incident = site["incidents"]["alpha"]
     browser.find_element(By.CSS_SELECTOR, f'a[href="/console/incidents/{incident}"]').click()
-    WebDriverWait(browser, 20).until(  # each click navigates: wait for the page it leads to
-        lambda driver: driver.find_element(By.ID, "incident-status").text == "new"
+    _until(  # each click navigates: wait for the page it leads to
+        browser, lambda driver: driver.find_element(By.ID, "incident-status").text == "new"
     )
     Select(browser.find_element(By.ID, "new-status")).select_by_value("in_progress")
     browser.find_element(By.CSS_SELECTOR, "form[action$='/status'] button").click()
-    WebDriverWait(browser, 20).until(
-        lambda driver: driver.find_element(By.ID, "incident-status").text == "in_progress"
+    _until(
+        browser, lambda driver: driver.find_element(By.ID, "incident-status").text == "in_progress"
     )
     assert "status" in browser.find_element(By.CSS_SELECTOR, ".history").text
 
@@ -172,7 +185,6 @@ def test_a_form_without_its_csrf_token_is_refused_in_the_browser(
     browser: Any, site: dict[str, Any]
 ) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     _sign_in(browser, site["base"], "alpha-lead@web.example")
     incident = site["incidents"]["alpha"]
@@ -183,8 +195,8 @@ def test_a_form_without_its_csrf_token_is_refused_in_the_browser(
     )
     browser.find_element(By.ID, "text").send_keys("forged")
     browser.find_element(By.CSS_SELECTOR, "form[action$='/comment'] button").click()
-    WebDriverWait(browser, 20).until(  # the click navigates: wait for the answer's page
-        lambda driver: driver.find_element(By.TAG_NAME, "h1").text == "Refused"
+    _until(  # the click navigates: wait for the answer's page
+        browser, lambda driver: driver.find_element(By.TAG_NAME, "h1").text == "Refused"
     )
     browser.get(f"{site['base']}/console/incidents/{incident}")
     assert "forged" not in browser.page_source

@@ -32,7 +32,7 @@ def server(tmp_path: Path) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
+        for _ in range(600):  # a guard against hanging (2 min on a busy machine), no budget
             try:
                 httpx.get(f"{base}/healthz")
                 break
