@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 COMMANDS: dict[str, str] = {
     "up": "server",
+    "serve": "server",
     "db": "server",
     "org": "members",
     "user": "members",

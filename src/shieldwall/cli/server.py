@@ -1,4 +1,5 @@
-"""`shieldwall up` and `shieldwall db ...`: run the service, manage its schema."""
+"""`shieldwall up`, `shieldwall serve` and `shieldwall db ...`: run the service, manage its
+schema."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
-    """Mount `up` and `db` on the main app."""
+    """Mount `up`, `serve` and `db` on the main app."""
     app.command("up")(up)
+    app.command("serve")(serve)
     app.add_typer(db_app, name="db")
 
 
@@ -26,10 +28,26 @@ def up(config: Path | None = ConfigOption) -> None:
     the API shuts down (run them in a separate `shieldwall intel pull --loop` instead by
     leaving them out of this process's settings).
     """
+    _run(config, stages=True)
+
+
+@reports_errors
+def serve(config: Path | None = ConfigOption) -> None:
+    """Run the API without the live pipeline's stages: run them beside it as
+    `shieldwall worker detect` and `shieldwall worker fuse` (as many as needed on NATS
+    JetStream with PostgreSQL; one of each on the embedded store).
+
+    Everything else `up` runs is here too: TAXII feeds, the syslog listener, playbooks and
+    (unless `notify.worker` is off) notification delivery.
+    """
+    _run(config, stages=False)
+
+
+def _run(config: Path | None, *, stages: bool) -> None:
     settings_from(config).check_transport()
     services = services_from(config)
     out.print(server.banner(services))
-    if not server.serve(services):
+    if not server.serve(services, stages=stages):
         out.print("feed worker still finishing a page; it resumes there on the next start")
 
 

@@ -35,7 +35,7 @@ def banner(services: Services) -> str:
     )
 
 
-def serve(services: Services) -> bool:
+def serve(services: Services, *, stages: bool = True) -> bool:
     """Serve until uvicorn stops; False when a background worker was still busy.
 
     Configured TAXII feeds are pulled on schedule by a background thread that stops when
@@ -45,6 +45,10 @@ def serve(services: Services) -> bool:
     acknowledged is redelivered on the next start. With a syslog port set, the syslog
     listener runs in a thread of its own. The notification delivery worker works the
     outbox in another (what it had not delivered is found there on the next start).
+
+    ``stages=False`` (``shieldwall serve``) leaves the detect and fuse stages to
+    ``shieldwall worker detect|fuse`` processes: each stage then has an interpreter, and a
+    core, of its own.
     """
     settings = services.settings
     syslog = SyslogThread(services) if settings.runs_syslog else None
@@ -53,7 +57,7 @@ def serve(services: Services) -> bool:
     worker = FeedWorker(feed_runner(services, os.environ)) if settings.taxii_feeds else None
     if worker is not None:
         worker.start()
-    detect = _detect_thread(services)
+    detect = _detect_thread(services) if stages else None
     fuse = _fuse_thread(services) if detect is not None else None
     notify = _notify_thread(services)
     playbooks = PlaybookWorker(services.playbooks, services.store)  # issue 11

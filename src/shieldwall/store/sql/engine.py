@@ -8,9 +8,12 @@ writers queue instead of failing half-way with "database is locked".
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -47,6 +50,24 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+_LONG_NUMBER = re.compile(r"\d{19}")
+
+
+def load_json(text: str | bytes) -> Any:
+    """A stored JSON document read back: orjson where it gives what the standard
+    library gives, which is most of the time and several times faster (alerts carry the
+    evidence of their event, read on every page and by the fuse stage).
+
+    orjson reads an integer beyond 64 bits as a float and refuses ``NaN``, both of which
+    the standard library wrote and reads back exactly: such text is read by it."""
+    if _LONG_NUMBER.search(text if isinstance(text, str) else text.decode()):
+        return json.loads(text)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def create_sql_engine(url: str, *, synchronous: str = "FULL") -> Engine:
     """An engine for ``url`` with the durability and locking rules above."""
     try:
@@ -58,12 +79,20 @@ def create_sql_engine(url: str, *, synchronous: str = "FULL") -> Engine:
         if database in ("", ":memory:"):
             raise StoreError("an in-memory SQLite database is not durable; give a file path")
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            parsed, connect_args={"check_same_thread": False}, json_deserializer=load_json
+        )
         event.listen(engine, "connect", _sqlite_connect(synchronous))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return create_engine(
+            parsed,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=20,
+            json_deserializer=load_json,
+        )
     raise StoreError(f"unsupported database: {parsed.get_backend_name()}")
 
 
