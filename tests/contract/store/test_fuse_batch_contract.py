@@ -12,7 +12,9 @@ times, status and ``merged_into``; which alerts each holds; what ``linked`` answ
 every link at every minute; the histories; the campaign links; the claimed keys), the
 hits chosen so that incidents merge often and alerts repeat, also after their incident
 was merged earlier in the same batch. Both runs fuse the hits in the same order (a batch
-fuses member by member), so the rows match one for one, ids aside.
+fuses member by member), so the rows match one for one, ids aside. The hit that bridges
+two incidents thins its link times against the rows ``linked`` read before the merge,
+even alone in its transaction: the reference run thins from a read of its own instead.
 """
 
 from __future__ import annotations
