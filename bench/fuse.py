@@ -34,7 +34,7 @@ def corpus_alerts(corpus: Path) -> list[Any]:
     from shieldwall.detect.engine import Engine
     from shieldwall.detect.sigma.loader import load_rules
     from shieldwall.ingest import discover_files, iter_records
-    from shieldwall.live.detect_worker import _alert
+    from shieldwall.live.alert_facts import EventFacts
     from shieldwall.normalise import normalise
 
     engine = Engine(load_rules([corpus / "sigma" / "rules" / "windows"]))
@@ -44,8 +44,9 @@ def corpus_alerts(corpus: Path) -> list[Any]:
         for record in iter_records(path, on_problem=lambda _problem: None):
             sequence += 1
             event_ = dataclasses.replace(normalise(record), member="alpha")
+            facts = EventFacts(event_, 3600)
             for detection in engine.match(event_):
-                found.append(_alert(detection, event_, sequence, 3600))
+                found.append(facts.alert(detection, sequence))
     return found
 
 
