@@ -28,7 +28,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import orjson
+from pipeline import records
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 MEMBER = "alpha"
@@ -64,17 +64,12 @@ def wrap_async(part: str, function: Callable[..., Any]) -> Callable[..., Any]:
 
 def events(corpus: Path, copies: int) -> list[bytes]:
     """The corpus's EVTX records normalised, each as the bus payload of ``MEMBER``."""
-    from shieldwall.ingest import discover_files, iter_records
     from shieldwall.ingest.intake import read_batch
     from shieldwall.live.wire import encode_event
     from shieldwall.normalise import normalise
 
-    lines = [
-        orjson.dumps(record.payload)
-        for path in discover_files([corpus / "evtx"])
-        for record in iter_records(path, on_problem=lambda _problem: None)
-    ]
     payloads = []
+    lines = records(corpus)
     for copy in range(copies):  # each copy in a day of its own: new alerts, not repeats
         for line in lines:
             for record in read_batch(line, source=f"bench:{copy}").records:

@@ -28,11 +28,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
-import orjson
-
+from pipeline import records
 from shieldwall.bus.factory import open_bus
 from shieldwall.bus.protocol import Bus
-from shieldwall.ingest import discover_files, iter_records
 from shieldwall.ingest.intake import read_batch
 
 try:
@@ -48,15 +46,6 @@ BATCH = 1000
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 T = TypeVar("T")
 Message = tuple[str, bytes]
-
-
-def records(corpus: Path) -> list[bytes]:
-    """Every EVTX record of the corpus as one NDJSON line (as bench/pipeline.py)."""
-    lines: list[bytes] = []
-    for path in discover_files([corpus / "evtx"]):
-        for record in iter_records(path, on_problem=lambda _problem: None):
-            lines.append(orjson.dumps(record.payload))
-    return lines
 
 
 def batches(lines: list[bytes]) -> list[bytes]:
