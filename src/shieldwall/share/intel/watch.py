@@ -112,12 +112,21 @@ def current_until(
     ends: dict[str, datetime | None] = {}
     for item in alive:
         seen = sighted.get(item.stix_id, [])
-        decays = indicator_score(item.obj, parse_timestamp(item.version), seen, now).valid_until
+        decays = indicator_score(item.obj, _instant(item.version), seen, now).valid_until
         if decays <= now:
             continue
         until = _valid_until(item.obj)
         ends[item.stix_id] = decays if until is None else min(until, decays)
     return ends
+
+
+def _instant(stamp: str) -> datetime:
+    """A stored version's timestamp (the store writes them in one form, read by the fast
+    standard parser; anything else by the validating one)."""
+    try:
+        return datetime.fromisoformat(stamp)
+    except ValueError:
+        return parse_timestamp(stamp)
 
 
 def _valid_until(obj: Mapping[str, Any]) -> datetime | None:
