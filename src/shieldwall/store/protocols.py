@@ -39,6 +39,7 @@ from shieldwall.model.incident import (
     Incident,
     IncidentChange,
     IncidentQuery,
+    IncidentRelease,
     IncidentStatus,
 )
 from shieldwall.model.intel import (
@@ -320,6 +321,14 @@ class CampaignRepository(Protocol):
     def get(self, campaign_id: int) -> Campaign | None: ...
 
 
+class ReleaseRepository(Protocol):
+    """What members release of their incidents to their campaigns (one per incident)."""
+
+    def put(self, release: IncidentRelease) -> IncidentRelease: ...
+    def withdraw(self, incident_id: int) -> bool: ...
+    def of(self, incident_ids: Collection[int]) -> dict[int, IncidentRelease]: ...
+
+
 class PostureRepository(Protocol):
     """Posture: the signals it is computed from, each scope's current level, its changes.
 
@@ -591,6 +600,8 @@ class UnitOfWork(Protocol):
     def incidents(self) -> IncidentRepository: ...
     @property
     def campaigns(self) -> CampaignRepository: ...
+    @property
+    def releases(self) -> ReleaseRepository: ...
     @property
     def login_attempts(self) -> LoginAttemptRepository: ...
     @property
