@@ -14,7 +14,6 @@ Error messages name the servers with any user and password removed.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, suppress
@@ -25,7 +24,9 @@ from urllib.parse import urlsplit, urlunsplit
 import nats
 import nats.errors
 import nats.js.errors
+import orjson
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 
@@ -41,6 +42,7 @@ from shieldwall.bus.nats_consumer import (
     NatsConsumer,
     failing_as_bus_error,
 )
+from shieldwall.bus.nats_replies import ReplyInbox, send, status
 from shieldwall.bus.protocol import DEFAULT_ACK_WAIT, DEFAULT_MAX_DELIVER
 from shieldwall.model.errors import BusError
 
@@ -49,6 +51,7 @@ STREAM_PREFIX = "SHIELDWALL_"
 DEFAULT_DUPLICATE_WINDOW = 120.0
 RECONNECT_WAIT = 0.5
 STARTUP_ATTEMPTS = 1
+EXPECTED_STREAM_HEADER = "Nats-Expected-Stream"
 
 
 def stream_name(subject: str) -> str:
@@ -88,6 +91,7 @@ class NatsBus:
         self._replicas = replicas
         self._duplicate_window = duplicate_window
         self._streams: set[str] = set()
+        self._replies = ReplyInbox(client)
 
     @classmethod
     async def connect(
@@ -154,26 +158,47 @@ class NatsBus:
         return (await self.publish_many(subject, [(key, payload)]))[0]
 
     async def publish_many(self, subject: str, messages: Sequence[tuple[str, bytes]]) -> list[int]:
-        """Send all messages in order, then wait for every acknowledgement."""
+        """Send all messages in order, then wait for every acknowledgement.
+
+        Each message carries its key as ``Nats-Msg-Id`` and the stream it must land in as
+        ``Nats-Expected-Stream``, as nats-py's JetStream publish sends them; the pub-acks
+        come back on one inbox (:mod:`.nats_replies`) and each is checked.
+        """
         check_batch(subject, messages)
         if not messages:
             return []
         stream = await self._stream(subject)
+        limit = self._client.max_payload
         with self._errors(f"publish to {subject}"):
-            pending = [
-                await self._js.publish_async(
-                    subject, payload, stream=stream, headers={MSG_ID_HEADER: key}
-                )
-                for key, payload in messages
-            ]
+            if max(len(payload) for _, payload in messages) > limit:
+                raise nats.errors.MaxPayloadError
+            round_, reply = await self._replies.open(len(messages))
+            await send(self._client, _publish_block(subject, stream, reply, messages))
             try:
-                acks = await asyncio.wait_for(asyncio.gather(*pending), REQUEST_TIMEOUT)
+                replies = await self._replies.wait(round_, REQUEST_TIMEOUT)
             except TimeoutError as error:
                 raise BusError(
                     f"NATS at {self._servers}: publish to {subject} not acknowledged within "
                     f"{REQUEST_TIMEOUT} s"
                 ) from error
-        return [int(ack.seq) for ack in acks]
+        return [self._sequence(subject, reply) for reply in replies]
+
+    def _sequence(self, subject: str, reply: Msg) -> int:
+        """The stream sequence a pub-ack gives, or :class:`BusError` for a refusal."""
+        code = status(reply)
+        if code:
+            raise BusError(
+                f"NATS at {self._servers}: publish to {subject} failed: status {code} "
+                "(no stream answered)"
+            )
+        answer = orjson.loads(reply.data)
+        error = answer.get("error")
+        if error is not None:
+            raise BusError(
+                f"NATS at {self._servers}: publish to {subject} refused: "
+                f"{error.get('description', error)}"
+            )
+        return int(answer["seq"])
 
     async def consumer(
         self,
@@ -183,7 +208,7 @@ class NatsBus:
         ack_wait: float = DEFAULT_ACK_WAIT,
         max_deliver: int = DEFAULT_MAX_DELIVER,
     ) -> NatsConsumer:
-        """Create or update the durable pull consumer and bind to it."""
+        """Create or update the durable pull consumer and read it through an inbox of its own."""
         check_consumer(name)
         check_consumer_settings(ack_wait, max_deliver)
         stream = await self._stream(subject)
@@ -197,8 +222,9 @@ class NatsBus:
         )
         with self._errors(f"opening consumer {name} on {subject}"):
             await self._js.add_consumer(stream, config)
-            subscription = await self._js.pull_subscribe_bind(durable=name, stream=stream)
-        return NatsConsumer(subscription, subject, name, self._servers)
+        consumer = NatsConsumer(self._client, stream, subject, name, self._servers, self._replies)
+        await consumer.start()
+        return consumer
 
     async def last_sequence(self, subject: str) -> int:
         """Sequence number of the latest message on ``subject``; 0 if none."""
@@ -248,3 +274,24 @@ class NatsBus:
         traceback: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+def _publish_block(
+    subject: str, stream: str, reply: bytes, messages: Sequence[tuple[str, bytes]]
+) -> bytes:
+    """The HPUB commands of a batch, message ``n`` answered on ``reply`` + ``n``.
+
+    The keys are checked (printable, no spaces, see :func:`check_batch`), so a key cannot
+    end its header line early.
+    """
+    head = b"HPUB " + subject.encode() + b" " + reply
+    tail = b"\r\n" + EXPECTED_STREAM_HEADER.encode() + b": " + stream.encode() + b"\r\n\r\n"
+    start = b"NATS/1.0\r\n" + MSG_ID_HEADER.encode() + b": "
+    parts = []
+    for index, (key, payload) in enumerate(messages):
+        headers = start + key.encode() + tail
+        size = len(headers)
+        parts.append(
+            b"%s%d %d %d\r\n%s%s\r\n" % (head, index, size, size + len(payload), headers, payload)
+        )
+    return b"".join(parts)

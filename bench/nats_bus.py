@@ -1,0 +1,84 @@
+"""The NATS bus client's CPU per message: publish, and fetch + ack (issue 10).
+
+Every stage on NATS pays these: the intake publishes each event, the detect worker
+fetches and acks each event and publishes its alerts, the fuse worker fetches and acks
+each alert. This measures the client's CPU (``time.process_time``; nats-server is another
+process) per message for ``publish_many`` in batches of ``--publish-batch`` and for
+``fetch`` + ``ack`` in batches of ``--fetch-batch`` (the detect worker's 500), with
+payloads of ``--payload`` bytes (about an encoded event). Wall time on a shared machine is
+noisy; CPU per message is the figure to compare.
+
+    .venv/bin/python bench/nats_bus.py [--messages 20000] [--rounds 3]
+        [--nats nats://127.0.0.1:4222]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+import uuid
+
+from shieldwall.bus.nats import NatsBus
+
+
+async def measure(
+    url: str, count: int, publish_batch: int, fetch_batch: int, size: int
+) -> tuple[float, float]:
+    """CPU seconds of publishing ``count`` messages and of fetching and acking them."""
+    bus = await NatsBus.connect([url])
+    subject = f"bench.nats{uuid.uuid4().hex[:8]}"
+    payload = b"x" * size
+    batches = [
+        [(f"k{n}", payload) for n in range(start, min(start + publish_batch, count))]
+        for start in range(0, count, publish_batch)
+    ]
+    try:
+        await bus.publish(subject, payload, key="warm-up")
+        started = time.process_time()
+        for batch in batches:
+            await bus.publish_many(subject, batch)
+        publish = time.process_time() - started
+
+        consumer = await bus.consumer(subject, "bench", ack_wait=60)
+        received = 0
+        started = time.process_time()
+        while received < count + 1:
+            deliveries = await consumer.fetch(fetch_batch, timeout=2)
+            if not deliveries:
+                raise SystemExit(f"only {received} of {count + 1} messages came back")
+            await consumer.ack(*deliveries)
+            received += len(deliveries)
+        consume = time.process_time() - started
+        await consumer.close()
+    finally:
+        await bus.drop(subject)
+        await bus.close()
+    return publish, consume
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--publish-batch", type=int, default=1000)
+    parser.add_argument("--fetch-batch", type=int, default=500)
+    parser.add_argument("--payload", type=int, default=700)
+    parser.add_argument("--nats", default="nats://127.0.0.1:4222")
+    args = parser.parse_args()
+    best_publish = best_consume = float("inf")
+    for _ in range(args.rounds):
+        publish, consume = asyncio.run(
+            measure(args.nats, args.messages, args.publish_batch, args.fetch_batch, args.payload)
+        )
+        best_publish, best_consume = min(best_publish, publish), min(best_consume, consume)
+    count = args.messages
+    print(f"NATS {args.nats}: {count} messages of {args.payload} bytes, best of {args.rounds}")
+    per_publish = best_publish / count * 1e6
+    per_consume = best_consume / (count + 1) * 1e6
+    print(f"  publish_many, batches of {args.publish_batch}: {per_publish:6.1f} µs CPU/msg")
+    print(f"  fetch {args.fetch_batch} + ack: {per_consume:6.1f} µs CPU/msg")
+
+
+if __name__ == "__main__":
+    main()
