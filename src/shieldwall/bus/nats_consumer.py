@@ -1,10 +1,10 @@
 """The NATS bus's consumer: a JetStream pull consumer behind the Consumer protocol.
 
-Acks wait for the server's confirmation (each ack is sent with a reply subject, as
+Acks wait for the server's confirmation (an ack sent with a reply subject, as
 ``ack_sync`` does), so once :meth:`NatsConsumer.ack` returns the message will not come
 back, even if the process dies the next instant. The acks of a call go out together and
-their confirmations are counted on one inbox (:mod:`.nats_replies`): one write and one
-wait per batch instead of one request each.
+one confirmation covers them all (see :meth:`NatsConsumer.ack`): one write and one wait
+per batch instead of one request each.
 
 A fetch asks the server for the batch (``MSG.NEXT`` with ``no_wait``: what is there now,
 ended by a status), and only when nothing came, waits with a request that expires at the
@@ -192,30 +192,35 @@ class NatsConsumer:
 
     async def ack(self, *deliveries: Delivery) -> None:
         """Acknowledge and wait until the server has recorded every acknowledgement; a
-        delivery already settled here is skipped."""
-        handles = [handle for handle in self._handles(deliveries) if not handle.settled]
-        handles = list({id(handle): handle for handle in handles}.values())
+        delivery already settled here is skipped.
+
+        The acks go out in order in one write and only the last asks for a reply: the
+        server handles one connection's acks of a consumer in the order sent (they reach
+        the consumer through one subscription, and NATS keeps a publisher's order), so
+        its reply to the last comes only after every earlier one is recorded. If the
+        connection breaks, the last ack is what is lost first, and the call fails.
+        """
+        handles = list({id(handle): handle for handle in self._handles(deliveries)}.values())
+        handles = [handle for handle in handles if not handle.settled]
         if not handles:
             return
+        *earlier, last = handles
         with self._errors("ack"):
-            round_, reply = await self._replies.open(len(handles))
-            block = b"".join(
-                b"PUB %s %s%d 4\r\n+ACK\r\n" % (handle.reply.encode(), reply, index)
-                for index, handle in enumerate(handles)
-            )
+            round_, reply = await self._replies.open(1)
+            block = b"".join(b"PUB %s 4\r\n+ACK\r\n" % handle.reply.encode() for handle in earlier)
+            block += b"PUB %s %s0 4\r\n+ACK\r\n" % (last.reply.encode(), reply)
             await send(self._client, block)
             try:
-                replies = await self._replies.wait(round_, REQUEST_TIMEOUT)
+                [confirmation] = await self._replies.wait(round_, REQUEST_TIMEOUT)
             except TimeoutError as error:
                 raise BusError(
                     f"NATS at {self._servers}: ack for consumer {self._name} not confirmed "
                     f"within {REQUEST_TIMEOUT} s"
                 ) from error
-        refused = [status(confirmation) for confirmation in replies if status(confirmation)]
-        if refused:
+        if status(confirmation):
             raise BusError(
                 f"NATS at {self._servers}: ack for consumer {self._name} failed: "
-                f"status {refused[0]} (is the consumer gone?)"
+                f"status {status(confirmation)} (is the consumer gone?)"
             )
         for handle in handles:
             handle.settled = True
