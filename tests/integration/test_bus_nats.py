@@ -158,3 +158,16 @@ async def test_deliveries_that_come_after_a_fetch_returned_go_to_the_next_fetch(
 
     assert sorted(d.sequence for d in got) == list(range(1, 31))
     assert again == []
+
+
+async def test_a_key_of_any_printable_characters_comes_back_as_published(
+    nats_url: str, subject: str, server: JetStreamContext
+) -> None:
+    bus = await NatsBus.connect([nats_url])
+    keys = ["ключ:1", "a b", "x" * 256]
+    await bus.publish_many(subject, [(key, key.encode()) for key in keys])
+    consumer = await bus.consumer(subject, "reader")
+    got = await consumer.fetch(10, timeout=1)
+    await bus.close()
+
+    assert [(d.key, d.payload) for d in got] == [(key, key.encode()) for key in keys]

@@ -18,15 +18,12 @@ import logging
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, suppress
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 from urllib.parse import urlsplit, urlunsplit
 
-import nats
 import nats.errors
 import nats.js.errors
 import orjson
-from nats.aio.client import Client
-from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 
@@ -36,13 +33,14 @@ from shieldwall.bus.names import (
     check_consumer_settings,
     check_subject,
 )
+from shieldwall.bus.nats_client import DirectClient, send, status
 from shieldwall.bus.nats_consumer import (
     MSG_ID_HEADER,
     REQUEST_TIMEOUT,
     NatsConsumer,
     failing_as_bus_error,
 )
-from shieldwall.bus.nats_replies import ReplyInbox, send, status
+from shieldwall.bus.nats_replies import Reply, ReplyInbox
 from shieldwall.bus.protocol import DEFAULT_ACK_WAIT, DEFAULT_MAX_DELIVER
 from shieldwall.model.errors import BusError
 
@@ -79,7 +77,7 @@ class NatsBus:
 
     def __init__(
         self,
-        client: Client,
+        client: DirectClient,
         *,
         servers: str,
         replicas: int,
@@ -105,14 +103,16 @@ class NatsBus:
         """Connect and check that JetStream answers; raise :class:`BusError` if not."""
         label = ", ".join(redact(server) for server in servers)
         try:
-            client = await nats.connect(
-                servers=list(servers),
-                name="shieldwall",
-                connect_timeout=int(max(1, connect_timeout)),
-                reconnect_time_wait=RECONNECT_WAIT,
-                max_reconnect_attempts=STARTUP_ATTEMPTS,
-                error_cb=_log_connection_error,
-            )
+            client = DirectClient()
+            options: dict[str, Any] = {  # as nats.connect takes them (its types are narrower)
+                "servers": list(servers),
+                "name": "shieldwall",
+                "connect_timeout": int(max(1, connect_timeout)),
+                "reconnect_time_wait": RECONNECT_WAIT,
+                "max_reconnect_attempts": STARTUP_ATTEMPTS,
+                "error_cb": _log_connection_error,
+            }
+            await client.connect(**options)
         except (nats.errors.Error, OSError, TimeoutError) as error:
             raise BusError(
                 f"cannot connect to NATS at {label}: {type(error).__name__}: {error}; "
@@ -183,15 +183,16 @@ class NatsBus:
                 ) from error
         return [self._sequence(subject, reply) for reply in replies]
 
-    def _sequence(self, subject: str, reply: Msg) -> int:
+    def _sequence(self, subject: str, reply: Reply) -> int:
         """The stream sequence a pub-ack gives, or :class:`BusError` for a refusal."""
-        code = status(reply)
+        data, headers = reply
+        code = status(headers)
         if code:
             raise BusError(
                 f"NATS at {self._servers}: publish to {subject} failed: status {code} "
                 "(no stream answered)"
             )
-        answer = orjson.loads(reply.data)
+        answer = orjson.loads(data)
         error = answer.get("error")
         if error is not None:
             raise BusError(

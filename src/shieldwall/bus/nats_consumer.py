@@ -22,15 +22,17 @@ from contextlib import AbstractContextManager, contextmanager
 
 import nats.errors
 import orjson
-from nats.aio.client import Client
-from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
-from shieldwall.bus.nats_replies import ReplyInbox, send, status
+from shieldwall.bus.nats_client import DirectClient, header, send, status
+from shieldwall.bus.nats_replies import ReplyInbox
 from shieldwall.bus.protocol import Delivery
 from shieldwall.model.errors import BusError
 
 MSG_ID_HEADER = "Nats-Msg-Id"
+_MSG_ID = MSG_ID_HEADER.encode()
+Arrival = tuple[bytes, bytes, bytes, bytes | None]
+"""A message off the wire: subject, reply subject, payload, raw headers."""
 REQUEST_TIMEOUT = 5.0
 API_PREFIX = "$JS.API"
 END_OF_REQUEST = frozenset({"404", "408", "409"})
@@ -54,7 +56,7 @@ class Handle:
 
     __slots__ = ("reply", "settled")
 
-    def __init__(self, reply: str) -> None:
+    def __init__(self, reply: bytes) -> None:
         self.reply = reply
         self.settled = False
 
@@ -64,7 +66,7 @@ class NatsConsumer:
 
     def __init__(
         self,
-        client: Client,
+        client: DirectClient,
         stream: str,
         subject: str,
         name: str,
@@ -72,14 +74,14 @@ class NatsConsumer:
         replies: ReplyInbox,
     ) -> None:
         self._client = client
-        self._next = f"{API_PREFIX}.CONSUMER.MSG.NEXT.{stream}.{name}"
+        self._next = f"{API_PREFIX}.CONSUMER.MSG.NEXT.{stream}.{name}".encode()
         self._subject = subject
         self._name = name
         self._servers = servers
         self._replies = replies
         self._inbox = ""
         self._requests = 0
-        self._arrived: deque[Msg] = deque()
+        self._arrived: deque[Arrival] = deque()
         self._wakeup: asyncio.Event = asyncio.Event()
         self._subscription: Subscription | None = None
 
@@ -87,7 +89,9 @@ class NatsConsumer:
         """Subscribe to the inbox the consumer's deliveries come to."""
         with self._errors("subscribe"):
             self._inbox = self._client.new_inbox()
-            self._subscription = await self._client.subscribe(self._inbox + ".*", cb=self._arrive)
+            self._subscription = await self._client.subscribe_direct(
+                self._inbox + ".*", self._arrive
+            )
 
     @property
     def subject(self) -> str:
@@ -102,8 +106,8 @@ class NatsConsumer:
     def _errors(self, operation: str) -> AbstractContextManager[None]:
         return failing_as_bus_error(f"{operation} for consumer {self._name}", self._servers)
 
-    async def _arrive(self, message: Msg) -> None:
-        self._arrived.append(message)
+    def _arrive(self, subject: bytes, reply: bytes, data: bytes, headers: bytes | None) -> None:
+        self._arrived.append((subject, reply, data, headers))
         self._wakeup.set()
 
     async def fetch(self, batch: int = 100, *, timeout: float = 1.0) -> list[Delivery]:
@@ -114,7 +118,7 @@ class NatsConsumer:
         deadline = loop.time() + max(timeout, 0.01)
         got: list[Delivery] = []
         with self._errors("fetch"):
-            self._take(got, batch, "")  # come after their fetch gave up
+            self._take(got, batch, b"")  # come after their fetch gave up
             if len(got) < batch:
                 request = await self._request({"batch": batch - len(got), "no_wait": True})
                 await self._collect(got, batch, request, deadline, patient=True)
@@ -126,19 +130,16 @@ class NatsConsumer:
         got.sort(key=lambda delivery: delivery.sequence)
         return got
 
-    async def _request(self, asked: dict[str, object]) -> str:
+    async def _request(self, asked: dict[str, object]) -> bytes:
         """Ask the server for deliveries; the subject its end-of-request status comes on."""
         self._requests += 1
-        reply = f"{self._inbox}.{self._requests}"
+        reply = f"{self._inbox}.{self._requests}".encode()
         body = orjson.dumps(asked)
-        await send(
-            self._client,
-            b"PUB %s %s %d\r\n%s\r\n" % (self._next.encode(), reply.encode(), len(body), body),
-        )
+        await send(self._client, b"PUB %s %s %d\r\n%s\r\n" % (self._next, reply, len(body), body))
         return reply
 
     async def _collect(
-        self, got: list[Delivery], batch: int, request: str, deadline: float, *, patient: bool
+        self, got: list[Delivery], batch: int, request: bytes, deadline: float, *, patient: bool
     ) -> None:
         """Take deliveries until ``batch``, the request's end or ``deadline``; unless
         ``patient``, stop at the first that come (the rest wait for the next fetch)."""
@@ -155,35 +156,34 @@ class NatsConsumer:
             except TimeoutError:
                 return
 
-    def _take(self, got: list[Delivery], batch: int, request: str) -> bool:
+    def _take(self, got: list[Delivery], batch: int, request: bytes) -> bool:
         """Move arrived deliveries into ``got`` (up to ``batch``); True once ``request``
         has ended. Statuses of earlier requests are dropped; a status that is no end of
         a request is an error."""
         arrived = self._arrived
         subject, name = self._subject, self._name
         while arrived and len(got) < batch:
-            message = arrived.popleft()
-            reply = message.reply
+            delivered, reply, data, headers = arrived.popleft()
             if not reply:
-                code = status(message)
+                code = status(headers)
                 if code in END_OF_REQUEST or code == HEARTBEAT:
-                    if message.subject == request and code != HEARTBEAT:
+                    if delivered == request and code != HEARTBEAT:
                         return True
                     continue
+                line = (headers or b"no status").partition(b"\r\n")[0]
                 raise BusError(
                     f"NATS at {self._servers}: fetch for consumer {name} failed: "
-                    f"status {code or 'none'} {(message.headers or {}).get('Description', '')}"
+                    f"{line.decode('utf-8', 'replace')}"
                 )
-            tokens = reply.split(".")
+            tokens = reply.split(b".")
             at = 4 if len(tokens) == 9 else 6  # $JS.ACK.[domain.account.]stream.consumer...
-            headers = message.headers
             got.append(
                 Delivery(
                     subject=subject,
                     consumer=name,
                     sequence=int(tokens[at + 1]),
-                    key=headers.get(MSG_ID_HEADER, "") if headers else "",
-                    payload=message.data,
+                    key=header(headers, _MSG_ID),
+                    payload=data,
                     attempt=int(tokens[at]),
                     handle=Handle(reply),
                 )
@@ -207,11 +207,11 @@ class NatsConsumer:
         *earlier, last = handles
         with self._errors("ack"):
             round_, reply = await self._replies.open(1)
-            block = b"".join(b"PUB %s 4\r\n+ACK\r\n" % handle.reply.encode() for handle in earlier)
-            block += b"PUB %s %s0 4\r\n+ACK\r\n" % (last.reply.encode(), reply)
+            block = b"".join(b"PUB %s 4\r\n+ACK\r\n" % handle.reply for handle in earlier)
+            block += b"PUB %s %s0 4\r\n+ACK\r\n" % (last.reply, reply)
             await send(self._client, block)
             try:
-                [confirmation] = await self._replies.wait(round_, REQUEST_TIMEOUT)
+                [(_, confirmation)] = await self._replies.wait(round_, REQUEST_TIMEOUT)
             except TimeoutError as error:
                 raise BusError(
                     f"NATS at {self._servers}: ack for consumer {self._name} not confirmed "
@@ -233,7 +233,7 @@ class NatsConsumer:
         with self._errors("nak"):
             await send(
                 self._client,
-                b"".join(b"PUB %s 4\r\n-NAK\r\n" % handle.reply.encode() for handle in handles),
+                b"".join(b"PUB %s 4\r\n-NAK\r\n" % handle.reply for handle in handles),
             )
         for handle in handles:
             handle.settled = True
@@ -256,5 +256,5 @@ class NatsConsumer:
         """Stop the subscription; the durable consumer stays on the server."""
         if self._subscription is not None:
             with self._errors("close"):
-                await self._subscription.unsubscribe()
+                await self._client.unsubscribe_direct(self._subscription)
             self._subscription = None
