@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import nats
 import pytest
-from nats.js.api import AckPolicy, StorageType
+from nats.js.api import AckPolicy, DiscardPolicy, StorageType
 from nats.js.client import JetStreamContext
 
 from shieldwall.bus.nats import NatsBus, stream_name
@@ -171,3 +171,18 @@ async def test_a_key_of_any_printable_characters_comes_back_as_published(
     await bus.close()
 
     assert [(d.key, d.payload) for d in got] == [(key, key.encode()) for key in keys]
+
+
+async def test_a_message_the_stream_refuses_fails_the_batch(
+    nats_url: str, subject: str, server: JetStreamContext
+) -> None:
+    await server.add_stream(
+        name=stream_name(subject), subjects=[subject], max_msgs=2, discard=DiscardPolicy.NEW
+    )
+    bus = await NatsBus.connect([nats_url])
+    try:
+        with pytest.raises(BusError, match="refused: maximum messages exceeded"):
+            await bus.publish_many(subject, [("a", b"a"), ("b", b"b"), ("c", b"c")])
+        assert await bus.publish_many(subject, [("a", b"a"), ("b", b"b")]) == [1, 2]
+    finally:
+        await bus.close()

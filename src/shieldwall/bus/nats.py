@@ -181,6 +181,23 @@ class NatsBus:
                     f"NATS at {self._servers}: publish to {subject} not acknowledged within "
                     f"{REQUEST_TIMEOUT} s"
                 ) from error
+        return self._sequences(subject, replies)
+
+    def _sequences(self, subject: str, replies: list[Reply]) -> list[int]:
+        """The stream sequence of every pub-ack, or :class:`BusError` for the first refusal.
+
+        The usual answer, all stored, is read as one JSON array (one call, not one each).
+        """
+        if all(headers is None for _, headers in replies):
+            try:
+                answers = orjson.loads(b"[" + b",".join([data for data, _ in replies]) + b"]")
+            except orjson.JSONDecodeError:
+                answers = None
+            if type(answers) is list and all(
+                type(answer) is dict and "error" not in answer and type(answer.get("seq")) is int
+                for answer in answers
+            ):
+                return [answer["seq"] for answer in answers]
         return [self._sequence(subject, reply) for reply in replies]
 
     def _sequence(self, subject: str, reply: Reply) -> int:
@@ -192,13 +209,16 @@ class NatsBus:
                 f"NATS at {self._servers}: publish to {subject} failed: status {code} "
                 "(no stream answered)"
             )
-        answer = orjson.loads(data)
-        error = answer.get("error")
+        try:
+            answer = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            answer = None
+        error = answer.get("error") if type(answer) is dict else None
         if error is not None:
-            raise BusError(
-                f"NATS at {self._servers}: publish to {subject} refused: "
-                f"{error.get('description', error)}"
-            )
+            description = error.get("description", error) if type(error) is dict else error
+            raise BusError(f"NATS at {self._servers}: publish to {subject} refused: {description}")
+        if type(answer) is not dict or type(answer.get("seq")) is not int:
+            raise BusError(f"NATS at {self._servers}: publish to {subject}: no pub-ack: {data!r}")
         return int(answer["seq"])
 
     async def consumer(
