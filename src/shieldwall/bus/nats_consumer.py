@@ -19,6 +19,7 @@ import asyncio
 from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from operator import attrgetter
 
 import nats.errors
 import orjson
@@ -38,6 +39,7 @@ API_PREFIX = "$JS.API"
 END_OF_REQUEST = frozenset({"404", "408", "409"})
 """No messages, the request expired (or ``no_wait`` ran out), too many waiting requests."""
 HEARTBEAT = "100"
+_SEQUENCE = attrgetter("sequence")
 
 
 @contextmanager
@@ -127,7 +129,7 @@ class NatsConsumer:
                 expires = int((left - 0.001) * 1e9)
                 request = await self._request({"batch": batch, "expires": expires})
                 await self._collect(got, batch, request, deadline, patient=False)
-        got.sort(key=lambda delivery: delivery.sequence)
+        got.sort(key=_SEQUENCE)
         return got
 
     async def _request(self, asked: dict[str, object]) -> bytes:
@@ -177,15 +179,15 @@ class NatsConsumer:
                 )
             tokens = reply.split(b".")
             at = 4 if len(tokens) == 9 else 6  # $JS.ACK.[domain.account.]stream.consumer...
-            got.append(
+            got.append(  # subject, consumer, sequence, key, payload, attempt, handle
                 Delivery(
-                    subject=subject,
-                    consumer=name,
-                    sequence=int(tokens[at + 1]),
-                    key=header(headers, _MSG_ID),
-                    payload=data,
-                    attempt=int(tokens[at]),
-                    handle=Handle(reply),
+                    subject,
+                    name,
+                    int(tokens[at + 1]),
+                    header(headers, _MSG_ID),
+                    data,
+                    int(tokens[at]),
+                    Handle(reply),
                 )
             )
         return False
