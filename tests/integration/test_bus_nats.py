@@ -186,3 +186,22 @@ async def test_a_message_the_stream_refuses_fails_the_batch(
         assert await bus.publish_many(subject, [("a", b"a"), ("b", b"b")]) == [1, 2]
     finally:
         await bus.close()
+
+
+async def test_a_consumer_refuses_a_delivery_of_its_namesake_on_another_subject(
+    nats_url: str, subject: str, server: JetStreamContext
+) -> None:
+    bus = await NatsBus.connect([nats_url])
+    other = subject + "-other"
+    try:
+        await bus.publish(subject, b"x", key="k")
+        await bus.publish(other, b"y", key="k")
+        here = await bus.consumer(subject, "reader")
+        there = await bus.consumer(other, "reader")
+        [delivery] = await there.fetch(10, timeout=1)
+        with pytest.raises(BusError, match="cannot be settled"):
+            await here.ack(delivery)
+        await there.ack(delivery)
+    finally:
+        await bus.drop(other)
+        await bus.close()

@@ -245,7 +245,11 @@ class NatsConsumer:
         handles: list[Handle] = []
         for delivery in deliveries:
             handle = delivery.handle
-            if delivery.consumer != self._name or not isinstance(handle, Handle):
+            if (
+                delivery.consumer != self._name
+                or delivery.subject != self._subject
+                or not isinstance(handle, Handle)
+            ):
                 raise BusError(
                     f"delivery {delivery.sequence} of consumer {delivery.consumer} on "
                     f"{delivery.subject} cannot be settled by consumer {self._name} on "
