@@ -16,45 +16,57 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import time
 import uuid
 
 from shieldwall.bus.nats import NatsBus
+from shieldwall.bus.protocol import Delivery
 
 
 async def measure(
     url: str, count: int, publish_batch: int, fetch_batch: int, size: int
-) -> tuple[float, float]:
-    """CPU seconds of publishing ``count`` messages and of fetching and acking them."""
+) -> tuple[float, float, str]:
+    """CPU seconds of publishing ``count`` messages and of fetching and acking them, and a
+    digest of the sequence numbers publish gave and of every delivery (sequence, key,
+    payload, attempt), to compare one version of the client with another."""
     bus = await NatsBus.connect([url])
     subject = f"bench.nats{uuid.uuid4().hex[:8]}"
-    payload = b"x" * size
     batches = [
-        [(f"k{n}", payload) for n in range(start, min(start + publish_batch, count))]
+        [
+            (f"k{n}", f"{n}:".encode().ljust(size, b"x"))
+            for n in range(start, min(start + publish_batch, count))
+        ]
         for start in range(0, count, publish_batch)
     ]
+    digest = hashlib.sha256()
     try:
-        await bus.publish(subject, payload, key="warm-up")
+        await bus.publish(subject, b"warm-up", key="warm-up")
+        sequences: list[int] = []
         started = time.process_time()
         for batch in batches:
-            await bus.publish_many(subject, batch)
+            sequences += await bus.publish_many(subject, batch)
         publish = time.process_time() - started
+        digest.update(repr(sequences).encode())
 
         consumer = await bus.consumer(subject, "bench", ack_wait=60)
-        received = 0
+        received: list[Delivery] = []
         started = time.process_time()
-        while received < count + 1:
+        while len(received) < count + 1:
             deliveries = await consumer.fetch(fetch_batch, timeout=2)
             if not deliveries:
-                raise SystemExit(f"only {received} of {count + 1} messages came back")
+                raise SystemExit(f"only {len(received)} of {count + 1} messages came back")
             await consumer.ack(*deliveries)
-            received += len(deliveries)
+            received += deliveries
         consume = time.process_time() - started
+        for delivery in received:
+            digest.update(repr((delivery.sequence, delivery.key, delivery.attempt)).encode())
+            digest.update(delivery.payload)
         await consumer.close()
     finally:
         await bus.drop(subject)
         await bus.close()
-    return publish, consume
+    return publish, consume, digest.hexdigest()[:16]
 
 
 def main() -> None:
@@ -67,17 +79,20 @@ def main() -> None:
     parser.add_argument("--nats", default="nats://127.0.0.1:4222")
     args = parser.parse_args()
     best_publish = best_consume = float("inf")
+    digests = set()
     for _ in range(args.rounds):
-        publish, consume = asyncio.run(
+        publish, consume, digest = asyncio.run(
             measure(args.nats, args.messages, args.publish_batch, args.fetch_batch, args.payload)
         )
         best_publish, best_consume = min(best_publish, publish), min(best_consume, consume)
+        digests.add(digest)
     count = args.messages
     print(f"NATS {args.nats}: {count} messages of {args.payload} bytes, best of {args.rounds}")
     per_publish = best_publish / count * 1e6
     per_consume = best_consume / (count + 1) * 1e6
     print(f"  publish_many, batches of {args.publish_batch}: {per_publish:6.1f} µs CPU/msg")
     print(f"  fetch {args.fetch_batch} + ack: {per_consume:6.1f} µs CPU/msg")
+    print(f"  digest of sequences and deliveries: {', '.join(sorted(digests))}")
 
 
 if __name__ == "__main__":
