@@ -25,6 +25,8 @@ Handler = Callable[[bytes, bytes, bytes, bytes | None], None]
 """Takes a message's subject, reply subject, payload and raw header block (or None)."""
 
 STATUS_LINE = b"NATS/1.0 "
+MSG_ID_HEADER = "Nats-Msg-Id"
+"""The header that carries a message's idempotency key."""
 
 
 class DirectClient(Client):

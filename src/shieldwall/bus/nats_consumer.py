@@ -25,12 +25,11 @@ import nats.errors
 import orjson
 from nats.aio.subscription import Subscription
 
-from shieldwall.bus.nats_client import DirectClient, header, send, status
+from shieldwall.bus.nats_client import MSG_ID_HEADER, DirectClient, header, send, status
 from shieldwall.bus.nats_replies import ReplyInbox
 from shieldwall.bus.protocol import Delivery
 from shieldwall.model.errors import BusError
 
-MSG_ID_HEADER = "Nats-Msg-Id"
 _MSG_ID = MSG_ID_HEADER.encode()
 Arrival = tuple[bytes, bytes, bytes, bytes | None]
 """A message off the wire: subject, reply subject, payload, raw headers."""

@@ -14,8 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Sequence
 
-from shieldwall.bus.nats_client import DirectClient
+import orjson
+
+from shieldwall.bus.nats_client import MSG_ID_HEADER, DirectClient, status
+from shieldwall.model.errors import BusError
+
+EXPECTED_STREAM_HEADER = b"Nats-Expected-Stream"
 
 Reply = tuple[bytes, bytes | None]
 """A reply's payload and raw header block."""
@@ -77,3 +83,63 @@ class ReplyInbox:
         round_ = self._rounds.get(name)
         if round_ is not None and index.isdigit():
             round_.take(int(index), (data, headers))
+
+
+def publish_block(
+    subject: str, stream: str, reply: bytes, messages: Sequence[tuple[str, bytes]]
+) -> bytes:
+    """The HPUB commands of a batch, message ``n`` answered on ``reply`` + ``n``: each with
+    its key as ``Nats-Msg-Id`` and the stream it must land in as ``Nats-Expected-Stream``,
+    as nats-py's JetStream publish sends them.
+
+    The keys are checked printable (:func:`~shieldwall.bus.names.check_batch`), so none
+    holds a line break that could end its header line early.
+    """
+    head = b"HPUB " + subject.encode() + b" " + reply
+    tail = b"\r\n" + EXPECTED_STREAM_HEADER + b": " + stream.encode() + b"\r\n\r\n"
+    start = b"NATS/1.0\r\n" + MSG_ID_HEADER.encode() + b": "
+    parts = []
+    for index, (key, payload) in enumerate(messages):
+        headers = start + key.encode() + tail
+        size = len(headers)
+        parts.append(
+            b"%s%d %d %d\r\n%s%s\r\n" % (head, index, size, size + len(payload), headers, payload)
+        )
+    return b"".join(parts)
+
+
+def sequences(replies: list[Reply], where: str) -> list[int]:
+    """The stream sequence of every pub-ack, or :class:`BusError` (``where`` its start)
+    for the first that is not one.
+
+    The usual answer, all stored, is read as one JSON array (one call, not one each).
+    """
+    if all(headers is None for _, headers in replies):
+        try:
+            answers = orjson.loads(b"[" + b",".join([data for data, _ in replies]) + b"]")
+        except orjson.JSONDecodeError:
+            answers = None
+        if type(answers) is list and all(
+            type(answer) is dict and "error" not in answer and type(answer.get("seq")) is int
+            for answer in answers
+        ):
+            return [answer["seq"] for answer in answers]
+    return [_sequence(reply, where) for reply in replies]
+
+
+def _sequence(reply: Reply, where: str) -> int:
+    data, headers = reply
+    code = status(headers)
+    if code:
+        raise BusError(f"{where} failed: status {code} (no stream answered)")
+    try:
+        answer = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        answer = None
+    error = answer.get("error") if type(answer) is dict else None
+    if error is not None:
+        description = error.get("description", error) if type(error) is dict else error
+        raise BusError(f"{where} refused: {description}")
+    if type(answer) is not dict or type(answer.get("seq")) is not int:
+        raise BusError(f"{where}: no pub-ack: {data!r}")
+    return int(answer["seq"])
