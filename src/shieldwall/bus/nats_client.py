@@ -92,4 +92,5 @@ async def send(client: Client, block: bytes) -> None:
     ):
         raise nats.errors.OutboundBufferLimitError
     await client._send_command(block)
-    await client._flush_pending()
+    if client._flush_queue is not None and client._flush_queue.empty():
+        await client._flush_pending()  # kick the flusher, unless a kick is pending already
