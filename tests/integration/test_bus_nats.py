@@ -205,3 +205,15 @@ async def test_a_consumer_refuses_a_delivery_of_its_namesake_on_another_subject(
     finally:
         await bus.drop(other)
         await bus.close()
+
+
+async def test_batches_published_at_once_each_get_their_own_answers(
+    nats_url: str, subject: str, server: JetStreamContext
+) -> None:
+    bus = await NatsBus.connect([nats_url])  # its first publishes: the inbox is not there yet
+    batches = [[(f"b{b}-{n}", b"x") for n in range(50)] for b in range(4)]
+    answers = await asyncio.gather(*(bus.publish_many(subject, batch) for batch in batches))
+    await bus.close()
+
+    assert sorted(seq for answer in answers for seq in answer) == list(range(1, 201))
+    assert all(answer == sorted(answer) for answer in answers)

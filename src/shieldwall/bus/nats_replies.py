@@ -56,14 +56,17 @@ class ReplyInbox:
         self._prefix = b""
         self._rounds: dict[bytes, Round] = {}
         self._numbers = itertools.count(1)
+        self._subscribing = asyncio.Lock()
 
     async def open(self, count: int) -> tuple[Round, bytes]:
         """A round of ``count`` requests and the reply subject prefix its requests use
         (append the request's index)."""
         if not self._prefix:
-            prefix = self._client.new_inbox() + "."
-            await self._client.subscribe_direct(prefix + ">", self._reply)
-            self._prefix = prefix.encode()
+            async with self._subscribing:  # two first publishes at once subscribe once
+                if not self._prefix:
+                    prefix = self._client.new_inbox() + "."
+                    await self._client.subscribe_direct(prefix + ">", self._reply)
+                    self._prefix = prefix.encode()
         name = str(next(self._numbers)).encode()
         round_ = Round(name, count)
         self._rounds[name] = round_
