@@ -8,6 +8,7 @@ take turns, so neither decides on what the other has not committed yet.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from sqlalchemy import Connection, select, update
 from shieldwall.model.incident import SEVERITIES, Incident, IncidentStatus
 from shieldwall.store.sql.case_severity import raise_cases
 from shieldwall.store.sql.incident_statements import (
-    ADD_LINKS,
+    ADD_LINK,
     COUNT_HITS,
     DIALECTS,
     DROP_LINKS,
@@ -30,8 +31,11 @@ from shieldwall.store.sql.incident_statements import (
     ROW,
     SETTLE,
 )
-from shieldwall.store.sql.link_times import Thinned, thin, thin_links
+from shieldwall.store.sql.link_times import LinkMemory, LinkRow, Thinned, thin, thin_links
 from shieldwall.store.sql.tables import incident_alerts, incident_links, incidents, organisations
+
+_Asked = tuple[str, frozenset[str], datetime, datetime]
+"""A member, links and a time span :meth:`IncidentFusion.linked` was asked."""
 
 
 def incident_of(row: Any) -> Incident:
@@ -88,9 +92,12 @@ class IncidentFusion:
         self._merged: dict[int, int] = {}
         self._counted: dict[int, tuple[int, str]] = {}
         """Hits counted on each incident, not written yet, and its severity written."""
-        self._near: tuple[tuple[str, frozenset[str], datetime, datetime], Sequence[Any]] | None = (
-            None
-        )
+        self._seqs: dict[int, list[int]] = {}
+        """The alerts each incident holds, in order, as read once and joined since."""
+        self._links = LinkMemory()
+        self._near: tuple[_Asked, Sequence[Any] | None] | None = None
+        """What :meth:`linked` was last asked, and the rows it read (None: from
+        :attr:`_links`)."""
 
     def lock_member(self, org_id: str) -> None:
         """The member's row, locked until commit on PostgreSQL: fusing replicas take turns
@@ -119,23 +126,40 @@ class IncidentFusion:
         """Name the incident each claimed key went to."""
         if settled:
             rows = [{"b_key": key, "b_incident": incident} for key, incident in settled]
-            self._db.execute(SETTLE, rows)
+            SETTLE.many(self._db, rows)
+
+    def preload(self, org_id: str, links: Collection[str], start: datetime, end: datetime) -> None:
+        """Read the member's rows of these links over ``[start, end]`` once: :meth:`linked`
+        asked within answers from them (:class:`.link_times.LinkMemory`)."""
+        if links:
+            self._write_links()
+            self._links.load(self._db, org_id, links, start, end)
 
     def linked(
         self, org_id: str, links: Collection[str], start: datetime, end: datetime
     ) -> set[int]:
         if not links:
             return set()
+        asked = (org_id, frozenset(links), start, end)
+        if self._links.covers(org_id, links, start, end):
+            self._near = (asked, None)
+            closed = self._links.closed
+            return {
+                row.incident_id
+                for row in self._links.near(org_id, links, start, end)
+                if row.incident_id not in closed and row.incident_id not in self._merged
+            }
+        self._write_links()
         params = {"org": org_id, "links": sorted(links), "start": start, "end": end}
-        near = self._db.execute(NEAR, params).all()
-        self._near = ((org_id, frozenset(links), start, end), near)
+        near = NEAR.all(self._db, params)
+        self._near = (asked, near)
         return {int(row.incident_id) for row in near}
 
     def of_alert(self, alert_seq: int) -> Incident | None:
         known = self._rows.get(self._alert_of.get(alert_seq, 0))
         if known is not None:
             return known
-        row = self._db.execute(OF_ALERT, {"seq": alert_seq}).first()
+        row = OF_ALERT.first(self._db, {"seq": alert_seq})
         if row is None:
             return None
         self._alert_of[alert_seq] = row.id
@@ -157,7 +181,7 @@ class IncidentFusion:
             "created_at": self._now,
             "updated_at": self._now,
         }
-        created = int(self._db.execute(OPEN, row).one()[0])
+        created = int(OPEN.all(self._db, row)[0][0])
         del row["opened_by"]
         self._remember(incident_of(SimpleNamespace(id=created, **row)))
         return created
@@ -178,24 +202,12 @@ class IncidentFusion:
         joined = False
         if self._alert_of.get(alert_seq) != incident_id:  # else: counted on it, no insert
             row = {"alert_seq": alert_seq, "incident_id": incident_id}
-            joined = self._db.execute(self._sql.join, row).first() is not None
+            joined = self._sql.join.run(self._db, row) == 1
             if joined:
                 self._alert_of[alert_seq] = incident_id
-        if window is None:
-            thinned = Thinned(list(links), [], [])
-        else:
-            thinned = self._thin(incident_id, org_id, links, at, window)
-        self._near = None
-        if thinned.added:
-            rows = [
-                {"incident_id": incident_id, "org_id": org_id, "link": link, "at": at}
-                for link in thinned.added
-            ]
-            self._db.execute(ADD_LINKS, rows)
-        if thinned.retimed:
-            self._db.execute(RETIME_LINKS, [{"b_id": i, "b_at": at} for i in thinned.retimed])
-        if thinned.dropped:
-            self._db.execute(DROP_LINKS, {"ids": thinned.dropped})
+                if (seqs := self._seqs.get(incident_id)) is not None:
+                    insort(seqs, alert_seq)
+        self._note_links(incident_id, org_id, links, at, window)
         current = self._row(incident_id)
         self._rows[incident_id] = replace(
             current,
@@ -211,8 +223,10 @@ class IncidentFusion:
 
     def flush(self) -> None:
         """Write the hits :meth:`attach` counted since the last flush: one update per
-        incident, its cases raised with it (run before commit and before any read of
-        incidents or a merge, so nothing reads counts not written yet)."""
+        incident, its cases raised with it, and the link times moved or dropped (run
+        before commit and before any read of incidents or a merge, so nothing reads
+        counts not written yet)."""
+        self._write_links()
         if not self._counted:
             return
         counted, self._counted = self._counted, {}
@@ -229,31 +243,60 @@ class IncidentFusion:
                     "b_now": self._now,
                 }
             )
-        self._db.execute(COUNT_HITS, rows)
+        COUNT_HITS.many(self._db, rows)
         for incident_id, (_, was) in sorted(counted.items()):
             raise_cases(self._db, incident_id, was, self._rows[incident_id].severity, self._now)
 
-    def _thin(
+    def _note_links(
         self,
         incident_id: int,
         org_id: str,
         links: Collection[str],
         at: datetime,
-        window: timedelta,
-    ) -> Thinned:
-        """:func:`.link_times.thin_links`, from the rows :meth:`linked` read for this hit
-        when it did: its rows of the incidents merged into this one are this one's now."""
-        if not links:
-            return Thinned([], [], [])
-        if self._near is None or self._near[0] != (
-            org_id,
-            frozenset(links),
-            at - window,
-            at + window,
-        ):
-            return thin_links(self._db, incident_id, org_id, links, at, window)
-        held = [row for row in self._near[1] if self._holder(row.incident_id) == incident_id]
-        return thin(held, links, at, window)
+        window: timedelta | None,
+    ) -> None:
+        """Note the hit's links at ``at``, thinned with ``window`` (:mod:`.link_times`):
+        from the rows :meth:`linked` answered from for this hit when it did (its rows of
+        the incidents merged into this one are this one's now), else from a read. New rows
+        are inserted at once (their ids are needed), moved times and dropped rows written
+        by :meth:`flush`."""
+        asked, self._near = self._near, None
+        held: dict[int, LinkRow] = {}
+        if window is None or not links:
+            thinned = Thinned(list(links), [], [])
+        elif asked is not None and asked[0] == (org_id, frozenset(links), at - window, at + window):
+            if asked[1] is None:  # answered from what is known
+                rows = self._links.near(org_id, links, at - window, at + window)
+                held = {row.id: row for row in rows if row.incident_id == incident_id}
+                thinned = thin(held.values(), links, at, window)
+            else:
+                read = [row for row in asked[1] if self._holder(row.incident_id) == incident_id]
+                thinned = thin(read, links, at, window)
+        else:
+            self._write_links()
+            thinned = thin_links(self._db, incident_id, org_id, links, at, window)
+        for link in thinned.added:
+            row = {"incident_id": incident_id, "org_id": org_id, "link": link, "at": at}
+            self._links.add(ADD_LINK.all(self._db, row)[0][0], incident_id, org_id, link, at)
+        if any(row_id not in held for row_id in thinned.retimed + thinned.dropped):  # read
+            self._links.forget(org_id, links)
+            RETIME_LINKS.many(self._db, [{"b_id": i, "b_at": at} for i in thinned.retimed])
+            if thinned.dropped:
+                DROP_LINKS.run(self._db, {"ids": thinned.dropped})
+            return
+        for row_id in thinned.retimed:
+            self._links.retime(org_id, held[row_id], at)
+        for row_id in thinned.dropped:
+            self._links.drop(org_id, held[row_id])
+
+    def _write_links(self) -> None:
+        """Write the link times moved and the rows dropped, each row once."""
+        retimed, dropped = self._links.pending()
+        if dropped:
+            DROP_LINKS.run(self._db, {"ids": sorted(dropped)})
+        if retimed:
+            rows = [{"b_id": row_id, "b_at": at} for row_id, at in sorted(retimed.items())]
+            RETIME_LINKS.many(self._db, rows)
 
     def _holder(self, incident_id: int) -> int:
         """The incident that holds another's rows now (itself, unless merged)."""
@@ -270,6 +313,7 @@ class IncidentFusion:
             self._db.execute(
                 update(table).where(table.c.incident_id == source).values(incident_id=target)
             )
+        self._links.move(source, target)
         self._db.execute(
             update(incidents)
             .where(incidents.c.id == target)
@@ -311,6 +355,8 @@ class IncidentFusion:
             updated_at=self._now,
         )
         self._merged[source] = target
+        self._seqs.pop(source, None)
+        self._seqs.pop(target, None)
         for alert_seq, holder in self._alert_of.items():
             if holder == source:
                 self._alert_of[alert_seq] = target
@@ -320,7 +366,7 @@ class IncidentFusion:
         PostgreSQL: what is remembered of it stays true)."""
         known = self._rows.get(incident_id)
         if known is None:
-            known = self._remember(incident_of(self._db.execute(ROW, {"id": incident_id}).one()))
+            known = self._remember(incident_of(ROW.all(self._db, {"id": incident_id})[0]))
         return known
 
     def _remember(self, incident: Incident) -> Incident:
