@@ -19,23 +19,17 @@ from sqlalchemy import Connection, select, update
 
 from shieldwall.model.incident import SEVERITIES, Incident, IncidentStatus
 from shieldwall.store.sql.case_severity import raise_cases
+from shieldwall.store.sql.incident_linking import LinkTimes
 from shieldwall.store.sql.incident_statements import (
-    ADD_LINK,
     COUNT_HITS,
     DIALECTS,
-    DROP_LINKS,
-    NEAR,
     OF_ALERT,
     OPEN,
-    RETIME_LINKS,
+    RECORD,
     ROW,
     SETTLE,
 )
-from shieldwall.store.sql.link_times import LinkMemory, LinkRow, Thinned, thin, thin_links
 from shieldwall.store.sql.tables import incident_alerts, incident_links, incidents, organisations
-
-_Asked = tuple[str, frozenset[str], datetime, datetime]
-"""A member, links and a time span :meth:`IncidentFusion.linked` was asked."""
 
 
 def incident_of(row: Any) -> Incident:
@@ -70,7 +64,7 @@ def _later(first: datetime | None, second: datetime | None) -> datetime | None:
     return max(d for d in (first, second) if d is not None) if first or second else None
 
 
-class IncidentFusion:
+class IncidentFusion(LinkTimes):
     """The fuse stage's side of incidents in one transaction.
 
     It remembers, until the transaction ends, the incidents it read or wrote and which
@@ -84,20 +78,17 @@ class IncidentFusion:
     """
 
     def __init__(self, connection: Connection, now: datetime) -> None:
-        self._db = connection
+        super().__init__(connection)
         self._now = now
         self._sql = DIALECTS[connection.dialect.name]
         self._rows: dict[int, Incident] = {}
         self._alert_of: dict[int, int] = {}
-        self._merged: dict[int, int] = {}
         self._counted: dict[int, tuple[int, str]] = {}
         """Hits counted on each incident, not written yet, and its severity written."""
+        self._history: list[dict[str, Any]] = []
+        """History rows recorded, not written yet (:meth:`flush` writes them in order)."""
         self._seqs: dict[int, list[int]] = {}
         """The alerts each incident holds, in order, as read once and joined since."""
-        self._links = LinkMemory()
-        self._near: tuple[_Asked, Sequence[Any] | None] | None = None
-        """What :meth:`linked` was last asked, and the rows it read (None: from
-        :attr:`_links`)."""
 
     def lock_member(self, org_id: str) -> None:
         """The member's row, locked until commit on PostgreSQL: fusing replicas take turns
@@ -127,33 +118,6 @@ class IncidentFusion:
         if settled:
             rows = [{"b_key": key, "b_incident": incident} for key, incident in settled]
             SETTLE.many(self._db, rows)
-
-    def preload(self, org_id: str, links: Collection[str], start: datetime, end: datetime) -> None:
-        """Read the member's rows of these links over ``[start, end]`` once: :meth:`linked`
-        asked within answers from them (:class:`.link_times.LinkMemory`)."""
-        if links:
-            self._write_links()
-            self._links.load(self._db, org_id, links, start, end)
-
-    def linked(
-        self, org_id: str, links: Collection[str], start: datetime, end: datetime
-    ) -> set[int]:
-        if not links:
-            return set()
-        asked = (org_id, frozenset(links), start, end)
-        if self._links.covers(org_id, links, start, end):
-            self._near = (asked, None)
-            closed = self._links.closed
-            return {
-                row.incident_id
-                for row in self._links.near(org_id, links, start, end)
-                if row.incident_id not in closed and row.incident_id not in self._merged
-            }
-        self._write_links()
-        params = {"org": org_id, "links": sorted(links), "start": start, "end": end}
-        near = NEAR.all(self._db, params)
-        self._near = (asked, near)
-        return {int(row.incident_id) for row in near}
 
     def of_alert(self, alert_seq: int) -> Incident | None:
         known = self._rows.get(self._alert_of.get(alert_seq, 0))
@@ -225,8 +189,11 @@ class IncidentFusion:
         """Write the hits :meth:`attach` counted since the last flush: one update per
         incident, its cases raised with it, and the link times moved or dropped (run
         before commit and before any read of incidents or a merge, so nothing reads
-        counts not written yet)."""
-        self._write_links()
+        counts not written yet), and the history recorded."""
+        self.write_links()
+        if self._history:
+            history, self._history = self._history, []
+            RECORD.many(self._db, history)
         if not self._counted:
             return
         counted, self._counted = self._counted, {}
@@ -246,63 +213,6 @@ class IncidentFusion:
         COUNT_HITS.many(self._db, rows)
         for incident_id, (_, was) in sorted(counted.items()):
             raise_cases(self._db, incident_id, was, self._rows[incident_id].severity, self._now)
-
-    def _note_links(
-        self,
-        incident_id: int,
-        org_id: str,
-        links: Collection[str],
-        at: datetime,
-        window: timedelta | None,
-    ) -> None:
-        """Note the hit's links at ``at``, thinned with ``window`` (:mod:`.link_times`):
-        from the rows :meth:`linked` answered from for this hit when it did (its rows of
-        the incidents merged into this one are this one's now), else from a read. New rows
-        are inserted at once (their ids are needed), moved times and dropped rows written
-        by :meth:`flush`."""
-        asked, self._near = self._near, None
-        held: dict[int, LinkRow] = {}
-        if window is None or not links:
-            thinned = Thinned(list(links), [], [])
-        elif asked is not None and asked[0] == (org_id, frozenset(links), at - window, at + window):
-            if asked[1] is None:  # answered from what is known
-                rows = self._links.near(org_id, links, at - window, at + window)
-                held = {row.id: row for row in rows if row.incident_id == incident_id}
-                thinned = thin(held.values(), links, at, window)
-            else:
-                read = [row for row in asked[1] if self._holder(row.incident_id) == incident_id]
-                thinned = thin(read, links, at, window)
-        else:
-            self._write_links()
-            thinned = thin_links(self._db, incident_id, org_id, links, at, window)
-        for link in thinned.added:
-            row = {"incident_id": incident_id, "org_id": org_id, "link": link, "at": at}
-            self._links.add(ADD_LINK.all(self._db, row)[0][0], incident_id, org_id, link, at)
-        if any(row_id not in held for row_id in thinned.retimed + thinned.dropped):  # read
-            self._links.forget(org_id, links)
-            RETIME_LINKS.many(self._db, [{"b_id": i, "b_at": at} for i in thinned.retimed])
-            if thinned.dropped:
-                DROP_LINKS.run(self._db, {"ids": thinned.dropped})
-            return
-        for row_id in thinned.retimed:
-            self._links.retime(org_id, held[row_id], at)
-        for row_id in thinned.dropped:
-            self._links.drop(org_id, held[row_id])
-
-    def _write_links(self) -> None:
-        """Write the link times moved and the rows dropped, each row once."""
-        retimed, dropped = self._links.pending()
-        if dropped:
-            DROP_LINKS.run(self._db, {"ids": sorted(dropped)})
-        if retimed:
-            rows = [{"b_id": row_id, "b_at": at} for row_id, at in sorted(retimed.items())]
-            RETIME_LINKS.many(self._db, rows)
-
-    def _holder(self, incident_id: int) -> int:
-        """The incident that holds another's rows now (itself, unless merged)."""
-        while incident_id in self._merged:
-            incident_id = self._merged[incident_id]
-        return incident_id
 
     def merge(self, source: int, target: int) -> None:
         """Move the source's alerts and links to the target; close the source as merged."""

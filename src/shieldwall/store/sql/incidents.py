@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from shieldwall.model.incident import Incident, IncidentChange, IncidentQuery, IncidentStatus
 from shieldwall.store.sql.incident_fusion import IncidentFusion, incident_of
-from shieldwall.store.sql.incident_statements import ALERT_SEQS, RECORD
+from shieldwall.store.sql.incident_statements import ALERT_SEQS
 from shieldwall.store.sql.link_times import LinkMemory
 from shieldwall.store.sql.tables import incident_history, incidents
 
@@ -47,7 +47,7 @@ class SqlIncidents(IncidentFusion):
             "action": action,
             "detail": detail,
         }
-        RECORD.run(self._db, row)
+        self._history.append(row)  # written by flush, the batch's history in one statement
 
     def get(self, incident_id: int) -> Incident | None:
         self.flush()
@@ -96,6 +96,7 @@ class SqlIncidents(IncidentFusion):
         return list(known)
 
     def history(self, incident_id: int) -> Sequence[IncidentChange]:
+        self.flush()
         query = (
             select(incident_history)
             .where(incident_history.c.incident_id == incident_id)

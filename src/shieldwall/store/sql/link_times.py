@@ -81,7 +81,10 @@ def thin(near: Iterable[Any], links: Collection[str], at: datetime, window: time
         by_link.setdefault(row.link, []).append((row.at, row.id))
     thinned = Thinned([], [], [])
     for link in sorted(links):
-        times = by_link.get(link, [])
+        times = by_link.get(link)
+        if not times:  # the new time alone: noted
+            thinned.added.append(link)
+            continue
         times.append((at, 0))  # 0: the new time, not a row yet
         times.sort()
         chain: list[tuple[datetime, int]] = []
@@ -189,7 +192,8 @@ class LinkMemory:
         self._rows.setdefault((org_id, link), {})[row_id] = LinkRow(row_id, incident_id, link, at)
 
     def retime(self, org_id: str, row: LinkRow, at: datetime) -> None:
-        self._rows[(org_id, row.link)][row.id] = row._replace(at=at)
+        rows = self._rows[(org_id, row.link)]
+        rows[row.id] = rows[row.id]._replace(at=at)
         self._retimed[row.id] = at
 
     def drop(self, org_id: str, row: LinkRow) -> None:
