@@ -73,19 +73,37 @@ class _Plan:
             processor = bind.type._cached_bind_processor(dialect)
             self.slots.append((escaped.get(raw, raw), bind.key, -1, default, processor))
 
+        self.names = [slot[0] for slot in self.slots]
+        self.simple = (
+            [(key, processor) for _, key, index, default, processor in self.slots]
+            if all(slot[2] < 0 and slot[3] is _REQUIRED for slot in self.slots)
+            else None
+        )
+        """Every parameter the caller's own, none expanded (the usual case): bound in
+        one pass without defaults."""
+
     def bind(self, params: Params) -> Any:
         """The driver's parameters: a list (qmark, numeric) or a dict (pyformat, named)."""
-        values: list[Any] = []
-        for _, key, index, default, processor in self.slots:
-            value = params.get(key, default)
-            if value is _REQUIRED:
-                raise KeyError(f"a value is required for the parameter {key!r}")
-            if index >= 0:
-                value = value[index]
-            values.append(value if processor is None else processor(value))
+        if self.simple is not None:
+            try:
+                values = [
+                    params[key] if processor is None else processor(params[key])
+                    for key, processor in self.simple
+                ]
+            except KeyError as exc:
+                raise KeyError(f"a value is required for the parameter {exc.args[0]!r}") from None
+        else:
+            values = []
+            for _, key, index, default, processor in self.slots:
+                value = params.get(key, default)
+                if value is _REQUIRED:
+                    raise KeyError(f"a value is required for the parameter {key!r}")
+                if index >= 0:
+                    value = value[index]
+                values.append(value if processor is None else processor(value))
         if self.positional:
             return values
-        return {slot[0]: value for slot, value in zip(self.slots, values, strict=True)}
+        return dict(zip(self.names, values, strict=True))
 
 
 class _Compiled:
