@@ -6,9 +6,8 @@ deduplicates them), stores those alerts and their hits in a fresh store, then ti
 :meth:`FuseWorker.fuse` over the hits in batches of 200 (the worker's batch), with the
 campaign heuristics of the default settings. Printed: hits/s (wall), CPU µs per hit
 (``time.process_time``: the figure to compare on a busy machine), SQL statements per hit
-(a ``before_cursor_execute`` listener, and :attr:`Direct.executed` for those run
-directly), and the incidents, history and campaign rows the run left (the same before and
-after a change to the stage).
+(a ``before_cursor_execute`` listener), and the incidents, history and campaign rows the
+run left (the same before and after a change to the stage).
 
     .venv/bin/python bench/fuse.py [--corpus ../shared/corpus] [--database-url postgresql+psycopg://…]
 """
@@ -93,7 +92,6 @@ def main() -> None:
     from shieldwall.live import FuseWorker
     from shieldwall.live.wire import ALERTS_SUBJECT, encode_hit
     from shieldwall.runtime.live import campaign_rules, grouping_rules
-    from shieldwall.store.sql.direct import Direct
 
     started = time.perf_counter()
     alerts = corpus_alerts(args.corpus)
@@ -126,7 +124,6 @@ def main() -> None:
 
                 profiler = cProfile.Profile()
                 profiler.enable()
-            direct = Direct.executed
             cpu, wall = time.process_time(), time.perf_counter()
             for first in range(0, len(deliveries), BATCH):
                 worker.fuse(deliveries[first : first + BATCH])
@@ -135,7 +132,6 @@ def main() -> None:
                 profiler.disable()
                 profiler.dump_stats(args.profile)
             event.remove(engine, "before_cursor_execute", count)
-            statements[0] += Direct.executed - direct
             hits = worker.counts.hits
             print(f"fused {hits:,} hits ({worker.counts.repeated} repeated) in batches of {BATCH}")
             print(f"  {hits / wall:,.0f} hits/s wall, {cpu / hits * 1e6:,.0f} µs CPU per hit")

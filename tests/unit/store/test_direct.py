@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, bindparam, insert, select, update
+from sqlalchemy import Column, Integer, MetaData, Table, bindparam, event, insert, select, update
 from sqlalchemy.exc import StatementError
 
 from shieldwall.model.errors import ConflictError, InputError
@@ -164,3 +164,20 @@ def test_missing_values_and_python_defaults_are_refused(member: SqlStore) -> Non
         with pytest.raises(ValueError, match="defaults"):
             Direct(insert(table), ["a"]).run(tx.connection, {"a": 1})
         assert Direct(select(alert_hits.c.key)).all(tx.connection) == []
+
+
+def test_statement_listeners_see_direct_statements(member: SqlStore) -> None:
+    seen: list[tuple[str, bool]] = []
+
+    def record(*args: object) -> None:
+        seen.append((str(args[2]), bool(args[5])))
+
+    event.listen(member.engine, "before_cursor_execute", record)
+    try:
+        with member.transaction() as tx:
+            CLAIM.run(tx.connection, {"key": "k", "incident_id": 1})
+            CLAIM.many(tx.connection, [{"key": "m", "incident_id": 1}])
+    finally:
+        event.remove(member.engine, "before_cursor_execute", record)
+    inserts = [(sql.split(" (")[0], many) for sql, many in seen if sql.startswith("INSERT")]
+    assert inserts == [("INSERT INTO fuse_applied", False), ("INSERT INTO fuse_applied", True)]

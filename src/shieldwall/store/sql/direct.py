@@ -14,8 +14,9 @@ the same connection, in the same transaction as the statements around it.
 It is meant for small statements on hot paths, and leaves out on purpose:
 
 * Python-side column defaults (``default=``, ``onupdate=``): refused when compiling;
-* events: ``before_cursor_execute`` listeners do not see these statements
-  (:attr:`Direct.executed` counts them, for benchmarks);
+* events other than ``before_cursor_execute``: its listeners see these statements (so
+  benchmarks and tests count them), with no execution context and their return value
+  ignored (``retval=True`` rewriting is not supported);
 * an empty list for an expanding (``IN``) parameter: refused (the callers skip the
   statement, as they would skip a query that can find nothing).
 
@@ -152,10 +153,6 @@ class Direct:
     parameters with ``bindparam``. Parameters are given as a mapping from those keys.
     """
 
-    executed = 0
-    """Statements run through any Direct since the process started (benchmarks count
-    statements with a listener these bypass)."""
-
     def __init__(self, statement: Any, keys: Sequence[str] | None = None) -> None:
         self._statement = statement
         self._keys = list(keys) if keys is not None else None
@@ -195,7 +192,8 @@ class Direct:
         plan = compiled.plan(rows[0])
         bound = [self._bound(plan, params) for params in rows]
         cursor = db.connection.cursor()
-        Direct.executed += 1
+        if db.dispatch.before_cursor_execute:
+            db.dispatch.before_cursor_execute(db, cursor, plan.sql, bound, None, True)
         try:
             cursor.executemany(plan.sql, bound)
         except compiled.dialect.loaded_dbapi.Error as exc:
@@ -222,7 +220,8 @@ class Direct:
         plan = compiled.plan(params)
         bound = self._bound(plan, params)
         cursor = db.connection.cursor()
-        Direct.executed += 1
+        if db.dispatch.before_cursor_execute:
+            db.dispatch.before_cursor_execute(db, cursor, plan.sql, bound, None, False)
         try:
             cursor.execute(plan.sql, bound)
             return cursor.fetchall() if fetch else cursor.rowcount
