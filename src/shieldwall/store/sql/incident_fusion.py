@@ -51,17 +51,23 @@ def incident_of(row: Any) -> Incident:
     )
 
 
+_RANK = {name: index for index, name in enumerate(SEVERITIES)}
+
+
 def _higher(first: str, second: str) -> str:
-    rank = {name: index for index, name in enumerate(SEVERITIES)}
-    return first if rank.get(first, 0) >= rank.get(second, 0) else second
+    return first if _RANK.get(first, 0) >= _RANK.get(second, 0) else second
 
 
 def _earlier(first: datetime | None, second: datetime | None) -> datetime | None:
-    return min(d for d in (first, second) if d is not None) if first or second else None
+    if first is None or second is None:
+        return second if first is None else first
+    return min(first, second)
 
 
 def _later(first: datetime | None, second: datetime | None) -> datetime | None:
-    return max(d for d in (first, second) if d is not None) if first or second else None
+    if first is None or second is None:
+        return second if first is None else first
+    return max(first, second)
 
 
 class IncidentFusion(LinkTimes):
@@ -173,12 +179,19 @@ class IncidentFusion(LinkTimes):
                     insort(seqs, alert_seq)
         self._note_links(incident_id, org_id, links, at, window)
         current = self._row(incident_id)
-        self._rows[incident_id] = replace(
-            current,
+        self._rows[incident_id] = Incident(  # not dataclasses.replace: twice as fast per hit
+            id=current.id,
+            org_id=current.org_id,
+            title=current.title,
+            severity=_higher(current.severity, severity),
+            status=current.status,
+            assignee=current.assignee,
+            close_reason=current.close_reason,
+            merged_into=current.merged_into,
             alert_count=current.alert_count + 1,
             first_seen=_earlier(current.first_seen, at),
             last_seen=_later(current.last_seen, at),
-            severity=_higher(current.severity, severity),
+            created_at=current.created_at,
             updated_at=self._now,
         )
         counted, was = self._counted.get(incident_id, (0, current.severity))

@@ -193,7 +193,7 @@ class LinkMemory:
 
     def retime(self, org_id: str, row: LinkRow, at: datetime) -> None:
         rows = self._rows[(org_id, row.link)]
-        rows[row.id] = rows[row.id]._replace(at=at)
+        rows[row.id] = LinkRow(row.id, rows[row.id].incident_id, row.link, at)
         self._retimed[row.id] = at
 
     def drop(self, org_id: str, row: LinkRow) -> None:
@@ -212,7 +212,7 @@ class LinkMemory:
         for rows in self._rows.values():
             for row_id, row in rows.items():
                 if row.incident_id == source:
-                    rows[row_id] = row._replace(incident_id=target)
+                    rows[row_id] = LinkRow(row_id, target, row.link, row.at)
 
     def pending(self) -> tuple[dict[int, datetime], set[int]]:
         """The times moved and the rows dropped since the last call, to write now."""
