@@ -78,9 +78,10 @@ class IncidentFusion(LinkTimes):
     this repository writes those rows, and on PostgreSQL each one it remembers was read
     ``FOR UPDATE`` (or inserted by it) and stays locked until commit, so what it
     remembers stays true. The hits :meth:`attach` counts are written by :meth:`flush`,
-    one update per incident per batch; the store flushes before commit, and the reads
-    and merges here flush first. The link times :meth:`linked` read answer
-    :meth:`attach`'s thinning of the same hit (:mod:`.link_times`) without a second read.
+    one update per incident per batch, as are the history rows :meth:`record` keeps and
+    the link times moved or dropped; the store flushes before commit, and the reads and
+    merges here flush first. Link times (``preload``, ``linked`` and their thinning) are
+    :class:`.incident_linking.LinkTimes`.
     """
 
     def __init__(self, connection: Connection, now: datetime) -> None:
