@@ -269,6 +269,10 @@ class IncidentRepository(Protocol):
         """:meth:`settle` for a batch of (key, incident id)."""
         ...
 
+    def preload(self, org_id: str, links: Collection[str], start: datetime, end: datetime) -> None:
+        """Read at once what :meth:`linked` will be asked within (a batch's hits)."""
+        ...
+
     def linked(
         self, org_id: str, links: Collection[str], start: datetime, end: datetime
     ) -> set[int]: ...
