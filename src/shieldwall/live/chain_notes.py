@@ -3,7 +3,11 @@
 Noting a hit's chains reads its incident's alerts (:func:`shieldwall.fuse.note_chains`).
 A duplicate hit — one more match counted on an alert the incident already holds — adds
 no technique, so its chains were noted with the alert's first hit: the worker remembers
-which alert it noted in which incident and skips the read. It remembers only after the
+which alert it noted in which incident and skips the read — within a batch too (the
+batch's own notes are passed in), so a batch notes exactly what fusing its hits one per
+transaction notes (``tests/contract/store/test_fuse_batch_contract.py``): noting a
+repeat again could find chains its incident gained since, which one hit per transaction
+never notes. It remembers only after the
 transaction committed (a batch handed back is noted again in full), and forgets the
 oldest past ``capacity``, which costs a read, never a chain. The techniques of the
 alerts read are kept too (an alert's techniques and times never change, and an alert an
@@ -33,11 +37,20 @@ class ChainNotes:
         self._noted: OrderedDict[Noted, None] = OrderedDict()
         self._techniques: OrderedDict[int, AlertTechniques] = OrderedDict()
 
-    def note(self, tx: UnitOfWork, hit: AlertHit, incident_id: int) -> Noted | None:
-        """Note the hit's chains in its incident; what to remember once committed."""
+    def note(
+        self,
+        tx: UnitOfWork,
+        hit: AlertHit,
+        incident_id: int,
+        batch: Collection[Noted] = (),
+    ) -> Noted | None:
+        """Note the hit's chains in its incident, unless this alert's were noted in it
+        already (before, or earlier in ``batch``); what to remember once committed."""
         if not self._rules.by_chain or not hit.alert.techniques:
             return None
         noted = (incident_id, hit.alert.seq)
+        if noted in batch:
+            return None
         if noted in self._noted:
             self._noted.move_to_end(noted)
             return None

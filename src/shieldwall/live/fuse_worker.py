@@ -134,7 +134,7 @@ class FuseWorker:
                 log.warning("message %d of %s skipped: %s", delivery.sequence, self._subject, exc)
                 continue
             named.append((member, key))
-        noted: list[Noted] = []
+        noted: set[Noted] = set()
         with self._store.transaction() as tx:
             for member in sorted({member for member, _ in named}):
                 tx.incidents.lock_member(member)
@@ -156,14 +156,14 @@ class FuseWorker:
             self._chains.remember(noted)
 
     def _fuse_one(
-        self, tx: UnitOfWork, hit: AlertHit | None, key: str, noted: list[Noted]
+        self, tx: UnitOfWork, hit: AlertHit | None, key: str, noted: set[Noted]
     ) -> int | None:
         if hit is None:  # published only once stored: a message from elsewhere
             self.counts.unreadable += 1
             log.warning("alert hit %s of %s is not stored; skipped", key, self._subject)
             return None
         target = fuse_hit(tx.incidents, hit, self._rules, tx.campaigns, self._campaigns)
-        if self._chains is not None and (done := self._chains.note(tx, hit, target)):
-            noted.append(done)
+        if self._chains is not None and (done := self._chains.note(tx, hit, target, noted)):
+            noted.add(done)
         self.counts.hits += 1
         return target
