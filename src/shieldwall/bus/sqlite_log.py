@@ -1,4 +1,5 @@
-"""The embedded bus's durable log: three tables in the SQLite file the store also uses.
+"""The embedded bus's durable log: three tables in a SQLite file (``bus.db`` on the
+embedded default, so its writes never queue behind the store's; see :func:`holds_bus`).
 
 This module is synchronous and knows nothing of asyncio; :mod:`shieldwall.bus.embedded`
 runs it on one worker thread. Every change is one ``BEGIN IMMEDIATE`` transaction, so
@@ -78,6 +79,40 @@ def verify_pragmas(connection: sqlite3.Connection, path: Path) -> None:
             f"embedded bus at {path}: SQLite synchronous is {synchronous}, the bus needs FULL "
             f"({SYNCHRONOUS_FULL}); remove whatever sets a lower synchronous level"
         )
+
+
+def holds_bus(path: Path) -> bool:
+    """True when the SQLite file at ``path`` holds a bus with messages or consumers.
+
+    Before the embedded default gave the bus a file of its own (``bus.db``), its tables
+    lived in the store's ``shieldwall.db``; a data directory from then keeps its bus
+    there, so no message in flight, acknowledgement or idempotency key is left behind.
+    Only reads, and never creates the file.
+    """
+    if not path.exists():
+        return False
+    try:
+        connection = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_SECONDS
+        )
+    except sqlite3.Error as error:
+        raise BusError(f"embedded bus: cannot read SQLite file {path}: {error}") from error
+    try:
+        tables = {
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name IN ('bus_message', 'bus_consumer')"
+            )
+        }
+        return any(
+            connection.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None  # noqa: S608
+            for table in sorted(tables)
+        )
+    except sqlite3.Error as error:
+        raise BusError(f"embedded bus: cannot read SQLite file {path}: {error}") from error
+    finally:
+        connection.close()
 
 
 class SqliteLog:

@@ -4,8 +4,11 @@ A NATS connection belongs to the event loop that opened it, so :class:`LiveBus` 
 per running loop, lazily: the API's loop gets its own, and the detect worker, which runs
 in a thread with a loop of its own, gets another. The embedded bus works from any loop
 (its SQLite calls run on its own thread), so publishers share one. The embedded
-bus lives in a SQLite file beside the store: the store's own file on the embedded
-default, ``bus.db`` in the data directory when the store is PostgreSQL.
+bus lives in ``bus.db`` in the data directory, a SQLite file of its own: on the embedded
+default its publishes, fetches and acknowledgements then never wait for SQLite's one
+writer of the store's file (the API's, detect's and fuse's store writes), and theirs not
+for the bus's. A data directory whose store file already holds the bus (where it lived
+before) keeps it there, with its messages in flight (:func:`bus_file`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from shieldwall import live
 from shieldwall.bus.factory import embedded_path, open_bus
 from shieldwall.bus.protocol import Bus
+from shieldwall.bus.sqlite_log import holds_bus
 from shieldwall.config.settings import Settings
 from shieldwall.detect.sigma.loader import RuleSet, load_rules
 from shieldwall.fuse import CampaignRules, GroupingRules, PostureRules
@@ -28,9 +32,13 @@ from shieldwall.store.protocols import Store
 
 
 def bus_file(settings: Settings) -> Path:
-    """The SQLite file of the embedded bus."""
-    if settings.is_sqlite:
-        return settings.data_dir / "shieldwall.db"
+    """The SQLite file of the embedded bus: ``bus.db`` in the data directory, unless the
+    store's ``shieldwall.db`` there already holds the bus's messages or consumers (a data
+    directory from before the bus had a file of its own), which then stay where they are.
+    """
+    store_file = settings.data_dir / "shieldwall.db"
+    if settings.is_sqlite and holds_bus(store_file):
+        return store_file
     return settings.data_dir / "bus.db"
 
 
@@ -39,7 +47,8 @@ class LiveBus:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._shared = embedded_path(settings.bus_url, bus_file(settings)) is not None
+        self._shared = embedded_path(settings.bus_url, Path()) is not None
+        self._file = bus_file(settings) if settings.bus_url == "embedded" else None  # at start
         self._buses: dict[asyncio.AbstractEventLoop | None, Bus] = {}
 
     @property
@@ -70,7 +79,7 @@ class LiveBus:
 
     async def own(self) -> Bus:
         """A bus for this loop alone (a consumer waits on it); close it with :meth:`release`."""
-        return await open_bus(self._settings.bus_url, store_path=bus_file(self._settings))
+        return await open_bus(self._settings.bus_url, store_path=self._file)
 
     async def release(self, bus: Bus) -> None:
         """Close a bus from :meth:`own`."""
@@ -79,7 +88,7 @@ class LiveBus:
     async def _open(self, loop: asyncio.AbstractEventLoop | None) -> Bus:
         found = self._buses.get(loop)
         if found is None:
-            opened = await open_bus(self._settings.bus_url, store_path=bus_file(self._settings))
+            opened = await open_bus(self._settings.bus_url, store_path=self._file)
             found = self._buses.setdefault(loop, opened)
             if found is not opened:  # another request opened it first
                 await opened.close()
