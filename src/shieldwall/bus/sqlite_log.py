@@ -1,5 +1,6 @@
 """The embedded bus's durable log: three tables in a SQLite file (``bus.db`` on the
-embedded default, so its writes never queue behind the store's; see :func:`holds_bus`).
+embedded default, so its writes never queue behind the store's; see
+:mod:`shieldwall.bus.sqlite_move`).
 
 This module is synchronous and knows nothing of asyncio; :mod:`shieldwall.bus.embedded`
 runs it on one worker thread. Every change is one ``BEGIN IMMEDIATE`` transaction, so
@@ -79,40 +80,6 @@ def verify_pragmas(connection: sqlite3.Connection, path: Path) -> None:
             f"embedded bus at {path}: SQLite synchronous is {synchronous}, the bus needs FULL "
             f"({SYNCHRONOUS_FULL}); remove whatever sets a lower synchronous level"
         )
-
-
-def holds_bus(path: Path) -> bool:
-    """True when the SQLite file at ``path`` holds a bus with messages or consumers.
-
-    Before the embedded default gave the bus a file of its own (``bus.db``), its tables
-    lived in the store's ``shieldwall.db``; a data directory from then keeps its bus
-    there, so no message in flight, acknowledgement or idempotency key is left behind.
-    Only reads, and never creates the file.
-    """
-    if not path.exists():
-        return False
-    try:
-        connection = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_SECONDS
-        )
-    except sqlite3.Error as error:
-        raise BusError(f"embedded bus: cannot read SQLite file {path}: {error}") from error
-    try:
-        tables = {
-            name
-            for (name,) in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name IN ('bus_message', 'bus_consumer')"
-            )
-        }
-        return any(
-            connection.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None  # noqa: S608
-            for table in sorted(tables)
-        )
-    except sqlite3.Error as error:
-        raise BusError(f"embedded bus: cannot read SQLite file {path}: {error}") from error
-    finally:
-        connection.close()
 
 
 class SqliteLog:
@@ -328,12 +295,13 @@ class SqliteLog:
             "WHERE subject = ? AND consumer = ? AND seq = ?",
             [(attempt, deadline, subject, name, seq) for seq, attempt, _, _ in due],
         )
-        db.executemany(
-            "INSERT INTO bus_pending (subject, consumer, seq, deliveries, deadline) "
-            "VALUES (?, ?, ?, 1, ?)",
-            [(subject, name, seq, deadline) for seq, _, _, _ in fresh],
-        )
-        if fresh:
+        if fresh:  # one statement for the run of new messages, none per message
+            db.execute(
+                "INSERT INTO bus_pending (subject, consumer, seq, deliveries, deadline) "
+                "SELECT subject, ?, seq, 1, ? FROM bus_message "
+                "WHERE subject = ? AND seq BETWEEN ? AND ?",
+                (name, deadline, subject, fresh[0][0], fresh[-1][0]),
+            )
             db.execute(
                 "UPDATE bus_consumer SET delivered_seq = ? WHERE subject = ? AND name = ?",
                 (fresh[-1][0], subject, name),
@@ -342,6 +310,14 @@ class SqliteLog:
     def ack(self, subject: str, name: str, sequences: Sequence[int]) -> None:
         """Forget the deliveries: they are done and never come back."""
         with self._transaction(f"ack for consumer {name} on {subject}") as db:
+            span = _span(sequences)
+            if span is not None:  # a whole fetch, acknowledged at once: one range
+                db.execute(
+                    "DELETE FROM bus_pending WHERE subject = ? AND consumer = ? "
+                    "AND seq BETWEEN ? AND ?",
+                    (subject, name, *span),
+                )
+                return
             db.executemany(
                 "DELETE FROM bus_pending WHERE subject = ? AND consumer = ? AND seq = ?",
                 [(subject, name, seq) for seq in sequences],
@@ -361,6 +337,17 @@ class SqliteLog:
         with self._transaction(f"dropping {subject}") as db:
             for table in ("bus_pending", "bus_consumer", "bus_message"):
                 db.execute(f"DELETE FROM {table} WHERE subject = ?", (subject,))  # noqa: S608
+
+
+def _span(sequences: Sequence[int]) -> tuple[int, int] | None:
+    """``(first, last)`` when ``sequences`` are every number from first to last once each
+    (in any order): deleting that range then deletes exactly them. Else None."""
+    if not sequences:
+        return None
+    first, last = min(sequences), max(sequences)
+    if last - first + 1 == len(sequences) == len(set(sequences)):
+        return first, last
+    return None
 
 
 def _numbered(

@@ -7,8 +7,8 @@ in a thread with a loop of its own, gets another. The embedded bus works from an
 bus lives in ``bus.db`` in the data directory, a SQLite file of its own: on the embedded
 default its publishes, fetches and acknowledgements then never wait for SQLite's one
 writer of the store's file (the API's, detect's and fuse's store writes), and theirs not
-for the bus's. A data directory whose store file already holds the bus (where it lived
-before) keeps it there, with its messages in flight (:func:`bus_file`).
+for the bus's. A data directory whose store file still holds the bus (where it lived
+before) has it moved, with its messages in flight (:func:`bus_file`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from shieldwall import live
 from shieldwall.bus.factory import embedded_path, open_bus
 from shieldwall.bus.protocol import Bus
-from shieldwall.bus.sqlite_log import holds_bus
+from shieldwall.bus.sqlite_move import move_bus
 from shieldwall.config.settings import Settings
 from shieldwall.detect.sigma.loader import RuleSet, load_rules
 from shieldwall.fuse import CampaignRules, GroupingRules, PostureRules
@@ -29,17 +29,19 @@ from shieldwall.runtime.loop_thread import LoopThread
 from shieldwall.runtime.watch_sightings import SightingReporter
 from shieldwall.runtime.watchlists import Watchlists
 from shieldwall.store.protocols import Store
+from shieldwall.store.sql.write_lock import write_lock
 
 
 def bus_file(settings: Settings) -> Path:
-    """The SQLite file of the embedded bus: ``bus.db`` in the data directory, unless the
-    store's ``shieldwall.db`` there already holds the bus's messages or consumers (a data
-    directory from before the bus had a file of its own), which then stay where they are.
-    """
+    """The SQLite file of the embedded bus, ``bus.db`` in the data directory; a bus still
+    in the store's ``shieldwall.db`` there (a data directory from before) is moved into it
+    first, with everything in flight (:mod:`shieldwall.bus.sqlite_move`)."""
+    target = settings.data_dir / "bus.db"
     store_file = settings.data_dir / "shieldwall.db"
-    if settings.is_sqlite and holds_bus(store_file):
-        return store_file
-    return settings.data_dir / "bus.db"
+    if settings.is_sqlite and store_file.exists():
+        with write_lock(store_file):
+            move_bus(store_file, target)
+    return target
 
 
 class LiveBus:

@@ -104,3 +104,33 @@ def test_publish_numbers_new_keys_in_order_and_repeats_as_before(
         ]
     finally:
         log.close()
+
+
+@pytest.mark.parametrize(
+    ("acked", "left"),
+    [
+        ([2, 3, 4], [1, 5, 6]),  # a run: one range deleted
+        ([1, 6], [2, 3, 4, 5]),  # scattered: one by one
+        ([4, 2, 3], [1, 5, 6]),  # a run in any order
+        ([5, 5], [1, 2, 3, 4, 6]),  # a repeat
+        ([2, 2, 3], [1, 4, 5, 6]),  # a repeat that spans as many as it names
+        ([1, 3], [2, 4, 5, 6]),
+        ([3], [1, 2, 4, 5, 6]),
+    ],
+)
+def test_an_ack_forgets_exactly_the_deliveries_named(
+    tmp_path: Path, acked: list[int], left: list[int]
+) -> None:
+    log = SqliteLog.open(tmp_path / "bus.db")
+    try:
+        log.open_consumer("events.raw", "reader", 30.0, 5, now=1.0)
+        log.publish("events.raw", [(f"k{n}", b"x") for n in range(1, 7)], now=1.0)
+        assert [d.sequence for d in log.fetch("events.raw", "reader", 100, now=1.0)] == [
+            1, 2, 3, 4, 5, 6,
+        ]  # fmt: skip
+        log.ack("events.raw", "reader", acked)
+        again = log.fetch("events.raw", "reader", 100, now=100.0)  # past ack_wait
+        assert [(d.sequence, d.attempt) for d in again] == [(seq, 2) for seq in left]
+        assert log.backlog("events.raw", "reader") == len(left)
+    finally:
+        log.close()

@@ -1,9 +1,10 @@
-"""Where the embedded bus lives: ``bus.db`` of its own, unless the store's file has it.
+"""Where the embedded bus lives: ``bus.db``, a file of its own, moved there losing nothing.
 
 The bus's writes queue for SQLite's one writer of their file; in a file of their own they
 never wait for the store's (issue 10, the embedded default across processes). A data
-directory from before keeps its bus in ``shieldwall.db``: its messages in flight, its
-acknowledgements and its idempotency keys must all still be there after the upgrade.
+directory from before has its bus in ``shieldwall.db``: its messages in flight, its
+consumers' cursors and its idempotency keys must all be in ``bus.db`` after the upgrade,
+also when the move was interrupted half-way, and a ``bus.db`` in use is never overwritten.
 """
 
 from __future__ import annotations
@@ -12,13 +13,47 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from shieldwall.bus.sqlite_log import SqliteLog
-from shieldwall.config.settings import load_settings
+from shieldwall.bus.sqlite_move import _copy_into
+from shieldwall.config.settings import Settings, load_settings
+from shieldwall.model.errors import BusError
 from shieldwall.runtime.live import LiveBus, bus_file
 
 
+def _settings(data: Path) -> Settings:
+    return load_settings({"SHIELDWALL_DATA_DIR": str(data)})
+
+
+def _bus_tables(path: Path) -> set[str]:
+    with sqlite3.connect(path) as db:
+        names = {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    db.close()
+    return {name for name in names if name.startswith("bus_")}
+
+
+def _old_bus_with_one_in_flight(data: Path) -> None:
+    """A store file as before: k1 delivered and not acknowledged, k2 not yet delivered."""
+    old = SqliteLog.open(data / "shieldwall.db")
+    old.open_consumer("events.raw", "detect", ack_wait=3600, max_deliver=5, now=1.0)
+    old.publish("events.raw", [("k1", b"one"), ("k2", b"two")], now=1.0)
+    assert [d.key for d in old.fetch("events.raw", "detect", 1, now=1.0)] == ["k1"]
+    old.close()
+
+
+async def _after_upgrade(settings: Settings) -> tuple[list[tuple[str, int]], list[int]]:
+    buses = LiveBus(settings)
+    bus = await buses()
+    again = await bus.publish_many("events.raw", [("k2", b"two"), ("k3", b"three")])
+    consumer = await bus.consumer("events.raw", "detect", ack_wait=3600)
+    got = await consumer.fetch(10, timeout=0)
+    await buses.close_current()
+    return [(d.key, d.attempt) for d in got], again
+
+
 def test_a_new_data_directory_gets_bus_db(tmp_path: Path) -> None:
-    settings = load_settings({"SHIELDWALL_DATA_DIR": str(tmp_path)})
+    settings = _settings(tmp_path)
     assert bus_file(settings) == tmp_path / "bus.db"
     assert not (tmp_path / "shieldwall.db").exists()  # looking did not create it
 
@@ -31,42 +66,54 @@ def test_a_new_data_directory_gets_bus_db(tmp_path: Path) -> None:
     assert SqliteLog.open(tmp_path / "bus.db").last_sequence("events.raw") == 1
 
 
-def test_a_store_file_without_bus_messages_leaves_the_bus_in_bus_db(tmp_path: Path) -> None:
+def test_a_store_file_without_a_bus_is_left_alone(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "shieldwall.db") as store:
         store.execute("CREATE TABLE alert (id INTEGER PRIMARY KEY)")
     store.close()
-    settings = load_settings({"SHIELDWALL_DATA_DIR": str(tmp_path)})
-    assert bus_file(settings) == tmp_path / "bus.db"
-
-    SqliteLog.open(tmp_path / "shieldwall.db").close()  # the bus's tables, all empty
-    assert bus_file(settings) == tmp_path / "bus.db"
+    assert bus_file(_settings(tmp_path)) == tmp_path / "bus.db"
+    assert not (tmp_path / "bus.db").exists()
 
 
-def test_a_store_file_holding_the_bus_keeps_it_with_its_messages_in_flight(
+def test_empty_bus_tables_in_the_store_file_are_dropped(tmp_path: Path) -> None:
+    SqliteLog.open(tmp_path / "shieldwall.db").close()
+    assert bus_file(_settings(tmp_path)) == tmp_path / "bus.db"
+    assert _bus_tables(tmp_path / "shieldwall.db") == set()
+
+
+def test_the_bus_moves_out_of_the_store_file_with_its_messages_in_flight(
     tmp_path: Path,
 ) -> None:
-    old = SqliteLog.open(tmp_path / "shieldwall.db")
-    old.open_consumer("events.raw", "detect", ack_wait=3600, max_deliver=5, now=1.0)
-    old.publish("events.raw", [("k1", b"one"), ("k2", b"two")], now=1.0)
-    assert [d.key for d in old.fetch("events.raw", "detect", 1, now=1.0)] == ["k1"]
-    old.close()
-    settings = load_settings({"SHIELDWALL_DATA_DIR": str(tmp_path)})
+    _old_bus_with_one_in_flight(tmp_path)
 
-    assert bus_file(settings) == tmp_path / "shieldwall.db"
+    assert bus_file(_settings(tmp_path)) == tmp_path / "bus.db"
+    assert _bus_tables(tmp_path / "shieldwall.db") == set()
 
-    async def after_upgrade() -> tuple[list[str], list[int]]:
-        buses = LiveBus(settings)
-        bus = await buses()
-        again = await bus.publish_many("events.raw", [("k2", b"two"), ("k3", b"three")])
-        consumer = await bus.consumer("events.raw", "detect", ack_wait=3600)
-        got = await consumer.fetch(10, timeout=0)
-        await buses.close_current()
-        return [d.key for d in got], again
+    delivered, again = asyncio.run(_after_upgrade(_settings(tmp_path)))
+    assert delivered == [("k1", 2), ("k2", 1), ("k3", 1)]  # k1 was in flight: again
+    assert again == [2, 3]  # k2's key is still known: not stored twice
 
-    keys, again = asyncio.run(after_upgrade())
-    assert keys == ["k1", "k2", "k3"]  # k1 was in flight: redelivered, not lost
-    assert again == [2, 3]  # k2's key still known: not stored twice
-    assert not (tmp_path / "bus.db").exists()
+
+def test_a_move_interrupted_after_the_copy_only_drops_the_old_tables(tmp_path: Path) -> None:
+    _old_bus_with_one_in_flight(tmp_path)
+    _copy_into(tmp_path / "bus.db", tmp_path / "shieldwall.db")  # then the process died
+
+    assert bus_file(_settings(tmp_path)) == tmp_path / "bus.db"
+    assert _bus_tables(tmp_path / "shieldwall.db") == set()
+    delivered, again = asyncio.run(_after_upgrade(_settings(tmp_path)))
+    assert delivered == [("k1", 2), ("k2", 1), ("k3", 1)]  # each once: nothing copied twice
+    assert again == [2, 3]
+
+
+def test_a_bus_db_in_use_is_never_overwritten(tmp_path: Path) -> None:
+    _old_bus_with_one_in_flight(tmp_path)
+    used = SqliteLog.open(tmp_path / "bus.db")
+    used.publish("events.raw", [("other", b"newer")], now=2.0)
+    used.close()
+
+    with pytest.raises(BusError, match=r"bus\.db and .*shieldwall\.db both hold a bus"):
+        bus_file(_settings(tmp_path))
+    assert _bus_tables(tmp_path / "shieldwall.db") == {"bus_message", "bus_consumer", "bus_pending"}
+    assert SqliteLog.open(tmp_path / "bus.db").last_sequence("events.raw") == 1
 
 
 def test_a_postgresql_store_keeps_the_bus_in_bus_db(tmp_path: Path) -> None:
@@ -78,3 +125,4 @@ def test_a_postgresql_store_keeps_the_bus_in_bus_db(tmp_path: Path) -> None:
         }
     )
     assert bus_file(settings) == tmp_path / "bus.db"
+    assert "bus_message" in _bus_tables(tmp_path / "shieldwall.db")  # not the bus's store

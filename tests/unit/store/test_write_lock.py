@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from shieldwall.model.errors import StoreError
 from shieldwall.store.audit.signing import Signer
 from shieldwall.store.sql.engine import create_sql_engine
 from shieldwall.store.sql.store import SqlStore
@@ -28,6 +29,7 @@ SIGNER = Signer.generate()
 HOLDER = """
 import sys, time
 from pathlib import Path
+from shieldwall.model.errors import StoreError
 from shieldwall.store.audit.signing import Signer
 from shieldwall.store.sql.engine import create_sql_engine
 from shieldwall.store.sql.store import SqlStore
@@ -80,6 +82,30 @@ def test_another_thread_waits_until_the_holder_lets_go(tmp_path: Path) -> None:
         order.append("first done")
     thread.join()
     assert order == ["first done", "second"]
+
+
+def test_a_thread_waiting_past_the_busy_timeout_fails_instead_of_hanging(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As SQLite's busy timeout did: a write that waits on another thread's (say, one its
+    own transaction is waiting for) ends in an error, not a deadlock."""
+    monkeypatch.setattr("shieldwall.store.sql.write_lock.THREAD_WAIT_SECONDS", 0.01)
+    lock = write_lock(tmp_path / "shieldwall.db")
+    failures: list[Exception] = []
+
+    def second() -> None:
+        try:
+            with lock:
+                pass
+        except StoreError as error:
+            failures.append(error)
+
+    with lock:
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join()
+    assert len(failures) == 1
+    assert "no write turn on shieldwall.db" in str(failures[0])
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")

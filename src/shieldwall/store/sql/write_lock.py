@@ -14,7 +14,8 @@ before, and a deleted lock file costs speed, never correctness. The kernel drops
 when its process dies however it dies, so a crash never leaves the lock taken. Threads of
 one process queue on a re-entrant thread lock first (a flock is held per open file, which
 the threads share); a nested write unit in one thread takes neither twice and meets
-SQLite's busy timeout as before. Without ``fcntl`` (Windows) there is no flock and the
+SQLite's busy timeout as before, and a thread waits for the others of its process
+no longer than that timeout either. Without ``fcntl`` (Windows) there is no flock and the
 busy handler alone queues the writers.
 """
 
@@ -30,7 +31,13 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
+from shieldwall.model.errors import StoreError
+
 SUFFIX = ".lock"
+THREAD_WAIT_SECONDS = 30.0
+"""How long a thread waits for another thread of its process, as SQLite's busy timeout
+would have: a thread whose transaction waits on another thread's write fails instead of
+hanging."""
 
 
 class WriteLock:
@@ -43,7 +50,10 @@ class WriteLock:
         self._descriptor = -1
 
     def __enter__(self) -> None:
-        self._threads.acquire()
+        if not self._threads.acquire(timeout=THREAD_WAIT_SECONDS):
+            raise StoreError(
+                f"no write turn on {self.path.stem} within {THREAD_WAIT_SECONDS:.0f} s"
+            )
         try:
             if self._depth == 0 and fcntl is not None:
                 fcntl.flock(self._open(), fcntl.LOCK_EX)  # GIL released while it waits
