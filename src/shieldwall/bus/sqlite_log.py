@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from shieldwall.bus.protocol import Delivery
-from shieldwall.model.errors import BusError
+from shieldwall.model.errors import BusError, StoreError
 
 BUSY_TIMEOUT_SECONDS = 30.0
 SYNCHRONOUS_FULL = 2
@@ -85,18 +85,28 @@ def verify_pragmas(connection: sqlite3.Connection, path: Path) -> None:
 class SqliteLog:
     """Messages, consumers and in-flight deliveries in one SQLite file."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        path: Path,
+        queue: AbstractContextManager[object] | None = None,
+    ) -> None:
         self._connection = connection
         self.path = path
+        self._queue = queue if queue is not None else nullcontext()
 
     @classmethod
-    def open(cls, path: Path) -> SqliteLog:
-        """Open (creating if needed) the bus tables in the SQLite file at ``path``."""
+    def open(cls, path: Path, queue: AbstractContextManager[object] | None = None) -> SqliteLog:
+        """Open (creating if needed) the bus tables in the SQLite file at ``path``.
+
+        ``queue``, held around every write transaction, lets the writers of the file wait
+        their turn elsewhere than in SQLite's sleeping busy handler (the runtime gives the
+        store's :mod:`~shieldwall.store.sql.write_lock`, a flock the kernel hands on)."""
         try:
             connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.Error as error:
             raise BusError(f"embedded bus: cannot open SQLite file {path}: {error}") from error
-        log = cls(connection, path)
+        log = cls(connection, path, queue)
         try:
             with log._failing_as_bus_error("open"):
                 verify_pragmas(connection, path)
@@ -114,13 +124,13 @@ class SqliteLog:
     def _failing_as_bus_error(self, operation: str) -> Iterator[None]:
         try:
             yield
-        except sqlite3.Error as error:
+        except (sqlite3.Error, StoreError) as error:  # StoreError: the queue's wait
             raise BusError(f"embedded bus at {self.path}: {operation} failed: {error}") from error
 
     @contextmanager
     def _transaction(self, operation: str) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken with the write lock up front to avoid deadlocks."""
-        with self._failing_as_bus_error(operation):
+        with self._failing_as_bus_error(operation), self._queue:
             self._connection.execute("BEGIN IMMEDIATE")
             try:
                 yield self._connection

@@ -81,7 +81,7 @@ class LiveBus:
 
     async def own(self) -> Bus:
         """A bus for this loop alone (a consumer waits on it); close it with :meth:`release`."""
-        return await open_bus(self._settings.bus_url, store_path=self._file)
+        return await open_bus(self._settings.bus_url, store_path=self._file, queue_for=write_lock)
 
     async def release(self, bus: Bus) -> None:
         """Close a bus from :meth:`own`."""
@@ -90,7 +90,9 @@ class LiveBus:
     async def _open(self, loop: asyncio.AbstractEventLoop | None) -> Bus:
         found = self._buses.get(loop)
         if found is None:
-            opened = await open_bus(self._settings.bus_url, store_path=self._file)
+            opened = await open_bus(
+                self._settings.bus_url, store_path=self._file, queue_for=write_lock
+            )
             found = self._buses.setdefault(loop, opened)
             if found is not opened:  # another request opened it first
                 await opened.close()

@@ -134,3 +134,29 @@ def test_an_ack_forgets_exactly_the_deliveries_named(
         assert log.backlog("events.raw", "reader") == len(left)
     finally:
         log.close()
+
+
+def test_every_write_transaction_and_no_read_waits_in_the_queue_given(tmp_path: Path) -> None:
+    """The runtime passes the store's flock (issue 10: writers woken by the kernel, not
+    by the busy handler's sleeps): each write holds it from before BEGIN to after COMMIT."""
+    turns: list[str] = []
+
+    class Queue:
+        def __enter__(self) -> None:
+            turns.append("in")
+
+        def __exit__(self, *_exc: object) -> None:
+            turns.append("out")
+
+    log = SqliteLog.open(tmp_path / "bus.db", Queue())
+    try:
+        log.open_consumer("events.raw", "reader", 30.0, 5, now=1.0)
+        log.publish("events.raw", [("k", b"x")], now=1.0)
+        got = log.fetch("events.raw", "reader", 10, now=1.0)
+        log.ack("events.raw", "reader", [d.sequence for d in got])
+        assert turns == ["in", "out"] * 4
+        log.last_sequence("events.raw")
+        log.backlog("events.raw", "reader")
+        assert len(turns) == 8  # reads take no turn
+    finally:
+        log.close()

@@ -64,6 +64,7 @@ def test_a_new_data_directory_gets_bus_db(tmp_path: Path) -> None:
 
     asyncio.run(publish())
     assert SqliteLog.open(tmp_path / "bus.db").last_sequence("events.raw") == 1
+    assert (tmp_path / "bus.db.lock").exists()  # its writers queue on its flock
 
 
 def test_a_store_file_without_a_bus_is_left_alone(tmp_path: Path) -> None:
