@@ -19,6 +19,7 @@ beside a new one) is never overwritten: the start is refused, naming both files.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from shieldwall.bus.sqlite_log import BUSY_TIMEOUT_SECONDS, SCHEMA, verify_pragmas
@@ -94,13 +95,15 @@ def _copy_into(target: Path, source: Path) -> None:
         db.close()
 
 
-def move_bus(source: Path, target: Path) -> bool:
+def move_bus(
+    source: Path, target: Path, queue: AbstractContextManager[object] | None = None
+) -> bool:
     """Move the bus tables from the store's file ``source`` to ``target``; True if moved.
 
     Nothing to move (no such file, no bus tables in it): returns at once, without a lock.
-    The caller holds the store's write queue (:mod:`shieldwall.store.sql.write_lock`)
-    around it, so the store's writers, and the other processes starting, wait for a long
-    copy in the kernel rather than give up after SQLite's busy timeout.
+    Else the move holds ``queue``, the store's writers' (the runtime gives its
+    :mod:`~shieldwall.store.sql.write_lock`), so they and the other processes starting
+    wait for a long copy in the kernel rather than give up after SQLite's busy timeout.
     """
     if not source.exists():
         return False
@@ -114,21 +117,26 @@ def move_bus(source: Path, target: Path) -> bool:
         try:
             if not _has_tables(store):
                 return False
-            store.execute("BEGIN IMMEDIATE")  # no writer of the old bus, no other mover
-            try:
-                if not _has_tables(store):  # another process moved it while we waited
-                    store.execute("ROLLBACK")
-                    return False
-                if not _empty(store, "main"):
-                    _copy_into(target, source)
-                for table in reversed(TABLES):
-                    store.execute(f"DROP TABLE {table}")
-                store.execute("COMMIT")
-            except BaseException:
-                store.execute("ROLLBACK")
-                raise
+            with queue if queue is not None else nullcontext():
+                return _move(store, source, target)
         finally:
             store.close()
     except sqlite3.Error as error:
         raise BusError(f"embedded bus: moving it from {source} to {target}: {error}") from error
+
+
+def _move(store: sqlite3.Connection, source: Path, target: Path) -> bool:
+    store.execute("BEGIN IMMEDIATE")  # no writer of the old bus, no other mover
+    try:
+        if not _has_tables(store):  # another process moved it while we waited
+            store.execute("ROLLBACK")
+            return False
+        if not _empty(store, "main"):
+            _copy_into(target, source)
+        for table in reversed(TABLES):
+            store.execute(f"DROP TABLE {table}")
+        store.execute("COMMIT")
+    except BaseException:
+        store.execute("ROLLBACK")
+        raise
     return True

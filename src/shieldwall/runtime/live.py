@@ -38,9 +38,8 @@ def bus_file(settings: Settings) -> Path:
     first, with everything in flight (:mod:`shieldwall.bus.sqlite_move`)."""
     target = settings.data_dir / "bus.db"
     store_file = settings.data_dir / "shieldwall.db"
-    if settings.is_sqlite and store_file.exists():
-        with write_lock(store_file):
-            move_bus(store_file, target)
+    if settings.is_sqlite:
+        move_bus(store_file, target, write_lock(store_file))
     return target
 
 
