@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,3 +129,37 @@ def test_a_postgresql_store_keeps_the_bus_in_bus_db(tmp_path: Path) -> None:
     )
     assert bus_file(settings) == tmp_path / "bus.db"
     assert "bus_message" in _bus_tables(tmp_path / "shieldwall.db")  # not the bus's store
+
+
+MOVER = """
+import sys
+from pathlib import Path
+from shieldwall.bus.sqlite_move import move_bus
+from shieldwall.store.sql.write_lock import write_lock
+data = Path(sys.argv[1])
+sys.stdin.readline()  # both start together
+print(move_bus(data / "shieldwall.db", data / "bus.db", write_lock(data / "shieldwall.db")))
+"""
+
+
+def test_processes_starting_together_move_it_once(tmp_path: Path) -> None:
+    _old_bus_with_one_in_flight(tmp_path)
+    movers = [
+        subprocess.Popen(
+            [sys.executable, "-c", MOVER, str(tmp_path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    for mover in movers:  # each has imported by now or reads this as soon as it has
+        assert mover.stdin is not None
+        mover.stdin.write("go\n")
+        mover.stdin.flush()
+    answers = [mover.communicate(timeout=120)[0].strip() for mover in movers]
+
+    assert sorted(answers) == ["False", "False", "True"]
+    delivered, again = asyncio.run(_after_upgrade(_settings(tmp_path)))
+    assert delivered == [("k1", 2), ("k2", 1), ("k3", 1)]
+    assert again == [2, 3]
