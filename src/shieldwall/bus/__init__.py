@@ -7,7 +7,8 @@ composition root opens a concrete bus with :func:`shieldwall.bus.factory.open_bu
     shieldwall.bus.sequence   SequenceTracker: end-to-end sequence checking
     shieldwall.bus.names      the rules for subject, consumer and key names
     shieldwall.bus.embedded   the embedded bus (asyncio front) ...
-    shieldwall.bus.sqlite_log ... over a durable log in the store's SQLite file
+    shieldwall.bus.sqlite_log ... over a durable log in a SQLite file (bus.db)
+    shieldwall.bus.sqlite_move moving an old bus out of the store's file into bus.db
     shieldwall.bus.nats       NATS JetStream (never imported by stages) ...
     shieldwall.bus.nats_consumer ... and its pull consumer
     shieldwall.bus.nats_client  ... its connection, taking replies off the parser as bytes

@@ -14,6 +14,7 @@ import contextlib
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from functools import partial
 from pathlib import Path
 from types import TracebackType
@@ -67,15 +68,17 @@ class EmbeddedBus:
         threaded: bool = True,
         clock: Clock = time.time,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
+        queue: AbstractContextManager[object] | None = None,
     ) -> EmbeddedBus:
         """Open the bus in the SQLite file at ``path``.
 
         ``threaded=False`` runs SQLite on the event loop's thread (for measuring the
-        difference); ``clock`` gives wall-clock seconds and is replaceable in tests.
+        difference); ``clock`` gives wall-clock seconds and is replaceable in tests;
+        ``queue`` is held around each write transaction (:meth:`SqliteLog.open`).
         """
         executor = ThreadPoolExecutor(1, "shieldwall-bus") if threaded else None
         try:
-            log = await _run(executor, SqliteLog.open, path)
+            log = await _run(executor, SqliteLog.open, path, queue)
         except BusError:
             if executor is not None:
                 executor.shutdown()

@@ -6,7 +6,7 @@ pulls in NATS (the import-linter contracts check it).
 ================================  ===========================================
 URL                               bus
 ================================  ===========================================
-``embedded``                      embedded, in the store's SQLite file
+``embedded``                      embedded, in the file the caller names
 ``sqlite:///relative/file.db``    embedded, in that file (SQLAlchemy's form;
 ``sqlite:////absolute/file.db``   ``sqlite+pysqlite://`` also accepted)
 ``nats://host:4222``              NATS JetStream; several servers separated
@@ -17,6 +17,8 @@ URL                               bus
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -80,15 +82,24 @@ def redact_all(servers: list[str]) -> str:
     return ", ".join(redact(server) for server in servers)
 
 
-async def open_bus(url: str, *, store_path: Path | None = None) -> Bus:
-    """Open the bus ``url`` names; ``store_path`` is the store's file for ``embedded``.
+async def open_bus(
+    url: str,
+    *,
+    store_path: Path | None = None,
+    queue_for: Callable[[Path], AbstractContextManager[object]] | None = None,
+) -> Bus:
+    """Open the bus ``url`` names; ``store_path`` is the file for ``embedded``.
+
+    ``queue_for`` gives an embedded bus's file the lock its writers queue on (see
+    :meth:`~shieldwall.bus.sqlite_log.SqliteLog.open`); the composition root passes it,
+    since the bus cannot import the store's.
 
     Raises :class:`ConfigError` for a URL of no known form and
     :class:`~shieldwall.model.errors.BusError` when the bus cannot be opened.
     """
     path = embedded_path(url, store_path)
     if path is not None:
-        return await EmbeddedBus.open(path)
+        return await EmbeddedBus.open(path, queue=queue_for(path) if queue_for else None)
     nats = nats_settings(url)
     if nats is not None:
         servers, options = nats

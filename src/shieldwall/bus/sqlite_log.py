@@ -1,4 +1,6 @@
-"""The embedded bus's durable log: three tables in the SQLite file the store also uses.
+"""The embedded bus's durable log: three tables in a SQLite file (``bus.db`` on the
+embedded default, so its writes never queue behind the store's; see
+:mod:`shieldwall.bus.sqlite_move`).
 
 This module is synchronous and knows nothing of asyncio; :mod:`shieldwall.bus.embedded`
 runs it on one worker thread. Every change is one ``BEGIN IMMEDIATE`` transaction, so
@@ -16,11 +18,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from shieldwall.bus.protocol import Delivery
-from shieldwall.model.errors import BusError
+from shieldwall.model.errors import BusError, StoreError
 
 BUSY_TIMEOUT_SECONDS = 30.0
 SYNCHRONOUS_FULL = 2
@@ -83,18 +85,28 @@ def verify_pragmas(connection: sqlite3.Connection, path: Path) -> None:
 class SqliteLog:
     """Messages, consumers and in-flight deliveries in one SQLite file."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        path: Path,
+        queue: AbstractContextManager[object] | None = None,
+    ) -> None:
         self._connection = connection
         self.path = path
+        self._queue = queue if queue is not None else nullcontext()
 
     @classmethod
-    def open(cls, path: Path) -> SqliteLog:
-        """Open (creating if needed) the bus tables in the SQLite file at ``path``."""
+    def open(cls, path: Path, queue: AbstractContextManager[object] | None = None) -> SqliteLog:
+        """Open (creating if needed) the bus tables in the SQLite file at ``path``.
+
+        ``queue``, held around every write transaction, lets the writers of the file wait
+        their turn elsewhere than in SQLite's sleeping busy handler (the runtime gives the
+        store's :mod:`~shieldwall.store.sql.write_lock`, a flock the kernel hands on)."""
         try:
             connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.Error as error:
             raise BusError(f"embedded bus: cannot open SQLite file {path}: {error}") from error
-        log = cls(connection, path)
+        log = cls(connection, path, queue)
         try:
             with log._failing_as_bus_error("open"):
                 verify_pragmas(connection, path)
@@ -112,13 +124,13 @@ class SqliteLog:
     def _failing_as_bus_error(self, operation: str) -> Iterator[None]:
         try:
             yield
-        except sqlite3.Error as error:
+        except (sqlite3.Error, StoreError) as error:  # StoreError: the queue's wait
             raise BusError(f"embedded bus at {self.path}: {operation} failed: {error}") from error
 
     @contextmanager
     def _transaction(self, operation: str) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken with the write lock up front to avoid deadlocks."""
-        with self._failing_as_bus_error(operation):
+        with self._failing_as_bus_error(operation), self._queue:
             self._connection.execute("BEGIN IMMEDIATE")
             try:
                 yield self._connection
@@ -293,12 +305,13 @@ class SqliteLog:
             "WHERE subject = ? AND consumer = ? AND seq = ?",
             [(attempt, deadline, subject, name, seq) for seq, attempt, _, _ in due],
         )
-        db.executemany(
-            "INSERT INTO bus_pending (subject, consumer, seq, deliveries, deadline) "
-            "VALUES (?, ?, ?, 1, ?)",
-            [(subject, name, seq, deadline) for seq, _, _, _ in fresh],
-        )
-        if fresh:
+        if fresh:  # one statement for the run of new messages, none per message
+            db.execute(
+                "INSERT INTO bus_pending (subject, consumer, seq, deliveries, deadline) "
+                "SELECT subject, ?, seq, 1, ? FROM bus_message "
+                "WHERE subject = ? AND seq BETWEEN ? AND ?",
+                (name, deadline, subject, fresh[0][0], fresh[-1][0]),
+            )
             db.execute(
                 "UPDATE bus_consumer SET delivered_seq = ? WHERE subject = ? AND name = ?",
                 (fresh[-1][0], subject, name),
@@ -307,6 +320,14 @@ class SqliteLog:
     def ack(self, subject: str, name: str, sequences: Sequence[int]) -> None:
         """Forget the deliveries: they are done and never come back."""
         with self._transaction(f"ack for consumer {name} on {subject}") as db:
+            span = _span(sequences)
+            if span is not None:  # a whole fetch, acknowledged at once: one range
+                db.execute(
+                    "DELETE FROM bus_pending WHERE subject = ? AND consumer = ? "
+                    "AND seq BETWEEN ? AND ?",
+                    (subject, name, *span),
+                )
+                return
             db.executemany(
                 "DELETE FROM bus_pending WHERE subject = ? AND consumer = ? AND seq = ?",
                 [(subject, name, seq) for seq in sequences],
@@ -326,6 +347,17 @@ class SqliteLog:
         with self._transaction(f"dropping {subject}") as db:
             for table in ("bus_pending", "bus_consumer", "bus_message"):
                 db.execute(f"DELETE FROM {table} WHERE subject = ?", (subject,))  # noqa: S608
+
+
+def _span(sequences: Sequence[int]) -> tuple[int, int] | None:
+    """``(first, last)`` when ``sequences`` are every number from first to last once each
+    (in any order): deleting that range then deletes exactly them. Else None."""
+    if not sequences:
+        return None
+    first, last = min(sequences), max(sequences)
+    if last - first + 1 == len(sequences) == len(set(sequences)):
+        return first, last
+    return None
 
 
 def _numbered(

@@ -4,8 +4,11 @@ A NATS connection belongs to the event loop that opened it, so :class:`LiveBus` 
 per running loop, lazily: the API's loop gets its own, and the detect worker, which runs
 in a thread with a loop of its own, gets another. The embedded bus works from any loop
 (its SQLite calls run on its own thread), so publishers share one. The embedded
-bus lives in a SQLite file beside the store: the store's own file on the embedded
-default, ``bus.db`` in the data directory when the store is PostgreSQL.
+bus lives in ``bus.db`` in the data directory, a SQLite file of its own: on the embedded
+default its publishes, fetches and acknowledgements then never wait for SQLite's one
+writer of the store's file (the API's, detect's and fuse's store writes), and theirs not
+for the bus's. A data directory whose store file still holds the bus (where it lived
+before) has it moved, with its messages in flight (:func:`bus_file`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from shieldwall import live
 from shieldwall.bus.factory import embedded_path, open_bus
 from shieldwall.bus.protocol import Bus
+from shieldwall.bus.sqlite_move import move_bus
 from shieldwall.config.settings import Settings
 from shieldwall.detect.sigma.loader import RuleSet, load_rules
 from shieldwall.fuse import CampaignRules, GroupingRules, PostureRules
@@ -25,13 +29,18 @@ from shieldwall.runtime.loop_thread import LoopThread
 from shieldwall.runtime.watch_sightings import SightingReporter
 from shieldwall.runtime.watchlists import Watchlists
 from shieldwall.store.protocols import Store
+from shieldwall.store.sql.write_lock import write_lock
 
 
 def bus_file(settings: Settings) -> Path:
-    """The SQLite file of the embedded bus."""
+    """The SQLite file of the embedded bus, ``bus.db`` in the data directory; a bus still
+    in the store's ``shieldwall.db`` there (a data directory from before) is moved into it
+    first, with everything in flight (:mod:`shieldwall.bus.sqlite_move`)."""
+    target = settings.data_dir / "bus.db"
+    store_file = settings.data_dir / "shieldwall.db"
     if settings.is_sqlite:
-        return settings.data_dir / "shieldwall.db"
-    return settings.data_dir / "bus.db"
+        move_bus(store_file, target, write_lock(store_file))
+    return target
 
 
 class LiveBus:
@@ -39,7 +48,8 @@ class LiveBus:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._shared = embedded_path(settings.bus_url, bus_file(settings)) is not None
+        self._shared = embedded_path(settings.bus_url, Path()) is not None
+        self._file = bus_file(settings) if settings.bus_url == "embedded" else None  # at start
         self._buses: dict[asyncio.AbstractEventLoop | None, Bus] = {}
 
     @property
@@ -70,7 +80,7 @@ class LiveBus:
 
     async def own(self) -> Bus:
         """A bus for this loop alone (a consumer waits on it); close it with :meth:`release`."""
-        return await open_bus(self._settings.bus_url, store_path=bus_file(self._settings))
+        return await open_bus(self._settings.bus_url, store_path=self._file, queue_for=write_lock)
 
     async def release(self, bus: Bus) -> None:
         """Close a bus from :meth:`own`."""
@@ -79,7 +89,9 @@ class LiveBus:
     async def _open(self, loop: asyncio.AbstractEventLoop | None) -> Bus:
         found = self._buses.get(loop)
         if found is None:
-            opened = await open_bus(self._settings.bus_url, store_path=bus_file(self._settings))
+            opened = await open_bus(
+                self._settings.bus_url, store_path=self._file, queue_for=write_lock
+            )
             found = self._buses.setdefault(loop, opened)
             if found is not opened:  # another request opened it first
                 await opened.close()

@@ -104,3 +104,59 @@ def test_publish_numbers_new_keys_in_order_and_repeats_as_before(
         ]
     finally:
         log.close()
+
+
+@pytest.mark.parametrize(
+    ("acked", "left"),
+    [
+        ([2, 3, 4], [1, 5, 6]),  # a run: one range deleted
+        ([1, 6], [2, 3, 4, 5]),  # scattered: one by one
+        ([4, 2, 3], [1, 5, 6]),  # a run in any order
+        ([5, 5], [1, 2, 3, 4, 6]),  # a repeat
+        ([2, 2, 3], [1, 4, 5, 6]),  # a repeat that spans as many as it names
+        ([1, 3], [2, 4, 5, 6]),
+        ([3], [1, 2, 4, 5, 6]),
+    ],
+)
+def test_an_ack_forgets_exactly_the_deliveries_named(
+    tmp_path: Path, acked: list[int], left: list[int]
+) -> None:
+    log = SqliteLog.open(tmp_path / "bus.db")
+    try:
+        log.open_consumer("events.raw", "reader", 30.0, 5, now=1.0)
+        log.publish("events.raw", [(f"k{n}", b"x") for n in range(1, 7)], now=1.0)
+        assert [d.sequence for d in log.fetch("events.raw", "reader", 100, now=1.0)] == [
+            1, 2, 3, 4, 5, 6,
+        ]  # fmt: skip
+        log.ack("events.raw", "reader", acked)
+        again = log.fetch("events.raw", "reader", 100, now=100.0)  # past ack_wait
+        assert [(d.sequence, d.attempt) for d in again] == [(seq, 2) for seq in left]
+        assert log.backlog("events.raw", "reader") == len(left)
+    finally:
+        log.close()
+
+
+def test_every_write_transaction_and_no_read_waits_in_the_queue_given(tmp_path: Path) -> None:
+    """The runtime passes the store's flock (issue 10: writers woken by the kernel, not
+    by the busy handler's sleeps): each write holds it from before BEGIN to after COMMIT."""
+    turns: list[str] = []
+
+    class Queue:
+        def __enter__(self) -> None:
+            turns.append("in")
+
+        def __exit__(self, *_exc: object) -> None:
+            turns.append("out")
+
+    log = SqliteLog.open(tmp_path / "bus.db", Queue())
+    try:
+        log.open_consumer("events.raw", "reader", 30.0, 5, now=1.0)
+        log.publish("events.raw", [("k", b"x")], now=1.0)
+        got = log.fetch("events.raw", "reader", 10, now=1.0)
+        log.ack("events.raw", "reader", [d.sequence for d in got])
+        assert turns == ["in", "out"] * 4
+        log.last_sequence("events.raw")
+        log.backlog("events.raw", "reader")
+        assert len(turns) == 8  # reads take no turn
+    finally:
+        log.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, text
@@ -18,7 +18,7 @@ from shieldwall.store.sql.audit import SqlAudit
 from shieldwall.store.sql.campaigns import SqlCampaigns
 from shieldwall.store.sql.cases import SqlCases, SqlHandovers
 from shieldwall.store.sql.correlations import SqlCorrelations
-from shieldwall.store.sql.engine import BEGIN_MODE
+from shieldwall.store.sql.engine import BEGIN_MODE, writer_queue
 from shieldwall.store.sql.feeds import SqlFeedStates
 from shieldwall.store.sql.identity import SqlOrganisations, SqlPeople, SqlTokens
 from shieldwall.store.sql.incident_releases import SqlReleases
@@ -90,6 +90,7 @@ class SqlStore:
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.engine = engine
+        self._writers = writer_queue(engine)
         self._signer = signer
         self._every = checkpoint_every
         self._clock = clock
@@ -116,7 +117,11 @@ class SqlStore:
     @contextmanager
     def _unit(self, *, write: bool) -> Iterator[SqlUnitOfWork]:
         try:
-            with self.engine.connect() as raw, _read_only(raw, not write):
+            with (
+                self._writers if write else nullcontext(),
+                self.engine.connect() as raw,
+                _read_only(raw, not write),
+            ):
                 mode = "IMMEDIATE" if write else "DEFERRED"
                 connection = raw.execution_options(**{BEGIN_MODE: mode})
                 with connection.begin():
