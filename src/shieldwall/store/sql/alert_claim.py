@@ -218,20 +218,22 @@ Processors = Sequence[Callable[[Any], Any]]
 
 
 class _Once:
-    """A column's processed value per object: the batch keeps the objects alive (their
-    ids stay theirs), and equal objects give equal values, so sharing changes nothing."""
+    """A column's processed value per object, or per value for hashable ones (entities,
+    tags: hosts and users recur across events); sharing changes nothing, as equal values
+    give equal text. By object, the batch keeps the objects alive (their ids stay theirs)."""
 
-    __slots__ = ("_done", "_process")
+    __slots__ = ("_by_value", "_done", "_process")
 
-    def __init__(self, process: Callable[[Any], Any]) -> None:
+    def __init__(self, process: Callable[[Any], Any], *, by_value: bool = False) -> None:
         self._process = process
-        self._done: dict[int, Any] = {}
+        self._by_value = by_value
+        self._done: dict[Any, Any] = {}
 
     def __call__(self, value: Any, made: Callable[[Any], Any] | None = None) -> Any:
-        found = self._done.get(id(value))
+        key = value if self._by_value else id(value)
+        found = self._done.get(key)
         if found is None:
-            found = self._process(value if made is None else made(value))
-            self._done[id(value)] = found
+            found = self._done[key] = self._process(value if made is None else made(value))
         return found
 
 
@@ -241,13 +243,14 @@ def alert_rows(
     """The upsert's processed rows: per group of hits of one dedup key, a new alert (the
     first hit's evidence) or the existing one counted up by the group's hits.
 
-    The hits of one event share their evidence and entities, and those of one rule its
-    tags: each such object is processed (serialized) once per batch, not once per row.
+    The hits of one event share their evidence, and equal entities, tags and techniques
+    recur: each is processed (serialized) once per batch, not once per row.
     """
     key, org, rule, title, level, _, time, source, matched, _, created, dedup = processors[:12]
     count, last, _, _, kind = processors[12:]
-    tags, event = _Once(processors[5]), _Once(processors[9])
-    entities, techniques = _Once(processors[14]), _Once(processors[15])
+    tags, event = _Once(processors[5], by_value=True), _Once(processors[9])
+    entities = _Once(processors[14], by_value=True)
+    techniques = _Once(processors[15], by_value=True)
     stamp = created(now)
     rows = []
     for hits in groups:
@@ -278,10 +281,10 @@ def alert_rows(
 
 
 def hit_rows(hits: Sequence[tuple[str, int, NewAlert]], processors: Processors) -> list[Any]:
-    """The hits' processed rows (key, alert sequence, event time, entities); the hits of
-    one event share one serialized entities."""
+    """The hits' processed rows (key, alert sequence, event time, entities); equal
+    entities are serialized once."""
     key, seq, time, _ = processors
-    entities = _Once(processors[3])
+    entities = _Once(processors[3], by_value=True)
     return [
         (key(hit_key), seq(alert_seq), time(alert.event_time), entities(alert.entities, as_json))
         for hit_key, alert_seq, alert in hits
