@@ -16,6 +16,7 @@ import argparse
 import gc
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from intel_load import indicator, indicators
@@ -95,7 +96,9 @@ def main() -> None:
         added = time.process_time() - began
         matcher = lists("alpha")
         assert matcher is not None and matcher.observe("domain", "probe.bench.invalid")
-        revoked = {**probe, "modified": "2026-02-01T00:00:00.000Z", "revoked": True}
+        later = datetime.now(UTC) + timedelta(seconds=1)
+        stamp = later.strftime("%Y-%m-%dT%H:%M:%S.") + f"{later.microsecond // 1000:03d}Z"
+        revoked = {**probe, "modified": stamp, "revoked": True}
         share([revoked])
         began = time.process_time()
         lists.refresh()

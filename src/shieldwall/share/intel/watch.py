@@ -4,11 +4,14 @@ Read through the gate exactly as an export for the organisation is (:func:`.expo
 the organisation's viewer, no person, so TLP:RED never becomes a watchlist entry; the
 derived-object rule; the channel's maximum, TLP:AMBER+STRICT). Only the newest version of
 each indicator counts, and only while it is current: not ``revoked``, its ``valid_until``
-not passed. Each comparison of the pattern for equality or membership (or CIDR subset)
-gives one entry; an indicator of another pattern language gives none. A pattern that is
-more than such comparisons joined by ``OR`` (observation ``AND``/``FOLLOWEDBY``, a
-qualifier, ``NOT``, ``!=``, ``<``, ``LIKE``, ``MATCHES``…) gives no entry but a
-stream pattern (:mod:`shieldwall.detect.stix_pattern`): it alerts only when whole.
+not passed, and not *decayed*: its score (:mod:`.scoring`, from the sightings the
+organisation may count) still at or above the threshold, the instant it falls below being
+the ``x_shieldwall_valid_until`` a search shows the same organisation. Each comparison of
+the pattern for equality or membership (or CIDR subset) gives one entry; an indicator of
+another pattern language gives none. A pattern that is more than such comparisons joined
+by ``OR`` (observation ``AND``/``FOLLOWEDBY``, a qualifier, ``NOT``, ``!=``, ``<``,
+``LIKE``, ``MATCHES``…) gives no entry but a stream pattern
+(:mod:`shieldwall.detect.stix_pattern`): it alerts only when whole.
 
 Reads of TLP:AMBER+STRICT indicators are audited like any other read, one entry per page,
 so each rebuild of a watchlist leaves its trace in the audit log. The read is a read-only
@@ -18,7 +21,7 @@ entries are returned.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -30,13 +33,14 @@ from shieldwall.model.errors import InputError
 from shieldwall.model.intel import IntelQuery
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.egress import Channel, ChannelKind
-from shieldwall.share.intel.export import select_for
+from shieldwall.share.intel.export import Selection, select_for
 from shieldwall.share.intel.extract import comparison_terms
 from shieldwall.share.intel.pattern_check import plain_comparison
 from shieldwall.share.intel.pattern_read import Comparison, PatternError, read_pattern
 from shieldwall.share.intel.session import written_after
+from shieldwall.share.intel.sightings import countable_sightings_of, indicator_score
 from shieldwall.share.intel.validate import parse_timestamp
-from shieldwall.store.protocols import Store
+from shieldwall.store.protocols import Store, UnitOfWork
 
 WATCH_CHANNEL = Channel("watchlist", ChannelKind.FEED, TlpLevel.AMBER_STRICT)
 """Watchlists serve an organisation as a whole: never TLP:RED."""
@@ -51,11 +55,14 @@ _EXTRA_PATHS = {("file", "name"): "file-name"}
 @dataclass(frozen=True, slots=True)
 class WatchSet:
     """An organisation's entries now, and when the first of them expires (rebuild then);
-    ``patterns``: its indicators whose patterns only a window over the stream matches."""
+    ``patterns``: its indicators whose patterns only a window over the stream matches;
+    ``expiries``: when each current indicator stops being current (its ``valid_until`` or
+    the instant it decays, the earlier), so that one alone is read again then."""
 
     entries: list[WatchEntry]
     next_expiry: datetime | None
     patterns: list[StreamPattern] = field(default_factory=list)
+    expiries: dict[str, datetime] = field(default_factory=dict)
 
 
 def watch_entries(
@@ -76,7 +83,8 @@ def watch_entries(
         selection = select_for(
             tx, org_id, query, channel=WATCH_CHANNEL, operator="watchlist", audit=audit
         )
-    current = [item.obj for item in selection.items if is_current(item.obj, moment)]
+        ends = current_until(tx, selection, moment)
+    current = [item.obj for item in selection.items if item.stix_id in ends]
     entries: list[WatchEntry] = []
     patterns: list[StreamPattern] = []
     for obj in current:
@@ -87,7 +95,43 @@ def watch_entries(
             patterns.append(found)
         else:
             entries.extend(_plain_entries(str(obj.get("id", "")), _pattern(obj), level_of(obj)))
-    return WatchSet(entries, next_expiry(current, moment), patterns)
+    expiries = {ident: end for ident, end in ends.items() if end is not None}
+    return WatchSet(entries, min(expiries.values(), default=None), patterns, expiries)
+
+
+def current_until(
+    tx: UnitOfWork, selection: Selection, now: datetime
+) -> dict[str, datetime | None]:
+    """The selection's current indicators, each with the instant it stops being current
+    (None: never, unless changed): revoked, past ``valid_until`` or decayed ones left out.
+
+    The decay counts the sightings the selection's viewer may count, read for the whole
+    selection in one call per chunk (:func:`.sightings.countable_sightings_of`)."""
+    alive = [item for item in selection.items if is_current(item.obj, now)]
+    sighted = countable_sightings_of(tx, selection.viewer, [item.stix_id for item in alive])
+    ends: dict[str, datetime | None] = {}
+    for item in alive:
+        seen = sighted.get(item.stix_id, [])
+        decays = indicator_score(item.obj, _instant(item.version), seen, now).valid_until
+        if decays <= now:
+            continue
+        until = _valid_until(item.obj)
+        ends[item.stix_id] = decays if until is None else min(until, decays)
+    return ends
+
+
+def _instant(stamp: str) -> datetime:
+    """A stored version's timestamp (the store writes them in one form, read by the fast
+    standard parser; anything else by the validating one)."""
+    try:
+        return datetime.fromisoformat(stamp)
+    except ValueError:
+        return parse_timestamp(stamp)
+
+
+def _valid_until(obj: Mapping[str, Any]) -> datetime | None:
+    until = obj.get("valid_until")
+    return None if until is None else parse_timestamp(str(until))
 
 
 def last_change(store: Store) -> int:
@@ -119,19 +163,6 @@ def is_current(obj: Mapping[str, Any], now: datetime) -> bool:
         return parse_timestamp(str(until)) > now
     except ValueError:
         return False
-
-
-def next_expiry(objects: Sequence[Mapping[str, Any]], now: datetime) -> datetime | None:
-    """The earliest ``valid_until`` still ahead among the objects (when to rebuild)."""
-    ahead = []
-    for obj in objects:
-        try:
-            until = parse_timestamp(str(obj["valid_until"])) if "valid_until" in obj else None
-        except ValueError:
-            continue
-        if until is not None and until > now:
-            ahead.append(until)
-    return min(ahead, default=None)
 
 
 def entries_of(obj: Mapping[str, Any]) -> list[WatchEntry]:
