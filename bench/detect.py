@@ -171,53 +171,55 @@ async def run(folder: Path, payloads: list[bytes], rules: Path, args: argparse.N
         bus: Any = await EmbeddedBus.open(bus_file(settings), threaded=False)
     else:
         bus = await buses.own()
-    for start in range(0, len(payloads), 5000):
-        chunk = payloads[start : start + 5000]
-        await bus.publish_many(
-            buses.events_subject, [(f"bench:{start + i}", p) for i, p in enumerate(chunk)]
+    try:  # NATS streams of the run's namespace dropped whatever happens
+        for start in range(0, len(payloads), 5000):
+            chunk = payloads[start : start + 5000]
+            await bus.publish_many(
+                buses.events_subject, [(f"bench:{start + i}", p) for i, p in enumerate(chunk)]
+            )
+        rules_now = live.LiveRules(store, ruleset, poll_seconds=settings.rules_poll_seconds)
+        watchlists = Watchlists(store)
+        worker = live.DetectWorker(
+            bus,
+            store,
+            rules_now,
+            subject=buses.events_subject,
+            dedup_seconds=settings.alert_dedup_seconds,
+            alerts_subject=buses.alerts_subject,
+            watchlist=watchlists,
+            sightings=SightingReporter(store),
+            patterns=watchlists.patterns,
         )
-    rules_now = live.LiveRules(store, ruleset, poll_seconds=settings.rules_poll_seconds)
-    watchlists = Watchlists(store)
-    worker = live.DetectWorker(
-        bus,
-        store,
-        rules_now,
-        subject=buses.events_subject,
-        dedup_seconds=settings.alert_dedup_seconds,
-        alerts_subject=buses.alerts_subject,
-        watchlist=watchlists,
-        sightings=SightingReporter(store),
-        patterns=watchlists.patterns,
-    )
-    watchlists.refresh_or_log()
-    rules_now.refresh()
-    # the breakdown: each part timed on the thread that runs it
-    detect_worker.decode_event = wrap("decode", detect_worker.decode_event)  # type: ignore[attr-defined]
-    rules_now.match = wrap("match", rules_now.match)  # type: ignore[method-assign]
-    worker._match = wrap("_match", worker._match)  # type: ignore[method-assign]
-    worker._store_alerts = wrap("store", worker._store_alerts)  # type: ignore[method-assign]
-    claim = "claim" if hasattr(SqlAlerts, "claim") else "add"  # "add" before the change
-    setattr(SqlAlerts, claim, wrap("alerts", getattr(SqlAlerts, claim)))
-    worker._raise = wrap_async("raise", worker._raise)  # type: ignore[method-assign]
-    consumer = await worker.consumer()
-    consumer.fetch = wrap_async("fetch", consumer.fetch)
-    consumer.ack = wrap_async("ack", consumer.ack)
-    profiler = cProfile.Profile() if profile else None
-    wall, cpu = time.perf_counter(), time.process_time()
-    if profiler is not None:
-        profiler.enable()
-    timeout = 5.0  # the first fetch of a new NATS consumer can take its time
-    while await worker.step(consumer, timeout=timeout):
-        timeout = 0.2
-    if profiler is not None:
-        profiler.disable()
-        profiler.dump_stats(profile)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    await consumer.close()
-    if args.bus_url:
-        for subject in (buses.events_subject, buses.alerts_subject):
-            await bus.drop(subject)
-    await bus.close()
+        watchlists.refresh_or_log()
+        rules_now.refresh()
+        # the breakdown: each part timed on the thread that runs it
+        detect_worker.decode_event = wrap("decode", detect_worker.decode_event)  # type: ignore[attr-defined]
+        rules_now.match = wrap("match", rules_now.match)  # type: ignore[method-assign]
+        worker._match = wrap("_match", worker._match)  # type: ignore[method-assign]
+        worker._store_alerts = wrap("store", worker._store_alerts)  # type: ignore[method-assign]
+        claim = "claim" if hasattr(SqlAlerts, "claim") else "add"  # "add" before the change
+        setattr(SqlAlerts, claim, wrap("alerts", getattr(SqlAlerts, claim)))
+        worker._raise = wrap_async("raise", worker._raise)  # type: ignore[method-assign]
+        consumer = await worker.consumer()
+        consumer.fetch = wrap_async("fetch", consumer.fetch)
+        consumer.ack = wrap_async("ack", consumer.ack)
+        profiler = cProfile.Profile() if profile else None
+        wall, cpu = time.perf_counter(), time.process_time()
+        if profiler is not None:
+            profiler.enable()
+        timeout = 5.0  # the first fetch of a new NATS consumer can take its time
+        while await worker.step(consumer, timeout=timeout):
+            timeout = 0.2
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        await consumer.close()
+    finally:
+        if args.bus_url:
+            for subject in (buses.events_subject, buses.alerts_subject):
+                await bus.drop(subject)
+        await bus.close()
     count = worker.counts.events
     print(f"events {count:,}: {count / wall:,.0f} events/s wall ({wall:.1f} s), "
           f"CPU {cpu:.2f} s = {cpu / count * 1e6:,.0f} µs/event")  # fmt: skip
