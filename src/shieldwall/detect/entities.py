@@ -83,7 +83,23 @@ _TECHNIQUE = re.compile(r"^attack\.(t\d{4}(?:\.\d{3})?)$", re.IGNORECASE)
 
 
 def extract(fields: Mapping[str, Any]) -> Entities:
-    """The entities ``fields`` name, each kind deduplicated, in field order."""
+    """The entities ``fields`` name, each kind deduplicated, in field order.
+
+    Remembered by the values of the fields read, when all are text (or absent): a host's
+    events name the same computer and users again and again, and reading the fields
+    costs a fraction of checking their values."""
+    values = tuple(map(fields.get, _NAMES))
+    if not _TEXT_OR_NONE.issuperset(map(type, values)):  # a number, a list: not remembered
+        return _extract(fields)
+    found = _seen.get(values)
+    if found is None:
+        if len(_seen) >= MAX_REMEMBERED:
+            _seen.clear()
+        found = _seen[values] = _extract(fields)
+    return found
+
+
+def _extract(fields: Mapping[str, Any]) -> Entities:
     return Entities(
         hosts=_collect(fields, HOST_FIELDS, _host),
         users=_collect(fields, USER_FIELDS, _user),
@@ -91,6 +107,14 @@ def extract(fields: Mapping[str, Any]) -> Entities:
         hashes=_collect(fields, HASH_FIELDS, _hashes, cut=None),
         domains=_collect(fields, DOMAIN_FIELDS, _domain),
     )
+
+
+_NAMES = tuple(dict.fromkeys(HOST_FIELDS + USER_FIELDS + IP_FIELDS + HASH_FIELDS + DOMAIN_FIELDS))
+"""Every field :func:`extract` reads: their values decide its answer."""
+_TEXT_OR_NONE = frozenset({str, type(None)})
+MAX_REMEMBERED = 4096
+"""Entities remembered by their fields' values (emptied when full)."""
+_seen: dict[tuple[Any, ...], Entities] = {}
 
 
 def techniques(tags: Iterable[str]) -> tuple[str, ...]:

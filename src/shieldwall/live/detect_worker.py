@@ -141,19 +141,22 @@ class DetectWorker:
             if TOOL_ALERT in event.extra:  # a member's own tool found it: not matched again
                 alerts.append(self._tool_alert(event))
                 continue
-            facts = EventFacts(event, self._dedup)
-            view = members.get(facts.member)
+            member = event.member or ""
+            view = members.get(member)
             if view is None:
-                view = members[facts.member] = self._member_view(facts.member)
+                view = members[member] = self._member_view(member)
             router, matcher, patterns = view
+            facts = None  # most events raise nothing: their facts are never built
             for detection in self._engine.match(event):
                 name = detection.rule_name
                 if router is not None and router.routes(detection.rule_id, name):
                     routed.append((delivery.sequence, detection, event))
                 if router is None or router.emits_base(detection.rule_id, name):
+                    facts = facts or EventFacts(event, self._dedup)
                     alerts.append(facts.alert(detection, delivery.sequence))
             hits = matcher.match(event.fields) if matcher is not None else None
             if hits:
+                facts = facts or EventFacts(event, self._dedup)
                 alerts.extend(indicator_alerts(hits, facts, delivery.sequence))
             if patterns and self.patterns is not None:
                 taken = self.patterns.pending(event, delivery.sequence)

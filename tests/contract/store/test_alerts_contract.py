@@ -3,10 +3,14 @@ pages follow the sequence and the organisations asked for."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import UTC, datetime
 
+import pytest
+
 from shieldwall.model.alert import Entities, NewAlert
+from shieldwall.model.errors import InputError
 from shieldwall.store.sql.store import SqlStore
 from tests.contract.store.conftest import OpenStore
 from tests.contract.store.values import org
@@ -170,3 +174,65 @@ def test_claim_names_the_hits_counted_now_on_new_and_existing_alerts(store: SqlS
         "alpha:4:rule-1": "dedup:b",
         "alpha:5:rule-1": "dedup:c",
     }
+
+
+def _varied(number: int) -> NewAlert:
+    """An alert of its own dedup key, with evidence of every JSON shape (no time every
+    third, to mix nulls into the times)."""
+    first = _alert("alpha", number)
+    return NewAlert(
+        key=first.key,
+        org_id="alpha",
+        rule_id=f"rule-{number % 7}",
+        rule_title=f"Règle n° {number}",
+        level=first.level,
+        tags=(f"attack.t{1000 + number % 5}",),
+        event_time=None if number % 3 == 0 else first.event_time,
+        source=first.source,
+        matched={"CommandLine": f"évil {number}"},
+        event={"n": number, "nested": {"list": [1, "two", None, True]}, "text": "ü\\\"'"},
+        entities=Entities(hosts=(f"ws{number % 4}",)),
+        techniques=(f"T{1000 + number % 5}",),
+        dedup_key=f"dedup:{number}",
+    )
+
+
+def test_a_batch_of_hundreds_of_alerts_is_stored_whole_and_read_back_as_given(
+    store: SqlStore,
+) -> None:
+    _seed(store)
+    batch = [_varied(n) for n in range(300)]  # more rows than one statement holds
+    with store.transaction() as tx:
+        assert len(tx.alerts.claim(batch[:1])) == 1
+    with store.transaction() as tx:
+        assert tx.alerts.claim(batch) == {alert.key for alert in batch[1:]}
+    with store.transaction() as tx:  # a redelivery, read in several statements on SQLite
+        assert tx.alerts.claim(batch) == set()
+    with store.reading() as tx:
+        stored = {a.key: a for a in tx.alerts.page(None, after=0, limit=1000)}
+        hits = [tx.alerts.hit(alert.key) for alert in batch[::37]]
+        assert tx.alerts.hit_count() == 300
+    assert len(stored) == 300
+    for alert in batch:
+        got = stored[alert.key]
+        assert (got.rule_title, got.tags, got.techniques) == (
+            alert.rule_title,
+            alert.tags,
+            alert.techniques,
+        )
+        assert (got.matched, got.event, got.entities) == (
+            alert.matched,
+            alert.event,
+            alert.entities,
+        )
+        assert (got.event_time, got.last_seen, got.count) == (alert.event_time, alert.event_time, 1)
+    assert [hit.at if hit else "missing" for hit in hits] == [a.event_time for a in batch[::37]]
+
+
+def test_a_value_a_column_refuses_stores_nothing_of_the_batch(store: SqlStore) -> None:
+    _seed(store)
+    refused = dataclasses.replace(_varied(5), rule_title="with a NUL \x00 inside")
+    with pytest.raises(InputError), store.transaction() as tx:
+        tx.alerts.claim([_varied(1), refused])
+    with store.reading() as tx:
+        assert tx.alerts.page(None, after=0, limit=10) == [] and tx.alerts.hit_count() == 0

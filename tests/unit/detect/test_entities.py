@@ -7,6 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shieldwall.detect import entities
 from shieldwall.detect.entities import MAX_PER_KIND, extract, techniques
 
 SHA256 = "a" * 64
@@ -73,3 +74,29 @@ def test_any_fields_give_bounded_checked_entities(fields: dict[str, Any]) -> Non
         assert all(value and value.strip() == value for value in kind)
     assert all(len(h) in (32, 40, 64) and h == h.lower() for h in found.hashes)
     assert all("." in d and d == d.lower() for d in found.domains)
+
+
+@given(st.dictionaries(names, values, max_size=8), st.dictionaries(names, values, max_size=8))
+def test_remembered_entities_are_those_the_fields_give(
+    first: dict[str, Any], second: dict[str, Any]
+) -> None:
+    """Whatever was extracted before (text values are remembered), the answer is the one
+    read from the fields themselves."""
+    extract(first)
+    for fields in (second, {**second, "EventID": 4624}, first):
+        assert extract(fields) == entities._extract(fields)
+
+
+def test_a_number_equal_to_true_is_not_taken_for_it() -> None:
+    """``True == 1``: values other than text are never remembered, so a boolean (not an
+    entity) and a number (one) each give their own answer."""
+    assert extract({"User": True}).users == ()
+    assert extract({"User": 1}).users == ("1",)
+    assert extract({"User": True}).users == ()
+
+
+def test_the_remembered_entities_are_bounded() -> None:
+    for number in range(entities.MAX_REMEMBERED + 10):
+        extract({"Computer": f"ws{number}"})
+    assert 0 < len(entities._seen) <= entities.MAX_REMEMBERED
+    assert extract({"Computer": "ws1"}).hosts == ("ws1",)

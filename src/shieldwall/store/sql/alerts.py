@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Text, bindparam, case, cast, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Text, bindparam, cast, delete, func, select, update
 
 from shieldwall.model.alert import (
     Alert,
@@ -24,6 +22,12 @@ from shieldwall.model.alert import (
     AlertTechniques,
     Entities,
     NewAlert,
+)
+from shieldwall.store.sql.alert_claim import (
+    ClaimStatements,
+    alert_rows,
+    hit_rows,
+    refused_as_statement_error,
 )
 from shieldwall.store.sql.direct import Direct
 from shieldwall.store.sql.tables import alert_hits, alerts
@@ -52,51 +56,6 @@ def _alert(row: Any) -> Alert:
     )
 
 
-def _upsert_statement(dialect: Any) -> Any:
-    """Insert alerts, or count their hits on the alert of the same dedup key.
-
-    Run with one parameter set per dedup key: SQLAlchemy sends them as multi-row
-    statements ("insertmanyvalues"), in the order given. Each row answers its sequence
-    and dedup key, whether inserted or counted on."""
-    statement = dialect.insert(alerts)
-    later = statement.excluded.last_seen
-    return statement.on_conflict_do_update(
-        index_elements=["dedup_key"],
-        set_={
-            "hit_count": alerts.c.hit_count + statement.excluded.hit_count,
-            "last_seen": case(
-                (alerts.c.last_seen.is_(None), later),
-                (later > alerts.c.last_seen, later),
-                else_=alerts.c.last_seen,
-            ),
-        },
-    ).returning(alerts.c.seq, alerts.c.dedup_key)
-
-
-@dataclass(frozen=True, slots=True)
-class _Statements:
-    """A dialect's statements of :meth:`SqlAlerts.claim`, built once (building one costs
-    more than running it)."""
-
-    upsert: Any
-    hits: Any
-    known: Any
-
-    @classmethod
-    def of(cls, dialect: Any) -> _Statements:
-        hits = (
-            dialect.insert(alert_hits)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(alert_hits.c.key)
-        )
-        known = select(alert_hits.c.key).where(
-            alert_hits.c.key.in_(bindparam("keys", expanding=True))
-        )
-        return cls(_upsert_statement(dialect), hits, known)
-
-
-_STATEMENTS: dict[str, _Statements] = {}
-
 _TECHNIQUES = Direct(
     select(alerts.c.seq, alerts.c.event_time, alerts.c.created_at, alerts.c.techniques).where(
         alerts.c.seq.in_(bindparam("seqs", expanding=True))
@@ -119,12 +78,6 @@ class SqlAlerts:
     def __init__(self, connection: Connection, now: datetime) -> None:
         self._db = connection
         self._now = now
-        name = connection.dialect.name
-        statements = _STATEMENTS.get(name)
-        if statements is None:
-            dialect: Any = postgresql if name == "postgresql" else sqlite
-            statements = _STATEMENTS.setdefault(name, _Statements.of(dialect))
-        self._sql = statements
 
     def add(self, new: Sequence[NewAlert]) -> int:
         """Count the hits whose key is new; return how many were."""
@@ -135,11 +88,16 @@ class SqlAlerts:
 
         The unique keys decide, in the database, so two deliveries of one event (a crash
         before the acknowledgement, two replicas) count once. A batch costs one read, one
-        upsert of every alert it counts on (one parameter set per dedup key, with the
-        number of its hits), and one insert of its hits.
+        upsert of every alert it counts on (one row per dedup key, with the number of its
+        hits), and one insert of its hits (see :mod:`.alert_claim`).
         """
-        keys = {alert.key for alert in new}
-        known = self._known(keys)
+        sql = ClaimStatements.of(self._db.dialect)
+        with refused_as_statement_error():
+            return self._claim(sql, new)
+
+    def _claim(self, sql: ClaimStatements, new: Sequence[NewAlert]) -> set[str]:
+        keys = sorted({alert.key for alert in new})
+        known = sql.known(self._db, keys) if keys else set()
         groups: dict[str, list[NewAlert]] = {}
         for alert in new:
             if alert.key not in known:
@@ -149,36 +107,20 @@ class SqlAlerts:
             return set()
         # in key order, so replicas racing on overlapping batches lock rows in one order
         order = sorted(groups)
-        rows = [self._alert_row(groups[dedup]) for dedup in order]
-        seqs = {row.dedup_key: row.seq for row in self._db.execute(self._sql.upsert, rows)}
-        entities: dict[int, dict[str, list[str]]] = {}  # the alerts of an event share them
-        hits = [
-            {
-                "key": alert.key,
-                "alert_seq": seqs[dedup],
-                "event_time": alert.event_time,
-                "entities": _shared_json(alert.entities, entities),
-            }
-            for dedup in order
-            for alert in groups[dedup]
-        ]
-        hits.sort(key=lambda row: str(row["key"]))
-        claimed = {row.key for row in self._db.execute(self._sql.hits, hits)}
-        self._take_back(hits, claimed)
+        rows = alert_rows([groups[dedup] for dedup in order], self._now, sql.upsert.processors)
+        seqs = {dedup: seq for seq, dedup in sql.upsert.run(self._db, rows)}
+        hits = sorted((alert.key, seqs[dedup], alert) for dedup in order for alert in groups[dedup])
+        processed = hit_rows(hits, sql.hits.processors)
+        claimed = {row[0] for row in sql.hits.run(self._db, processed)}
+        self._take_back([(key, seq) for key, seq, _alert in hits], claimed)
         return claimed
 
-    def _known(self, keys: set[str]) -> set[str]:
-        """Which of these hits are counted already (a redelivery: answered by a read)."""
-        if not keys:
-            return set()
-        return {row.key for row in self._db.execute(self._sql.known, {"keys": sorted(keys)})}
-
-    def _take_back(self, rows: list[dict[str, Any]], claimed: set[str]) -> None:
+    def _take_back(self, hits: list[tuple[str, int]], claimed: set[str]) -> None:
         """Uncount the hits another replica counted meanwhile; drop alerts left empty."""
         lost: dict[int, int] = {}
-        for row in rows:
-            if row["key"] not in claimed:
-                lost[row["alert_seq"]] = lost.get(row["alert_seq"], 0) + 1
+        for key, seq in hits:
+            if key not in claimed:
+                lost[seq] = lost.get(seq, 0) + 1
         for seq, count in lost.items():
             self._db.execute(
                 update(alerts)
@@ -187,34 +129,6 @@ class SqlAlerts:
             )
         if lost:
             self._db.execute(delete(alerts).where(alerts.c.seq.in_(lost), alerts.c.hit_count <= 0))
-
-    def _alert_row(self, hits: Sequence[NewAlert]) -> dict[str, Any]:
-        """The upsert's parameters of one alert: a new row (the first hit's evidence), or
-        the existing one counted up by ``hits``.
-
-        The upsert locks the row on PostgreSQL, which orders replicas racing on one alert.
-        """
-        alert = hits[0]
-        times = [hit.event_time for hit in hits if hit.event_time is not None]
-        return {
-            "key": alert.key,
-            "org_id": alert.org_id,
-            "rule_id": alert.rule_id,
-            "rule_title": alert.rule_title,
-            "level": alert.level,
-            "tags": list(alert.tags),
-            "event_time": alert.event_time,
-            "source": alert.source,
-            "matched": alert.matched,
-            "event": alert.event,
-            "created_at": self._now,
-            "dedup_key": alert.dedup_key or alert.key,
-            "hit_count": len(hits),
-            "last_seen": max(times) if times else None,
-            "entities": alert.entities.as_json(),
-            "techniques": list(alert.techniques),
-            "kind": alert.kind,
-        }
 
     def page(self, org_ids: Collection[str] | None, *, after: int, limit: int) -> Sequence[Alert]:
         """Alerts after ``after`` in sequence order, of these organisations (None: all)."""
@@ -304,12 +218,3 @@ class SqlAlerts:
     def hit_count(self) -> int:
         """How many hits are counted, over every alert (what an offline scan would find)."""
         return int(self._db.execute(select(func.count()).select_from(alert_hits)).scalar_one())
-
-
-def _shared_json(entities: Entities, done: dict[int, dict[str, list[str]]]) -> dict[str, list[str]]:
-    """``entities.as_json()``, once per object: an event's alerts share one (the rows
-    only read it)."""
-    found = done.get(id(entities))
-    if found is None:
-        found = done[id(entities)] = entities.as_json()
-    return found
