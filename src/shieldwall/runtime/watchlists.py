@@ -1,16 +1,17 @@
 """Each member's watchlist, built from the intelligence store and kept fresh.
 
-The glue between ``share`` (which indicators a member may see: :func:`share.watch_entries`,
-through the gate) and ``live`` (the detect worker, which only asks "the matcher of this
-member?"). Neither application imports the other; this module imports both.
+The glue between ``share`` (which indicators each member may see: :func:`share.watch_sets`,
+through the gate, one read for every member) and ``live`` (the detect worker, which only
+asks "the matcher of this member?"). Neither application imports the other; this module
+imports both.
 
 Freshness: :meth:`Watchlists.refresh` is called about every second (:meth:`Watchlists.run`
 in the detect stage's thread).
 
 - When the store's indicator change number moved (a version published, revoked, narrowed
   or deleted: every such write takes a number), only the indicators changed since are
-  read again, for every member, through the gate (:data:`CHUNK` ids per read); the
-  matchers of the members they touch are *revised* (:meth:`Matcher.revised`: tables
+  read again, once for every member, through the gate; the matchers of the members
+  they touch are *revised* (:meth:`Matcher.revised`: tables
   copied, the changed entries taken out and put in), not built again. So a published
   indicator matches and a revoked one stops within about 2 s, and a bulk publication
   costs in proportion to what it brings, however many indicators are held already
@@ -57,8 +58,6 @@ FULL_EVERY_SECONDS = 3600.0
 NO_PATTERNS = PatternSet(())
 MAX_DELTA = 50_000
 """More changed indicators than this (most of them, re-published): a full build instead."""
-CHUNK = 5000
-"""Changed indicator ids read per query (a query's bound parameters are limited)."""
 
 
 class Watchlists:
@@ -128,8 +127,9 @@ class Watchlists:
         entries: dict[str, dict[str, list[WatchEntry]]] = {}
         patterns: dict[str, dict[str, StreamPattern]] = {}
         expiries: list[datetime] = []
+        found_sets = share.watch_sets(self._store, self._members, now)
         for member in self._members:
-            found = share.watch_entries(self._store, member, now)
+            found = found_sets[member]
             entries[member] = _by_indicator(found.entries)
             patterns[member] = {p.indicator_id: p for p in found.patterns}
             if found.next_expiry is not None:
@@ -149,8 +149,9 @@ class Watchlists:
         matchers = dict(self._matchers)
         entries: dict[str, dict[str, list[WatchEntry]]] = {}
         expiries = [] if self._expires is None else [self._expires]
+        found_sets = share.watch_sets(self._store, self._members, now, ids=changed)
         for member in self._members:
-            found = _changed_entries(self._store, member, now, changed)
+            found = found_sets[member]
             self._update_patterns(member, changed, found.patterns)
             if found.next_expiry is not None:
                 expiries.append(found.next_expiry)
@@ -217,21 +218,6 @@ class _Directory:
 
     organisations: tuple[Organisation, ...]
     communities: tuple[Community, ...]
-
-
-def _changed_entries(store: Store, member: str, now: datetime, changed: set[str]) -> share.WatchSet:
-    """:func:`share.watch_entries` of the changed ids, :data:`CHUNK` ids per read."""
-    ids = sorted(changed)
-    parts = [
-        share.watch_entries(store, member, now, ids=ids[start : start + CHUNK])
-        for start in range(0, len(ids), CHUNK)
-    ]
-    expiries = [part.next_expiry for part in parts if part.next_expiry is not None]
-    return share.WatchSet(
-        [entry for part in parts for entry in part.entries],
-        min(expiries, default=None),
-        [pattern for part in parts for pattern in part.patterns],
-    )
 
 
 def _by_indicator(entries: list[WatchEntry]) -> dict[str, list[WatchEntry]]:

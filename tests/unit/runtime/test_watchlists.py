@@ -17,8 +17,9 @@ START = datetime(2026, 12, 7, 12, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqlStore]:
-    opened = open_store(tmp_path)
+def store(tmp_path: Path, database_url: str) -> Iterator[SqlStore]:
+    """On SQLite and (marked ``postgres``) on PostgreSQL."""
+    opened = open_store(tmp_path, database_url)
     yield opened
     opened.close()
 
@@ -69,7 +70,7 @@ def test_a_failed_build_keeps_the_previous_watchlists(
     def broken(*_: object, **__: object) -> None:
         raise OSError("database gone")
 
-    monkeypatch.setattr(shieldwall.share, "watch_entries", broken)
+    monkeypatch.setattr(shieldwall.share, "watch_sets", broken)
     alpha.publish([indicator("alpha", value="10.9.9.5")])  # a rebuild is due
     watchlists.refresh_or_log()
     assert watchlists("bravo") is before is not None and watchlists.updates == 0

@@ -128,6 +128,13 @@ class IntelReader:
             audit_restricted(self.audit, self._principal, items)
         return Page(items, more, items[-1].seq if items else after_seq)
 
+    def confirm(self, rows: Sequence[StoredVersion], channel: Channel | None) -> list[Served]:
+        """The rows this viewer may receive through ``channel``, as :meth:`page` serves
+        them, for a caller that read the rows once for several viewers (the watchlists).
+        Nothing is audited here: the caller audits what it serves (:func:`audit_restricted`).
+        """
+        return list(self._confirm(rows, channel))
+
     def _confirm(self, rows: Sequence[StoredVersion], channel: Channel | None) -> Iterable[Served]:
         visible = self._visibility(rows)
         for row in rows:

@@ -1,40 +1,32 @@
-"""The entries of an organisation's watchlist: the indicators it may act on now.
+"""What an indicator gives an organisation's watchlist, and when the watchlists must look again.
 
-Read through the gate exactly as an export for the organisation is (:func:`.export.select_for`:
-the organisation's viewer, no person, so TLP:RED never becomes a watchlist entry; the
-derived-object rule; the channel's maximum, TLP:AMBER+STRICT). Only the newest version of
+Which indicators an organisation may act on is read through the gate by :mod:`.watch_read`
+(as an export for the organisation is: its viewer, no person, so TLP:RED never becomes a
+watchlist entry; the channel's maximum, TLP:AMBER+STRICT). Only the newest version of
 each indicator counts, and only while it is current: not ``revoked``, its ``valid_until``
 not passed. Each comparison of the pattern for equality or membership (or CIDR subset)
 gives one entry; an indicator of another pattern language gives none. A pattern that is
 more than such comparisons joined by ``OR`` (observation ``AND``/``FOLLOWEDBY``, a
 qualifier, ``NOT``, ``!=``, ``<``, ``LIKE``, ``MATCHES``…) gives no entry but a
 stream pattern (:mod:`shieldwall.detect.stix_pattern`): it alerts only when whole.
-
-Reads of TLP:AMBER+STRICT indicators are audited like any other read, one entry per page,
-so each rebuild of a watchlist leaves its trace in the audit log. The read is a read-only
-transaction; its audit records are written in a short one right after, before the
-entries are returned.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from shieldwall.detect.stix_pattern import StreamPattern, compile_pattern
 from shieldwall.detect.watchlist import WatchEntry
 from shieldwall.model.errors import InputError
-from shieldwall.model.intel import IntelQuery
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.egress import Channel, ChannelKind
-from shieldwall.share.intel.export import select_for
 from shieldwall.share.intel.extract import comparison_terms
 from shieldwall.share.intel.pattern_check import plain_comparison
 from shieldwall.share.intel.pattern_read import Comparison, PatternError, read_pattern
-from shieldwall.share.intel.session import written_after
 from shieldwall.share.intel.validate import parse_timestamp
 from shieldwall.store.protocols import Store
 
@@ -56,38 +48,6 @@ class WatchSet:
     entries: list[WatchEntry]
     next_expiry: datetime | None
     patterns: list[StreamPattern] = field(default_factory=list)
-
-
-def watch_entries(
-    store: Store, org_id: str, now: datetime | None = None, ids: Collection[str] | None = None
-) -> WatchSet:
-    """Every entry of the indicators ``org_id`` may see and act on at ``now``.
-
-    ``ids`` narrows the read to these indicators (the changed ones, see
-    :func:`changed_indicators`); an id without entries is one to drop. NotFoundError when
-    the organisation is unknown; a suspended one gets no entry.
-    """
-    moment = now or datetime.now(UTC)
-    query = IntelQuery(ids=tuple(sorted(ids or ())), types=("indicator",))
-    # a read-only transaction: on SQLite a write one would hold the database's only write
-    # lock for the whole read (about 9 s for 100,000 indicators), stalling every alert
-    # write of the detect stage; the audit records are written right after, before use
-    with written_after(store, write=False) as (opened, audit), opened as tx:
-        selection = select_for(
-            tx, org_id, query, channel=WATCH_CHANNEL, operator="watchlist", audit=audit
-        )
-    current = [item.obj for item in selection.items if is_current(item.obj, moment)]
-    entries: list[WatchEntry] = []
-    patterns: list[StreamPattern] = []
-    for obj in current:
-        if obj.get("pattern_type") != "stix":
-            continue
-        found = stream_pattern_of(obj)
-        if found is not None:
-            patterns.append(found)
-        else:
-            entries.extend(_plain_entries(str(obj.get("id", "")), _pattern(obj), level_of(obj)))
-    return WatchSet(entries, next_expiry(current, moment), patterns)
 
 
 def last_change(store: Store) -> int:
@@ -132,6 +92,17 @@ def next_expiry(objects: Sequence[Mapping[str, Any]], now: datetime) -> datetime
         if until is not None and until > now:
             ahead.append(until)
     return min(ahead, default=None)
+
+
+def parts_of(obj: Mapping[str, Any]) -> tuple[tuple[WatchEntry, ...], StreamPattern | None]:
+    """The watchlist entries of one indicator, or its pattern for the stream (one of the
+    two is empty; both when its pattern is not STIX or bad)."""
+    if obj.get("pattern_type") != "stix":
+        return (), None
+    found = stream_pattern_of(obj)
+    if found is not None:
+        return (), found
+    return _plain_entries(str(obj.get("id", "")), _pattern(obj), level_of(obj)), None
 
 
 def entries_of(obj: Mapping[str, Any]) -> list[WatchEntry]:

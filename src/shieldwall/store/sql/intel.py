@@ -26,6 +26,7 @@ from shieldwall.model.intel import (
     StoredVersion,
 )
 from shieldwall.store.sql.intel_codec import (
+    AudienceReader,
     audience_of,
     audience_values,
     revocation_of,
@@ -182,12 +183,13 @@ class SqlIntel:
         """The audiences each stored id has (one per producer holding it)."""
         found: dict[str, list[Audience]] = {}
         columns = [c for c in intel_objects.c if c.name not in ("body", "refs")]
+        read = AudienceReader()
         for chunk in _chunks(sorted(stix_ids)):
             query = select(*columns).where(
                 object_columns.stix_id.in_(chunk), object_columns.is_latest.is_(True)
             )
             for row in self._db.execute(query):
-                found.setdefault(row.stix_id, []).append(audience_of(row))
+                found.setdefault(row.stix_id, []).append(read(row))
         return found
 
     def set_audience(self, stix_id: str, audience: Audience) -> None:
@@ -210,7 +212,43 @@ class SqlIntel:
         query = (
             select(intel_objects).where(*clauses).order_by(object_columns.seq).limit(request.limit)
         )
-        return [version_of(row) for row in self._db.execute(query)]
+        read = AudienceReader()
+        return [version_of(row, read(row)) for row in self._db.execute(query)]
+
+    def latest_page(self, stix_type: str, after_seq: int, limit: int) -> list[StoredVersion]:
+        """Up to ``limit`` newest versions of ``stix_type`` after ``after_seq``, in seq
+        order, with no viewer prefilter.
+
+        For a reader serving several viewers from one read (the watchlists: every member):
+        it confirms each row with the gate for each viewer, as :meth:`page`'s callers do.
+        """
+        query = (
+            select(intel_objects)
+            .where(
+                object_columns.seq > after_seq,
+                object_columns.stix_type == stix_type,
+                object_columns.is_latest.is_(True),
+            )
+            .order_by(object_columns.seq)
+            .limit(limit)
+        )
+        read = AudienceReader()
+        return [version_of(row, read(row)) for row in self._db.execute(query)]
+
+    def latest_of(self, stix_type: str, stix_ids: Collection[str]) -> list[StoredVersion]:
+        """:meth:`latest_page` for these ids: their newest versions (one per producer), in
+        seq order, sorted here: an ORDER BY seq would lead the database to walk every
+        version of the type in seq order instead of looking the ids up by their index."""
+        found: list[StoredVersion] = []
+        read = AudienceReader()
+        for chunk in _chunks(sorted(stix_ids)):
+            query = select(intel_objects).where(
+                object_columns.stix_id.in_(chunk),
+                object_columns.stix_type == stix_type,
+                object_columns.is_latest.is_(True),
+            )
+            found.extend(version_of(row, read(row)) for row in self._db.execute(query))
+        return sorted(found, key=lambda version: version.seq)
 
     def delete_versions(self, seqs: Sequence[int]) -> None:
         """Remove versions (their index terms go with them); fix the latest/first flags."""

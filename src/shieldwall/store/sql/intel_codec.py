@@ -70,6 +70,28 @@ def audience_of(row: Any) -> Audience:
     )
 
 
+_AUDIENCE_COLUMNS = ("producer_org_id", "tlp", "marking_refs", *ADDRESSEE_FIELDS)
+
+
+class AudienceReader:
+    """:func:`audience_of` for many rows of one read, each distinct audience decoded once.
+
+    Rows of a read mostly share a handful of audiences (one producer, one marking); the
+    audience is a function of these columns, so the cache is exact.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[Any, ...], Audience] = {}
+
+    def __call__(self, row: Any) -> Audience:
+        """The row's audience, as :func:`audience_of` gives it."""
+        key = tuple(getattr(row, name) for name in _AUDIENCE_COLUMNS)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = audience_of(row)
+        return found
+
+
 def version_of(row: Any, audience: Audience | None = None) -> StoredVersion:
     """A stored version from an intel_objects row (``audience``: the row's, when the
     caller already read it)."""
