@@ -37,7 +37,13 @@ from shieldwall.model.identity import Principal
 from shieldwall.model.intel import StoredVersion
 from shieldwall.share.intel.directory import StoreDirectory
 from shieldwall.share.intel.org_viewer import org_operator, org_viewer_of
-from shieldwall.share.intel.read import AuditSink, IntelReader, Served, audit_restricted
+from shieldwall.share.intel.read import (
+    AuditSink,
+    IntelReader,
+    Served,
+    audit_restricted,
+    row_facts,
+)
 from shieldwall.share.intel.session import written_after
 from shieldwall.share.intel.watch import WATCH_CHANNEL, WatchSet, is_current, parts_of
 from shieldwall.share.intel.watch import next_expiry as expiry_of
@@ -80,10 +86,11 @@ def watch_sets(
     with written_after(store, write=False) as (opened, audit), opened as tx:
         directory = StoreDirectory(tx)
         reads = {m: _MemberRead(tx, directory, m, audit) for m in members}
-        parts = _Parts(moment)
         for rows in _rows(tx, ids):
+            facts = [row_facts(row) for row in rows]  # the same for every member
+            parts = _Parts(moment)  # per chunk: the bodies of one chunk are alive anyway
             for read in reads.values():
-                read.take(read.reader.confirm(rows, WATCH_CHANNEL), parts)
+                read.take(read.reader.confirm(rows, WATCH_CHANNEL, facts), parts)
         for read in reads.values():
             read.audit()
     return {m: read.result() for m, read in reads.items()}
@@ -100,7 +107,8 @@ class _Part:
 
 
 class _Parts:
-    """Each body read once, whichever members are served it."""
+    """Each body read once, whichever members are served it (a body a member's reader
+    stripped of references it may not see is another body, read for itself)."""
 
     def __init__(self, moment: datetime) -> None:
         self._moment = moment
