@@ -159,8 +159,8 @@ class Watchlists:
             fresh = _by_indicator(found.entries)
             if not fresh and not changed & held.keys():
                 continue
-            # a copy, kept only once every member is done: a failed read leaves the held
-            # entries as the served matchers have them, and the next poll starts over
+            # a copy, kept only once every member is done: the held entries always agree
+            # with the served matchers, and after a failure the next poll starts over
             held = entries[member] = dict(held)
             removed = [entry for ident in changed for entry in held.pop(ident, ())]
             held.update(fresh)

@@ -94,3 +94,23 @@ def test_no_ids_reads_nothing_and_each_member_is_audited(store: SqlStore) -> Non
     with store.transaction() as tx:
         audited = list(tx.audit.entries())[before:]
     assert [(e.action, e.org_id) for e in audited] == [("intel.read-restricted", "alpha")]
+
+
+def test_the_store_gives_newest_versions_of_the_type_only(store: SqlStore) -> None:
+    """``latest_of`` checks the type itself (the query leaves it out, see its docstring)."""
+    old = indicator("alpha", value="10.7.7.7")
+    newer = {**old, "modified": "2025-01-01T00:00:00.000Z"}
+    Session(store, "p-alpha").publish([old])
+    Session(store, "p-alpha").publish([newer])
+    note = {
+        "type": "ipv4-addr",
+        "spec_version": "2.1",
+        "id": "ipv4-addr--7a0b0f6c-4b8f-5f63-9a4d-0d7a1f0c2b11",
+        "value": "10.7.7.8",
+    }
+    assert not Session(store, "p-alpha").publish([note]).failures
+    with store.reading() as tx:
+        found = tx.intel.latest_of("indicator", [old["id"], note["id"], "indicator--none"])
+        page = tx.intel.latest_page("indicator", 0, 10)
+    assert [(v.stix_id, v.is_latest) for v in found] == [(old["id"], True)]
+    assert [v.seq for v in page] == [v.seq for v in found]

@@ -237,17 +237,21 @@ class SqlIntel:
 
     def latest_of(self, stix_type: str, stix_ids: Collection[str]) -> list[StoredVersion]:
         """:meth:`latest_page` for these ids: their newest versions (one per producer), in
-        seq order, sorted here: an ORDER BY seq would lead the database to walk every
-        version of the type in seq order instead of looking the ids up by their index."""
+        seq order, sorted here, and of the type, checked here: with an ORDER BY seq or a
+        type in the query, PostgreSQL walks every version of the type (its statistics
+        lagging behind a bulk publication: 0.2 s a query at 100,000 indicators) instead
+        of looking the ids up by their index."""
         found: list[StoredVersion] = []
         read = AudienceReader()
         for chunk in _chunks(sorted(stix_ids)):
             query = select(intel_objects).where(
-                object_columns.stix_id.in_(chunk),
-                object_columns.stix_type == stix_type,
-                object_columns.is_latest.is_(True),
+                object_columns.stix_id.in_(chunk), object_columns.is_latest.is_(True)
             )
-            found.extend(version_of(row, read(row)) for row in self._db.execute(query))
+            found.extend(
+                version_of(row, read(row))
+                for row in self._db.execute(query)
+                if row.stix_type == stix_type
+            )
         return sorted(found, key=lambda version: version.seq)
 
     def delete_versions(self, seqs: Sequence[int]) -> None:
