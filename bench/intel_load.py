@@ -17,11 +17,15 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 TLP_GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
-STAMP = "2026-01-01T00:00:00.000Z"
+_NOW = datetime.now(UTC)
+STAMP = _NOW.strftime("%Y-%m-%dT%H:%M:%S.") + f"{_NOW.microsecond // 1000:03d}Z"
+"""Published now: the watchlists hold an indicator only until its score decays (an IP of
+confidence 50 about 40 days after its ``modified``, share/intel/scoring.py)."""
 
 
 def _digest(n: int, size: int) -> str:

@@ -39,7 +39,14 @@ from typing import Any
 import httpx
 import orjson
 
-from intel_load import indicator, indicators, publish_all, tree_cpu_seconds, tree_rss_mib
+from intel_load import (
+    STAMP,
+    indicator,
+    indicators,
+    publish_all,
+    tree_cpu_seconds,
+    tree_rss_mib,
+)
 
 BATCH = 1000
 POLL_SECONDS = 0.5
@@ -361,8 +368,8 @@ def watch_figure(
         "type": "indicator",
         "spec_version": "2.1",
         "id": f"indicator--{uuid.uuid4()}",
-        "created": "2026-01-01T00:00:00.000Z",
-        "modified": "2026-01-01T00:00:00.000Z",
+        "created": STAMP,
+        "modified": STAMP,
         "created_by_ref": identity_id("bravo"),
         "pattern": f"[ipv4-addr:value = '{address}']",
         "pattern_type": "stix",

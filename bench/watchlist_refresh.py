@@ -17,7 +17,7 @@ import gc
 import hashlib
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from intel_load import backend_cpu_seconds, indicator, indicators, own_schema
@@ -34,9 +34,6 @@ from shieldwall.share.intel.identity import identity_id
 from shieldwall.share.intel.publish import publish
 from shieldwall.store.protocols import Store
 
-START = datetime(2026, 6, 1, tzinfo=UTC)
-
-
 MEMBERS = 2
 
 
@@ -44,7 +41,7 @@ def digest(store: Store) -> str:
     """Of every member's watchlist entries as :func:`share.watch_entries` reads them."""
     text = hashlib.sha256()
     for member in ("alpha", "bravo"):
-        found = share_app.watch_entries(store, member, START)
+        found = share_app.watch_entries(store, member, datetime.now(UTC))
         for entry in sorted(found.entries, key=repr):
             text.update(f"{member} {entry!r}\n".encode())
     return text.hexdigest()[:16]
@@ -122,7 +119,9 @@ def main() -> None:
         added = time.process_time() - began
         matcher = lists("alpha")
         assert matcher is not None and matcher.observe("domain", "probe.bench.invalid")
-        revoked = {**probe, "modified": "2026-02-01T00:00:00.000Z", "revoked": True}
+        later = datetime.now(UTC) + timedelta(seconds=1)
+        stamp = later.strftime("%Y-%m-%dT%H:%M:%S.") + f"{later.microsecond // 1000:03d}Z"
+        revoked = {**probe, "modified": stamp, "revoked": True}
         share([revoked])
         began = time.process_time()
         lists.refresh()

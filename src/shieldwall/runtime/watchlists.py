@@ -21,9 +21,13 @@ in the detect stage's thread).
   for an organisation changed (an organisation joined, was suspended, came back, moved
   parent, country, kind or sector; a community's rules, members or exclusions: both
   tables are read at every poll and compared, so such a change is watched within about
-  2 s), when the first ``valid_until`` among the current indicators has passed, after a
-  change of more than :data:`MAX_DELTA` indicators, and every ``full_every`` seconds as
-  a safety net (nothing known needs it).
+  2 s), after a change of more than :data:`MAX_DELTA` indicators, and every
+  ``full_every`` seconds as a safety net (nothing known needs it).
+- An indicator that stops being current with time — its ``valid_until`` passes, or its
+  score decays below the threshold (:mod:`shieldwall.share.intel.scoring`) — is read
+  again at that instant, alone, like a changed one: it leaves the matchers within a
+  poll. (Each member may count other sightings, so its instant is each member's own; the
+  earliest is kept.)
 
 Until a build or an update is done the previous matchers serve, and the new ones replace
 them in one assignment, so the detect worker never sees half a watchlist.
@@ -38,6 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import logging
 import time
 from collections.abc import Callable
@@ -80,7 +85,8 @@ class Watchlists:
         self._patterns: dict[str, dict[str, StreamPattern]] = {}
         self._pattern_lists: dict[str, PatternSet] = {}
         self._seen: int | None = None
-        self._expires: datetime | None = None
+        self._due: list[tuple[datetime, str]] = []
+        """(instant, indicator id): when a held indicator stops being current, a heap."""
         self._built_at = 0.0
         self.builds = 0
         self.updates = 0
@@ -96,21 +102,21 @@ class Watchlists:
     def refresh(self) -> bool:
         """Bring the watchlists up to date; False when nothing had changed.
 
-        A full build the first time, when an indicator expired, or every ``full_every``
-        seconds; otherwise only the indicators changed since the last look are read again.
+        A full build the first time or every ``full_every`` seconds; otherwise only the
+        indicators changed since the last look, or whose time ran out, are read again.
         """
         now = self._clock()
         directory = self._read_directory()
         if (
             self._seen is None
             or directory != self._directory  # a member joined, left, was suspended, moved…
-            or (self._expires is not None and now >= self._expires)
             or time.monotonic() - self._built_at >= self._full_every
         ):
             self._build(share.last_change(self._store), now, directory)
             return True
         changed, seen = share.changed_indicators(self._store, self._seen)
-        if seen == self._seen:
+        changed |= self._expired(now)
+        if not changed and seen == self._seen:
             return False
         if len(changed) > MAX_DELTA:
             self._build(seen, now, directory)
@@ -126,18 +132,18 @@ class Watchlists:
         self._members = [org.id for org in directory.organisations if org.active]
         entries: dict[str, dict[str, list[WatchEntry]]] = {}
         patterns: dict[str, dict[str, StreamPattern]] = {}
-        expiries: list[datetime] = []
+        due: list[tuple[datetime, str]] = []
         found_sets = share.watch_sets(self._store, self._members, now)
         for member in self._members:
             found = found_sets[member]
             entries[member] = _by_indicator(found.entries)
             patterns[member] = {p.indicator_id: p for p in found.patterns}
-            if found.next_expiry is not None:
-                expiries.append(found.next_expiry)
+            due.extend((end, ident) for ident, end in found.expiries.items())
+        heapq.heapify(due)
         self._entries, self._patterns = entries, patterns
         self._pattern_lists = {m: PatternSet(held.values()) for m, held in patterns.items() if held}
         self._matchers = {m: Matcher(_flat(held)) for m, held in entries.items() if held}
-        self._seen, self._expires = seen, min(expiries, default=None)
+        self._seen, self._due = seen, due
         self._directory = directory
         self._built_at = time.monotonic()
         self.builds += 1
@@ -148,13 +154,12 @@ class Watchlists:
         (:meth:`Matcher.revised`: the other entries are not built again)."""
         matchers = dict(self._matchers)
         entries: dict[str, dict[str, list[WatchEntry]]] = {}
-        expiries = [] if self._expires is None else [self._expires]
+        due: list[tuple[datetime, str]] = []
         found_sets = share.watch_sets(self._store, self._members, now, ids=changed)
         for member in self._members:
             found = found_sets[member]
             self._update_patterns(member, changed, found.patterns)
-            if found.next_expiry is not None:
-                expiries.append(found.next_expiry)
+            due.extend((end, ident) for ident, end in found.expiries.items())
             held = self._entries.get(member, {})
             fresh = _by_indicator(found.entries)
             if not fresh and not changed & held.keys():
@@ -173,8 +178,25 @@ class Watchlists:
                 )
         self._entries.update(entries)
         self._matchers = matchers
-        self._seen, self._expires = seen, min(expiries, default=None)
+        self._seen = seen
+        for item in due:
+            heapq.heappush(self._due, item)
         self.updates += 1
+
+    def _expired(self, now: datetime) -> set[str]:
+        """The held indicators whose time ran out (``valid_until`` passed or decayed),
+        taken off the heap: read again, they leave the matchers. An indicator changed
+        since is on the heap again under its new instant; an old instant only costs a
+        read of one indicator."""
+        expired: set[str] = set()
+        while self._due and self._due[0][0] <= now:
+            expired.add(heapq.heappop(self._due)[1])
+        return expired
+
+    @property
+    def next_expiry(self) -> datetime | None:
+        """When the first held indicator stops being current (None: none does)."""
+        return self._due[0][0] if self._due else None
 
     def _update_patterns(self, member: str, changed: set[str], fresh: list[StreamPattern]) -> None:
         held = self._patterns.setdefault(member, {})

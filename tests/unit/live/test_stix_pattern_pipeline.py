@@ -23,7 +23,18 @@ from shieldwall.runtime import Watchlists
 from tests.unit.api.conftest import World, build_world
 from tests.unit.live.test_live_pipeline import RULES, alerts, ndjson, post, sysmon
 from tests.unit.live.test_watchlist_pipeline import share_as
-from tests.unit.share.intel_world import indicator
+from tests.unit.share import intel_world
+from tests.unit.share.intel_world import recent
+
+FIRST = recent(2)
+LATER = recent(1)
+"""Versions of this module's indicators: recent, so none has decayed (see ``recent``)."""
+
+
+def indicator(org: str, **extra: Any) -> dict[str, Any]:
+    """:func:`intel_world.indicator`, modified ``FIRST``."""
+    return intel_world.indicator(org, **{"modified": FIRST, **extra})
+
 
 ADDRESS, DOMAIN = "198.51.100.7", "evil.example"
 PATTERN = (
@@ -148,7 +159,7 @@ def test_a_revoked_pattern_leaves_every_window(world: World) -> None:
     watchlists = Watchlists(world.services.store)
     watchlists.refresh()
     assert len(watchlists.patterns("bravo")) == 1
-    share_as(world, "alpha", {**shared, "modified": "2024-02-01T00:00:00.000Z", "revoked": True})
+    share_as(world, "alpha", {**shared, "modified": LATER, "revoked": True})
     assert watchlists.refresh() and watchlists.updates == 1
     assert len(watchlists.patterns("bravo")) == 0 and len(watchlists.patterns("alpha")) == 0
 

@@ -25,7 +25,18 @@ from shieldwall.share.intel.directory import StoreDirectory
 from shieldwall.share.intel.publish import publish
 from tests.unit.api.conftest import World, build_world
 from tests.unit.live.test_live_pipeline import RULES, alerts, ndjson, post, sysmon
-from tests.unit.share.intel_world import indicator
+from tests.unit.share import intel_world
+from tests.unit.share.intel_world import recent
+
+FIRST = recent(2)
+LATER = recent(1)
+"""Versions of this module's indicators: recent, so none has decayed (see ``recent``)."""
+
+
+def indicator(org: str, **extra: Any) -> dict[str, Any]:
+    """:func:`intel_world.indicator`, modified ``FIRST``."""
+    return intel_world.indicator(org, **{"modified": FIRST, **extra})
+
 
 SHARED, SECRET = "198.51.100.7", "198.51.100.8"
 
@@ -106,7 +117,7 @@ def test_a_revoked_indicator_stops_matching(world: World, engine: Engine) -> Non
     post(world, "bravo-sensor", ndjson(connection(SHARED, 1)))
     assert detect_with(world, engine, watchlists).counts.alerts == 1
 
-    share_as(world, "alpha", {**shared, "modified": "2024-02-01T00:00:00.000Z", "revoked": True})
+    share_as(world, "alpha", {**shared, "modified": LATER, "revoked": True})
     assert watchlists.refresh() and watchlists("bravo") is None
     post(world, "bravo-sensor", ndjson(connection(SHARED, 2)))
     assert detect_with(world, engine, watchlists).counts.alerts == 0

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from math import log2
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import shieldwall.share
 from shieldwall.runtime import Watchlists
 from shieldwall.store.sql.store import SqlStore
-from tests.unit.share.intel_world import Session, indicator, open_store
+from tests.unit.share import intel_world
+from tests.unit.share.intel_world import Session, open_store, recent
 
-START = datetime(2026, 12, 7, 12, tzinfo=UTC)
+FIRST = recent(2)
+LATER = recent(1)
+"""Versions of this module's indicators: recent, so none has decayed (see ``recent``)."""
+
+
+def indicator(org: str, **extra: Any) -> dict[str, Any]:
+    """:func:`intel_world.indicator`, modified ``FIRST``."""
+    return intel_world.indicator(org, **{"modified": FIRST, **extra})
+
+
+START = datetime.now(UTC).replace(microsecond=0)
 
 
 @pytest.fixture
@@ -28,7 +41,7 @@ def test_an_expired_indicator_leaves_at_its_valid_until(store: SqlStore) -> None
     now = [START]
     watchlists = Watchlists(store, clock=lambda: now[0], full_every=3600)
     Session(store, "p-alpha").publish(
-        [indicator("alpha", value="10.9.9.9", valid_until="2026-12-07T13:00:00Z")]
+        [indicator("alpha", value="10.9.9.9", valid_until=stamp(START + timedelta(hours=1)))]
     )
     assert watchlists.refresh()
     matcher = watchlists("bravo")
@@ -37,7 +50,11 @@ def test_an_expired_indicator_leaves_at_its_valid_until(store: SqlStore) -> None
     assert not watchlists.refresh()  # nothing changed, nothing expired
     now[0] = START + timedelta(hours=1)
     assert watchlists.refresh() and watchlists("bravo") is None
-    assert watchlists.builds == 2  # an expiry: a full build
+    assert (watchlists.builds, watchlists.updates) == (1, 1)  # that indicator read alone
+
+
+def stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_a_sighting_or_other_object_does_not_rebuild(store: SqlStore) -> None:
@@ -90,7 +107,7 @@ def test_a_change_reads_only_the_changed_indicators(store: SqlStore) -> None:
     strict = indicator("alpha", tlp="strict")["object_marking_refs"]
     alpha.publish(
         [
-            {**narrowed, "modified": "2024-02-01T00:00:00.000Z", "object_marking_refs": strict},
+            {**narrowed, "modified": LATER, "object_marking_refs": strict},
             indicator("alpha", value="10.1.1.3"),
         ]
     )
@@ -151,7 +168,7 @@ def test_a_revised_matcher_follows_publish_and_revoke(store: SqlStore) -> None:
     watchlists.refresh()
     alpha.publish([later])
     assert watchlists.refresh()
-    alpha.publish([{**kept, "modified": "2024-02-01T00:00:00.000Z", "revoked": True}])
+    alpha.publish([{**kept, "modified": LATER, "revoked": True}])
     assert watchlists.refresh() and watchlists.builds == 1 and watchlists.updates == 2
     bravo = watchlists("bravo")
     assert bravo is not None and len(bravo) == 1
@@ -161,8 +178,9 @@ def test_a_revised_matcher_follows_publish_and_revoke(store: SqlStore) -> None:
 def test_an_update_failing_half_way_leaves_nothing_half_done(
     store: SqlStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """alpha's read succeeds, bravo's fails: the next poll starts over from the entries the
-    served matchers hold, so the old value of a changed indicator is taken out."""
+    """The read of the changed indicators (every member's at once) fails: the next poll
+    starts over from the entries the served matchers hold, so the old value of a changed
+    indicator is taken out."""
     watchlists = Watchlists(store, full_every=3600)
     alpha = Session(store, "p-alpha")
     first = indicator("alpha", value="10.4.4.1")
@@ -172,22 +190,42 @@ def test_an_update_failing_half_way_leaves_nothing_half_done(
         [
             {
                 **first,
-                "modified": "2024-02-01T00:00:00.000Z",
+                "modified": LATER,
                 "pattern": "[ipv4-addr:value = '10.4.4.2']",
             }
         ]
     )
-    real = shieldwall.share.watch_entries
 
-    def flaky(store: SqlStore, org: str, *args: object, **kwargs: object) -> object:
-        if org == "bravo":
-            raise OSError("database gone")
-        return real(store, org, *args, **kwargs)  # type: ignore[arg-type]
+    def flaky(*_: object, **__: object) -> object:
+        raise OSError("database gone")
 
-    monkeypatch.setattr(shieldwall.share, "watch_entries", flaky)
+    monkeypatch.setattr(shieldwall.share, "watch_sets", flaky)
     watchlists.refresh_or_log()
     monkeypatch.undo()
     watchlists.refresh_or_log()
     own = watchlists("alpha")
     assert own is not None and watchlists.updates == 1
     assert not own.observe("ip", "10.4.4.1") and own.observe("ip", "10.4.4.2")
+
+
+def test_a_decayed_indicator_leaves_at_its_instant_without_a_full_build(store: SqlStore) -> None:
+    """An IP indicator of confidence 50 decays 30 × log2(50 / 20) days after its version."""
+    version = START - timedelta(days=39)
+    decays = version + timedelta(days=30 * log2(50 / 20))
+    now = [START]
+    watchlists = Watchlists(store, clock=lambda: now[0], full_every=3600)
+    aging = indicator("alpha", value="10.9.8.1", modified=stamp(version))
+    Session(store, "p-alpha").publish([aging, indicator("alpha", value="10.9.8.2")])
+    assert watchlists.refresh()
+    assert watchlists.next_expiry is not None
+    assert abs((watchlists.next_expiry - decays).total_seconds()) < 1
+    matcher = watchlists("bravo")
+    assert matcher is not None and matcher.observe("ip", "10.9.8.1")
+    now[0] = decays - timedelta(seconds=1)
+    assert not watchlists.refresh()
+    now[0] = decays + timedelta(seconds=1)
+    assert watchlists.refresh()
+    matcher = watchlists("bravo")
+    assert matcher is not None and not matcher.observe("ip", "10.9.8.1")
+    assert matcher.observe("ip", "10.9.8.2")
+    assert (watchlists.builds, watchlists.updates) == (1, 1)

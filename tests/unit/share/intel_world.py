@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,16 @@ def principal(person_id: str) -> Principal:
     person = next(p for p in PEOPLE if p.id == person_id)
     org = next(o for o in ORGS if o.id == person.org_id)
     return Principal(person.id, org.id, person.role, org.kind, org.country, org.sectors)
+
+
+def recent(days_ago: float, now: datetime | None = None) -> str:
+    """A STIX timestamp ``days_ago`` days before ``now`` (the real clock by default).
+
+    Watchlists hold an indicator only until its score decays (share/intel/scoring.py: an
+    IP indicator of confidence 50 about 40 days after its ``modified``), so indicators a
+    watchlist test expects to match carry a recent ``modified``, not this module's 2024."""
+    moment = (now or datetime.now(UTC)) - timedelta(days=days_ago)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def indicator(

@@ -20,11 +20,11 @@ from shieldwall.model.intel import IntelQuery
 from shieldwall.share import watch_sets
 from shieldwall.share.intel.audience import Addressing
 from shieldwall.share.intel.export import select_for
-from shieldwall.share.intel.watch import WATCH_CHANNEL, entries_of, is_current
+from shieldwall.share.intel.watch import WATCH_CHANNEL, end_of, entries_of, is_current
 from shieldwall.store.sql.store import SqlStore
-from tests.unit.share.intel_world import ORGS, Session, indicator, open_store
+from tests.unit.share.intel_world import ORGS, Session, indicator, open_store, recent
 
-NOW = datetime(2026, 12, 7, tzinfo=UTC)
+NOW = datetime.now(UTC)
 MEMBERS = [org.id for org in ORGS]
 ADDRESSINGS = (
     Addressing(),
@@ -43,8 +43,9 @@ def store(tmp_path: Path, database_url: str) -> Iterator[SqlStore]:
 
 
 def publish_everything(store: SqlStore) -> list[str]:
-    """Each producer, level (unmarked too) and addressing; some expired, revoked or
-    narrowed by a newer version. The ids published."""
+    """Each producer, level (unmarked too) and addressing; some expired, revoked, decayed
+    or narrowed by a newer version (no sightings: decay is the same for every member).
+    The ids published."""
     ids = []
     levels = ("clear", "green", "amber", "strict", "red", None)
     for n, (org, tlp, addressing) in enumerate(itertools.product(MEMBERS, levels, ADDRESSINGS)):
@@ -53,11 +54,13 @@ def publish_everything(store: SqlStore) -> list[str]:
             extra["valid_until"] = "2026-01-01T00:00:00Z"  # passed at NOW
         if n % 7 == 5:
             extra["revoked"] = True
+        if n % 5 != 2:  # the others decayed long ago
+            extra["modified"] = recent(2, NOW)
         obj = indicator(org, tlp=tlp, value=f"10.1.{n // 256}.{n % 256}", **extra)
         result = Session(store, f"p-{org}").publish([obj], addressing)
         assert not result.failures, result.failures
         if n % 11 == 4:  # a newer version, narrowed to its producer's recipients
-            newer = {**obj, "modified": "2025-01-01T00:00:00.000Z"}
+            newer = {**obj, "modified": recent(1, NOW)}
             narrowed = Addressing(recipient_org_ids=frozenset({org}))
             assert not Session(store, f"p-{org}").publish([newer], narrowed).failures
         ids.append(str(obj["id"]))
@@ -69,7 +72,12 @@ def exported(store: SqlStore, member: str, ids: list[str] | None = None) -> list
     query = IntelQuery(ids=tuple(sorted(ids or ())), types=("indicator",))
     with store.transaction() as tx:
         selection = select_for(tx, member, query, channel=WATCH_CHANNEL)
-    return [e for i in selection.items if is_current(i.obj, NOW) for e in entries_of(i.obj)]
+    return [
+        entry
+        for i in selection.items
+        if is_current(i.obj, NOW) and end_of(i.obj, i.version, (), NOW) is not None
+        for entry in entries_of(i.obj)
+    ]
 
 
 @pytest.mark.parametrize("narrowed", [False, True])
@@ -84,7 +92,8 @@ def test_each_member_gets_what_its_export_would_select(store: SqlStore, narrowed
 
 
 def test_no_ids_reads_nothing_and_each_member_is_audited(store: SqlStore) -> None:
-    Session(store, "p-alpha").publish([indicator("alpha", tlp="strict", value="10.6.6.6")])
+    secret = indicator("alpha", tlp="strict", value="10.6.6.6", modified=recent(1, NOW))
+    Session(store, "p-alpha").publish([secret])
     assert all(not found.entries for found in watch_sets(store, MEMBERS, NOW, ids=()).values())
     with store.transaction() as tx:
         before = len(list(tx.audit.entries()))
@@ -99,7 +108,7 @@ def test_no_ids_reads_nothing_and_each_member_is_audited(store: SqlStore) -> Non
 def test_the_store_gives_newest_versions_of_the_type_only(store: SqlStore) -> None:
     """``latest_of`` checks the type itself (the query leaves it out, see its docstring)."""
     old = indicator("alpha", value="10.7.7.7")
-    newer = {**old, "modified": "2025-01-01T00:00:00.000Z"}
+    newer = {**old, "modified": recent(1, NOW)}
     Session(store, "p-alpha").publish([old])
     Session(store, "p-alpha").publish([newer])
     note = {

@@ -13,6 +13,7 @@ are read without a tree at all. Tests hold both paths to the reference library.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from antlr4 import CommonTokenStream, InputStream, ParseTreeWalker
 from stix2patterns.exceptions import STIXPatternErrorListener
@@ -53,7 +54,10 @@ def read_pattern(pattern: str) -> tuple[Comparison, ...]:
     return _read_with_parser(pattern)
 
 
+@lru_cache(maxsize=16_384)
 def _read_with_parser(pattern: str) -> tuple[Comparison, ...]:
+    """Parsed once per pattern text (the grammar's parser takes milliseconds; a watchlist
+    build reads every indicator it holds, for each member); an error is not kept."""
     errors, comparisons = _parse(pattern)
     if not _has_brackets(pattern):
         errors.insert(0, "FAIL: Error found at line 1:0. input is missing square brackets")

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -178,8 +179,14 @@ def observable_kind(indicator: Mapping[str, Any]) -> str:
     """The kind of the first observable an indicator's pattern compares ('' when none)."""
     if indicator.get("pattern_type") != "stix":
         return ""
+    return _pattern_kind(str(indicator.get("pattern", "")))
+
+
+@lru_cache(maxsize=262_144)
+def _pattern_kind(pattern: str) -> str:
+    """Parsed once per pattern: every watchlist build scores every indicator it holds."""
     try:
-        first = next(iter(pattern_terms(str(indicator.get("pattern", "")))), None)
+        first = next(iter(pattern_terms(pattern)), None)
     except (ValueError, TypeError):  # stored patterns were validated; be safe on read
         return ""
     return first.kind if first is not None else ""

@@ -4,11 +4,14 @@ Which indicators an organisation may act on is read through the gate by :mod:`.w
 (as an export for the organisation is: its viewer, no person, so TLP:RED never becomes a
 watchlist entry; the channel's maximum, TLP:AMBER+STRICT). Only the newest version of
 each indicator counts, and only while it is current: not ``revoked``, its ``valid_until``
-not passed. Each comparison of the pattern for equality or membership (or CIDR subset)
-gives one entry; an indicator of another pattern language gives none. A pattern that is
-more than such comparisons joined by ``OR`` (observation ``AND``/``FOLLOWEDBY``, a
-qualifier, ``NOT``, ``!=``, ``<``, ``LIKE``, ``MATCHES``…) gives no entry but a
-stream pattern (:mod:`shieldwall.detect.stix_pattern`): it alerts only when whole.
+not passed, and not *decayed*: its score (:mod:`.scoring`, from the sightings the
+organisation may count) still at or above the threshold, the instant it falls below being
+the ``x_shieldwall_valid_until`` a search shows the same organisation. Each comparison of
+the pattern for equality or membership (or CIDR subset) gives one entry; an indicator of
+another pattern language gives none. A pattern that is more than such comparisons joined
+by ``OR`` (observation ``AND``/``FOLLOWEDBY``, a qualifier, ``NOT``, ``!=``, ``<``,
+``LIKE``, ``MATCHES``…) gives no entry but a stream pattern
+(:mod:`shieldwall.detect.stix_pattern`): it alerts only when whole.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from shieldwall.policy.egress import Channel, ChannelKind
 from shieldwall.share.intel.extract import comparison_terms
 from shieldwall.share.intel.pattern_check import plain_comparison
 from shieldwall.share.intel.pattern_read import Comparison, PatternError, read_pattern
+from shieldwall.share.intel.sightings import Sighting, indicator_score
 from shieldwall.share.intel.validate import parse_timestamp
 from shieldwall.store.protocols import Store
 
@@ -43,11 +47,41 @@ _EXTRA_PATHS = {("file", "name"): "file-name"}
 @dataclass(frozen=True, slots=True)
 class WatchSet:
     """An organisation's entries now, and when the first of them expires (rebuild then);
-    ``patterns``: its indicators whose patterns only a window over the stream matches."""
+    ``patterns``: its indicators whose patterns only a window over the stream matches;
+    ``expiries``: when each current indicator stops being current (its ``valid_until`` or
+    the instant it decays, the earlier), so that one alone is read again then."""
 
     entries: list[WatchEntry]
     next_expiry: datetime | None
     patterns: list[StreamPattern] = field(default_factory=list)
+    expiries: dict[str, datetime] = field(default_factory=dict)
+
+
+def end_of(
+    obj: Mapping[str, Any], version: str, seen: Sequence[Sighting], now: datetime
+) -> datetime | None:
+    """When a current indicator stops being current (its ``valid_until`` or the instant
+    it decays, the earlier), from the sightings the organisation may count
+    (:func:`.sightings.countable_sightings_of`); None when it has decayed already."""
+    decays = indicator_score(obj, _instant(version), seen, now).valid_until
+    if decays <= now:
+        return None
+    until = _valid_until(obj)
+    return decays if until is None else min(until, decays)
+
+
+def _instant(stamp: str) -> datetime:
+    """A stored version's timestamp (the store writes them in one form, read by the fast
+    standard parser; anything else by the validating one)."""
+    try:
+        return datetime.fromisoformat(stamp)
+    except ValueError:
+        return parse_timestamp(stamp)
+
+
+def _valid_until(obj: Mapping[str, Any]) -> datetime | None:
+    until = obj.get("valid_until")
+    return None if until is None else parse_timestamp(str(until))
 
 
 def last_change(store: Store) -> int:
@@ -79,19 +113,6 @@ def is_current(obj: Mapping[str, Any], now: datetime) -> bool:
         return parse_timestamp(str(until)) > now
     except ValueError:
         return False
-
-
-def next_expiry(objects: Sequence[Mapping[str, Any]], now: datetime) -> datetime | None:
-    """The earliest ``valid_until`` still ahead among the objects (when to rebuild)."""
-    ahead = []
-    for obj in objects:
-        try:
-            until = parse_timestamp(str(obj["valid_until"])) if "valid_until" in obj else None
-        except ValueError:
-            continue
-        if until is not None and until > now:
-            ahead.append(until)
-    return min(ahead, default=None)
 
 
 def parts_of(obj: Mapping[str, Any]) -> tuple[tuple[WatchEntry, ...], StreamPattern | None]:

@@ -25,9 +25,10 @@ audit records are written in a short one right after, before the entries are ret
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 
@@ -45,8 +46,8 @@ from shieldwall.share.intel.read import (
     row_facts,
 )
 from shieldwall.share.intel.session import written_after
-from shieldwall.share.intel.watch import WATCH_CHANNEL, WatchSet, is_current, parts_of
-from shieldwall.share.intel.watch import next_expiry as expiry_of
+from shieldwall.share.intel.sightings import countable_sightings_of
+from shieldwall.share.intel.watch import WATCH_CHANNEL, WatchSet, end_of, is_current, parts_of
 from shieldwall.store.protocols import Store, UnitOfWork
 
 ROWS = 5000
@@ -98,34 +99,39 @@ def watch_sets(
 
 @dataclass(frozen=True, slots=True)
 class _Part:
-    """What one indicator body gives a watchlist (nothing when it is not current)."""
+    """What one indicator version gives a watchlist: nothing when it is revoked or past
+    its ``valid_until``; otherwise its entries or stream pattern, and when it stops being
+    current for a member that may count no sighting of it (None: decayed already)."""
 
     current: bool
-    expiry: datetime | None
+    obj: Mapping[str, Any] | None = None
+    unsighted_end: datetime | None = None
     entries: tuple[WatchEntry, ...] = ()
     pattern: StreamPattern | None = None
 
 
 class _Parts:
-    """Each body read once, whichever members are served it (a body a member's reader
-    stripped of references it may not see is another body, read for itself)."""
+    """Each indicator version read once, whichever members are served it (a body a
+    member's reader stripped of references it may not see is another body)."""
 
     def __init__(self, moment: datetime) -> None:
-        self._moment = moment
-        self._seen: dict[str, _Part] = {}
+        self.moment = moment
+        self._seen: dict[tuple[str, str], _Part] = {}
 
-    def __call__(self, body: str) -> _Part:
-        found = self._seen.get(body)
+    def __call__(self, item: Served) -> _Part:
+        key = (item.version, item.body)
+        found = self._seen.get(key)
         if found is None:
-            found = self._seen[body] = self._part(body)
+            found = self._seen[key] = self._part(item)
         return found
 
-    def _part(self, body: str) -> _Part:
-        obj = orjson.loads(body)
-        if not is_current(obj, self._moment):
-            return _Part(False, None)
+    def _part(self, item: Served) -> _Part:
+        obj = orjson.loads(item.body)
+        if not is_current(obj, self.moment):
+            return _Part(False)
         entries, pattern = parts_of(obj)
-        return _Part(True, expiry_of([obj], self._moment), entries, pattern)
+        end = end_of(obj, item.version, (), self.moment)
+        return _Part(True, obj, end, entries, pattern)
 
 
 class _MemberRead:
@@ -134,33 +140,46 @@ class _MemberRead:
     def __init__(
         self, tx: UnitOfWork, directory: StoreDirectory, org_id: str, sink: AuditSink | None
     ) -> None:
-        viewer = org_viewer_of(directory, org_id)
+        self._tx = tx
+        self.viewer = org_viewer_of(directory, org_id)
         self.principal: Principal = org_operator(directory.organisation(org_id), org_id, OPERATOR)
-        self.reader = IntelReader(tx, viewer, self.principal, audit_pages=False, audit=sink)
+        self.reader = IntelReader(tx, self.viewer, self.principal, audit_pages=False, audit=sink)
         self.served: list[Served | None] = []
         self.entries: list[WatchEntry] = []
         self.patterns: list[StreamPattern] = []
-        self.expiries: list[datetime] = []
+        self.expiries: dict[str, datetime] = {}
 
     def take(self, served: list[Served], parts: _Parts) -> None:
-        for item in served:
-            self.served.append(item if item.restricted else None)
-            part = parts(item.body)
-            if not part.current:
-                continue
+        """Keep the current ones of the indicators served: not decayed by the sightings
+        this organisation may count (one store call for the chunk)."""
+        self.served.extend(item if item.restricted else None for item in served)
+        alive = [(item, parts(item)) for item in served]
+        alive = [(item, part) for item, part in alive if part.current]
+        sighted = countable_sightings_of(self._tx, self.viewer, [i.stix_id for i, _ in alive])
+        for item, part in alive:
+            seen = sighted.get(item.stix_id)
+            end = (
+                part.unsighted_end
+                if not seen or part.obj is None
+                else end_of(part.obj, item.version, seen, parts.moment)
+            )
+            if end is None:
+                continue  # decayed
+            self.expiries[item.stix_id] = end
             if part.pattern is not None:
                 self.patterns.append(part.pattern)
             self.entries.extend(part.entries)
-            if part.expiry is not None:
-                self.expiries.append(part.expiry)
 
     def audit(self) -> None:
+        """One audit entry per :data:`AUDIT_PAGE` indicators served, as pages have."""
         for start in range(0, len(self.served), AUDIT_PAGE):
             page = [item for item in self.served[start : start + AUDIT_PAGE] if item is not None]
             audit_restricted(self.reader.audit, self.principal, page)
 
     def result(self) -> WatchSet:
-        return WatchSet(self.entries, min(self.expiries, default=None), self.patterns)
+        return WatchSet(
+            self.entries, min(self.expiries.values(), default=None), self.patterns, self.expiries
+        )
 
 
 def _rows(tx: UnitOfWork, ids: Collection[str] | None) -> Iterator[Sequence[StoredVersion]]:
