@@ -15,7 +15,10 @@ Why one read: issue 10's watchlists hold 100,000 indicators for every member, an
 them once per member (decoded, parsed, their patterns checked each time) cost 0.1-0.3 ms
 of CPU per indicator and member, taken from the detect stage. Now a member costs the
 gate's decision per indicator, and an indicator's body, validity and entries are worked
-out once whichever members get it.
+out once whichever members get it. Decay is each member's own (the sightings it may
+count, :func:`.sightings.countable_sightings_of`: one store call per member and chunk);
+for an indicator the member counts no sighting of, the instant is the same for every
+member and worked out once.
 
 Reads of TLP:AMBER+STRICT (and unmarked) indicators are audited per member, one entry per
 :data:`AUDIT_PAGE` indicators served, as ``select_for``'s pages are, so each rebuild of a

@@ -26,8 +26,9 @@ from shieldwall.model.intel import (
     StoredVersion,
 )
 from shieldwall.store.sql.intel_codec import (
+    AttrRow,
+    AudienceCodec,
     AudienceReader,
-    audience_of,
     audience_values,
     revocation_of,
     version_of,
@@ -95,7 +96,7 @@ class SqlIntel:
         pending: dict[_Key, list[dict[str, Any]]] = {}
         rows: list[dict[str, Any]] = []
         terms: list[dict[str, Any]] = []
-        audiences = _AudienceCodec()
+        audiences = AudienceCodec()
         stored_audiences: list[Audience] = []
         for offset, given in enumerate(versions):
             seq, added = first_seq + offset, first_added + _TICK * offset
@@ -114,7 +115,7 @@ class SqlIntel:
         if terms:
             self._db.execute(insert(intel_terms), terms)
         return [
-            version_of(_Row(row), audience)
+            version_of(AttrRow(row), audience)
             for row, audience in zip(rows, stored_audiences, strict=True)
         ]
 
@@ -384,34 +385,6 @@ def _row(
         "refs": " ".join(new.refs),
         "body": new.body,
     }
-
-
-class _AudienceCodec:
-    """Each distinct audience of a batch encoded, and read back, once.
-
-    A batch's objects mostly share one audience (one submitter, one addressing); encoding
-    and decoding it per row cost as much as the insert itself. The columns are a function
-    of the audience and the value read back a function of the columns, so caching both is
-    exact: rows and stored versions are what the per-row round trip gave.
-    """
-
-    def __init__(self) -> None:
-        self._coded: dict[Audience, tuple[dict[str, Any], Audience]] = {}
-
-    def coded(self, audience: Audience) -> tuple[dict[str, Any], Audience]:
-        """The audience's column values, and the audience a read of them gives back."""
-        found = self._coded.get(audience)
-        if found is None:
-            columns = audience_values(audience)
-            found = self._coded[audience] = (columns, audience_of(_Row(columns)))
-        return found
-
-
-class _Row:
-    """Attribute access over a dict, so inserted rows convert like fetched ones."""
-
-    def __init__(self, values: Mapping[str, Any]) -> None:
-        self.__dict__.update(values)
 
 
 def _key(new: NewVersion) -> _Key:
