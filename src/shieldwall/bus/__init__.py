@@ -10,6 +10,8 @@ composition root opens a concrete bus with :func:`shieldwall.bus.factory.open_bu
     shieldwall.bus.sqlite_log ... over a durable log in the store's SQLite file
     shieldwall.bus.nats       NATS JetStream (never imported by stages) ...
     shieldwall.bus.nats_consumer ... and its pull consumer
+    shieldwall.bus.nats_client  ... its connection, taking replies off the parser as bytes
+    shieldwall.bus.nats_replies ... and the pub-acks and confirmations read from them
     shieldwall.bus.factory    open_bus(url)
 """
 

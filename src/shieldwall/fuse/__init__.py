@@ -11,7 +11,7 @@ indicator, the same infrastructure (:mod:`.infrastructure`) or the same techniqu
 
 from shieldwall.fuse.chains import chain_links, note_chains, technique_sequence
 from shieldwall.fuse.flow import ALLOWED, check_comment, check_status_change
-from shieldwall.fuse.fusion import ACTOR, fuse_hit
+from shieldwall.fuse.fusion import ACTOR, fuse_hit, hit_time, link_spans
 from shieldwall.fuse.grouping import (
     GroupingRules,
     HitView,
@@ -37,6 +37,8 @@ __all__ = [
     "fuse_hit",
     "group_level",
     "higher",
+    "hit_time",
+    "link_spans",
     "member_levels",
     "note_chains",
     "observables",

@@ -11,13 +11,20 @@ there, and a noisy incident costs no more than that.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
+from typing import Protocol
 
 from shieldwall.model.alert import Alert, AlertHit, AlertTechniques
-from shieldwall.store.protocols import AlertRepository, CampaignRepository, IncidentRepository
+from shieldwall.store.protocols import CampaignRepository, IncidentRepository
 
 MAX_ALERTS = 500
+
+
+class Techniques(Protocol):
+    """Where alerts' techniques are read (the alert repository, or a cache in front of it)."""
+
+    def techniques(self, seqs: Collection[int]) -> Sequence[AlertTechniques]: ...
 
 
 def technique_sequence(alerts: Iterable[Alert]) -> tuple[str, ...]:
@@ -45,7 +52,7 @@ def chain_links(sequence: Sequence[str], length: int, touching: Iterable[str]) -
 
 def note_chains(
     incidents: IncidentRepository,
-    alerts: AlertRepository,
+    alerts: Techniques,
     campaigns: CampaignRepository,
     hit: AlertHit,
     incident_id: int,

@@ -14,6 +14,9 @@ succeeded for the hit's key, so a redelivered hit is never fused twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from shieldwall.fuse.grouping import GroupingRules, observables
 from shieldwall.fuse.infrastructure import CampaignRules
 from shieldwall.model.alert import AlertHit
@@ -37,7 +40,7 @@ def fuse_hit(
     two members or more is a campaign. With ``heuristics``, so is its infrastructure
     (:mod:`.infrastructure`: the same network, registered domain, URL host)."""
     alert = hit.alert
-    at = hit.at or alert.event_time or alert.created_at
+    at = hit_time(hit)
     links = rules.links(hit.entities)
     current = incidents.of_alert(alert.seq)
     if current is not None and current.status is IncidentStatus.CLOSED:
@@ -67,6 +70,29 @@ def fuse_hit(
         for link in sorted(held):
             campaigns.note(link, alert.org_id, target, at)
     return target
+
+
+def hit_time(hit: AlertHit) -> datetime:
+    """When the hit happened, as fusion places it."""
+    return hit.at or hit.alert.event_time or hit.alert.created_at
+
+
+def link_spans(
+    hits: Iterable[AlertHit], rules: GroupingRules
+) -> dict[str, tuple[set[str], datetime, datetime]]:
+    """Per member, every link of these hits and the span of their windows: all that
+    fusing them asks :meth:`IncidentRepository.linked`, to read at once (``preload``)."""
+    spans: dict[str, tuple[set[str], datetime, datetime]] = {}
+    for hit in hits:
+        at, links = hit_time(hit), rules.links(hit.entities)
+        start, end = at - rules.window, at + rules.window
+        known = spans.get(hit.alert.org_id)
+        if known is None:
+            spans[hit.alert.org_id] = (set(links), start, end)
+        else:
+            known[0].update(links)
+            spans[hit.alert.org_id] = (known[0], min(known[1], start), max(known[2], end))
+    return spans
 
 
 def _title(hit: AlertHit) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from shieldwall.model.alert import Entities
 from shieldwall.model.incident import SEVERITIES
@@ -31,16 +32,24 @@ class GroupingRules:
 
     def links(self, entities: Entities) -> frozenset[str]:
         """A hit's links (``host:ws1``, ``user:eve``, ``ip:10.0.0.1`` ...)."""
-        found: set[str] = set()
-        if self.by_host:
-            found.update(f"host:{host}" for host in entities.hosts)
-        if self.by_user:
-            found.update(f"user:{user.lower()}" for user in entities.users)
-        if self.by_observable:
-            found.update(f"ip:{ip}" for ip in entities.ips)
-            found.update(f"hash:{digest}" for digest in entities.hashes)
-            found.update(f"domain:{domain}" for domain in entities.domains)
-        return frozenset(link[:400] for link in found)
+        return _links(self, entities)
+
+
+@lru_cache(maxsize=8192)
+def _links(rules: GroupingRules, entities: Entities) -> frozenset[str]:
+    """:meth:`GroupingRules.links`, once per rules and entities: the fuse stage asks it
+    three times per hit (its batch's spans, its incident, its campaign observables), and
+    a host's hits name the same few entities."""
+    found: set[str] = set()
+    if rules.by_host:
+        found.update(f"host:{host}" for host in entities.hosts)
+    if rules.by_user:
+        found.update(f"user:{user.lower()}" for user in entities.users)
+    if rules.by_observable:
+        found.update(f"ip:{ip}" for ip in entities.ips)
+        found.update(f"hash:{digest}" for digest in entities.hashes)
+        found.update(f"domain:{domain}" for domain in entities.domains)
+    return frozenset(link[:400] for link in found)
 
 
 def observables(entities: Entities) -> frozenset[str]:
@@ -48,7 +57,10 @@ def observables(entities: Entities) -> frozenset[str]:
 
     Host and user names are a member's own (two members' ``ws1`` are two machines), so
     they group incidents, never campaigns."""
-    return GroupingRules(by_host=False, by_user=False, by_observable=True).links(entities)
+    return _OBSERVABLES.links(entities)
+
+
+_OBSERVABLES = GroupingRules(by_host=False, by_user=False, by_observable=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,15 +60,22 @@ class CampaignRules:
         return frozenset(link[:400] for link in found)
 
     def _network(self, text: str) -> str | None:
-        try:
-            address = ipaddress.ip_address(text)
-        except ValueError:
-            return None
-        if not address.is_global:
-            return None
-        prefix = self.ipv4_prefix if address.version == 4 else self.ipv6_prefix
-        network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
-        return f"net:{network}"
+        return _network(text, self.ipv4_prefix, self.ipv6_prefix)
+
+
+@lru_cache(maxsize=65_536)
+def _network(text: str, ipv4_prefix: int, ipv6_prefix: int) -> str | None:
+    """The ``net:`` link of a public address (parsed once: a busy host names the same few
+    addresses in hit after hit)."""
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if not address.is_global:
+        return None
+    prefix = ipv4_prefix if address.version == 4 else ipv6_prefix
+    network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
+    return f"net:{network}"
 
 
 @lru_cache(maxsize=1)

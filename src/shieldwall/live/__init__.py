@@ -12,7 +12,7 @@ The runtime opens the bus and the store and hands them in.
 """
 
 from shieldwall.live.alerts import AlertDesk, alert_json
-from shieldwall.live.campaigns import CampaignDesk, campaign_json
+from shieldwall.live.campaigns import CampaignDesk, campaign_json, release_json
 from shieldwall.live.detect_worker import DetectWorker
 from shieldwall.live.fuse_worker import FuseWorker
 from shieldwall.live.incidents import IncidentDesk, IncidentView, change_json, incident_json
@@ -62,6 +62,7 @@ __all__ = [
     "events_subject",
     "incident_json",
     "posture_json",
+    "release_json",
     "require_stream",
     "rule_json",
     "run_rule_test",

@@ -3,7 +3,8 @@
 A worker fetches a batch from the durable ``fuse`` consumer of ``alerts.raised`` (each
 message names one alert hit the detect stage stored), fuses every hit in one write
 transaction and only then acknowledges. Each hit is first *claimed* by its key in the
-database (the batch's keys in one statement, its hits read in one more): a batch
+database (the batch's keys in one statement, its hits read in one more, and the link times
+its members' incidents hold over the batch's windows in one per member): a batch
 redelivered after a crash finds its hits claimed and changes nothing, and two replicas
 handed the same message fuse it once. Which incident a hit joins is the
 stage's pure logic (:func:`shieldwall.fuse.fuse_hit`).
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shieldwall.bus.protocol import Bus, Consumer, Delivery
-from shieldwall.fuse import CampaignRules, GroupingRules, fuse_hit
+from shieldwall.fuse import CampaignRules, GroupingRules, fuse_hit, link_spans
 from shieldwall.live.chain_notes import ChainNotes, Noted
 from shieldwall.live.posture import PostureDesk
 from shieldwall.live.wire import ALERTS_SUBJECT, decode_hit
@@ -139,6 +140,9 @@ class FuseWorker:
                 tx.incidents.lock_member(member)
             claimed = tx.incidents.claim_many([key for _, key in named])
             hits = tx.alerts.hits(claimed)
+            spans = link_spans(hits.values(), self._rules)
+            for member, (links, start, end) in sorted(spans.items()):
+                tx.incidents.preload(member, links, start, end)
             settled: list[tuple[str, int]] = []
             for _, key in sorted(named):
                 if key not in claimed:

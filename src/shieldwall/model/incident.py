@@ -107,3 +107,46 @@ class CampaignSight:
     """Every member for the centre; a member sees only its own part."""
     other_members: int
     """Members involved but not shown (0 for the centre): "seen at N other members"."""
+    released: tuple[ReleasedPart, ...] = ()
+    """What those other members released to this viewer, through the gate."""
+
+
+RELEASABLE_FIELDS = (
+    "title",
+    "severity",
+    "status",
+    "alert_count",
+    "first_seen",
+    "last_seen",
+    "techniques",
+)
+"""What a member may release of its incident to the other members of a campaign."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IncidentRelease:
+    """What a member released of one of its incidents to the other members of its
+    campaigns, under a TLP marking the sharing gate reads (``marking_ref``)."""
+
+    incident_id: int
+    org_id: str
+    marking_ref: str
+    name_member: bool
+    """Whether the others learn which member it is (otherwise: "another member")."""
+    fields: tuple[str, ...]
+    """Which of :data:`RELEASABLE_FIELDS` they see."""
+    note: str
+    released_by: str
+    released_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReleasedPart:
+    """Another member's incident in a campaign, as far as its release and the gate allow."""
+
+    org_id: str | None
+    """The member, when it chose to be named; None: "another member"."""
+    incident: dict[str, Any]
+    """The released fields' values."""
+    note: str
+    released_at: datetime

@@ -3,10 +3,10 @@
 An incident groups one member's alerts, so it is that member's, like its alerts: its
 people see it, the centre sees every member's, and no other member learns it exists — an
 incident another member may not see is *not found*, exactly like an absent one (what
-members learn of each other's incidents is decided by campaigns, through the sharing
-gate, later). Handling one (assigning, changing its status, commenting) needs
-:data:`Action.INCIDENT_MANAGE` on top (analysts, leads, admins; not liaisons, never
-sensors). Who may do which is the one permission table,
+members learn of each other's incidents is what they release to their campaigns, through
+the sharing gate: :mod:`.campaigns`). Handling one (assigning, changing its status,
+commenting) needs :data:`Action.INCIDENT_MANAGE` on top (analysts, leads, admins; not
+liaisons, never sensors). Who may do which is the one permission table,
 :data:`shieldwall.policy.roles.PERMISSIONS`.
 """
 

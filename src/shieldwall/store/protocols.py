@@ -39,6 +39,7 @@ from shieldwall.model.incident import (
     Incident,
     IncidentChange,
     IncidentQuery,
+    IncidentRelease,
     IncidentStatus,
 )
 from shieldwall.model.intel import (
@@ -272,6 +273,10 @@ class IncidentRepository(Protocol):
         """:meth:`settle` for a batch of (key, incident id)."""
         ...
 
+    def preload(self, org_id: str, links: Collection[str], start: datetime, end: datetime) -> None:
+        """Read at once what :meth:`linked` will be asked within (a batch's hits)."""
+        ...
+
     def linked(
         self, org_id: str, links: Collection[str], start: datetime, end: datetime
     ) -> set[int]: ...
@@ -322,6 +327,14 @@ class CampaignRepository(Protocol):
         self, org_ids: Collection[str] | None, *, after: int, limit: int
     ) -> Sequence[Campaign]: ...
     def get(self, campaign_id: int) -> Campaign | None: ...
+
+
+class ReleaseRepository(Protocol):
+    """What members release of their incidents to their campaigns (one per incident)."""
+
+    def put(self, release: IncidentRelease) -> IncidentRelease: ...
+    def withdraw(self, incident_id: int) -> bool: ...
+    def of(self, incident_ids: Collection[int]) -> dict[int, IncidentRelease]: ...
 
 
 class PostureRepository(Protocol):
@@ -595,6 +608,8 @@ class UnitOfWork(Protocol):
     def incidents(self) -> IncidentRepository: ...
     @property
     def campaigns(self) -> CampaignRepository: ...
+    @property
+    def releases(self) -> ReleaseRepository: ...
     @property
     def login_attempts(self) -> LoginAttemptRepository: ...
     @property

@@ -277,6 +277,7 @@ def _body(method: str, path: str, values: dict[str, str]) -> bytes | None:
         ("POST", "/api/v1/incidents/{incident_id}/assign"): {"assignee": None},
         ("POST", "/api/v1/incidents/{incident_id}/status"): {"status": "triaged"},
         ("POST", "/api/v1/incidents/{incident_id}/comments"): {"text": "looking"},
+        ("PUT", "/api/v1/incidents/{incident_id}/release"): {"fields": ["severity"]},
         ("PUT", "/api/v1/organisations/{org_id}/sectors"): {"sectors": ["energy"]},
         ("POST", "/api/v1/posture/recompute"): None,
         ("POST", "/api/v1/measures"): {

@@ -217,3 +217,19 @@ def test_the_chart_counts_each_members_alerts_of_today_as_the_gate_allows(
     bravo = _client(console, "bravo@web.example").get("/console").text
     assert _chart_rows(bravo) == {"bravo": centre["bravo"]}
     assert ">alpha</text>" not in bravo  # not even in the chart's legend
+
+
+def test_what_alpha_releases_shows_on_bravos_campaign_page_and_nothing_more(
+    console: Console,
+) -> None:
+    world = console.world
+    released = world.client.put(
+        f"/api/v1/incidents/{console.incidents['alpha']}/release",
+        json={"tlp": "amber", "fields": ["severity", "techniques"], "note": "same loader"},
+        headers=world.auth("alpha-analyst"),
+    )
+    assert released.status_code == 200, released.text
+    page = _client(console, "bravo@web.example").get(f"/console/campaigns/{console.campaign_id}")
+    section = page.text.split("Released by other members", 1)[1].split("</ul>", 1)[0]
+    assert "Another member" in section and "T1003.001" in section and "same loader" in section
+    assert ">alpha<" not in page.text and "title" not in section

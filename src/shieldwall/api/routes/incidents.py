@@ -15,8 +15,15 @@ from pydantic import Field, StringConstraints
 
 from shieldwall.api.deps import PrincipalDep, ServicesDep
 from shieldwall.api.schemas import Slug, Strict
-from shieldwall.live import IncidentView, alert_json, campaign_json, change_json, incident_json
-from shieldwall.model.incident import IncidentStatus
+from shieldwall.live import (
+    IncidentView,
+    alert_json,
+    campaign_json,
+    change_json,
+    incident_json,
+    release_json,
+)
+from shieldwall.model.incident import RELEASABLE_FIELDS, IncidentStatus
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 IncidentId = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -41,6 +48,15 @@ class CommentIn(Strict):
     """A comment added to the incident's history."""
 
     text: Annotated[str, Field(min_length=1, max_length=10_000)]
+
+
+class ReleaseIn(Strict):
+    """What the member releases of its incident to the other members of its campaigns."""
+
+    tlp: Literal["clear", "green", "amber", "amber+strict"] = "amber"
+    fields: Annotated[list[str], Field(min_length=1, max_length=len(RELEASABLE_FIELDS))]
+    name_member: bool = False
+    note: Annotated[str, Field(max_length=2000)] = ""
 
 
 def _json(body: Any) -> Response:
@@ -125,3 +141,28 @@ def get_campaign(
 ) -> Response:
     """One campaign as the caller may see it, or 404 whether absent or hidden."""
     return _json(campaign_json(svc.campaigns.get(who, campaign_id)))
+
+
+@router.put("/incidents/{incident_id}/release")
+def release_incident(
+    svc: ServicesDep, who: PrincipalDep, incident_id: IncidentId, body: ReleaseIn
+) -> Response:
+    """Release part of the caller's own incident to the other members of its campaigns,
+    read by them through the sharing gate (replaces the incident's last release)."""
+    release = svc.campaigns.release(
+        who,
+        incident_id,
+        tlp=body.tlp,
+        fields=tuple(body.fields),
+        name_member=body.name_member,
+        note=body.note,
+    )
+    return _json(release_json(release))
+
+
+@router.delete("/incidents/{incident_id}/release")
+def withdraw_release(svc: ServicesDep, who: PrincipalDep, incident_id: IncidentId) -> Response:
+    """Withdraw the incident's release: the others see only the count again."""
+    return _json(
+        {"incident_id": incident_id, "withdrawn": svc.campaigns.withdraw(who, incident_id)}
+    )

@@ -25,6 +25,7 @@ from shieldwall.model.alert import (
     Entities,
     NewAlert,
 )
+from shieldwall.store.sql.direct import Direct
 from shieldwall.store.sql.tables import alert_hits, alerts
 
 
@@ -96,20 +97,20 @@ class _Statements:
 
 _STATEMENTS: dict[str, _Statements] = {}
 
-_TECHNIQUES = select(
-    alerts.c.seq, alerts.c.event_time, alerts.c.created_at, alerts.c.techniques
-).where(alerts.c.seq.in_(bindparam("seqs", expanding=True)))
-
-_HITS = (
-    select(
-        alert_hits.c.key.label("hit_key"),
-        alert_hits.c.event_time.label("hit_time"),
-        alert_hits.c.entities.label("hit_entities"),
-        alerts,
+_TECHNIQUES = Direct(
+    select(alerts.c.seq, alerts.c.event_time, alerts.c.created_at, alerts.c.techniques).where(
+        alerts.c.seq.in_(bindparam("seqs", expanding=True))
     )
-    .join(alerts, alerts.c.seq == alert_hits.c.alert_seq)
-    .where(alert_hits.c.key.in_(bindparam("keys", expanding=True)))
 )
+"""Run per fused hit with techniques: direct (:mod:`.direct`), as :data:`_HITS`."""
+
+_HITS = Direct(
+    select(alert_hits.c.key, alert_hits.c.alert_seq, alert_hits.c.event_time, alert_hits.c.entities)
+    .where(alert_hits.c.key.in_(bindparam("keys", expanding=True)))
+    .order_by(alert_hits.c.key)
+)
+_HIT_ALERTS = Direct(select(alerts).where(alerts.c.seq.in_(bindparam("seqs", expanding=True))))
+"""The alerts of :data:`_HITS`, each read (its JSON parsed) once however many hits it has."""
 
 
 class SqlAlerts:
@@ -273,7 +274,7 @@ class SqlAlerts:
         """The techniques of these alerts, without their evidence (a chain's read)."""
         if not seqs:
             return []
-        rows = self._db.execute(_TECHNIQUES, {"seqs": sorted(seqs)})
+        rows = _TECHNIQUES.all(self._db, {"seqs": sorted(seqs)})
         return [
             AlertTechniques(row.seq, row.event_time or row.created_at, tuple(row.techniques))
             for row in rows
@@ -284,19 +285,21 @@ class SqlAlerts:
         return self.hits([key]).get(key)
 
     def hits(self, keys: Collection[str]) -> dict[str, AlertHit]:
-        """The counted hits of these keys, in one read (a key never stored is left out);
-        the hits of one alert share one :class:`Alert`."""
+        """The counted hits of these keys, in two reads (a key never stored is left out);
+        the hits of one alert share one :class:`Alert`, read once."""
         if not keys:
             return {}
-        found: dict[str, AlertHit] = {}
-        read: dict[int, Alert] = {}
-        for row in self._db.execute(_HITS, {"keys": sorted(keys)}):
-            alert = read.get(row.seq)
-            if alert is None:
-                alert = read[row.seq] = _alert(row)
-            entities = Entities.from_json(row.hit_entities)
-            found[row.hit_key] = AlertHit(row.hit_key, alert, row.hit_time, entities)
-        return found
+        rows = _HITS.all(self._db, {"keys": sorted(keys)})
+        if not rows:
+            return {}
+        seqs = sorted({row.alert_seq for row in rows})
+        read = {row.seq: _alert(row) for row in _HIT_ALERTS.all(self._db, {"seqs": seqs})}
+        return {
+            row.key: AlertHit(
+                row.key, read[row.alert_seq], row.event_time, Entities.from_json(row.entities)
+            )
+            for row in rows
+        }
 
     def hit_count(self) -> int:
         """How many hits are counted, over every alert (what an offline scan would find)."""

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shieldwall.model.incident import Campaign, CampaignMember
+from shieldwall.store.sql.direct import Direct
 from shieldwall.store.sql.tables import campaign_links, campaigns
 
 MIN_MEMBERS = 2
@@ -27,11 +28,17 @@ class _Statements:
 
     def __init__(self, dialect: Any) -> None:
         upsert = dialect.insert(campaigns)
-        self.upsert = upsert.on_conflict_do_update(
-            index_elements=["link"], set_={"link": upsert.excluded.link}
-        ).returning(campaigns.c.id)
-        self.hold = dialect.insert(campaign_links).on_conflict_do_nothing(
-            index_elements=["link", "incident_id"]
+        self.upsert = Direct(
+            upsert.on_conflict_do_update(
+                index_elements=["link"], set_={"link": upsert.excluded.link}
+            ).returning(campaigns.c.id),
+            ["link", "members", "created_at"],
+        )
+        self.hold = Direct(
+            dialect.insert(campaign_links).on_conflict_do_nothing(
+                index_elements=["link", "incident_id"]
+            ),
+            ["link", "org_id", "incident_id", "first_seen"],
         )
 
 
@@ -40,7 +47,7 @@ _STATEMENTS = {"sqlite": _Statements(sqlite), "postgresql": _Statements(postgres
 _COUNTED = select(func.count(campaign_links.c.org_id.distinct())).where(
     campaign_links.c.link == bindparam("b_link")
 )
-_COUNT = (
+_COUNT = Direct(
     update(campaigns)
     .where(campaigns.c.id == bindparam("b_id"))
     .values(members=_COUNTED.scalar_subquery())
@@ -49,7 +56,7 @@ _COUNT = (
 _WITHIN = _COUNTED.where(
     campaign_links.c.first_seen.between(bindparam("b_start"), bindparam("b_end"))
 ).scalar_subquery()
-_COUNT_NEAR = (
+_COUNT_NEAR = Direct(
     update(campaigns)
     .where(campaigns.c.id == bindparam("b_id"))
     .values(members=case((campaigns.c.members > _WITHIN, campaigns.c.members), else_=_WITHIN))
@@ -66,6 +73,11 @@ class SqlCampaigns:
         self._noted: set[tuple[str, str, int]] = set()
         """Notes without a window made in this transaction: the same again changes nothing
         (its rows are there, and the observable's row is ours until commit)."""
+        self._ids: dict[str, int] | None = {} if connection.dialect.name == "sqlite" else None
+        """SQLite: the observables' rows upserted in this transaction; upserting one again
+        would change nothing and return the same id. Not on PostgreSQL, where each upsert
+        takes a number of the id sequence even when the row exists: skipping some would
+        give later observables other ids than before."""
 
     def note(
         self,
@@ -82,23 +94,30 @@ class SqlCampaigns:
         noting one observable for two members take turns and the second counts both.
         With ``window_seconds`` (technique chains), only members holding it within that
         much of ``at`` count, and the count never goes down: once a campaign, always one.
+        Without it, the count is every member holding it, written after each row added:
+        a note adding no row (the incident held it already) leaves the count as it was.
         """
         if window_seconds is None:
             if (link, org_id, incident_id) in self._noted:
                 return  # a busy incident notes its host for every hit of a batch
             self._noted.add((link, org_id, incident_id))
         statements = _STATEMENTS[self._db.dialect.name]
-        campaign = self._db.execute(
-            statements.upsert, {"link": link, "members": 0, "created_at": self._now}
-        ).scalar_one()
+        ids = self._ids
+        campaign = ids.get(link) if ids is not None else None
+        if campaign is None:
+            upserted = {"link": link, "members": 0, "created_at": self._now}
+            campaign = statements.upsert.all(self._db, upserted)[0][0]
+            if ids is not None:
+                ids[link] = campaign
         row = {"link": link, "org_id": org_id, "incident_id": incident_id, "first_seen": at}
-        self._db.execute(statements.hold, row)
+        added = statements.hold.run(self._db, row)
         if window_seconds is None:
-            self._db.execute(_COUNT, {"b_id": campaign, "b_link": link})
+            if added:  # rows move between incidents of one member only (merges)
+                _COUNT.run(self._db, {"b_id": campaign, "b_link": link})
         else:
             span = timedelta(seconds=window_seconds)
             near = {"b_id": campaign, "b_link": link, "b_start": at - span, "b_end": at + span}
-            self._db.execute(_COUNT_NEAR, near)
+            _COUNT_NEAR.run(self._db, near)
 
     def move(self, source: int, target: int) -> None:
         """An incident merged into another hands its observables over."""

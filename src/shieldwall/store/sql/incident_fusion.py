@@ -8,6 +8,7 @@ take turns, so neither decides on what the other has not committed yet.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -18,19 +19,16 @@ from sqlalchemy import Connection, select, update
 
 from shieldwall.model.incident import SEVERITIES, Incident, IncidentStatus
 from shieldwall.store.sql.case_severity import raise_cases
+from shieldwall.store.sql.incident_linking import LinkTimes
 from shieldwall.store.sql.incident_statements import (
-    ADD_LINKS,
     COUNT_HITS,
     DIALECTS,
-    DROP_LINKS,
-    NEAR,
     OF_ALERT,
     OPEN,
-    RETIME_LINKS,
+    RECORD,
     ROW,
     SETTLE,
 )
-from shieldwall.store.sql.link_times import Thinned, thin, thin_links
 from shieldwall.store.sql.tables import incident_alerts, incident_links, incidents, organisations
 
 
@@ -53,20 +51,26 @@ def incident_of(row: Any) -> Incident:
     )
 
 
+_RANK = {name: index for index, name in enumerate(SEVERITIES)}
+
+
 def _higher(first: str, second: str) -> str:
-    rank = {name: index for index, name in enumerate(SEVERITIES)}
-    return first if rank.get(first, 0) >= rank.get(second, 0) else second
+    return first if _RANK.get(first, 0) >= _RANK.get(second, 0) else second
 
 
 def _earlier(first: datetime | None, second: datetime | None) -> datetime | None:
-    return min(d for d in (first, second) if d is not None) if first or second else None
+    if first is None or second is None:
+        return second if first is None else first
+    return min(first, second)
 
 
 def _later(first: datetime | None, second: datetime | None) -> datetime | None:
-    return max(d for d in (first, second) if d is not None) if first or second else None
+    if first is None or second is None:
+        return second if first is None else first
+    return max(first, second)
 
 
-class IncidentFusion:
+class IncidentFusion(LinkTimes):
     """The fuse stage's side of incidents in one transaction.
 
     It remembers, until the transaction ends, the incidents it read or wrote and which
@@ -74,23 +78,24 @@ class IncidentFusion:
     this repository writes those rows, and on PostgreSQL each one it remembers was read
     ``FOR UPDATE`` (or inserted by it) and stays locked until commit, so what it
     remembers stays true. The hits :meth:`attach` counts are written by :meth:`flush`,
-    one update per incident per batch; the store flushes before commit, and the reads
-    and merges here flush first. The link times :meth:`linked` read answer
-    :meth:`attach`'s thinning of the same hit (:mod:`.link_times`) without a second read.
+    one update per incident per batch, as are the history rows :meth:`record` keeps and
+    the link times moved or dropped; the store flushes before commit, and the reads and
+    merges here flush first. Link times (``preload``, ``linked`` and their thinning) are
+    :class:`.incident_linking.LinkTimes`.
     """
 
     def __init__(self, connection: Connection, now: datetime) -> None:
-        self._db = connection
+        super().__init__(connection)
         self._now = now
         self._sql = DIALECTS[connection.dialect.name]
         self._rows: dict[int, Incident] = {}
         self._alert_of: dict[int, int] = {}
-        self._merged: dict[int, int] = {}
         self._counted: dict[int, tuple[int, str]] = {}
         """Hits counted on each incident, not written yet, and its severity written."""
-        self._near: tuple[tuple[str, frozenset[str], datetime, datetime], Sequence[Any]] | None = (
-            None
-        )
+        self._history: list[dict[str, Any]] = []
+        """History rows recorded, not written yet (:meth:`flush` writes them in order)."""
+        self._seqs: dict[int, list[int]] = {}
+        """The alerts each incident holds, in order, as read once and joined since."""
 
     def lock_member(self, org_id: str) -> None:
         """The member's row, locked until commit on PostgreSQL: fusing replicas take turns
@@ -119,23 +124,13 @@ class IncidentFusion:
         """Name the incident each claimed key went to."""
         if settled:
             rows = [{"b_key": key, "b_incident": incident} for key, incident in settled]
-            self._db.execute(SETTLE, rows)
-
-    def linked(
-        self, org_id: str, links: Collection[str], start: datetime, end: datetime
-    ) -> set[int]:
-        if not links:
-            return set()
-        params = {"org": org_id, "links": sorted(links), "start": start, "end": end}
-        near = self._db.execute(NEAR, params).all()
-        self._near = ((org_id, frozenset(links), start, end), near)
-        return {int(row.incident_id) for row in near}
+            SETTLE.many(self._db, rows)
 
     def of_alert(self, alert_seq: int) -> Incident | None:
         known = self._rows.get(self._alert_of.get(alert_seq, 0))
         if known is not None:
             return known
-        row = self._db.execute(OF_ALERT, {"seq": alert_seq}).first()
+        row = OF_ALERT.first(self._db, {"seq": alert_seq})
         if row is None:
             return None
         self._alert_of[alert_seq] = row.id
@@ -157,7 +152,7 @@ class IncidentFusion:
             "created_at": self._now,
             "updated_at": self._now,
         }
-        created = int(self._db.execute(OPEN, row).one()[0])
+        created = int(OPEN.all(self._db, row)[0][0])
         del row["opened_by"]
         self._remember(incident_of(SimpleNamespace(id=created, **row)))
         return created
@@ -178,31 +173,26 @@ class IncidentFusion:
         joined = False
         if self._alert_of.get(alert_seq) != incident_id:  # else: counted on it, no insert
             row = {"alert_seq": alert_seq, "incident_id": incident_id}
-            joined = self._db.execute(self._sql.join, row).first() is not None
+            joined = self._sql.join.run(self._db, row) == 1
             if joined:
                 self._alert_of[alert_seq] = incident_id
-        if window is None:
-            thinned = Thinned(list(links), [], [])
-        else:
-            thinned = self._thin(incident_id, org_id, links, at, window)
-        self._near = None
-        if thinned.added:
-            rows = [
-                {"incident_id": incident_id, "org_id": org_id, "link": link, "at": at}
-                for link in thinned.added
-            ]
-            self._db.execute(ADD_LINKS, rows)
-        if thinned.retimed:
-            self._db.execute(RETIME_LINKS, [{"b_id": i, "b_at": at} for i in thinned.retimed])
-        if thinned.dropped:
-            self._db.execute(DROP_LINKS, {"ids": thinned.dropped})
+                if (seqs := self._seqs.get(incident_id)) is not None:
+                    insort(seqs, alert_seq)
+        self._note_links(incident_id, org_id, links, at, window)
         current = self._row(incident_id)
-        self._rows[incident_id] = replace(
-            current,
+        self._rows[incident_id] = Incident(  # not dataclasses.replace: twice as fast per hit
+            id=current.id,
+            org_id=current.org_id,
+            title=current.title,
+            severity=_higher(current.severity, severity),
+            status=current.status,
+            assignee=current.assignee,
+            close_reason=current.close_reason,
+            merged_into=current.merged_into,
             alert_count=current.alert_count + 1,
             first_seen=_earlier(current.first_seen, at),
             last_seen=_later(current.last_seen, at),
-            severity=_higher(current.severity, severity),
+            created_at=current.created_at,
             updated_at=self._now,
         )
         counted, was = self._counted.get(incident_id, (0, current.severity))
@@ -211,8 +201,13 @@ class IncidentFusion:
 
     def flush(self) -> None:
         """Write the hits :meth:`attach` counted since the last flush: one update per
-        incident, its cases raised with it (run before commit and before any read of
-        incidents or a merge, so nothing reads counts not written yet)."""
+        incident, its cases raised with it, and the link times moved or dropped (run
+        before commit and before any read of incidents or a merge, so nothing reads
+        counts not written yet), and the history recorded."""
+        self.write_links()
+        if self._history:
+            history, self._history = self._history, []
+            RECORD.many(self._db, history)
         if not self._counted:
             return
         counted, self._counted = self._counted, {}
@@ -229,37 +224,9 @@ class IncidentFusion:
                     "b_now": self._now,
                 }
             )
-        self._db.execute(COUNT_HITS, rows)
+        COUNT_HITS.many(self._db, rows)
         for incident_id, (_, was) in sorted(counted.items()):
             raise_cases(self._db, incident_id, was, self._rows[incident_id].severity, self._now)
-
-    def _thin(
-        self,
-        incident_id: int,
-        org_id: str,
-        links: Collection[str],
-        at: datetime,
-        window: timedelta,
-    ) -> Thinned:
-        """:func:`.link_times.thin_links`, from the rows :meth:`linked` read for this hit
-        when it did: its rows of the incidents merged into this one are this one's now."""
-        if not links:
-            return Thinned([], [], [])
-        if self._near is None or self._near[0] != (
-            org_id,
-            frozenset(links),
-            at - window,
-            at + window,
-        ):
-            return thin_links(self._db, incident_id, org_id, links, at, window)
-        held = [row for row in self._near[1] if self._holder(row.incident_id) == incident_id]
-        return thin(held, links, at, window)
-
-    def _holder(self, incident_id: int) -> int:
-        """The incident that holds another's rows now (itself, unless merged)."""
-        while incident_id in self._merged:
-            incident_id = self._merged[incident_id]
-        return incident_id
 
     def merge(self, source: int, target: int) -> None:
         """Move the source's alerts and links to the target; close the source as merged."""
@@ -270,6 +237,7 @@ class IncidentFusion:
             self._db.execute(
                 update(table).where(table.c.incident_id == source).values(incident_id=target)
             )
+        self._links.move(source, target)
         self._db.execute(
             update(incidents)
             .where(incidents.c.id == target)
@@ -311,6 +279,8 @@ class IncidentFusion:
             updated_at=self._now,
         )
         self._merged[source] = target
+        self._seqs.pop(source, None)
+        self._seqs.pop(target, None)
         for alert_seq, holder in self._alert_of.items():
             if holder == source:
                 self._alert_of[alert_seq] = target
@@ -320,7 +290,7 @@ class IncidentFusion:
         PostgreSQL: what is remembered of it stays true)."""
         known = self._rows.get(incident_id)
         if known is None:
-            known = self._remember(incident_of(self._db.execute(ROW, {"id": incident_id}).one()))
+            known = self._remember(incident_of(ROW.all(self._db, {"id": incident_id})[0]))
         return known
 
     def _remember(self, incident: Incident) -> Incident:

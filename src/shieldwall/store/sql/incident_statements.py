@@ -3,7 +3,9 @@
 The fuse worker runs these for every alert hit. Built per call, a third of the stage's
 time went into building them (operators, coercions, cache keys), not into the database;
 built here once, a call only binds its values. The dialect-specific upserts are built for
-both dialects (``DIALECTS[connection.dialect.name]``).
+both dialects (``DIALECTS[connection.dialect.name]``). Those run per hit are
+:class:`.direct.Direct`: SQLAlchemy's execution machinery cost several times what the
+database took to run them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shieldwall.model.incident import IncidentStatus
+from shieldwall.store.sql.direct import Direct
 from shieldwall.store.sql.tables import (
     fuse_applied,
     incident_alerts,
@@ -33,23 +36,22 @@ class DialectStatements:
             .returning(fuse_applied.c.key)
         )
         """Parameters ``key``, ``incident_id``; a row back when the key was new."""
-        self.join = (
-            dialect.insert(incident_alerts)
-            .on_conflict_do_nothing(index_elements=["alert_seq"])
-            .returning(incident_alerts.c.alert_seq)
+        self.join = Direct(
+            dialect.insert(incident_alerts).on_conflict_do_nothing(index_elements=["alert_seq"]),
+            ["alert_seq", "incident_id"],
         )
-        """Parameters ``alert_seq``, ``incident_id``; a row back when the alert joined."""
+        """Parameters ``alert_seq``, ``incident_id``; one row changed when the alert joined."""
 
 
 DIALECTS = {"sqlite": DialectStatements(sqlite), "postgresql": DialectStatements(postgresql)}
 
-SETTLE = (
+SETTLE = Direct(
     update(fuse_applied)
     .where(fuse_applied.c.key == bindparam("b_key"))
     .values(incident_id=bindparam("b_incident"))
 )
 
-NEAR = (
+NEAR = Direct(
     select(
         incident_links.c.id,
         incident_links.c.incident_id,
@@ -67,32 +69,37 @@ NEAR = (
 )
 """The link times of open incidents a hit's links meet within the window."""
 
-OF_ALERT = (
+OF_ALERT = Direct(
     select(incidents)
     .join(incident_alerts, incident_alerts.c.incident_id == incidents.c.id)
     .where(incident_alerts.c.alert_seq == bindparam("seq"))
 )
 
-ROW = select(incidents).where(incidents.c.id == bindparam("id")).with_for_update()
+ROW = Direct(select(incidents).where(incidents.c.id == bindparam("id")).with_for_update())
 """An incident the fuse stage writes, locked until commit on PostgreSQL."""
 
-ALERT_SEQS = (
+ALERT_SEQS = Direct(
     select(incident_alerts.c.alert_seq)
     .where(incident_alerts.c.incident_id == bindparam("id"))
     .order_by(incident_alerts.c.alert_seq)
 )
 
-ADD_LINKS = insert(incident_links)
+ADD_LINK = Direct(
+    insert(incident_links).returning(incident_links.c.id), ["incident_id", "org_id", "link", "at"]
+)
+"""A link time noted, its row's id back (later hits of the batch may move or drop it)."""
 
-DROP_LINKS = delete(incident_links).where(incident_links.c.id.in_(bindparam("ids", expanding=True)))
+DROP_LINKS = Direct(
+    delete(incident_links).where(incident_links.c.id.in_(bindparam("ids", expanding=True)))
+)
 
-RETIME_LINKS = (
+RETIME_LINKS = Direct(
     update(incident_links)
     .where(incident_links.c.id == bindparam("b_id"))
     .values(at=bindparam("b_at"))
 )
 
-COUNT_HITS = (
+COUNT_HITS = Direct(
     update(incidents)
     .where(incidents.c.id == bindparam("b_id"))
     .values(
@@ -105,6 +112,9 @@ COUNT_HITS = (
 )
 """Hits counted on an incident, with its new time span and severity."""
 
-RECORD = insert(incident_history)
+RECORD = Direct(insert(incident_history), ["incident_id", "at", "actor", "action", "detail"])
 
-OPEN = insert(incidents).returning(incidents.c.id)
+OPEN = Direct(
+    insert(incidents).returning(incidents.c.id),
+    [column.key for column in incidents.columns if column.key != "id"],
+)

@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 
 from shieldwall.model.incident import Incident, IncidentChange, IncidentQuery, IncidentStatus
 from shieldwall.store.sql.incident_fusion import IncidentFusion, incident_of
-from shieldwall.store.sql.incident_statements import ALERT_SEQS, RECORD
+from shieldwall.store.sql.incident_statements import ALERT_SEQS
+from shieldwall.store.sql.link_times import LinkMemory
 from shieldwall.store.sql.tables import incident_history, incidents
 
 
@@ -31,6 +32,7 @@ class SqlIncidents(IncidentFusion):
     def _set(self, incident_id: int, **values: object) -> None:
         self.flush()
         self._rows.pop(incident_id, None)
+        self._links = LinkMemory()  # what is known of open incidents' link rows
         self._db.execute(
             update(incidents)
             .where(incidents.c.id == incident_id)
@@ -45,7 +47,7 @@ class SqlIncidents(IncidentFusion):
             "action": action,
             "detail": detail,
         }
-        self._db.execute(RECORD, row)
+        self._history.append(row)  # written by flush, the batch's history in one statement
 
     def get(self, incident_id: int) -> Incident | None:
         self.flush()
@@ -87,9 +89,14 @@ class SqlIncidents(IncidentFusion):
         return [incident_of(row) for row in self._db.execute(statement)]
 
     def alert_seqs(self, incident_id: int) -> Sequence[int]:
-        return [int(row[0]) for row in self._db.execute(ALERT_SEQS, {"id": incident_id})]
+        known = self._seqs.get(incident_id)
+        if known is None:
+            read = ALERT_SEQS.all(self._db, {"id": incident_id})
+            known = self._seqs[incident_id] = [int(row[0]) for row in read]
+        return list(known)
 
     def history(self, incident_id: int) -> Sequence[IncidentChange]:
+        self.flush()
         query = (
             select(incident_history)
             .where(incident_history.c.incident_id == incident_id)

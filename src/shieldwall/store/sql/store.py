@@ -21,6 +21,7 @@ from shieldwall.store.sql.correlations import SqlCorrelations
 from shieldwall.store.sql.engine import BEGIN_MODE
 from shieldwall.store.sql.feeds import SqlFeedStates
 from shieldwall.store.sql.identity import SqlOrganisations, SqlPeople, SqlTokens
+from shieldwall.store.sql.incident_releases import SqlReleases
 from shieldwall.store.sql.incidents import SqlIncidents
 from shieldwall.store.sql.intel import SqlIntel
 from shieldwall.store.sql.intel_taxii import SqlCollections, SqlCommunities, SqlStatuses
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
         self.alerts = SqlAlerts(connection, now)
         self.incidents = SqlIncidents(connection, now)
         self.campaigns = SqlCampaigns(connection, now)
+        self.releases = SqlReleases(connection, now)
         self.login_attempts = SqlLoginAttempts(connection)
         self.posture = SqlPosture(connection, now)
         self.sectors = SqlSectors(connection)

@@ -360,6 +360,20 @@ campaign_links = Table(
 )
 """Which incidents hold each observable, member by member."""
 
+incident_releases = Table(
+    "incident_releases",
+    metadata,
+    Column("incident_id", BigInteger, ForeignKey("incidents.id"), primary_key=True),
+    Column("org_id", StoredText(64), nullable=False),
+    Column("marking_ref", StoredText(100), nullable=False),
+    Column("name_member", Boolean, nullable=False),
+    Column("fields", JSON, nullable=False),
+    Column("note", StoredText(), nullable=False),
+    Column("released_by", StoredText(64), nullable=False),
+    Column("released_at", UtcDateTime(), nullable=False),
+)
+"""What a member released of its incident to the other members of its campaigns."""
+
 fuse_applied = Table(
     "fuse_applied",
     metadata,
