@@ -13,8 +13,10 @@ transaction per batch, as bravo's analyst.
 from __future__ import annotations
 
 import hashlib
+import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -153,3 +155,44 @@ def _status(pid: int, key: str) -> int:
     except OSError:
         pass
     return 0
+
+
+@contextmanager
+def own_schema(url: str, name: str) -> Iterator[str]:
+    """On PostgreSQL: the URL pointed at a schema of this run's own (dropped at the end),
+    so a run starts empty and leaves nothing behind, and its sessions named ``name`` for
+    :func:`backend_cpu_seconds`. Any other URL as it is."""
+    if not url.startswith("postgresql"):
+        yield url
+        return
+    import psycopg
+
+    admin = url.replace("postgresql+psycopg://", "postgresql://")
+    schema = f"{name}_{os.getpid()}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    joiner = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{joiner}options=-csearch_path%3D{schema}&application_name={schema}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def backend_cpu_seconds(url: str) -> float:
+    """CPU so far of the PostgreSQL server processes serving this run's open sessions
+    (named by :func:`own_schema`); 0 for another database."""
+    if "application_name=" not in url:
+        return 0.0
+    import psycopg
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://").split("?", 1)[0]
+    name = url.rsplit("application_name=", 1)[1].split("&", 1)[0]
+    with psycopg.connect(plain, autocommit=True) as connection:
+        pids = [
+            row[0]
+            for row in connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (name,)
+            )
+        ]
+    return sum(tree_cpu_seconds(pid) for pid in pids)

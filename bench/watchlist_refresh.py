@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from intel_load import indicator, indicators
+from intel_load import backend_cpu_seconds, indicator, indicators, own_schema
+from shieldwall import share as share_app
 from shieldwall.access import accounts
 from shieldwall.access.accounts import OPERATOR
 from shieldwall.config.settings import load_settings
@@ -30,6 +32,19 @@ from shieldwall.share.intel.audience import Addressing
 from shieldwall.share.intel.directory import StoreDirectory
 from shieldwall.share.intel.identity import identity_id
 from shieldwall.share.intel.publish import publish
+from shieldwall.store.protocols import Store
+
+MEMBERS = 2
+
+
+def digest(store: Store) -> str:
+    """Of every member's watchlist entries as :func:`share.watch_entries` reads them."""
+    text = hashlib.sha256()
+    for member in ("alpha", "bravo"):
+        found = share_app.watch_entries(store, member, datetime.now(UTC))
+        for entry in sorted(found.entries, key=repr):
+            text.update(f"{member} {entry!r}\n".encode())
+    return text.hexdigest()[:16]
 
 
 def rss_mib() -> float:
@@ -43,10 +58,13 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        own_schema(args.database_url, "bench_watch") as url,
+    ):
         env = {"SHIELDWALL_DATA_DIR": tmp, "SHIELDWALL_LOG_LEVEL": "WARNING"}
-        if args.database_url:
-            env["SHIELDWALL_DATABASE_URL"] = args.database_url
+        if url:
+            env["SHIELDWALL_DATABASE_URL"] = url
         services = open_services(load_settings(env))
         store = services.store
         for org_id in ("alpha", "bravo"):
@@ -67,27 +85,32 @@ def main() -> None:
         lists = Watchlists(store)
         lists.refresh()
         objects = list(indicators(args.indicators, producer))
-        publishing = refreshing = 0.0
+        publishing = refreshing = server = 0.0
         slowest = 0.0
         for start in range(0, len(objects), args.batch):
             began = time.process_time()
             share(objects[start : start + args.batch])
             publishing += time.process_time() - began
-            began = time.process_time()
+            began, served = time.process_time(), backend_cpu_seconds(url)
             lists.refresh()
             took = time.process_time() - began
+            server += backend_cpu_seconds(url) - served
             refreshing += took
             slowest = max(slowest, took)
+        per = 1e6 / (args.indicators * MEMBERS)
         print(f"{args.indicators:,} indicators in batches of {args.batch:,}: publishing "
               f"{publishing:.1f} s CPU; refreshes after each batch {refreshing:.1f} s CPU "
-              f"(slowest {slowest * 1000:.0f} ms); {lists.size:,} entries; "
-              f"RSS {rss_mib():.0f} MiB")  # fmt: skip
+              f"(slowest {slowest * 1000:.0f} ms; {refreshing * per:.0f} µs per indicator "
+              f"and member) + {server:.1f} s PostgreSQL CPU ({server * per:.0f} µs); "
+              f"{lists.size:,} entries; RSS {rss_mib():.0f} MiB")  # fmt: skip
         gc.collect()
-        began = time.process_time()
+        began, served = time.process_time(), backend_cpu_seconds(url)
         fresh = Watchlists(store)
         fresh.refresh()
-        print(f"full build (2 members): {time.process_time() - began:.2f} s CPU; "
-              f"{fresh.size:,} entries; RSS {rss_mib():.0f} MiB")  # fmt: skip
+        took, server = time.process_time() - began, backend_cpu_seconds(url) - served
+        print(f"full build ({MEMBERS} members): {took:.2f} s CPU ({took * per:.0f} µs per "
+              f"indicator and member) + {server:.2f} s PostgreSQL CPU; {fresh.size:,} "
+              f"entries; RSS {rss_mib():.0f} MiB; entries digest {digest(store)}")  # fmt: skip
         del fresh
         probe = indicator(10**9, producer, "[domain-name:value = 'probe.bench.invalid']")
         share([probe])

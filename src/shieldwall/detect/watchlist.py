@@ -10,7 +10,9 @@ Normal forms, the same for indicators and observed values (so a rule is one sent
 - ``ip``: an address or a CIDR block, IPv4 or IPv6. Addresses are compared as integers
   (``10.0.0.1`` and ``::ffff`` forms are not mixed: IPv4 and IPv6 are separate spaces).
   Exact addresses sit in a dict; blocks are flattened into disjoint integer segments,
-  sorted, and found with :func:`bisect.bisect_right`, so nested blocks all match.
+  sorted, and found with :func:`bisect.bisect_right`, so nested blocks all match (a
+  revised matcher adds a small layer of the blocks changed since instead of sorting
+  them all again).
 - ``domain``: lower-case, trailing dot removed; an indicator matches the domain itself and
   every subdomain (``evil.example`` matches ``a.b.evil.example``, not ``notevil.example``).
 - ``url``: scheme and host lower-case, an empty path is ``/``; the rest is case-sensitive.
@@ -20,21 +22,28 @@ Normal forms, the same for indicators and observed values (so a rule is one sent
 - ``file-name``: the last path component (``/`` or ``\\``), lower-case: Windows names are
   case-insensitive, and an indicator naming ``EVIL.EXE`` should not miss ``evil.exe``.
 - ``user-agent``: exact and case-sensitive, surrounding blanks removed.
+
+The forms are in :mod:`.watchlist_forms`, the address blocks in :mod:`.watchlist_ranges`.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from socket import AF_INET, AF_INET6, inet_pton
 from typing import Any
 
 from shieldwall.detect.watchlist_fields import FIELD_KINDS, split_hashes, url_host
-
-HASH_LENGTHS = {"md5": 32, "sha1": 40, "sha256": 64, "sha512": 128}
-KINDS = frozenset({"ip", "domain", "url", "email", "file-name", "user-agent", *HASH_LENGTHS})
-"""Every kind of entry a matcher holds."""
+from shieldwall.detect.watchlist_forms import (
+    HASH_LENGTHS,
+    KINDS,
+    NORMALS,
+    ip_range,
+    lower_name,
+    normal,
+    table_kind,
+)
+from shieldwall.detect.watchlist_ranges import Block, Blocks
 
 _EXACT_KINDS = ("url", "email", "file-name", "user-agent", "hash")
 
@@ -58,110 +67,6 @@ class Hit:
     observed: str
 
 
-def _lower(text: str) -> str | None:
-    value = text.strip().lower().rstrip(".")
-    while value != value.strip():  # "a. ." : blanks and dots until neither is left
-        value = value.strip().rstrip(".")
-    return value or None
-
-
-def _file_name(text: str) -> str | None:
-    return text.replace("\\", "/").rsplit("/", 1)[-1].strip().lower() or None
-
-
-def _url(text: str) -> str | None:
-    """Scheme and host lower-case, ``/`` for an empty path; without ``://`` as given."""
-    text = text.strip()
-    scheme, sep, rest = text.partition("://")
-    if not sep:
-        return text or None
-    cut = len(rest)
-    for mark in "/?#":
-        at = rest.find(mark, 0, cut)
-        if at >= 0:
-            cut = at
-    tail = rest[cut:]
-    return f"{scheme.lower()}://{rest[:cut].lower()}{tail if tail[:1] == '/' else '/' + tail}"
-
-
-def _digest(text: str) -> str | None:
-    return text.strip().lower() or None
-
-
-def _stripped(text: str) -> str | None:
-    return text.strip() or None
-
-
-_NORMALS: dict[str, Callable[[str], str | None]] = {
-    "domain": _lower,
-    "email": _lower,
-    "url": _url,
-    "file-name": _file_name,
-    "user-agent": _stripped,
-    "hash": _digest,
-}
-
-
-def normal(kind: str, value: str) -> str | None:
-    """The normal form of a value of ``kind`` (exact kinds; IPs are parsed elsewhere)."""
-    form = _NORMALS.get("hash" if kind in HASH_LENGTHS else kind)
-    return form(value) if form is not None else None
-
-
-def ip_int(text: str) -> tuple[int, int] | None:
-    """(version, integer) of an address written in the standard way; None otherwise."""
-    try:
-        if ":" in text:
-            return 6, int.from_bytes(inet_pton(AF_INET6, text.split("%", 1)[0]))
-        return 4, int.from_bytes(inet_pton(AF_INET, text))
-    except (OSError, ValueError):
-        return None
-
-
-def ip_range(text: str) -> tuple[int, int, int] | None:
-    """(version, first, last) of an address or a CIDR block (host bits ignored)."""
-    address, _, prefix = text.strip().partition("/")
-    found = ip_int(address)
-    if found is None:
-        return None
-    version, number = found
-    width = 32 if version == 4 else 128
-    try:
-        bits = int(prefix) if prefix else width
-    except ValueError:
-        return None
-    if not 0 <= bits <= width:
-        return None
-    span = (1 << (width - bits)) - 1
-    first = number & ~span
-    return version, first, first | span
-
-
-class _Ranges:
-    """Possibly nested integer ranges flattened into sorted disjoint segments."""
-
-    def __init__(self, ranges: Iterable[tuple[int, int, WatchEntry]]) -> None:
-        edges: dict[int, list[tuple[bool, WatchEntry]]] = {}
-        for first, last, entry in ranges:
-            edges.setdefault(first, []).append((True, entry))
-            edges.setdefault(last + 1, []).append((False, entry))
-        active: dict[int, WatchEntry] = {}
-        self.starts: list[int] = []
-        self.entries: list[tuple[WatchEntry, ...]] = []
-        for point in sorted(edges):
-            for opening, entry in edges[point]:
-                if opening:
-                    active[id(entry)] = entry
-                else:
-                    active.pop(id(entry), None)
-            self.starts.append(point)
-            self.entries.append(tuple(active.values()))
-
-    def find(self, number: int) -> tuple[WatchEntry, ...]:
-        at = bisect_right(self.starts, number) - 1
-        return self.entries[at] if at >= 0 else ()
-
-
 class Matcher:
     """Entries of one member, ready to match observed values."""
 
@@ -170,18 +75,14 @@ class Matcher:
         self._tables: dict[str, dict[str, tuple[WatchEntry, ...]]] = {
             kind: {} for kind in ("domain", *_EXACT_KINDS)
         }
-        self._block_lists: dict[int, list[tuple[int, int, WatchEntry]]] = {4: [], 6: []}
+        blocks: dict[int, list[Block[WatchEntry]]] = {4: [], 6: []}
         self.size = 0
         for entry in entries:
-            self.size += self._add(entry, self._block_lists)
+            self.size += self._add(entry, blocks)
+        self._blocks = {version: Blocks(held) for version, held in blocks.items() if held}
         self._ready()
 
-    def _ready(self, blocks: dict[int, _Ranges] | None = None) -> None:
-        self._blocks = (
-            {v: _Ranges(found) for v, found in self._block_lists.items() if found}
-            if blocks is None
-            else blocks
-        )
+    def _ready(self) -> None:
         self._look: dict[str, Callable[[str], tuple[WatchEntry, ...]]] = {
             kind: self._exact(kind) for kind in (*_EXACT_KINDS, *HASH_LENGTHS)
         }
@@ -197,33 +98,35 @@ class Matcher:
         """A new matcher: this one less ``removed`` (entries it was given) plus ``added``.
 
         This one is left as it is (a worker may be reading it). The tables are copied, not
-        built again, so a change of a few indicators among 100,000 costs a few dict copies
-        instead of a build (issue 10: published or revoked, matched or not within 2 s).
+        built again, and the address blocks revised (:meth:`.Blocks.revised`), so a change
+        of a few indicators among 100,000 costs a few dict copies instead of a build
+        (issue 10: published or revoked, matched or not within 2 s).
         """
         new = Matcher.__new__(Matcher)
         new._exact_ip = dict(self._exact_ip)
         new._tables = {kind: dict(table) for kind, table in self._tables.items()}
-        blocks: set[WatchEntry] = set()
-        new.size = self.size - sum(new._drop(entry, blocks) for entry in removed)
-        new._block_lists = {
-            version: [block for block in found if block[2] not in blocks]
-            for version, found in self._block_lists.items()
-        }
-        new.size -= sum(map(len, self._block_lists.values())) - sum(
-            map(len, new._block_lists.values())
-        )
-        for entry in added:
-            new.size += new._add(entry, new._block_lists)
-        same = not blocks and all(
-            len(found) == len(self._block_lists[version])
-            for version, found in new._block_lists.items()
-        )
-        new._ready(self._blocks if same else None)  # blocks untouched: their segments too
+        gone: set[WatchEntry] = set()
+        new.size = self.size - sum(new._drop(entry, gone) for entry in removed)
+        fresh: dict[int, list[Block[WatchEntry]]] = {4: [], 6: []}
+        new.size += sum(new._add(entry, fresh) for entry in added)
+        new._blocks = dict(self._blocks)
+        for version, blocks in fresh.items():
+            held = self._blocks.get(version)
+            if not blocks and (held is None or not gone):
+                continue  # untouched: the same blocks, segments and all
+            revised = Blocks(blocks) if held is None else held.revised(gone, blocks)
+            taken = (0 if held is None else len(held)) + len(blocks)
+            new.size -= taken - (0 if revised is None else len(revised))
+            if revised is None:
+                del new._blocks[version]
+            else:
+                new._blocks[version] = revised
+        new._ready()
         return new
 
     def _drop(self, entry: WatchEntry, blocks: set[WatchEntry]) -> bool:
         """Take out an entry if held (True when it was); a block is only put in
-        ``blocks`` (the caller filters the block lists once)."""
+        ``blocks`` (the caller revises the blocks once)."""
         if entry.kind == "ip":
             found = ip_range(entry.value)
             if found is None:
@@ -236,10 +139,10 @@ class Matcher:
         if entry.kind not in KINDS:
             return False
         value = normal(entry.kind, entry.value)
-        table = self._tables["hash" if entry.kind in HASH_LENGTHS else entry.kind]
+        table = self._tables[table_kind(entry.kind)]
         return value is not None and _without(table, value, entry)
 
-    def _add(self, entry: WatchEntry, blocks: dict[int, list[tuple[int, int, WatchEntry]]]) -> int:
+    def _add(self, entry: WatchEntry, blocks: dict[int, list[Block[WatchEntry]]]) -> int:
         if entry.kind == "ip":
             found = ip_range(entry.value)
             if found is None:
@@ -253,11 +156,10 @@ class Matcher:
             return 1
         if entry.kind not in KINDS:
             return 0
-        table_kind = "hash" if entry.kind in HASH_LENGTHS else entry.kind
         value = normal(entry.kind, entry.value)
         if value is None:
             return 0
-        table = self._tables[table_kind]
+        table = self._tables[table_kind(entry.kind)]
         table[value] = (*table.get(value, ()), entry)
         return 1
 
@@ -267,9 +169,9 @@ class Matcher:
         return look(value) if look is not None else ()
 
     def _exact(self, kind: str) -> Callable[[str], tuple[WatchEntry, ...]]:
-        table_kind = "hash" if kind in HASH_LENGTHS else kind
-        get, form = self._tables[table_kind].get, _NORMALS[table_kind]
-        if table_kind == "hash":  # the hot kinds get their normal form inline
+        table = table_kind(kind)
+        get, form = self._tables[table].get, NORMALS[table]
+        if table == "hash":  # the hot kinds get their normal form inline
 
             def digest(value: str) -> tuple[WatchEntry, ...]:
                 return get(value.strip().lower(), ())
@@ -302,7 +204,7 @@ class Matcher:
 
     def _domain(self, value: str) -> tuple[WatchEntry, ...]:
         get = self._tables["domain"].get
-        name = _lower(value) or ""
+        name = lower_name(value) or ""
         hits: tuple[WatchEntry, ...] = ()
         while name:
             found = get(name)

@@ -1,16 +1,17 @@
 """Each member's watchlist, built from the intelligence store and kept fresh.
 
-The glue between ``share`` (which indicators a member may see: :func:`share.watch_entries`,
-through the gate) and ``live`` (the detect worker, which only asks "the matcher of this
-member?"). Neither application imports the other; this module imports both.
+The glue between ``share`` (which indicators each member may see: :func:`share.watch_sets`,
+through the gate, one read for every member) and ``live`` (the detect worker, which only
+asks "the matcher of this member?"). Neither application imports the other; this module
+imports both.
 
 Freshness: :meth:`Watchlists.refresh` is called about every second (:meth:`Watchlists.run`
 in the detect stage's thread).
 
 - When the store's indicator change number moved (a version published, revoked, narrowed
   or deleted: every such write takes a number), only the indicators changed since are
-  read again, for every member, through the gate (:data:`CHUNK` ids per read); the
-  matchers of the members they touch are *revised* (:meth:`Matcher.revised`: tables
+  read again, once for every member, through the gate; the matchers of the members
+  they touch are *revised* (:meth:`Matcher.revised`: tables
   copied, the changed entries taken out and put in), not built again. So a published
   indicator matches and a revoked one stops within about 2 s, and a bulk publication
   costs in proportion to what it brings, however many indicators are held already
@@ -62,8 +63,6 @@ FULL_EVERY_SECONDS = 3600.0
 NO_PATTERNS = PatternSet(())
 MAX_DELTA = 50_000
 """More changed indicators than this (most of them, re-published): a full build instead."""
-CHUNK = 5000
-"""Changed indicator ids read per query (a query's bound parameters are limited)."""
 
 
 class Watchlists:
@@ -134,8 +133,9 @@ class Watchlists:
         entries: dict[str, dict[str, list[WatchEntry]]] = {}
         patterns: dict[str, dict[str, StreamPattern]] = {}
         due: list[tuple[datetime, str]] = []
+        found_sets = share.watch_sets(self._store, self._members, now)
         for member in self._members:
-            found = share.watch_entries(self._store, member, now)
+            found = found_sets[member]
             entries[member] = _by_indicator(found.entries)
             patterns[member] = {p.indicator_id: p for p in found.patterns}
             due.extend((end, ident) for ident, end in found.expiries.items())
@@ -155,16 +155,17 @@ class Watchlists:
         matchers = dict(self._matchers)
         entries: dict[str, dict[str, list[WatchEntry]]] = {}
         due: list[tuple[datetime, str]] = []
+        found_sets = share.watch_sets(self._store, self._members, now, ids=changed)
         for member in self._members:
-            found = _changed_entries(self._store, member, now, changed)
+            found = found_sets[member]
             self._update_patterns(member, changed, found.patterns)
             due.extend((end, ident) for ident, end in found.expiries.items())
             held = self._entries.get(member, {})
             fresh = _by_indicator(found.entries)
             if not fresh and not changed & held.keys():
                 continue
-            # a copy, kept only once every member is done: a failed read leaves the held
-            # entries as the served matchers have them, and the next poll starts over
+            # a copy, kept only once every member is done: the held entries always agree
+            # with the served matchers, and after a failure the next poll starts over
             held = entries[member] = dict(held)
             removed = [entry for ident in changed for entry in held.pop(ident, ())]
             held.update(fresh)
@@ -239,22 +240,6 @@ class _Directory:
 
     organisations: tuple[Organisation, ...]
     communities: tuple[Community, ...]
-
-
-def _changed_entries(store: Store, member: str, now: datetime, changed: set[str]) -> share.WatchSet:
-    """:func:`share.watch_entries` of the changed ids, :data:`CHUNK` ids per read."""
-    ids = sorted(changed)
-    parts = [
-        share.watch_entries(store, member, now, ids=ids[start : start + CHUNK])
-        for start in range(0, len(ids), CHUNK)
-    ]
-    expiries = {ident: end for part in parts for ident, end in part.expiries.items()}
-    return share.WatchSet(
-        [entry for part in parts for entry in part.entries],
-        min(expiries.values(), default=None),
-        [pattern for part in parts for pattern in part.patterns],
-        expiries,
-    )
 
 
 def _by_indicator(entries: list[WatchEntry]) -> dict[str, list[WatchEntry]]:

@@ -25,7 +25,8 @@ from shieldwall.share.intel.transfer import (
     list_intel,
 )
 from shieldwall.share.intel.validation_pool import ValidationPool
-from shieldwall.share.intel.watch import WatchSet, changed_indicators, last_change, watch_entries
+from shieldwall.share.intel.watch import WatchSet, changed_indicators, last_change
+from shieldwall.share.intel.watch_read import watch_entries, watch_sets
 from shieldwall.share.intel.watch_sighting import WatchSighting, report_watch_sighting
 from shieldwall.share.misp.feed import export_feed as write_misp_feed
 from shieldwall.share.taxii_client.partner_push import push_to_partner
@@ -68,5 +69,6 @@ __all__ = [
     "push_to_partner",
     "report_watch_sighting",
     "watch_entries",
+    "watch_sets",
     "write_misp_feed",
 ]

@@ -7,8 +7,9 @@ import ipaddress
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shieldwall.detect.watchlist import Matcher, WatchEntry, ip_range, normal
+from shieldwall.detect.watchlist import Matcher, WatchEntry
 from shieldwall.detect.watchlist_fields import split_hashes, url_host
+from shieldwall.detect.watchlist_forms import ip_range, normal
 
 SHA = "a" * 64
 MD5 = "B" * 32

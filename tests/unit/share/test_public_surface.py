@@ -34,6 +34,7 @@ EXPECTED = {
     "push_to_partner",
     "report_watch_sighting",
     "watch_entries",
+    "watch_sets",  # issue 10: every member's watchlist from one read
     "write_misp_feed",
     "ProtectiveTerm",  # issue 11: what a member may block, for runtime/measures.py
     "protective_terms",

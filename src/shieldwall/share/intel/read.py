@@ -37,6 +37,7 @@ from shieldwall.model.intel import (
 )
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.derived import CONTENT_FIELDS, decide_derived
+from shieldwall.policy.descriptor import ObjectDescriptor
 from shieldwall.policy.egress import Channel, egress_decision
 from shieldwall.policy.gate import Viewer
 from shieldwall.policy.references import strip_references
@@ -128,21 +129,44 @@ class IntelReader:
             audit_restricted(self.audit, self._principal, items)
         return Page(items, more, items[-1].seq if items else after_seq)
 
-    def _confirm(self, rows: Sequence[StoredVersion], channel: Channel | None) -> Iterable[Served]:
+    def confirm(
+        self,
+        rows: Sequence[StoredVersion],
+        channel: Channel | None,
+        facts: Sequence[RowFacts] | None = None,
+    ) -> list[Served]:
+        """The rows this viewer may receive through ``channel``, as :meth:`page` serves
+        them, for a caller that read the rows once for several viewers (the watchlists),
+        and may give their :func:`row_facts`, worked out once for every viewer. Nothing
+        is audited here: the caller audits what it serves (:func:`audit_restricted`).
+        """
+        return list(self._confirm(rows, channel, facts))
+
+    def _confirm(
+        self,
+        rows: Sequence[StoredVersion],
+        channel: Channel | None,
+        facts: Sequence[RowFacts] | None = None,
+    ) -> Iterable[Served]:
         visible = self._visibility(rows)
-        for row in rows:
-            if not self._allowed(row, channel, visible):
+        for at, row in enumerate(rows):
+            fact = facts[at] if facts is not None else None
+            descriptor = (
+                descriptor_of(row.stix_id, row.audience) if fact is None else fact.descriptor
+            )
+            if not self._allowed(row, descriptor, channel, visible):
                 continue
             body = self._body(row, visible)
             if body is not None:
+                fact = fact or row_facts(row, descriptor)
                 yield Served(
                     row.seq,
                     row.stix_id,
-                    format_timestamp(row.version),
-                    format_timestamp(row.date_added),
+                    fact.version,
+                    fact.date_added,
                     row.spec_version,
                     body,
-                    _restricted(row.audience),
+                    fact.restricted,
                     row.stix_type,
                 )
 
@@ -155,9 +179,12 @@ class IntelReader:
         }
 
     def _allowed(
-        self, row: StoredVersion, channel: Channel | None, visible: dict[str, bool]
+        self,
+        row: StoredVersion,
+        descriptor: ObjectDescriptor,
+        channel: Channel | None,
+        visible: dict[str, bool],
     ) -> bool:
-        descriptor = descriptor_of(row.stix_id, row.audience)
         if row.stix_type in CONTENT_FIELDS:
             hidden = [ref for ref in row.refs if visible.get(ref) is False]
             contents = [descriptor_of(ref, _NOBODY) for ref in hidden]
@@ -181,6 +208,27 @@ class IntelReader:
             orjson.loads(row.body), lambda ref: visible.get(ref, True), source=row.stix_id
         )
         return orjson.dumps(stripped.object).decode() if stripped.servable else None
+
+
+@dataclass(frozen=True, slots=True)
+class RowFacts:
+    """What serving a row needs whoever the viewer: the gate's view of its audience, its
+    timestamps as served, whether serving it is audited."""
+
+    descriptor: ObjectDescriptor
+    version: str
+    date_added: str
+    restricted: bool
+
+
+def row_facts(row: StoredVersion, descriptor: ObjectDescriptor | None = None) -> RowFacts:
+    """The :class:`RowFacts` of a row (``descriptor``: its own, when already made)."""
+    return RowFacts(
+        descriptor_of(row.stix_id, row.audience) if descriptor is None else descriptor,
+        format_timestamp(row.version),
+        format_timestamp(row.date_added),
+        _restricted(row.audience),
+    )
 
 
 def _restricted(audience: Audience) -> bool:

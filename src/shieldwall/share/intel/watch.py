@@ -1,8 +1,8 @@
-"""The entries of an organisation's watchlist: the indicators it may act on now.
+"""What an indicator gives an organisation's watchlist, and when the watchlists must look again.
 
-Read through the gate exactly as an export for the organisation is (:func:`.export.select_for`:
-the organisation's viewer, no person, so TLP:RED never becomes a watchlist entry; the
-derived-object rule; the channel's maximum, TLP:AMBER+STRICT). Only the newest version of
+Which indicators an organisation may act on is read through the gate by :mod:`.watch_read`
+(as an export for the organisation is: its viewer, no person, so TLP:RED never becomes a
+watchlist entry; the channel's maximum, TLP:AMBER+STRICT). Only the newest version of
 each indicator counts, and only while it is current: not ``revoked``, its ``valid_until``
 not passed, and not *decayed*: its score (:mod:`.scoring`, from the sightings the
 organisation may count) still at or above the threshold, the instant it falls below being
@@ -12,35 +12,27 @@ another pattern language gives none. A pattern that is more than such comparison
 by ``OR`` (observation ``AND``/``FOLLOWEDBY``, a qualifier, ``NOT``, ``!=``, ``<``,
 ``LIKE``, ``MATCHES``…) gives no entry but a stream pattern
 (:mod:`shieldwall.detect.stix_pattern`): it alerts only when whole.
-
-Reads of TLP:AMBER+STRICT indicators are audited like any other read, one entry per page,
-so each rebuild of a watchlist leaves its trace in the audit log. The read is a read-only
-transaction; its audit records are written in a short one right after, before the
-entries are returned.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from shieldwall.detect.stix_pattern import StreamPattern, compile_pattern
 from shieldwall.detect.watchlist import WatchEntry
 from shieldwall.model.errors import InputError
-from shieldwall.model.intel import IntelQuery
 from shieldwall.model.sharing import TlpLevel
 from shieldwall.policy.egress import Channel, ChannelKind
-from shieldwall.share.intel.export import Selection, select_for
 from shieldwall.share.intel.extract import comparison_terms
 from shieldwall.share.intel.pattern_check import plain_comparison
 from shieldwall.share.intel.pattern_read import Comparison, PatternError, read_pattern
-from shieldwall.share.intel.session import written_after
-from shieldwall.share.intel.sightings import countable_sightings_of, indicator_score
+from shieldwall.share.intel.sightings import Sighting, indicator_score
 from shieldwall.share.intel.validate import parse_timestamp
-from shieldwall.store.protocols import Store, UnitOfWork
+from shieldwall.store.protocols import Store
 
 WATCH_CHANNEL = Channel("watchlist", ChannelKind.FEED, TlpLevel.AMBER_STRICT)
 """Watchlists serve an organisation as a whole: never TLP:RED."""
@@ -65,59 +57,17 @@ class WatchSet:
     expiries: dict[str, datetime] = field(default_factory=dict)
 
 
-def watch_entries(
-    store: Store, org_id: str, now: datetime | None = None, ids: Collection[str] | None = None
-) -> WatchSet:
-    """Every entry of the indicators ``org_id`` may see and act on at ``now``.
-
-    ``ids`` narrows the read to these indicators (the changed ones, see
-    :func:`changed_indicators`); an id without entries is one to drop. NotFoundError when
-    the organisation is unknown; a suspended one gets no entry.
-    """
-    moment = now or datetime.now(UTC)
-    query = IntelQuery(ids=tuple(sorted(ids or ())), types=("indicator",))
-    # a read-only transaction: on SQLite a write one would hold the database's only write
-    # lock for the whole read (about 9 s for 100,000 indicators), stalling every alert
-    # write of the detect stage; the audit records are written right after, before use
-    with written_after(store, write=False) as (opened, audit), opened as tx:
-        selection = select_for(
-            tx, org_id, query, channel=WATCH_CHANNEL, operator="watchlist", audit=audit
-        )
-        ends = current_until(tx, selection, moment)
-    current = [item.obj for item in selection.items if item.stix_id in ends]
-    entries: list[WatchEntry] = []
-    patterns: list[StreamPattern] = []
-    for obj in current:
-        if obj.get("pattern_type") != "stix":
-            continue
-        found = stream_pattern_of(obj)
-        if found is not None:
-            patterns.append(found)
-        else:
-            entries.extend(_plain_entries(str(obj.get("id", "")), _pattern(obj), level_of(obj)))
-    expiries = {ident: end for ident, end in ends.items() if end is not None}
-    return WatchSet(entries, min(expiries.values(), default=None), patterns, expiries)
-
-
-def current_until(
-    tx: UnitOfWork, selection: Selection, now: datetime
-) -> dict[str, datetime | None]:
-    """The selection's current indicators, each with the instant it stops being current
-    (None: never, unless changed): revoked, past ``valid_until`` or decayed ones left out.
-
-    The decay counts the sightings the selection's viewer may count, read for the whole
-    selection in one call per chunk (:func:`.sightings.countable_sightings_of`)."""
-    alive = [item for item in selection.items if is_current(item.obj, now)]
-    sighted = countable_sightings_of(tx, selection.viewer, [item.stix_id for item in alive])
-    ends: dict[str, datetime | None] = {}
-    for item in alive:
-        seen = sighted.get(item.stix_id, [])
-        decays = indicator_score(item.obj, _instant(item.version), seen, now).valid_until
-        if decays <= now:
-            continue
-        until = _valid_until(item.obj)
-        ends[item.stix_id] = decays if until is None else min(until, decays)
-    return ends
+def end_of(
+    obj: Mapping[str, Any], version: str, seen: Sequence[Sighting], now: datetime
+) -> datetime | None:
+    """When a current indicator stops being current (its ``valid_until`` or the instant
+    it decays, the earlier), from the sightings the organisation may count
+    (:func:`.sightings.countable_sightings_of`); None when it has decayed already."""
+    decays = indicator_score(obj, _instant(version), seen, now).valid_until
+    if decays <= now:
+        return None
+    until = _valid_until(obj)
+    return decays if until is None else min(until, decays)
 
 
 def _instant(stamp: str) -> datetime:
@@ -163,6 +113,17 @@ def is_current(obj: Mapping[str, Any], now: datetime) -> bool:
         return parse_timestamp(str(until)) > now
     except ValueError:
         return False
+
+
+def parts_of(obj: Mapping[str, Any]) -> tuple[tuple[WatchEntry, ...], StreamPattern | None]:
+    """The watchlist entries of one indicator, or its pattern for the stream (one of the
+    two is empty; both when its pattern is not STIX or bad)."""
+    if obj.get("pattern_type") != "stix":
+        return (), None
+    found = stream_pattern_of(obj)
+    if found is not None:
+        return (), found
+    return _plain_entries(str(obj.get("id", "")), _pattern(obj), level_of(obj)), None
 
 
 def entries_of(obj: Mapping[str, Any]) -> list[WatchEntry]:

@@ -6,7 +6,7 @@ Sets of ids are stored as ``,a,b,`` text: the delimiters on both ends make
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from typing import Any
 
@@ -70,6 +70,28 @@ def audience_of(row: Any) -> Audience:
     )
 
 
+_AUDIENCE_COLUMNS = ("producer_org_id", "tlp", "marking_refs", *ADDRESSEE_FIELDS)
+
+
+class AudienceReader:
+    """:func:`audience_of` for many rows of one read, each distinct audience decoded once.
+
+    Rows of a read mostly share a handful of audiences (one producer, one marking); the
+    audience is a function of these columns, so the cache is exact.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[Any, ...], Audience] = {}
+
+    def __call__(self, row: Any) -> Audience:
+        """The row's audience, as :func:`audience_of` gives it."""
+        key = tuple(getattr(row, name) for name in _AUDIENCE_COLUMNS)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = audience_of(row)
+        return found
+
+
 def version_of(row: Any, audience: Audience | None = None) -> StoredVersion:
     """A stored version from an intel_objects row (``audience``: the row's, when the
     caller already read it)."""
@@ -98,3 +120,31 @@ def revocation_of(row: Any) -> RevocationRecord:
         audience=audience_of(row),
         version=row.version,
     )
+
+
+class AudienceCodec:
+    """Each distinct audience of a batch encoded, and read back, once.
+
+    A batch's objects mostly share one audience (one submitter, one addressing); encoding
+    and decoding it per row cost as much as the insert itself. The columns are a function
+    of the audience and the value read back a function of the columns, so caching both is
+    exact: rows and stored versions are what the per-row round trip gave.
+    """
+
+    def __init__(self) -> None:
+        self._coded: dict[Audience, tuple[dict[str, Any], Audience]] = {}
+
+    def coded(self, audience: Audience) -> tuple[dict[str, Any], Audience]:
+        """The audience's column values, and the audience a read of them gives back."""
+        found = self._coded.get(audience)
+        if found is None:
+            columns = audience_values(audience)
+            found = self._coded[audience] = (columns, audience_of(AttrRow(columns)))
+        return found
+
+
+class AttrRow:
+    """Attribute access over a dict, so inserted rows convert like fetched ones."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.__dict__.update(values)
