@@ -155,7 +155,8 @@ def start(folder: Path, rules: Path, args: argparse.Namespace) -> tuple[Any, str
         except httpx.TransportError:
             time.sleep(0.2)
     else:
-        process.terminate()
+        for running in (process, *args.workers):
+            running.terminate()
         raise SystemExit(f"the server at {base} was not ready within 120 s")
     return process, base, tokens[0].secret, tokens[1].secret
 
