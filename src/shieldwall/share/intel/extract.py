@@ -8,7 +8,7 @@ patterns (``[ipv4-addr:value = '10.0.0.0/8']``), through the pattern parser of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from shieldwall.model.intel import IndexTerm
@@ -81,7 +81,7 @@ def index_terms(
 def _all_terms(
     obj: Mapping[str, Any], comparisons: Iterable[Comparison] | None
 ) -> Iterator[IndexTerm]:
-    for label in obj.get("labels") or ():
+    for label in _listed(obj, "labels"):
         if isinstance(label, str) and label:
             yield IndexTerm("label", label[:512])
     yield from _techniques(obj)
@@ -94,8 +94,15 @@ def _all_terms(
         yield from pattern_terms(str(obj.get("pattern", "")))
 
 
+def _listed(obj: Mapping[str, Any], key: str) -> Sequence[Any]:
+    """The object's list under ``key``; none when it holds anything else (``101``): terms
+    are read before the library has had its say on a member's object."""
+    found = obj.get(key)
+    return found if isinstance(found, list | tuple) else ()
+
+
 def _techniques(obj: Mapping[str, Any]) -> Iterator[IndexTerm]:
-    for ref in obj.get("external_references") or ():
+    for ref in _listed(obj, "external_references"):
         if not isinstance(ref, Mapping) or ref.get("source_name") not in ATTACK_SOURCES:
             continue
         ident = ref.get("external_id")
