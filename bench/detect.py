@@ -37,6 +37,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from fuse import fresh_schema
 from pipeline import records
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -109,19 +110,6 @@ def digest(store: Any) -> tuple[int, int, int, str]:
         hasher.update(repr(sorted(values.items())).encode())
     counted = sum(int(row.hit_count) for row in rows)
     return len(rows), counted, len(hits), hasher.hexdigest()[:16]
-
-
-def fresh_schema(url: str) -> tuple[str, str]:
-    """On PostgreSQL, a schema of this run's own: the URL pointed at it, and its name."""
-    if not url.startswith("postgresql"):
-        return url, ""
-    import psycopg
-
-    schema = f"bench_detect_{os.getpid()}"
-    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    joiner = "&" if "?" in url else "?"
-    return f"{url}{joiner}options=-csearch_path%3D{schema}", schema
 
 
 def drop_schema(url: str, schema: str) -> None:
@@ -253,7 +241,7 @@ def main() -> None:
     args = parser.parse_args()
     payloads = events(args.corpus, args.copies)
     admin_url = args.database_url
-    args.database_url, schema = fresh_schema(admin_url)
+    args.database_url, schema = fresh_schema(admin_url, "bench_detect")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             rules = args.corpus / "sigma" / "rules" / "windows"

@@ -67,13 +67,13 @@ def open_store(folder: Path, database_url: str) -> Any:
     return services
 
 
-def fresh_schema(url: str) -> tuple[str, str]:
+def fresh_schema(url: str, prefix: str = "bench_fuse") -> tuple[str, str]:
     """On PostgreSQL, a schema of this run's own: the URL pointed at it, and its name."""
     if not url.startswith("postgresql"):
         return url, ""
     import psycopg
 
-    schema = f"bench_fuse_{os.getpid()}"
+    schema = f"{prefix}_{os.getpid()}"
     with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')
     joiner = "&" if "?" in url else "?"

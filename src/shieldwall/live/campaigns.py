@@ -81,7 +81,7 @@ class CampaignDesk:
                 fields=chosen,
                 note=text,
                 released_by=who.person_id,
-                released_at=incident.updated_at,
+                released_at=incident.updated_at,  # the store stamps it when kept
             )
             kept = tx.releases.put(release)
             _audit(tx, who, incident, "incident.release")

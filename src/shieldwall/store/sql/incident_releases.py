@@ -8,6 +8,7 @@ kept with it (:mod:`shieldwall.policy.campaigns`).
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -29,30 +30,13 @@ class SqlReleases:
         self._now = now
 
     def put(self, release: IncidentRelease) -> IncidentRelease:
-        """Keep ``release`` as the incident's release (replacing any); it, as kept."""
-        kept = IncidentRelease(
-            incident_id=release.incident_id,
-            org_id=release.org_id,
-            marking_ref=release.marking_ref,
-            name_member=release.name_member,
-            fields=release.fields,
-            note=release.note,
-            released_by=release.released_by,
-            released_at=self._now,
-        )
+        """Keep ``release`` as the incident's release (replacing any), stamped now; it,
+        as kept."""
+        kept = replace(release, released_at=self._now)
+        values = {field.name: getattr(kept, field.name) for field in fields(kept)}
+        values["fields"] = list(kept.fields)
         self.withdraw(release.incident_id)
-        self._db.execute(
-            incident_releases.insert().values(
-                incident_id=kept.incident_id,
-                org_id=kept.org_id,
-                marking_ref=kept.marking_ref,
-                name_member=kept.name_member,
-                fields=list(kept.fields),
-                note=kept.note,
-                released_by=kept.released_by,
-                released_at=kept.released_at,
-            )
-        )
+        self._db.execute(incident_releases.insert().values(**values))
         return kept
 
     def withdraw(self, incident_id: int) -> bool:
@@ -75,13 +59,13 @@ class SqlReleases:
 
 
 def _release_of(row: Any) -> IncidentRelease:
-    fields = row.fields if isinstance(row.fields, list) else load_json(row.fields)
+    names = row.fields if isinstance(row.fields, list) else load_json(row.fields)
     return IncidentRelease(
         incident_id=row.incident_id,
         org_id=row.org_id,
         marking_ref=row.marking_ref,
         name_member=bool(row.name_member),
-        fields=tuple(str(name) for name in fields),
+        fields=tuple(str(name) for name in names),
         note=row.note,
         released_by=row.released_by,
         released_at=row.released_at,

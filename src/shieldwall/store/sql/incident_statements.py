@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Select, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shieldwall.model.incident import IncidentStatus
@@ -51,22 +51,29 @@ SETTLE = Direct(
     .values(incident_id=bindparam("b_incident"))
 )
 
-NEAR = Direct(
-    select(
-        incident_links.c.id,
-        incident_links.c.incident_id,
-        incident_links.c.link,
-        incident_links.c.at,
+
+def link_rows(*extra: Any) -> Select[Any]:
+    """The link rows of a member's links within a time span (parameters ``org``,
+    ``links``, ``start``, ``end``), with ``extra`` columns of their incidents."""
+    return (
+        select(
+            incident_links.c.id,
+            incident_links.c.incident_id,
+            incident_links.c.link,
+            incident_links.c.at,
+            *extra,
+        )
+        .join(incidents, incidents.c.id == incident_links.c.incident_id)
+        .where(
+            incident_links.c.org_id == bindparam("org"),
+            incident_links.c.link.in_(bindparam("links", expanding=True)),
+            incident_links.c.at >= bindparam("start"),
+            incident_links.c.at <= bindparam("end"),
+        )
     )
-    .join(incidents, incidents.c.id == incident_links.c.incident_id)
-    .where(
-        incident_links.c.org_id == bindparam("org"),
-        incident_links.c.link.in_(bindparam("links", expanding=True)),
-        incident_links.c.at >= bindparam("start"),
-        incident_links.c.at <= bindparam("end"),
-        incidents.c.status != IncidentStatus.CLOSED.value,
-    )
-)
+
+
+NEAR = Direct(link_rows().where(incidents.c.status != IncidentStatus.CLOSED.value))
 """The link times of open incidents a hit's links meet within the window."""
 
 OF_ALERT = Direct(

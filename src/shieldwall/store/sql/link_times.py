@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, select
 
 from shieldwall.model.incident import IncidentStatus
 from shieldwall.store.sql.direct import Direct
+from shieldwall.store.sql.incident_statements import link_rows
 from shieldwall.store.sql.tables import incident_links, incidents
 
 
@@ -111,22 +112,7 @@ class LinkRow(NamedTuple):
     at: datetime
 
 
-_LOAD = Direct(
-    select(
-        incident_links.c.id,
-        incident_links.c.incident_id,
-        incident_links.c.link,
-        incident_links.c.at,
-        incidents.c.status,
-    )
-    .join(incidents, incidents.c.id == incident_links.c.incident_id)
-    .where(
-        incident_links.c.org_id == bindparam("org"),
-        incident_links.c.link.in_(bindparam("links", expanding=True)),
-        incident_links.c.at >= bindparam("start"),
-        incident_links.c.at <= bindparam("end"),
-    )
-)
+_LOAD = Direct(link_rows(incidents.c.status))
 
 
 class LinkMemory:
