@@ -41,18 +41,17 @@ class CampaignDesk:
         scope = campaign_scope(who)
         with self.store.reading() as tx:
             found = tx.campaigns.page(scope, after=after, limit=max(1, min(limit, MAX_PAGE)))
-            sights = (_sight(tx, who, campaign) for campaign in found)
-            return [sight for sight in sights if sight is not None]
+            return _sights(tx, who, found)
 
     def get(self, who: Principal, campaign_id: int) -> CampaignSight:
         """One campaign as the caller may see it; NotFoundError when hidden or absent."""
         campaign_scope(who)
         with self.store.reading() as tx:
             campaign = tx.campaigns.get(campaign_id)
-            sight = _sight(tx, who, campaign) if campaign is not None else None
-        if sight is None:
+            sights = _sights(tx, who, [campaign] if campaign is not None else [])
+        if not sights:
             raise NotFoundError(f"campaign {campaign_id} not found")
-        return sight
+        return sights[0]
 
     def release(
         self,
@@ -96,29 +95,37 @@ class CampaignDesk:
         return done
 
 
-def _sight(tx: UnitOfWork, who: Principal, campaign: Campaign) -> CampaignSight | None:
-    """The campaign as the caller may see it, with what the others released to it."""
-    sight = campaign_sight(who, campaign)
-    if sight is None or sight.other_members == 0:
-        return sight
+def _sights(tx: UnitOfWork, who: Principal, campaigns: Sequence[Campaign]) -> list[CampaignSight]:
+    """The campaigns as the caller may see them, each with what the others released to
+    it: the releases of a page read in one call, the directory and each released
+    incident's facts once."""
+    seen = [(campaign, sight) for campaign in campaigns if (sight := campaign_sight(who, campaign))]
     hidden = [
         incident_id
+        for campaign, sight in seen
+        if sight.other_members
         for member in campaign.members
-        if member not in sight.members
+        if member.org_id not in {shown.org_id for shown in sight.members}
         for incident_id in member.incident_ids
     ]
-    releases = tx.releases.of(hidden)
+    releases = tx.releases.of(hidden) if hidden else {}
     if not releases:
-        return sight
+        return [sight for _, sight in seen]
     viewer = Viewer.for_principal(who, StoreDirectory(tx))
+    known: dict[int, dict[str, Any]] = {}
 
     def facts(release: IncidentRelease) -> dict[str, Any]:
-        incident = tx.incidents.get(release.incident_id)
-        if incident is None:  # a foreign key keeps it; be safe on read
-            raise NotFoundError(f"incident {release.incident_id} not found")
-        return released_facts(incident, _techniques(tx, incident.id))
+        if release.incident_id not in known:
+            incident = tx.incidents.get(release.incident_id)
+            if incident is None:  # a foreign key keeps it; be safe on read
+                raise NotFoundError(f"incident {release.incident_id} not found")
+            known[incident.id] = released_facts(incident, _techniques(tx, incident.id))
+        return known[release.incident_id]
 
-    return replace(sight, released=released_parts(viewer, sight, campaign, releases, facts))
+    return [
+        replace(sight, released=released_parts(viewer, sight, campaign, releases, facts))
+        for campaign, sight in seen
+    ]
 
 
 def _techniques(tx: UnitOfWork, incident_id: int) -> tuple[str, ...]:

@@ -118,6 +118,8 @@ def test_only_the_incidents_own_handlers_release_it_and_bad_releases_are_refused
     assert release(world, "centre-admin", alpha, **body).status_code == 403  # not its to speak for
     assert release(world, "alpha-liaison", alpha, **body).status_code == 403
     assert release(world, "alpha-analyst", alpha, tlp="red", fields=["title"]).status_code == 422
+    huge = release(world, "alpha-analyst", alpha, fields=["x" * 10_000])
+    assert huge.status_code == 422 and len(huge.text) < 2_000  # not echoed back whole
     refused = release(world, "alpha-analyst", alpha, tlp="amber", fields=["assignee"])
     assert refused.status_code == 422 and "assignee" in refused.text
     assert campaign(world, "bravo-analyst")["released"] == []  # nothing half-stored

@@ -54,7 +54,10 @@ class ReleaseIn(Strict):
     """What the member releases of its incident to the other members of its campaigns."""
 
     tlp: Literal["clear", "green", "amber", "amber+strict"] = "amber"
-    fields: Annotated[list[str], Field(min_length=1, max_length=len(RELEASABLE_FIELDS))]
+    fields: Annotated[
+        list[Annotated[str, StringConstraints(max_length=32)]],
+        Field(min_length=1, max_length=len(RELEASABLE_FIELDS)),
+    ]
     name_member: bool = False
     note: Annotated[str, Field(max_length=2000)] = ""
 
