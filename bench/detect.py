@@ -1,14 +1,15 @@
 """The live detect stage alone: CPU per event of DetectWorker steps (issue 10).
 
 Normalises every EVTX record of the corpus as ``bench/pipeline.py`` does offline, puts
-the events on an embedded bus in a temporary directory with a temporary SQLite store,
-then times :class:`~shieldwall.live.DetectWorker` steps (batches of 500) over them with
-the SigmaHQ Windows rules, wired as ``shieldwall up`` wires it (managed rule sets,
-watchlists, STIX pattern windows, sightings). Prints events/s (wall clock, noisy on a
-shared machine), CPU µs per event (the figure to compare), the alerts and hits stored
-with a digest of their rows (the same before and after a change), and where the stage's
-CPU goes: decode, match, alert build (the rest of ``_match``), store, raise (the hits'
-messages), fetch, acknowledgement, and the rest (the embedded bus's thread, the loop).
+the events on an embedded bus in packs (as the intake publishes them) in a temporary
+directory with a temporary SQLite store, then times
+:class:`~shieldwall.live.DetectWorker` steps (batches of 500) over them with the SigmaHQ
+Windows rules, wired as ``shieldwall up`` wires it (managed rule sets, watchlists, STIX
+pattern windows, sightings). Prints events/s (wall clock, noisy on a shared machine),
+CPU µs per event (the figure to compare), the alerts and hits stored with a digest of
+their rows (the same before and after a change), and where the stage's CPU goes: decode,
+match, alert build (the rest of ``_match``), store, raise (the hits' messages), fetch,
+acknowledgement, and the rest (the embedded bus's thread, the loop).
 Each awaited part counts what the loop's thread runs meanwhile (the NATS client's
 reading of replies, say).
 
@@ -39,6 +40,11 @@ from typing import Any
 
 from fuse import fresh_schema
 from pipeline import records
+
+try:
+    from shieldwall.live.event_packs import pack
+except ImportError:  # a version from before packs: one event a message
+    pack = None  # type: ignore[assignment]
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 MEMBER = "alpha"
@@ -160,11 +166,12 @@ async def run(folder: Path, payloads: list[bytes], rules: Path, args: argparse.N
     else:
         bus = await buses.own()
     try:  # NATS streams of the run's namespace dropped whatever happens
-        for start in range(0, len(payloads), 5000):
-            chunk = payloads[start : start + 5000]
-            await bus.publish_many(
-                buses.events_subject, [(f"bench:{start + i}", p) for i, p in enumerate(chunk)]
-            )
+        for start in range(0, len(payloads), 5000):  # in packs, as the intake publishes
+            chunk = [
+                (f"bench:{start + i}", p) for i, p in enumerate(payloads[start : start + 5000])
+            ]
+            packs = pack(chunk) if pack is not None else [(*message, 1) for message in chunk]
+            await bus.publish_many(buses.events_subject, [(key, body) for key, body, _ in packs])
         rules_now = live.LiveRules(store, ruleset, poll_seconds=settings.rules_poll_seconds)
         watchlists = Watchlists(store)
         worker = live.DetectWorker(
@@ -181,7 +188,8 @@ async def run(folder: Path, payloads: list[bytes], rules: Path, args: argparse.N
         watchlists.refresh_or_log()
         rules_now.refresh()
         # the breakdown: each part timed on the thread that runs it
-        detect_worker.decode_event = wrap("decode", detect_worker.decode_event)  # type: ignore[attr-defined]
+        reader = "unpack" if pack is not None else "decode_event"  # one event a message before
+        setattr(detect_worker, reader, wrap("decode", getattr(detect_worker, reader)))
         rules_now.match = wrap("match", rules_now.match)  # type: ignore[method-assign]
         worker._match = wrap("_match", worker._match)  # type: ignore[method-assign]
         worker._store_alerts = wrap("store", worker._store_alerts)  # type: ignore[method-assign]

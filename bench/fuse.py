@@ -90,7 +90,7 @@ def main() -> None:
 
     from shieldwall.bus.protocol import Delivery
     from shieldwall.live import FuseWorker
-    from shieldwall.live.wire import ALERTS_SUBJECT, encode_hit
+    from shieldwall.live.wire import ALERTS_SUBJECT, encode_hits
     from shieldwall.runtime.live import campaign_rules, grouping_rules
 
     started = time.perf_counter()
@@ -108,7 +108,7 @@ def main() -> None:
                 campaigns=campaign_rules(settings),
             )
             deliveries = [
-                Delivery(ALERTS_SUBJECT, "fuse", n, a.key, encode_hit(a.key, a.org_id), 1)
+                Delivery(ALERTS_SUBJECT, "fuse", n, a.key, encode_hits([(a.key, a.org_id)]), 1)
                 for n, a in enumerate(alerts, 1)
             ]
             statements = [0]

@@ -144,7 +144,7 @@ def start(folder: Path, rules: Path, args: argparse.Namespace) -> tuple[Any, str
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for stage in (("detect", "fuse") if args.separate else ())
+        for stage in (("detect",) * args.detect_replicas + ("fuse",) if args.separate else ())
     ]
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -237,6 +237,12 @@ def main() -> None:
         action="store_true",
         help="the API (`serve`) and the detect and fuse stages (`worker`) as three processes",
     )
+    parser.add_argument(
+        "--detect-replicas",
+        type=int,
+        default=1,
+        help="with --separate: detect workers side by side (replicas of one consumer; NATS)",
+    )
     parser.add_argument("--indicators", type=int, default=100_000)
     parser.add_argument("--indicator-batch", type=int, default=1000)
     args = parser.parse_args()
@@ -251,7 +257,8 @@ def main() -> None:
         for start in range(0, len(lines), BATCH)
     ]
     where = "NATS JetStream + PostgreSQL" if args.bus_url else "embedded (SQLite)"
-    where += "; API, detect and fuse as 3 processes" if args.separate else "; one process (up)"
+    replicas = f"{args.detect_replicas} detect" if args.detect_replicas > 1 else "detect"
+    where += f"; API, {replicas} and fuse as processes" if args.separate else "; one process (up)"
     print(f"{where}; load average {load()}; {len(lines) * args.copies:,}"
           f" events; {expected:,} matches offline")  # fmt: skip
     schema = fresh_schema(args)
@@ -261,6 +268,7 @@ def main() -> None:
             with httpx.Client(timeout=120) as client:
                 if args.indicators:
                     print(share_indicators(client, base, sensor, analyst, process.pid, args))
+                    print(settle([process.pid, *(worker.pid for worker in args.workers)]))
                 began = time.perf_counter()
                 accepted = sum(post(client, base, sensor, body) for body in bodies)
                 ingested = time.perf_counter() - began
@@ -289,6 +297,21 @@ def main() -> None:
                 running.wait(timeout=60)
             if schema:
                 drop_schema(args, schema)
+
+
+def settle(pids: list[int], *, quiet: float = 0.05, longest: float = 60.0) -> str:
+    """Wait until the server's processes are idle (under ``quiet`` CPU seconds in half a
+    second): a replica still building its watchlists when another already matches the
+    last indicator would otherwise take its CPU out of the ingest measured next."""
+    began = time.perf_counter()
+    used = sum(tree_cpu_seconds(pid) for pid in pids)
+    while time.perf_counter() - began < longest:
+        time.sleep(0.5)
+        now = sum(tree_cpu_seconds(pid) for pid in pids)
+        if now - used < quiet:
+            break
+        used = now
+    return f"idle {time.perf_counter() - began:.1f} s later (load average {load()})"
 
 
 def load() -> str:

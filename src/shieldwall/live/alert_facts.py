@@ -66,7 +66,8 @@ class EventFacts:
         return dedup_key(self.member, rule_id, self.entities, self.event, self.window)
 
     def alert(self, detection: Detection, sequence: int) -> NewAlert:
-        """The alert of one detection of the event, delivered at bus ``sequence``."""
+        """The alert of one detection of the event, the event numbered ``sequence``
+        (:mod:`.event_packs`)."""
         return NewAlert(
             key=f"{self.member}:{sequence}:{detection.rule_id}",
             org_id=self.member,

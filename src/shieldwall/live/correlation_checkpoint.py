@@ -3,7 +3,7 @@
 A member's correlation state (counts, windows, temporal order, for every correlation rule
 and group) lives in the store, not in the worker: for each batch, in the transaction that
 stores its alerts, the worker takes the member's lock, loads the saved state into a fresh
-engine, claims the batch's detections (``member:bus sequence:rule``, a key the database
+engine, claims the batch's detections (``member:event number:rule``, a key the database
 enforces), feeds only those claimed now, and saves the state back. The bus is acknowledged
 after the commit, so:
 
@@ -26,7 +26,7 @@ from shieldwall.model.event import Event
 from shieldwall.store.protocols import UnitOfWork
 
 Routed = tuple[int, Detection, Event]
-"""A detection a correlation takes: its event's bus sequence, itself, its event."""
+"""A detection a correlation takes: its event number, itself, its event."""
 AlertMaker = Callable[[Detection, Event, int], NewAlert]
 
 

@@ -3,8 +3,9 @@
 The same engine as ``shieldwall scan`` (one Sigma engine, not two). A worker fetches a
 batch from its durable consumer, matches each event, stores the alerts in one write
 transaction, announces each hit on ``alerts.raised`` for the fuse stage, and only then
-acknowledges the batch. Each alert's key is the member, the
-message's bus sequence and the rule, enforced unique by the database: a crash between the
+acknowledges the batch. Events come in packs (:mod:`.event_packs`); each alert's key is
+the member, the event's number (from the pack's bus sequence) and the rule, enforced
+unique by the database: a crash between the
 store and the acknowledgement redelivers the batch, and storing it again changes nothing.
 Replicas sharing the consumer (NATS JetStream) split the messages; if two ever see the
 same message, the key still leaves one alert. With :class:`LiveRules` (the managed rule
@@ -14,6 +15,7 @@ sets), each step first asks, once per poll interval, whether the rule sets chang
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from shieldwall.detect.engine import Engine
 from shieldwall.detect.watchlist import Matcher
 from shieldwall.live.alert_facts import EventFacts, dedup_key
 from shieldwall.live.correlation_checkpoint import Routed, correlate
+from shieldwall.live.event_packs import unpack
 from shieldwall.live.indicator_alerts import SightingSink, WatchLookup, indicator_alerts
 from shieldwall.live.pattern_windows import PatternLookup, PatternWatch, Pending
 from shieldwall.live.rule_sets import LiveRules
@@ -31,9 +34,9 @@ from shieldwall.live.tool_alerts import alert_of
 from shieldwall.live.wire import (
     ALERTS_SUBJECT,
     EVENTS_SUBJECT,
+    MAX_HITS_PER_MESSAGE,
     TOOL_ALERT,
-    decode_event,
-    encode_hit,
+    encode_hits,
 )
 from shieldwall.model.alert import Entities, NewAlert
 from shieldwall.model.detection import Detection
@@ -92,6 +95,8 @@ class DetectWorker:
         self._sightings = sightings
         self.patterns = PatternWatch(patterns) if patterns is not None else None
         self.counts = WorkerCounts()
+        self._seen = (0, 0)
+        """Events and messages the last batch held: the events per message a fetch expects."""
 
     async def consumer(self) -> Consumer:
         """The durable consumer all detect replicas share."""
@@ -101,7 +106,7 @@ class DetectWorker:
         """Process one fetched batch; how many messages it held (0 when none came)."""
         if isinstance(self._engine, LiveRules) and self._engine.due():
             await asyncio.to_thread(self._engine.refresh)  # a rule change, without a restart
-        deliveries = await consumer.fetch(self._batch, timeout=timeout)
+        deliveries = await consumer.fetch(self._messages_per_batch(), timeout=timeout)
         if not deliveries:
             return 0
         alerts, routed, pending = self._match(deliveries)
@@ -121,6 +126,25 @@ class DetectWorker:
         finally:
             await consumer.close()
 
+    def _messages_per_batch(self) -> int:
+        """Messages to fetch for about ``batch`` events, packs holding many each."""
+        events, messages = self._seen
+        return max(1, self._batch * messages // events) if events else self._batch
+
+    def _unpacked(self, deliveries: Sequence[Delivery]) -> list[tuple[int, Event]]:
+        """Every readable event of the deliveries with its number; the rest counted."""
+        found: list[tuple[int, Event]] = []
+        for delivery in deliveries:
+            for number, event in unpack(delivery.sequence, delivery.payload):
+                if isinstance(event, InputError):
+                    self.counts.unreadable += 1
+                    where = f"message {delivery.sequence} (event {number})"
+                    log.warning("%s of %s skipped: %s", where, self._subject, event)
+                else:
+                    found.append((number, event))
+        self._seen = (len(found), len(deliveries))
+        return found
+
     def _match(
         self, deliveries: Sequence[Delivery]
     ) -> tuple[list[NewAlert], list[Routed], list[Pending]]:
@@ -130,13 +154,7 @@ class DetectWorker:
         routed: list[Routed] = []
         pending: list[Pending] = []
         members: dict[str, MemberView] = {}  # looked up once per member and batch
-        for delivery in deliveries:
-            try:
-                event = decode_event(delivery.payload)
-            except InputError as exc:
-                self.counts.unreadable += 1
-                log.warning("message %d of %s skipped: %s", delivery.sequence, self._subject, exc)
-                continue
+        for number, event in self._unpacked(deliveries):
             self.counts.events += 1
             if TOOL_ALERT in event.extra:  # a member's own tool found it: not matched again
                 alerts.append(self._tool_alert(event))
@@ -150,16 +168,16 @@ class DetectWorker:
             for detection in self._engine.match(event):
                 name = detection.rule_name
                 if router is not None and router.routes(detection.rule_id, name):
-                    routed.append((delivery.sequence, detection, event))
+                    routed.append((number, detection, event))
                 if router is None or router.emits_base(detection.rule_id, name):
                     facts = facts or EventFacts(event, self._dedup)
-                    alerts.append(facts.alert(detection, delivery.sequence))
+                    alerts.append(facts.alert(detection, number))
             hits = matcher.match(event.fields) if matcher is not None else None
             if hits:
                 facts = facts or EventFacts(event, self._dedup)
-                alerts.extend(indicator_alerts(hits, facts, delivery.sequence))
+                alerts.extend(indicator_alerts(hits, facts, number))
             if patterns and self.patterns is not None:
-                taken = self.patterns.pending(event, delivery.sequence)
+                taken = self.patterns.pending(event, number)
                 if taken is not None:
                     pending.append(taken)
         return alerts, routed, pending
@@ -190,11 +208,18 @@ class DetectWorker:
     ) -> None:
         """Tell the fuse stage of every hit of the batch, stored now or before a crash.
 
-        Keyed by the hit's key, so publishing a hit again (a redelivered batch) adds no
-        message; published only once stored, so the fuse stage always finds the hit.
+        The hits travel together, :data:`MAX_HITS_PER_MESSAGE` a message, each message
+        keyed by a digest of its hits' keys: a redelivered batch whose hits come out the
+        same adds no message, and one that differs only names hits the fuse stage finds
+        already fused. Published only once stored, so the fuse stage always finds the hit.
         """
-        messages = [(alert.key, encode_hit(alert.key, alert.org_id)) for alert in alerts]
-        messages += [(key, encode_hit(key, member)) for key, member in again]
+        named = [(alert.key, alert.org_id) for alert in alerts]
+        named += again
+        messages = []
+        for first in range(0, len(named), MAX_HITS_PER_MESSAGE):
+            hits = named[first : first + MAX_HITS_PER_MESSAGE]
+            digest = hashlib.sha256("\n".join(key for key, _ in hits).encode()).hexdigest()
+            messages.append((f"hits:{digest[:40]}", encode_hits(hits)))
         if messages:
             await self._bus.publish_many(self._alerts_subject, messages)
 

@@ -1,7 +1,7 @@
 """The fuse stage of the live pipeline: stored alert hits off the bus, into incidents.
 
 A worker fetches a batch from the durable ``fuse`` consumer of ``alerts.raised`` (each
-message names one alert hit the detect stage stored), fuses every hit in one write
+message names alert hits the detect stage stored, a batch's together), fuses every hit in one write
 transaction and only then acknowledges. Each hit is first *claimed* by its key in the
 database (the batch's keys in one statement, its hits read in one more, and the link times
 its members' incidents hold over the batch's windows in one per member): a batch
@@ -22,7 +22,7 @@ from shieldwall.bus.protocol import Bus, Consumer, Delivery
 from shieldwall.fuse import CampaignRules, GroupingRules, fuse_hit, link_spans
 from shieldwall.live.chain_notes import ChainNotes, Noted
 from shieldwall.live.posture import PostureDesk
-from shieldwall.live.wire import ALERTS_SUBJECT, decode_hit
+from shieldwall.live.wire import ALERTS_SUBJECT, decode_hits
 from shieldwall.model.alert import AlertHit
 from shieldwall.model.errors import ConflictError, InputError, StoreError
 from shieldwall.store.protocols import Store, UnitOfWork
@@ -69,6 +69,8 @@ class FuseWorker:
         self._posture_at = 0.0
         self._posture_due = posture is not None
         self.counts = FuseCounts()
+        self._seen = (0, 0)
+        """Hits and messages the last batch held: the hits per message a fetch expects."""
 
     async def consumer(self) -> Consumer:
         """The durable consumer all fuse replicas share."""
@@ -76,7 +78,9 @@ class FuseWorker:
 
     async def step(self, consumer: Consumer, *, timeout: float = 1.0) -> int:
         """Fuse one fetched batch; how many messages it held (0 when none came)."""
-        deliveries = await consumer.fetch(self._batch, timeout=timeout)
+        hits, messages = self._seen  # a message names many hits: fetch about a batch
+        wanted = max(1, self._batch * messages // hits) if hits else self._batch
+        deliveries = await consumer.fetch(wanted, timeout=timeout)
         if not deliveries:
             return 0
         try:
@@ -128,12 +132,11 @@ class FuseWorker:
         named: list[tuple[str, str]] = []
         for delivery in deliveries:
             try:
-                key, member = decode_hit(delivery.payload)
+                named.extend((member, key) for key, member in decode_hits(delivery.payload))
             except InputError as exc:
                 self.counts.unreadable += 1
                 log.warning("message %d of %s skipped: %s", delivery.sequence, self._subject, exc)
-                continue
-            named.append((member, key))
+        self._seen = (len(named), len(deliveries))
         noted: set[Noted] = set()
         with self._store.transaction() as tx:
             for member in sorted({member for member, _ in named}):

@@ -1,7 +1,7 @@
 """Alerts of watchlist hits: an indicator a member may see, matched in that member's event.
 
 One alert per event and indicator, whatever number of fields matched it: the key is
-``<member>:<bus sequence>:<indicator id>``, unique in the store like a rule alert's, so a
+``<member>:<event number>:<indicator id>``, unique in the store like a rule alert's, so a
 redelivered batch stores nothing twice. The indicator id stands in the rule's place
 (``rule_id``), its value in the title, and ``kind`` is ``indicator``.
 

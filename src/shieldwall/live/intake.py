@@ -2,11 +2,12 @@
 
 The answer a sensor gets is sent only once every accepted record is on the bus (the bus
 acknowledges a publish only when it is durable), so an acknowledged record is never lost.
-Each record's bus key is made of the member, the batch and the line: a sensor that sends
-the same batch again (after a timeout, with the same ``Idempotency-Key`` or the same
-bytes) adds nothing. The member is the caller's organisation, taken from its token by the
-gate; nothing in the payload can name another. Alerts of a member's own tools
-(``shieldwall scan`` JSONL, Suricata EVE ``alert``) travel as alerts (:mod:`.tool_alerts`).
+Records travel in packs (:mod:`.event_packs`), each keyed by the member, the batch and
+its first line: a sensor that sends the same batch again (after a timeout, with the same
+``Idempotency-Key`` or the same bytes) adds nothing. The member is the caller's
+organisation, taken from its token by the gate; nothing in the payload can name another.
+Alerts of a member's own tools (``shieldwall scan`` JSONL, Suricata EVE ``alert``) travel
+as alerts (:mod:`.tool_alerts`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from shieldwall.bus.protocol import Bus
 from shieldwall.ingest.intake import RefusedLine, decompress, iter_batch
 from shieldwall.live.detect_worker import CONSUMER as DETECT_CONSUMER
+from shieldwall.live.event_packs import pack
 from shieldwall.live.limits import IngestLimits
 from shieldwall.live.tool_alerts import tool_alert, tool_event
 from shieldwall.live.wire import EVENTS_SUBJECT, encode_event
@@ -73,10 +75,10 @@ class IngestDesk:
         source = f"ingest:{member}:{batch}"
         lines = iter_batch(decompress(body, encoding, source=source), source=source, forced=forced)
         report = IngestReport()
-        records, messages = _messages(member, batch, lines, report)
+        records, events = _messages(member, batch, lines, report)
         self.limits.take(member, records)
-        await self._publish(messages)
-        report.accepted = len(messages)
+        await self._publish(events)
+        report.accepted = len(events)
         report.refused.sort(key=lambda refused: refused.line)
         return report
 
@@ -88,31 +90,34 @@ class IngestDesk:
         published).
 
         Every door in (HTTP, syslog) comes through here or :meth:`accept`, so the limits
-        hold for all. Each record's key is ``member:batch:record id``: the same batch again
-        adds nothing.
+        hold for all. Each pack's key is ``member:batch:first record id``: the same batch
+        again adds nothing.
         """
         self.limits.take(member, len(records))
         report = IngestReport()
-        _, messages = _messages(member, batch, records, report)
-        await self._publish(messages)
-        report.accepted = len(messages)
+        _, events = _messages(member, batch, records, report)
+        await self._publish(events)
+        report.accepted = len(events)
         return report
 
-    async def _publish(self, messages: list[tuple[str, bytes]]) -> None:
-        """Publish the batch, within the bound in flight and the detect backlog."""
-        if messages:
+    async def _publish(self, events: list[tuple[str, bytes]]) -> None:
+        """Publish the batch's events in packs, within the bound in flight and the detect
+        backlog."""
+        if events:
             bus = await self.bus()
             if self.limits.backlog_due():
                 self.limits.note_backlog(await bus.backlog(self.subject, DETECT_CONSUMER))
             self.limits.check_backlog()
-            with self.limits.publishing(len(messages)):
-                await bus.publish_many(self.subject, messages)
+            packs = pack(events)
+            with self.limits.publishing(len(events)):
+                await bus.publish_many(self.subject, [(key, body) for key, body, _ in packs])
+            self.limits.note_packed(len(events), len(packs))
 
 
 def _messages(
     member: str, batch: str, items: Iterable[RawRecord | RefusedLine], report: IngestReport
 ) -> tuple[int, list[tuple[str, bytes]]]:
-    """The records read and the bus message of each accepted one; refusals into ``report``.
+    """The records read and each accepted one's key and bus body; refusals into ``report``.
 
     One record at a time from line to message, so nothing but the message outlives it
     (see :func:`~shieldwall.ingest.intake.iter_batch`).

@@ -11,8 +11,10 @@ durable are counted; past ``max_in_flight`` a new batch is refused with 429 inst
 queueing in memory behind a slow bus. And the detect consumer's backlog (what it has not
 acknowledged, asked of the bus at most once every ``BACKLOG_EVERY`` seconds) past
 ``max_backlog`` refuses new batches with 429 too: a stopped or slow detect stage pushes
-back on the sensors instead of letting the stream grow without end. Both are shared by
-the HTTP intake and the syslog listener, from any thread.
+back on the sensors instead of letting the stream grow without end. The bus counts
+messages and events travel in packs (:mod:`.event_packs`), so the backlog in events is
+the messages behind times the events per message this process has published (at least
+one). Both bounds are shared by the HTTP intake and the syslog listener, from any thread.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class IngestLimits:
     clock: Clock = time.monotonic
     _backlog: int | None = None
     _backlog_at: float | None = None
+    _packed: tuple[int, int] = (0, 0)
+    """Events and messages this process has published (their ratio sizes the backlog)."""
     _buckets: dict[str, _Bucket] = field(default_factory=dict)
     _in_flight: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -88,9 +92,19 @@ class IngestLimits:
         return self._backlog_at is None or self.clock() - self._backlog_at >= BACKLOG_EVERY
 
     def note_backlog(self, backlog: int | None) -> None:
-        """Remember the backlog the bus gave (None: no detect consumer, nothing to wait for)."""
+        """Remember the backlog the bus gave, in messages (None: no detect consumer,
+        nothing to wait for), as events."""
         with self._lock:
+            events, messages = self._packed
+            if backlog is not None and messages:
+                backlog = backlog * max(events, messages) // messages
             self._backlog, self._backlog_at = backlog, self.clock()
+
+    def note_packed(self, events: int, messages: int) -> None:
+        """Count a published batch: ``events`` in ``messages``."""
+        with self._lock:
+            total, sent = self._packed
+            self._packed = (total + events, sent + messages)
 
     def check_backlog(self) -> None:
         """Refuse with 429 while the detect consumer is more than ``max_backlog`` behind."""

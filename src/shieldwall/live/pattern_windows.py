@@ -9,7 +9,7 @@ events in order, and saves the windows back. So:
 
 * a SIGKILL before the commit loses nothing: the batch is redelivered onto the windows
   saved before it;
-* a SIGKILL after it doubles nothing: each observation is named by its bus sequence, so a
+* a SIGKILL after it doubles nothing: each observation is named by its event number, so a
   redelivered event is not counted again; it completes the same patterns as before, whose
   alerts have the same keys (``<member>:<sequence>:<indicator>``) and are stored once;
 * replicas take turns per member (the lock), each starting from what the other saved.

@@ -6,6 +6,7 @@ detect worker reads it from there and from nowhere else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,21 +37,36 @@ def alerts_subject(namespace: str = "") -> str:
     return f"{namespace}.{ALERTS_SUBJECT}" if namespace else ALERTS_SUBJECT
 
 
-def encode_hit(key: str, member: str) -> bytes:
-    """The bus payload naming one stored alert hit (the store holds the rest)."""
-    return orjson.dumps({"hit": key, "member": member})
+MAX_HITS_PER_MESSAGE = 500
+"""Alert hits one ``alerts.raised`` message names at most (a batch's hits travel together:
+one message each would cost the broker and both stages more than fusing them)."""
 
 
-def decode_hit(payload: bytes) -> tuple[str, str]:
-    """The hit key and member a payload names; InputError if it names none."""
+def encode_hits(hits: Sequence[tuple[str, str]]) -> bytes:
+    """The bus payload naming stored alert hits, each by its key and member (the store
+    holds the rest)."""
+    return orjson.dumps({"hits": hits})
+
+
+def decode_hits(payload: bytes) -> list[tuple[str, str]]:
+    """The hit keys and members a payload names (a message of one hit, as written before
+    hits travelled together, too); InputError if it names none or is not one."""
     try:
         body = orjson.loads(payload)
-        key, member = body["hit"], body["member"]
+        named = body["hits"] if "hits" in body else [[body["hit"], body["member"]]]
     except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
         raise InputError(f"not an alert message: {exc}", source="bus") from exc
-    if not isinstance(key, str) or not key or not isinstance(member, str):
-        raise InputError("not an alert message: no hit key or member", source="bus")
-    return key, member
+    if type(named) is not list or not 0 < len(named) <= MAX_HITS_PER_MESSAGE:
+        raise InputError("not an alert message: no hits, or too many", source="bus")
+    hits: list[tuple[str, str]] = []
+    for item in named:
+        if type(item) is not list or len(item) != 2:
+            raise InputError("not an alert message: a hit is not [key, member]", source="bus")
+        key, member = item
+        if not isinstance(key, str) or not key or not isinstance(member, str):
+            raise InputError("not an alert message: no hit key or member", source="bus")
+        hits.append((key, member))
+    return hits
 
 
 def encode_event(event: Event, member: str) -> bytes:
@@ -82,6 +98,14 @@ def decode_event(payload: bytes) -> Event:
     """The event a payload carries, with ``member`` set; InputError if it is not one."""
     try:
         body = orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"not an event message: {exc}", source="bus") from exc
+    return event_of(body)
+
+
+def event_of(body: Any) -> Event:
+    """The event one decoded message body describes; InputError if it is not one."""
+    try:
         path, record_id = body["source"]
         stamp = datetime.fromisoformat(body["time"]) if body["time"] else None
         fields = body["fields"]
@@ -93,7 +117,7 @@ def decode_event(payload: bytes) -> Event:
             member=str(body["member"]),
             extra={key: body[key] for key in _EXTRA if key in body} if len(body) > 5 else {},
         )
-    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"not an event message: {exc}", source="bus") from exc
 
 

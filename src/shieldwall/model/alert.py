@@ -43,7 +43,7 @@ class NewAlert:
     """An alert about to be stored."""
 
     key: str
-    """``<org>:<bus sequence>:<rule id>``: one alert per event and rule, whatever redelivers."""
+    """``<org>:<event number>:<rule id>``: one alert per event and rule, whatever redelivers."""
     org_id: str
     rule_id: str
     rule_title: str

@@ -33,7 +33,7 @@ from sqlalchemy import Connection, select
 from shieldwall.bus.protocol import Delivery
 from shieldwall.fuse import CampaignRules, GroupingRules
 from shieldwall.live import FuseWorker
-from shieldwall.live.wire import ALERTS_SUBJECT, encode_hit
+from shieldwall.live.wire import ALERTS_SUBJECT, encode_hits
 from shieldwall.model.alert import Entities, NewAlert
 from shieldwall.model.incident import IncidentStatus
 from shieldwall.store.sql.incidents import SqlIncidents
@@ -152,7 +152,7 @@ def batches(
     """The hits' deliveries cut into batches of the planned sizes, each batch in the order
     the worker fuses it (member, then key), some with an earlier hit delivered again."""
     deliveries = [
-        Delivery(ALERTS_SUBJECT, "fuse", n, a.key, encode_hit(a.key, a.org_id), 1)
+        Delivery(ALERTS_SUBJECT, "fuse", n, a.key, encode_hits([(a.key, a.org_id)]), 1)
         for n, a in enumerate(new, 1)
     ]
     cut: list[list[Delivery]] = []

@@ -11,7 +11,7 @@ from shieldwall.bus.protocol import Delivery
 from shieldwall.fuse import CampaignRules, GroupingRules
 from shieldwall.live import FuseWorker
 from shieldwall.live.chain_notes import ChainNotes
-from shieldwall.live.wire import encode_hit
+from shieldwall.live.wire import encode_hits
 from shieldwall.model.alert import Entities, NewAlert
 from shieldwall.model.identity import Organisation, OrgKind
 from shieldwall.store import migrate
@@ -55,7 +55,7 @@ def store_hit(store: SqlStore, org: str, number: int, technique: str, *, dedup: 
 
 
 def delivery(key: str, org: str, number: int) -> Any:
-    return Delivery("alerts.raised", "fuse", number, key, encode_hit(key, org), 1, None)
+    return Delivery("alerts.raised", "fuse", number, key, encode_hits([(key, org)]), 1, None)
 
 
 def test_a_chain_at_two_members_is_a_campaign(tmp_path: Path) -> None:

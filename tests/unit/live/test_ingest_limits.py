@@ -14,6 +14,7 @@ import pytest
 
 from shieldwall.ingest.intake import MAX_BATCH_RECORDS, MAX_RECORD_BYTES
 from shieldwall.live import EVENTS_SUBJECT, IngestDesk, IngestLimits
+from shieldwall.live.event_packs import unpack
 from shieldwall.model.errors import LimitExceededError, RateLimitedError
 from shieldwall.model.event import RawRecord, SourceRef
 from tests.unit.api.conftest import World, build_world
@@ -140,7 +141,7 @@ class StalledBus:
 
     async def publish_many(self, subject: str, messages: Sequence[tuple[str, bytes]]) -> list[int]:
         await self.release.wait()
-        self.published.append(len(messages))
+        self.published.append(sum(len(unpack(1, payload)) for _, payload in messages))
         return list(range(len(messages)))
 
 

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shieldwall.ingest.intake import read_batch
+from shieldwall.live.event_packs import pack, unpack
 from shieldwall.live.intake import IngestDesk, _event
 from shieldwall.live.wire import TOOL_ALERT, decode_event, encode_event
 from shieldwall.model.errors import InputError
@@ -77,7 +78,7 @@ def whole_batch_first(body: bytes, forced: RecordFormat | None, batch: str) -> A
             continue
         key = f"alpha:{batch}:{record.source.record_id}"
         messages.append((key, encode_event(event, "alpha")))
-    return len(messages), sorted(refused), messages
+    return len(messages), sorted(refused), [(key, body) for key, body, _ in pack(messages)]
 
 
 @settings(max_examples=150, deadline=None)
@@ -94,7 +95,7 @@ def test_streaming_answers_and_publishes_as_reading_the_batch_first(
     desk = IngestDesk(give, subject="events.normalised")
     report = asyncio.run(desk.accept(SENSOR, body, forced=forced, batch_key="b1"))
     accepted, refused, messages = whole_batch_first(body, forced, "b1")
-    assert report.accepted == accepted == len(bus.messages)
+    assert report.accepted == accepted == sum(len(unpack(1, body)) for _, body in bus.messages)
     assert [(r.line, r.reason) for r in report.refused] == refused
     assert bus.messages == messages
 

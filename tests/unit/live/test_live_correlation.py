@@ -50,7 +50,7 @@ def test_correlation_alerts_stored_before_a_crash_are_announced_to_fuse(
     import asyncio
 
     from shieldwall.live import ALERTS_SUBJECT
-    from shieldwall.live.wire import decode_hit
+    from shieldwall.live.wire import decode_hits
 
     (tmp_path / "live.yml").write_text(RULES, encoding="utf-8")
     ruleset = load_rules([tmp_path / "live.yml"])
@@ -69,7 +69,7 @@ def test_correlation_alerts_stored_before_a_crash_are_announced_to_fuse(
         try:
             seen: set[str] = set()
             while deliveries := await consumer.fetch(1000, timeout=0.2):
-                seen.update(decode_hit(d.payload)[0] for d in deliveries)
+                seen.update(key for d in deliveries for key, _ in decode_hits(d.payload))
             return seen
         finally:
             await consumer.close()

@@ -11,6 +11,7 @@ from typing import Any, cast
 import pytest
 
 from shieldwall.live import IngestDesk, IngestLimits, IngestReport, SourceMap, SyslogIntake
+from shieldwall.live.event_packs import unpack
 from shieldwall.model.errors import RateLimitedError
 from shieldwall.model.event import RawRecord
 
@@ -102,7 +103,7 @@ def test_the_real_desk_limits_reach_syslog_batches() -> None:
 
         class Bus:
             async def publish_many(self, subject: str, messages: Sequence[Any]) -> list[int]:
-                published.append(len(messages))
+                published.extend(len(unpack(1, body)) for _, body in messages)
                 return list(range(len(messages)))
 
         async def source() -> Any:

@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from shieldwall.live import EVENTS_SUBJECT, SourceMap
-from shieldwall.live.wire import decode_event
-from shieldwall.model.errors import ConfigError
+from shieldwall.live.event_packs import unpack
+from shieldwall.model.errors import ConfigError, InputError
 from shieldwall.model.event import Event
 from shieldwall.runtime import SyslogThread
 from tests.unit.api.conftest import World, build_world
@@ -96,7 +96,12 @@ def events(world: World) -> list[Event]:
         try:
             consumer = await bus.consumer(EVENTS_SUBJECT, "test-reader")
             found = await consumer.fetch(1000, timeout=0.2)
-            return [decode_event(d.payload) for d in found]
+            return [
+                event
+                for delivery in found
+                for _, event in unpack(delivery.sequence, delivery.payload)
+                if not isinstance(event, InputError)
+            ]
         finally:
             await bus.close()
 

@@ -115,7 +115,7 @@ class PatternStates:
     ) -> list[StreamPattern]:
         """The member's patterns this observation completes.
 
-        ``ident`` names the observation (the event's bus sequence): one already in a
+        ``ident`` names the observation (the event's number on the bus): one already in a
         window (a redelivery) is not added again, so it never counts twice toward a
         ``REPEATS``. Without it each call is a new observation.
         """

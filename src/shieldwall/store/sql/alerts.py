@@ -1,6 +1,6 @@
 """SQL repository for alerts: each match counted once, duplicates counted on one alert.
 
-A match (a hit) is keyed by its idempotency key (member, bus sequence, rule). Only a hit
+A match (a hit) is keyed by its idempotency key (member, event number, rule). Only a hit
 whose key is new touches its alert: it opens the alert or, when an alert with the same
 dedup key exists, adds one to its count. Both happen in the caller's transaction, so a
 redelivered event counts nothing and two replicas racing on one event count it once.

@@ -616,7 +616,7 @@ correlation_fed = Table(
     metadata,
     Column("key", StoredText(300), primary_key=True),
 )
-"""Detections already fed to a member's correlations (member, bus sequence, rule): a
+"""Detections already fed to a member's correlations (member, event number, rule): a
 redelivered batch feeds nothing twice."""
 
 _SERIAL = BigInteger().with_variant(Integer, "sqlite")
