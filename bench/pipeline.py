@@ -130,9 +130,10 @@ def start(folder: Path, rules: Path, args: argparse.Namespace) -> tuple[Any, str
             accounts.create_token(services.store, OPERATOR, person.id, name, timedelta(days=1))
         )
     services.close()
-    command = "serve" if args.separate else "up"
+    command = ["serve"] if args.separate else ["up"]
+    command += ["--stage-processes"] if args.stage_processes else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "shieldwall.cli", command],
+        [sys.executable, "-m", "shieldwall.cli", *command],
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -238,6 +239,11 @@ def main() -> None:
         help="the API (`serve`) and the detect and fuse stages (`worker`) as three processes",
     )
     parser.add_argument(
+        "--stage-processes",
+        action="store_true",
+        help="`shieldwall up --stage-processes`: one command, the stages as its children",
+    )
+    parser.add_argument(
         "--detect-replicas",
         type=int,
         default=1,
@@ -258,7 +264,10 @@ def main() -> None:
     ]
     where = "NATS JetStream + PostgreSQL" if args.bus_url else "embedded (SQLite)"
     replicas = f"{args.detect_replicas} detect" if args.detect_replicas > 1 else "detect"
-    where += f"; API, {replicas} and fuse as processes" if args.separate else "; one process (up)"
+    if args.separate:
+        where += f"; API, {replicas} and fuse as processes"
+    else:
+        where += "; up --stage-processes" if args.stage_processes else "; one process (up)"
     print(f"{where}; load average {load()}; {len(lines) * args.copies:,}"
           f" events; {expected:,} matches offline")  # fmt: skip
     schema = fresh_schema(args)

@@ -107,8 +107,8 @@ class SqliteLog:
         except sqlite3.Error as error:
             raise BusError(f"embedded bus: cannot open SQLite file {path}: {error}") from error
         log = cls(connection, path, queue)
-        try:
-            with log._failing_as_bus_error("open"):
+        try:  # in the queue too: two first openers switching the file to WAL at once
+            with log._failing_as_bus_error("open"), log._queue:  # got "database is locked"
                 verify_pragmas(connection, path)
                 connection.executescript(SCHEMA)
         except BusError:

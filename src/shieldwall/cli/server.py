@@ -20,15 +20,25 @@ def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
 
 
+StageProcessesOption = typer.Option(
+    False,
+    "--stage-processes",
+    help="Run the live detect and fuse stages as worker processes of their own (started,"
+    " restarted and stopped by this one) instead of threads: each gets a core.",
+)
+
+
 @reports_errors
-def up(config: Path | None = ConfigOption) -> None:
+def up(config: Path | None = ConfigOption, stage_processes: bool = StageProcessesOption) -> None:
     """Run Shieldwall: the API on the configured address, on the embedded store by default.
 
-    Configured TAXII feeds are pulled on schedule by a background thread that stops when
-    the API shuts down (run them in a separate `shieldwall intel pull --loop` instead by
-    leaving them out of this process's settings).
+    Everything runs in this one process; with `--stage-processes` the live pipeline's
+    detect and fuse stages run as `shieldwall worker` children instead, for throughput on
+    a machine of several cores. Configured TAXII feeds are pulled on schedule by a
+    background thread that stops when the API shuts down (run them in a separate
+    `shieldwall intel pull --loop` instead by leaving them out of this process's settings).
     """
-    _run(config, stages=True)
+    _run(config, stages=True, children=stage_processes)
 
 
 @reports_errors
@@ -43,12 +53,13 @@ def serve(config: Path | None = ConfigOption) -> None:
     _run(config, stages=False)
 
 
-def _run(config: Path | None, *, stages: bool) -> None:
+def _run(config: Path | None, *, stages: bool, children: bool = False) -> None:
     settings_from(config).check_transport()
     services = services_from(config)
     out.print(server.banner(services))
-    if not server.serve(services, stages=stages):
-        out.print("feed worker still finishing a page; it resumes there on the next start")
+    workers = runtime.StageProcesses(config) if children else None
+    if not server.serve(services, stages=stages, children=workers):
+        out.print("a worker was still busy when stopped; it resumes there on the next start")
 
 
 @db_app.command("upgrade")

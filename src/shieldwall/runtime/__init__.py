@@ -12,6 +12,7 @@ from shieldwall.runtime.feeds import FeedWorker, feed_runner
 from shieldwall.runtime.live import DetectThread, FuseThread, LiveBus, grouping_rules, live_rules
 from shieldwall.runtime.notify import NotifyThread
 from shieldwall.runtime.playbook_worker import PlaybookWorker
+from shieldwall.runtime.stage_processes import StageProcesses
 from shieldwall.runtime.syslog import SyslogThread
 from shieldwall.runtime.watch_sightings import SightingReporter
 from shieldwall.runtime.watchlists import Watchlists
@@ -26,6 +27,7 @@ __all__ = [
     "PlaybookWorker",
     "Services",
     "SightingReporter",
+    "StageProcesses",
     "SyslogThread",
     "Watchlists",
     "feed_runner",

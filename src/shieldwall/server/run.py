@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import uvicorn
@@ -16,6 +20,7 @@ from shieldwall.runtime import (
     NotifyThread,
     PlaybookWorker,
     Services,
+    StageProcesses,
     SyslogThread,
     feed_runner,
     live_rules,
@@ -35,7 +40,9 @@ def banner(services: Services) -> str:
     )
 
 
-def serve(services: Services, *, stages: bool = True) -> bool:
+def serve(
+    services: Services, *, stages: bool = True, children: StageProcesses | None = None
+) -> bool:
     """Serve until uvicorn stops; False when a background worker was still busy.
 
     Configured TAXII feeds are pulled on schedule by a background thread that stops when
@@ -48,7 +55,9 @@ def serve(services: Services, *, stages: bool = True) -> bool:
 
     ``stages=False`` (``shieldwall serve``) leaves the detect and fuse stages to
     ``shieldwall worker detect|fuse`` processes: each stage then has an interpreter, and a
-    core, of its own.
+    core, of its own. With ``children`` (``shieldwall up --stage-processes``) this process
+    starts those workers itself, when it would have run the stages, and stops them with
+    the API.
     """
     settings = services.settings
     syslog = SyslogThread(services) if settings.runs_syslog else None
@@ -57,22 +66,26 @@ def serve(services: Services, *, stages: bool = True) -> bool:
     worker = FeedWorker(feed_runner(services, os.environ)) if settings.taxii_feeds else None
     if worker is not None:
         worker.start()
-    detect = _detect_thread(services) if stages else None
+    detect = _detect_thread(services) if stages and children is None else None
     fuse = _fuse_thread(services) if detect is not None else None
+    children = children if stages and _detects(services) else None
+    if children is not None:
+        children.start()
     notify = _notify_thread(services)
     playbooks = PlaybookWorker(services.playbooks, services.store)  # issue 11
     playbooks.start()
     services.validation.warm()
     try:
-        uvicorn.run(
-            create_app(services),
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level.lower(),
-            proxy_headers=False,
-            timeout_graceful_shutdown=10,  # open live streams (SSE) end; clients resume
-            **tls_options(settings),
-        )
+        with _sigterm_returns():
+            uvicorn.run(
+                create_app(services),
+                host=settings.host,
+                port=settings.port,
+                log_level=settings.log_level.lower(),
+                proxy_headers=False,
+                timeout_graceful_shutdown=10,  # open live streams (SSE) end; clients resume
+                **tls_options(settings),
+            )
     finally:
         stopped = worker is None or worker.stop()
         if syslog is not None:
@@ -81,6 +94,8 @@ def serve(services: Services, *, stages: bool = True) -> bool:
             stopped = detect.stop() and stopped
         if fuse is not None:
             stopped = fuse.stop() and stopped
+        if children is not None:
+            stopped = children.stop() and stopped
         if notify is not None:
             stopped = notify.stop() and stopped
         stopped = playbooks.stop() and stopped
@@ -88,10 +103,35 @@ def serve(services: Services, *, stages: bool = True) -> bool:
     return stopped
 
 
+@contextmanager
+def _sigterm_returns() -> Iterator[None]:
+    """SIGTERM ends :func:`serve` by returning, so what runs beside the API is stopped.
+
+    uvicorn, stopped by a signal, shuts down and then raises the signal again for the
+    handler it found in place; SIGTERM's default handler would end the process right
+    there, and the feed, syslog, stage and playbook workers would never be told to finish
+    their batch (nor stage processes be stopped). While serving, SIGTERM's handler here
+    does nothing: uvicorn's own handles the signal, and its raising again returns.
+    """
+    if threading.current_thread() is not threading.main_thread():  # signals: main only
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, lambda _signal, _frame: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _detects(services: Services) -> bool:
+    """Whether the centre runs the live pipeline's stages (it has rules and a bus)."""
+    settings = services.settings
+    return bool(settings.live_rules or settings.live_detect) and services.buses is not None
+
+
 def _detect_thread(services: Services) -> DetectThread | None:
     """The live detect worker beside the API, when the centre has rules to run."""
-    settings = services.settings
-    if not (settings.live_rules or settings.live_detect) or services.buses is None:
+    if not _detects(services) or services.buses is None:
         return None
     detect = DetectThread(services.buses, services.store, live_rules(services.settings))
     detect.start()
