@@ -1,6 +1,7 @@
-"""Two detect replicas on NATS JetStream with PostgreSQL produce exactly the alerts one
-replica produces (issue 10): the same batches go to a deployment with one `shieldwall
-worker detect` and to one with two sharing the durable consumer; the alerts of the rules
+"""Two detect replicas on NATS JetStream with PostgreSQL, and on the embedded store and bus,
+produce exactly the alerts one replica produces (issue 10): the same batches go to a
+deployment with one `shieldwall worker detect` and to one with two sharing the durable
+consumer; the alerts of the rules
 are the same set (member, bus sequence, rule — the streams number alike), each stored
 once, and the correlation fires as often for each group. (Which event completes a
 correlation may differ: replicas take the batches in their own order.)"""
@@ -24,7 +25,10 @@ from tests.integration.test_live_correlation_crash import BATCHES, RULES, batch,
 from tests.integration.test_live_crash import _log, _worker
 from tests.unit.api.conftest import World, build_world
 
-pytestmark = [pytest.mark.nats, pytest.mark.postgres]
+LAYOUTS = [
+    pytest.param("nats", marks=[pytest.mark.nats, pytest.mark.postgres]),
+    pytest.param("embedded"),  # `up --stage-processes --detect-workers 2`
+]
 
 
 @contextmanager
@@ -47,20 +51,27 @@ def alerts_of(world: World) -> list[Alert]:
         return list(tx.alerts.page(None, after=0, limit=100_000))
 
 
+@contextmanager
+def no_schema() -> Iterator[str]:
+    yield ""
+
+
 def run(replicas: int, data: Path, nats_url: str, expected: int) -> list[Alert]:
-    """Stream the batches through ``replicas`` detect workers; the alerts in the end."""
+    """Stream the batches through ``replicas`` detect workers; the alerts in the end.
+    Without ``nats_url``, on the embedded store and bus of ``data``."""
     rules = data / "live.yml"
     data.mkdir(parents=True)
     rules.write_text(RULES, encoding="utf-8")
-    with own_schema() as database_url:
+    with own_schema() if nats_url else no_schema() as database_url:
         env = {
             "SHIELDWALL_LIVE_RULES": str(rules),
             "SHIELDWALL_LOG_LEVEL": "WARNING",
             "SHIELDWALL_ALERT_DEDUP_SECONDS": "0",
-            "SHIELDWALL_BUS_URL": nats_url,
-            "SHIELDWALL_BUS_NAMESPACE": f"t{secrets.token_hex(6)}",
-            "SHIELDWALL_DATABASE_URL": database_url,
         }
+        if nats_url:
+            env["SHIELDWALL_BUS_URL"] = nats_url
+            env["SHIELDWALL_BUS_NAMESPACE"] = f"t{secrets.token_hex(6)}"
+            env["SHIELDWALL_DATABASE_URL"] = database_url
         world = build_world(data / "data", database_url, **env)
         env["SHIELDWALL_DATA_DIR"] = str(data / "data")
         workers = [_worker(env) for _ in range(replicas)]
@@ -89,7 +100,11 @@ def run(replicas: int, data: Path, nats_url: str, expected: int) -> list[Alert]:
             world.services.close()
 
 
-def test_two_replicas_raise_exactly_what_one_raises(nats_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_two_replicas_raise_exactly_what_one_raises(
+    layout: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    nats_url = str(request.getfixturevalue("nats_url")) if layout == "nats" else ""
     fires = offline_fires(tmp_path)
     base = BATCHES * 100 // 2  # every other event starts evil.exe
     expected = base + sum(fires.values())

@@ -28,24 +28,42 @@ StageProcessesOption = typer.Option(
 )
 
 
+DetectWorkersOption = typer.Option(
+    1,
+    "--detect-workers",
+    min=1,
+    max=16,
+    help="With --stage-processes: detect worker processes sharing the stage's consumer.",
+)
+
+
 @reports_errors
-def up(config: Path | None = ConfigOption, stage_processes: bool = StageProcessesOption) -> None:
+def up(
+    config: Path | None = ConfigOption,
+    stage_processes: bool = StageProcessesOption,
+    detect_workers: int = DetectWorkersOption,
+) -> None:
     """Run Shieldwall: the API on the configured address, on the embedded store by default.
 
     Everything runs in this one process; with `--stage-processes` the live pipeline's
-    detect and fuse stages run as `shieldwall worker` children instead, for throughput on
-    a machine of several cores. Configured TAXII feeds are pulled on schedule by a
-    background thread that stops when the API shuts down (run them in a separate
-    `shieldwall intel pull --loop` instead by leaving them out of this process's settings).
+    detect and fuse stages run as `shieldwall worker` children instead (`--detect-workers`
+    of them for detection), for throughput on a machine of several cores. Configured
+    TAXII feeds are pulled on schedule by a background thread that stops when the API
+    shuts down (run them in a separate `shieldwall intel pull --loop` instead by leaving
+    them out of this process's settings).
     """
-    _run(config, stages=True, children=stage_processes)
+    if detect_workers > 1 and not stage_processes:
+        raise typer.BadParameter("needs --stage-processes", param_hint="--detect-workers")
+    stages = ("detect",) * detect_workers + ("fuse",)
+    _run(config, stages=True, children=stages if stage_processes else ())
 
 
 @reports_errors
 def serve(config: Path | None = ConfigOption) -> None:
     """Run the API without the live pipeline's stages: run them beside it as
     `shieldwall worker detect` and `shieldwall worker fuse` (as many as needed on NATS
-    JetStream with PostgreSQL; one of each on the embedded store).
+    JetStream with PostgreSQL; on the embedded store, a detect worker or two on one
+    machine, which share the stage's consumer there too).
 
     Everything else `up` runs is here too: TAXII feeds, the syslog listener, playbooks and
     (unless `notify.worker` is off) notification delivery.
@@ -53,11 +71,11 @@ def serve(config: Path | None = ConfigOption) -> None:
     _run(config, stages=False)
 
 
-def _run(config: Path | None, *, stages: bool, children: bool = False) -> None:
+def _run(config: Path | None, *, stages: bool, children: tuple[str, ...] = ()) -> None:
     settings_from(config).check_transport()
     services = services_from(config)
     out.print(server.banner(services))
-    workers = runtime.StageProcesses(config) if children else None
+    workers = runtime.StageProcesses(config, children) if children else None
     if not server.serve(services, stages=stages, children=workers):
         out.print("a worker was still busy when stopped; it resumes there on the next start")
 

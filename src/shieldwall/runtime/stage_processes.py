@@ -11,7 +11,9 @@ to 30 s while it keeps dying, so a broken setting does not spin), and when the A
 the children are asked to stop (SIGTERM: each finishes its batch) and killed if they
 have not after ``grace`` seconds. On Linux a child is also told to stop if its parent
 dies without a word (``PR_SET_PDEATHSIG``), so no worker outlives a killed ``up``.
-What a child had not acknowledged is delivered again, as after any crash.
+What a child had not acknowledged is delivered again, as after any crash. A stage may run
+as several replicas (``--detect-workers 2``): they share its durable consumer on either
+bus, as ``shieldwall worker`` processes started by hand do.
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ def spawn(command: Sequence[str]) -> subprocess.Popen[bytes]:
 
 @dataclass
 class _Child:
-    stage: str
+    name: str
+    """The stage, numbered when it has replicas (``detect-2``)."""
     command: list[str]
     process: subprocess.Popen[bytes] | None = None
     started: float = 0.0
@@ -83,7 +86,7 @@ class StageProcesses:
     def start(self) -> None:
         """Start every stage's worker, and a thread that restarts any that dies."""
         self._children = [
-            _Child(stage, worker_command(stage, self.config)) for stage in self.stages
+            _Child(name, worker_command(stage, self.config)) for name, stage in self._named()
         ]
         for child in self._children:
             self._launch(child)
@@ -91,13 +94,13 @@ class StageProcesses:
         self._watcher.start()
 
     def pids(self) -> dict[str, int]:
-        """The running children's process ids, by stage."""
+        """The running children's process ids, by name (the stage, numbered if repeated)."""
         with self._lock:
-            return {c.stage: c.process.pid for c in self._children if c.process is not None}
+            return {c.name: c.process.pid for c in self._children if c.process is not None}
 
     def restarts(self) -> dict[str, int]:
-        """How many times each stage's worker was started again."""
-        return {child.stage: child.restarts for child in self._children}
+        """How many times each worker was started again, by name."""
+        return {child.name: child.restarts for child in self._children}
 
     def check(self) -> None:
         """Start again every child that has died and whose pause is over (the watcher
@@ -111,7 +114,7 @@ class StageProcesses:
                 if process is not None and process.poll() is not None:
                     log.warning(
                         "%s worker (pid %d) exited with %s; starting it again in %.0f s",
-                        child.stage, process.pid, process.returncode, child.pause,
+                        child.name, process.pid, process.returncode, child.pause,
                     )  # fmt: skip
                     steady = now - child.started >= STEADY
                     child.pause = FIRST_PAUSE if steady else child.pause
@@ -142,6 +145,17 @@ class StageProcesses:
         if self._watcher is not None:
             self._watcher.join(timeout=5)
         return clean
+
+    def _named(self) -> list[tuple[str, str]]:
+        """Each worker's name and stage: a stage listed twice runs two replicas, which
+        share its durable consumer (``detect-1``, ``detect-2``)."""
+        counts = {stage: self.stages.count(stage) for stage in self.stages}
+        seen: dict[str, int] = {}
+        named = []
+        for stage in self.stages:
+            seen[stage] = seen.get(stage, 0) + 1
+            named.append((f"{stage}-{seen[stage]}" if counts[stage] > 1 else stage, stage))
+        return named
 
     def _launch(self, child: _Child) -> None:
         child.process = self.spawn(child.command)

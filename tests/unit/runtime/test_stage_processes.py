@@ -119,3 +119,28 @@ def test_stop_asks_the_workers_to_finish_and_kills_one_that_will_not() -> None:
     assert stubborn.started[0].returncode == -signal.SIGKILL
     stages.check()  # stopping: nothing is started again
     assert len(polite.started) == len(stubborn.started) == 1
+
+
+def test_a_stage_listed_twice_runs_two_numbered_replicas_of_one_worker(
+    spawner: Spawner,
+) -> None:
+    stages = StageProcesses(None, stages=("detect", "detect", "fuse"), spawn=spawner)
+    stages.start()
+    try:
+        assert set(stages.pids()) == {"detect-1", "detect-2", "fuse"}
+        assert len(set(stages.pids().values())) == 3
+        assert [command[4] for command in spawner.asked] == ["detect", "detect", "fuse"]
+    finally:
+        assert stages.stop()
+
+
+def test_detect_workers_without_stage_processes_is_a_usage_error(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from shieldwall.cli.main import app
+
+    config = tmp_path / "shieldwall.toml"
+    config.write_text(f'[shieldwall]\ndata_dir = "{tmp_path / "data"}"\n')
+    result = CliRunner().invoke(app, ["up", "--config", str(config), "--detect-workers", "2"])
+    assert result.exit_code == 2
+    assert "--stage-processes" in result.output
