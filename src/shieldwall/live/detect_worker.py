@@ -26,7 +26,7 @@ from shieldwall.detect.engine import Engine
 from shieldwall.detect.watchlist import Matcher
 from shieldwall.live.alert_facts import EventFacts, dedup_key
 from shieldwall.live.correlation_checkpoint import Routed, correlate
-from shieldwall.live.event_packs import unpack
+from shieldwall.live.event_packs import MAX_PACK_EVENTS, fetch_size, unpack
 from shieldwall.live.indicator_alerts import SightingSink, WatchLookup, indicator_alerts
 from shieldwall.live.pattern_windows import PatternLookup, PatternWatch, Pending
 from shieldwall.live.rule_sets import LiveRules
@@ -106,7 +106,8 @@ class DetectWorker:
         """Process one fetched batch; how many messages it held (0 when none came)."""
         if isinstance(self._engine, LiveRules) and self._engine.due():
             await asyncio.to_thread(self._engine.refresh)  # a rule change, without a restart
-        deliveries = await consumer.fetch(self._messages_per_batch(), timeout=timeout)
+        wanted = fetch_size(self._batch, self._seen, MAX_PACK_EVENTS)
+        deliveries = await consumer.fetch(wanted, timeout=timeout)
         if not deliveries:
             return 0
         alerts, routed, pending = self._match(deliveries)
@@ -125,11 +126,6 @@ class DetectWorker:
                 await self.step(consumer, timeout=0.5)
         finally:
             await consumer.close()
-
-    def _messages_per_batch(self) -> int:
-        """Messages to fetch for about ``batch`` events, packs holding many each."""
-        events, messages = self._seen
-        return max(1, self._batch * messages // events) if events else self._batch
 
     def _unpacked(self, deliveries: Sequence[Delivery]) -> list[tuple[int, Event]]:
         """Every readable event of the deliveries with its number; the rest counted."""

@@ -40,6 +40,22 @@ Unpacked = tuple[int, Event | InputError]
 """An event's number and the event, or why it could not be read."""
 
 
+def fetch_size(batch: int, last: tuple[int, int], full: int) -> int:
+    """Messages to fetch for about ``batch`` items when a message holds up to ``full``.
+
+    At the last batch's items per message (``last``: items, messages), but never fewer
+    messages than a batch of full ones needs, and never more than four times that: a
+    worker that fetched one event per message last time must not take 500 full packs
+    (50,000 events) next. A batch that large outlives a worker restarted often, is
+    redelivered to the next one, and is dropped by the bus after ``max_deliver``
+    attempts (``bench/crash.py`` found it so)."""
+    least = max(1, batch // full)
+    items, messages = last
+    if not items:
+        return least
+    return min(max(least, batch * messages // items), 4 * least)
+
+
 def pack(encoded: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes, int]]:
     """The bus messages of a batch's encoded events: (key, payload, events held).
 

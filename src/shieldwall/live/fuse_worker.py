@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from shieldwall.bus.protocol import Bus, Consumer, Delivery
 from shieldwall.fuse import CampaignRules, GroupingRules, fuse_hit, link_spans
 from shieldwall.live.chain_notes import ChainNotes, Noted
+from shieldwall.live.event_packs import fetch_size
 from shieldwall.live.posture import PostureDesk
-from shieldwall.live.wire import ALERTS_SUBJECT, decode_hits
+from shieldwall.live.wire import ALERTS_SUBJECT, MAX_HITS_PER_MESSAGE, decode_hits
 from shieldwall.model.alert import AlertHit
 from shieldwall.model.errors import ConflictError, InputError, StoreError
 from shieldwall.store.protocols import Store, UnitOfWork
@@ -78,8 +79,7 @@ class FuseWorker:
 
     async def step(self, consumer: Consumer, *, timeout: float = 1.0) -> int:
         """Fuse one fetched batch; how many messages it held (0 when none came)."""
-        hits, messages = self._seen  # a message names many hits: fetch about a batch
-        wanted = max(1, self._batch * messages // hits) if hits else self._batch
+        wanted = fetch_size(self._batch, self._seen, MAX_HITS_PER_MESSAGE)
         deliveries = await consumer.fetch(wanted, timeout=timeout)
         if not deliveries:
             return 0

@@ -17,7 +17,14 @@ from shieldwall.detect.engine import Engine
 from shieldwall.detect.sigma.loader import load_rules
 from shieldwall.fuse import GroupingRules
 from shieldwall.live import ALERTS_SUBJECT, EVENTS_SUBJECT, DetectWorker, FuseWorker
-from shieldwall.live.event_packs import MAX_PACK_BYTES, MAX_PACK_EVENTS, PACK_SLOTS, pack, unpack
+from shieldwall.live.event_packs import (
+    MAX_PACK_BYTES,
+    MAX_PACK_EVENTS,
+    PACK_SLOTS,
+    fetch_size,
+    pack,
+    unpack,
+)
 from shieldwall.live.wire import MAX_HITS_PER_MESSAGE, decode_hits, encode_event, encode_hits
 from shieldwall.model.errors import InputError
 from shieldwall.model.event import Event, RawRecord, SourceRef
@@ -224,3 +231,27 @@ def test_a_batch_of_many_hits_is_announced_in_few_messages_and_all_are_fused(
         assert (fuse.counts.hits, fuse.counts.unreadable) == (1201, 0)
     finally:
         world.services.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    batch=st.integers(1, 5000),
+    full=st.integers(1, 1000),
+    items=st.integers(0, 100_000),
+    messages=st.integers(1, 5000),
+)
+def test_a_fetch_never_takes_more_than_four_batches_of_full_messages(
+    batch: int, full: int, items: int, messages: int
+) -> None:
+    least = max(1, batch // full)
+    wanted = fetch_size(batch, (items, messages), full)
+    assert least <= wanted <= 4 * least  # at most 4 × max(batch, full) items
+    assert fetch_size(batch, (0, 0), full) == least  # a new worker: a batch of full packs
+    if items and batch * messages // items <= 4 * least:
+        assert wanted == max(least, batch * messages // items)  # the last batch's ratio
+
+
+def test_a_new_detect_worker_takes_one_batch_of_packs_not_five_hundred() -> None:
+    assert fetch_size(500, (0, 0), MAX_PACK_EVENTS) == 5
+    assert fetch_size(500, (10, 10), MAX_PACK_EVENTS) == 20  # one event a message last time
+    assert fetch_size(200, (0, 0), MAX_HITS_PER_MESSAGE) == 1
