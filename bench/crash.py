@@ -40,6 +40,7 @@ from pipeline import (
     DEFAULT_CORPUS,
     alert_hits,
     drop_schema,
+    drop_streams,
     fresh_schema,
     offline_alerts,
     records,
@@ -168,6 +169,7 @@ def main() -> None:
                 running.wait(timeout=60)
         if schema:
             drop_schema(args, schema)
+        drop_streams(args)
     verdict = "equal" if hits == expected else "MISSING" if hits < expected else "DOUBLED"
     print(f"accepted {accepted:,} events in {posted:.1f} s ({pushed} answers 429, each batch "
           f"sent again after Retry-After); detect worker SIGKILLed "
