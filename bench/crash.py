@@ -46,6 +46,7 @@ from pipeline import (
     records,
     restamped,
     start,
+    stop,
 )
 
 
@@ -163,10 +164,9 @@ def main() -> None:
             fused = fused_hits(args, expected)
         finally:
             done.set()
-            for running in (process, *args.workers):
-                running.terminate()
-            for running in (process, *args.workers):
-                running.wait(timeout=60)
+            if thread.is_alive():  # a restart in hand finishes before everything stops
+                thread.join()
+            stop([process, *args.workers])
         if schema:
             drop_schema(args, schema)
         drop_streams(args)

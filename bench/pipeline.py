@@ -309,13 +309,18 @@ def main() -> None:
                           f"p99 {cuts[98] * 1000:.0f} ms ({len(latencies)} batches of 100;"
                           f" load average {os.getloadavg()[0]:.2f})")  # fmt: skip
         finally:
-            for running in (process, *args.workers):
-                running.terminate()
-            for running in (process, *args.workers):
-                running.wait(timeout=60)
+            stop([process, *args.workers])
             if schema:
                 drop_schema(args, schema)
             drop_streams(args)
+
+
+def stop(processes: list[Any]) -> None:
+    """SIGTERM every process, then wait for each (a minute at most)."""
+    for running in processes:
+        running.terminate()
+    for running in processes:
+        running.wait(timeout=60)
 
 
 def settle(pids: list[int], *, quiet: float = 0.05, longest: float = 60.0) -> str:

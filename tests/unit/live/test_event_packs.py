@@ -30,7 +30,7 @@ from shieldwall.model.errors import InputError
 from shieldwall.model.event import Event, RawRecord, SourceRef
 from shieldwall.normalise import normalise
 from tests.unit.api.conftest import World, build_world
-from tests.unit.live.test_live_pipeline import RULES, alerts, ndjson, sysmon
+from tests.unit.live.test_live_pipeline import RULES, alerts, ndjson, post, sysmon
 
 
 def event(n: int, text: str = "x") -> Event:
@@ -118,11 +118,7 @@ def test_in_a_pack_on_the_bus_an_unreadable_event_is_skipped_and_the_rest_alert(
     try:
         (tmp_path / "rules.yml").write_text(RULES, encoding="utf-8")
         engine = Engine(load_rules([tmp_path / "rules.yml"]))
-        assert world.client.post(
-            "/api/v1/ingest",
-            content=ndjson(sysmon("C:\\x\\evil.exe", 1)),
-            headers={**world.auth("alpha-sensor"), "content-type": "application/x-ndjson"},
-        ).status_code == 200  # fmt: skip
+        assert post(world, "alpha-sensor", ndjson(sysmon("C:\\x\\evil.exe", 1))).status_code == 200
         good = orjson.loads(encode_event(event(2), "alpha"))
         other = sysmon("C:\\y\\evil.exe", 3)
         other["Event"]["System"]["Computer"] = "ws2.alpha.example"  # not the first's repeat
@@ -201,11 +197,7 @@ def test_a_batch_of_many_hits_is_announced_in_few_messages_and_all_are_fused(
         for n, machine in enumerate(machines):  # each its own host: its own alert
             machine["Event"]["System"]["Computer"] = f"ws{n}.alpha.example"
         for part in (machines[n : n + 100] for n in range(0, len(machines), 100)):  # 64 KiB each
-            answer = world.client.post(
-                "/api/v1/ingest",
-                content=ndjson(*part),
-                headers={**world.auth("alpha-sensor"), "content-type": "application/x-ndjson"},
-            )
+            answer = post(world, "alpha-sensor", ndjson(*part))
             assert answer.json().get("accepted") == len(part), answer.text
 
         async def run() -> tuple[int, FuseWorker]:
